@@ -1,0 +1,440 @@
+//! Quay's `config.yaml`: the keys, their defaults and their validation. The rest of the program reads
+//! a validated [`Config`]; nothing else parses YAML or looks at environment variables.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context as _, bail};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+/// The preset rendered into a new data directory on first start.
+pub const MIRROR_PRESET: &str = include_str!("../presets/mirror.yaml");
+
+/// One entry of `DISTRIBUTED_STORAGE_CONFIG`: `[DriverName, {params}]`.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+pub struct StorageLocation(pub String, #[serde(default)] pub BTreeMap<String, Value>);
+
+/// The keys this program reads, with Quay's names and defaults.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(default)]
+pub struct Config {
+    #[serde(rename = "SERVER_HOSTNAME")]
+    pub server_hostname: String,
+    #[serde(rename = "PREFERRED_URL_SCHEME")]
+    pub preferred_url_scheme: String,
+    #[serde(rename = "DB_URI")]
+    pub db_uri: String,
+    #[serde(rename = "DISTRIBUTED_STORAGE_CONFIG")]
+    pub distributed_storage_config: BTreeMap<String, StorageLocation>,
+    #[serde(rename = "DISTRIBUTED_STORAGE_PREFERENCE")]
+    pub distributed_storage_preference: Vec<String>,
+    #[serde(rename = "AUTHENTICATION_TYPE")]
+    pub authentication_type: String,
+    #[serde(rename = "SUPER_USERS")]
+    pub super_users: Vec<String>,
+    #[serde(rename = "SECRET_KEY")]
+    pub secret_key: Option<String>,
+    #[serde(rename = "DATABASE_SECRET_KEY")]
+    pub database_secret_key: Option<String>,
+    #[serde(rename = "FEATURE_ANONYMOUS_ACCESS")]
+    pub feature_anonymous_access: bool,
+    #[serde(rename = "FEATURE_PUBLIC_CATALOG")]
+    pub feature_public_catalog: bool,
+    #[serde(rename = "FEATURE_REFERRERS_API")]
+    pub feature_referrers_api: bool,
+    #[serde(rename = "FEATURE_LIBRARY_SUPPORT")]
+    pub feature_library_support: bool,
+    #[serde(rename = "LIBRARY_NAMESPACE")]
+    pub library_namespace: String,
+    #[serde(rename = "CREATE_PRIVATE_REPO_ON_PUSH")]
+    pub create_private_repo_on_push: bool,
+    #[serde(rename = "CREATE_NAMESPACE_ON_PUSH")]
+    pub create_namespace_on_push: bool,
+    #[serde(rename = "PUSH_TEMP_TAG_EXPIRATION_SEC")]
+    pub push_temp_tag_expiration_sec: u64,
+    #[serde(rename = "MAXIMUM_LAYER_SIZE")]
+    pub maximum_layer_size: String,
+    /// Not a Quay key: the largest manifest body accepted (Quay relies on nginx's 1 MiB default).
+    #[serde(rename = "MAXIMUM_MANIFEST_SIZE")]
+    pub maximum_manifest_size: String,
+    #[serde(rename = "V2_PAGINATION_SIZE")]
+    pub v2_pagination_size: u32,
+    #[serde(rename = "INSTANCE_SERVICE_KEY_SERVICE")]
+    pub instance_service_key_service: String,
+    #[serde(rename = "INSTANCE_SERVICE_KEY_EXPIRATION")]
+    pub instance_service_key_expiration_min: u64,
+    #[serde(rename = "INSTANCE_SERVICE_KEY_REFRESH")]
+    pub instance_service_key_refresh_min: u64,
+    #[serde(rename = "INSTANCE_SERVICE_KEY_LOCATION")]
+    pub instance_service_key_location: Option<PathBuf>,
+    #[serde(rename = "INSTANCE_SERVICE_KEY_KID_LOCATION")]
+    pub instance_service_key_kid_location: Option<PathBuf>,
+    #[serde(rename = "REGISTRY_JWT_AUTH_MAX_FRESH_S")]
+    pub registry_jwt_auth_max_fresh_s: u64,
+    #[serde(rename = "TOKEN_VALIDITY_LIFETIME_S")]
+    pub token_validity_lifetime_s: u64,
+    #[serde(rename = "REGISTRY_STATE")]
+    pub registry_state: String,
+    #[serde(rename = "DISABLE_PUSHES")]
+    pub disable_pushes: bool,
+    #[serde(rename = "DEFAULT_TAG_EXPIRATION")]
+    pub default_tag_expiration: String,
+    #[serde(rename = "TAG_EXPIRATION_OPTIONS")]
+    pub tag_expiration_options: Vec<String>,
+    /// Not a Quay key: `text` or `json` log lines.
+    #[serde(rename = "LOG_FORMAT")]
+    pub log_format: String,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            server_hostname: "localhost:5000".into(),
+            preferred_url_scheme: "http".into(),
+            db_uri: String::new(),
+            distributed_storage_config: BTreeMap::new(),
+            distributed_storage_preference: Vec::new(),
+            authentication_type: "Database".into(),
+            super_users: Vec::new(),
+            secret_key: None,
+            database_secret_key: None,
+            feature_anonymous_access: true,
+            feature_public_catalog: false,
+            feature_referrers_api: true,
+            feature_library_support: true,
+            library_namespace: "library".into(),
+            create_private_repo_on_push: true,
+            create_namespace_on_push: false,
+            push_temp_tag_expiration_sec: 3600,
+            maximum_layer_size: "20G".into(),
+            maximum_manifest_size: "4M".into(),
+            v2_pagination_size: 50,
+            instance_service_key_service: "quay".into(),
+            instance_service_key_expiration_min: 120,
+            instance_service_key_refresh_min: 55,
+            instance_service_key_location: None,
+            instance_service_key_kid_location: None,
+            registry_jwt_auth_max_fresh_s: 3660,
+            token_validity_lifetime_s: 3600,
+            registry_state: "normal".into(),
+            disable_pushes: false,
+            default_tag_expiration: "2w".into(),
+            tag_expiration_options: vec!["0s".into(), "1d".into(), "1w".into(), "2w".into(), "4w".into()],
+            log_format: "text".into(),
+        }
+    }
+}
+
+/// Keys of Quay's config that a Quay `config.yaml` commonly carries and that this program accepts
+/// without acting on them (their features are out of scope or handled by the deployment).
+const QUAY_KEYS_ACCEPTED: &[&str] = &[
+    "BUILDLOGS_REDIS",
+    "USER_EVENTS_REDIS",
+    "DB_CONNECTION_ARGS",
+    "ENTERPRISE_LOGO_URL",
+    "REGISTRY_TITLE",
+    "REGISTRY_TITLE_SHORT",
+    "SETUP_COMPLETE",
+    "EXTERNAL_TLS_TERMINATION",
+    "ALLOW_PULLS_WITHOUT_STRICT_LOGGING",
+    "DISTRIBUTED_STORAGE_DEFAULT_LOCATIONS",
+    "USERFILES_LOCATION",
+    "USERFILES_PATH",
+    "LOG_ARCHIVE_LOCATION",
+    "LOG_ARCHIVE_PATH",
+    "MAIL_DEFAULT_SENDER",
+    "MAIL_PORT",
+    "MAIL_SERVER",
+    "MAIL_USE_TLS",
+    "TESTING",
+    "USE_CDN",
+];
+
+/// Where the configuration came from, and the folder its companion files (TLS, keys) live in.
+#[derive(Debug, Clone)]
+pub struct LoadedConfig {
+    pub config: Config,
+    pub config_dir: PathBuf,
+    pub warnings: Vec<String>,
+}
+
+impl Config {
+    /// Parses YAML text into a validated config. Unknown keys become warnings; wrong types and
+    /// impossible values are errors that name the key.
+    pub fn from_yaml(text: &str) -> anyhow::Result<(Config, Vec<String>)> {
+        let map: BTreeMap<String, Value> = if text.trim().is_empty() {
+            BTreeMap::new()
+        } else {
+            serde_saphyr::from_str(text).map_err(|e| anyhow::anyhow!("config is not valid YAML: {e}"))?
+        };
+        let known = known_keys();
+        let mut warnings = Vec::new();
+        for key in map.keys() {
+            if !known.contains(key) && !QUAY_KEYS_ACCEPTED.contains(&key.as_str()) {
+                warnings.push(format!("config key `{key}` is not used by this registry and is ignored"));
+            }
+        }
+        let config: Config = match serde_json::from_value(Value::Object(map.clone().into_iter().collect())) {
+            Ok(c) => c,
+            Err(e) => {
+                // Find the key at fault so the message says which line to fix.
+                for (k, v) in &map {
+                    let single = Value::Object([(k.clone(), v.clone())].into_iter().collect());
+                    if let Err(e) = serde_json::from_value::<Config>(single) {
+                        bail!("config key `{k}`: {e}");
+                    }
+                }
+                bail!("invalid config: {e}");
+            }
+        };
+        config.validate()?;
+        Ok((config, warnings))
+    }
+
+    fn validate(&self) -> anyhow::Result<()> {
+        if self.server_hostname.is_empty() || self.server_hostname.contains('/') || self.server_hostname.contains(' ') {
+            bail!("config key `SERVER_HOSTNAME`: `{}` is not a host[:port]", self.server_hostname);
+        }
+        if !matches!(self.preferred_url_scheme.as_str(), "http" | "https") {
+            bail!("config key `PREFERRED_URL_SCHEME`: must be `http` or `https`");
+        }
+        self.database()?;
+        self.storage()?;
+        parse_size(&self.maximum_layer_size).context("config key `MAXIMUM_LAYER_SIZE`")?;
+        parse_size(&self.maximum_manifest_size).context("config key `MAXIMUM_MANIFEST_SIZE`")?;
+        if self.authentication_type != "Database" {
+            bail!(
+                "config key `AUTHENTICATION_TYPE`: `{}` is not supported; only `Database` is",
+                self.authentication_type
+            );
+        }
+        if !matches!(self.registry_state.as_str(), "normal" | "readonly") {
+            bail!("config key `REGISTRY_STATE`: must be `normal` or `readonly`");
+        }
+        if !matches!(self.log_format.as_str(), "text" | "json") {
+            bail!("config key `LOG_FORMAT`: must be `text` or `json`");
+        }
+        if self.instance_service_key_service.is_empty()
+            || !self
+                .instance_service_key_service
+                .bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
+        {
+            bail!("config key `INSTANCE_SERVICE_KEY_SERVICE`: must match ^[a-z0-9_]+$");
+        }
+        Ok(())
+    }
+
+    /// The database named by `DB_URI`.
+    pub fn database(&self) -> anyhow::Result<DatabaseUri> {
+        let uri = self.db_uri.trim();
+        if let Some(path) = uri.strip_prefix("sqlite:///") {
+            if path.is_empty() {
+                bail!("config key `DB_URI`: `sqlite:///` needs a file path");
+            }
+            return Ok(DatabaseUri::Sqlite(PathBuf::from(path)));
+        }
+        if uri.starts_with("postgresql://") || uri.starts_with("postgres://") {
+            bail!("config key `DB_URI`: PostgreSQL is not supported by this build yet; use `sqlite:///PATH`");
+        }
+        if uri.is_empty() {
+            bail!("config key `DB_URI` is required (for example `sqlite:////var/lib/quay/quay.db`)");
+        }
+        bail!("config key `DB_URI`: unsupported database `{}`", uri.split(':').next().unwrap_or(uri))
+    }
+
+    /// The storage location uploads go to: the first of `DISTRIBUTED_STORAGE_PREFERENCE`.
+    pub fn storage(&self) -> anyhow::Result<(String, StorageDriver)> {
+        let name = self
+            .distributed_storage_preference
+            .first()
+            .or_else(|| self.distributed_storage_config.keys().next())
+            .context("config key `DISTRIBUTED_STORAGE_CONFIG` is required")?;
+        let StorageLocation(driver, params) = self.distributed_storage_config.get(name).with_context(|| {
+            format!("config key `DISTRIBUTED_STORAGE_PREFERENCE`: `{name}` is not in DISTRIBUTED_STORAGE_CONFIG")
+        })?;
+        match driver.as_str() {
+            "LocalStorage" => {
+                let path = params
+                    .get("storage_path")
+                    .and_then(Value::as_str)
+                    .filter(|p| !p.is_empty())
+                    .with_context(|| format!("storage `{name}`: LocalStorage needs `storage_path`"))?;
+                Ok((name.clone(), StorageDriver::Local { storage_path: PathBuf::from(path) }))
+            }
+            other => bail!("storage `{name}`: driver `{other}` is not supported by this build yet; use LocalStorage"),
+        }
+    }
+
+    pub fn max_layer_size(&self) -> u64 {
+        parse_size(&self.maximum_layer_size).unwrap_or(20 << 30)
+    }
+
+    pub fn max_manifest_size(&self) -> usize {
+        parse_size(&self.maximum_manifest_size).map(|s| s as usize).unwrap_or(4 << 20)
+    }
+
+    pub fn is_superuser(&self, username: &str) -> bool {
+        self.super_users.iter().any(|u| u == username)
+    }
+
+    /// The base URL clients reach this registry at: `scheme://SERVER_HOSTNAME`.
+    pub fn base_url(&self) -> String {
+        format!("{}://{}", self.preferred_url_scheme, self.server_hostname)
+    }
+
+    pub fn library_namespace(&self) -> Option<&str> {
+        self.feature_library_support.then_some(self.library_namespace.as_str())
+    }
+}
+
+/// The keys `Config` reads, taken from its own serialization so the list cannot drift from the fields.
+fn known_keys() -> Vec<String> {
+    match serde_json::to_value(Config::default()) {
+        Ok(Value::Object(m)) => m.into_iter().map(|(k, _)| k).collect(),
+        _ => Vec::new(),
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DatabaseUri {
+    Sqlite(PathBuf),
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum StorageDriver {
+    Local { storage_path: PathBuf },
+}
+
+/// `20G`, `4M`, `512K`, `1024` (bytes); binary multiples, an optional trailing `B`/`iB`.
+pub fn parse_size(s: &str) -> anyhow::Result<u64> {
+    let t = s.trim();
+    let t = t.strip_suffix("iB").or_else(|| t.strip_suffix('B')).unwrap_or(t);
+    let (num, mult) = match t.chars().last() {
+        Some('K' | 'k') => (&t[..t.len() - 1], 1u64 << 10),
+        Some('M' | 'm') => (&t[..t.len() - 1], 1 << 20),
+        Some('G' | 'g') => (&t[..t.len() - 1], 1 << 30),
+        Some('T' | 't') => (&t[..t.len() - 1], 1 << 40),
+        _ => (t, 1),
+    };
+    let n: u64 = num.trim().parse().map_err(|_| anyhow::anyhow!("`{s}` is not a size such as 20G or 512M"))?;
+    n.checked_mul(mult).filter(|v| *v > 0).ok_or_else(|| anyhow::anyhow!("`{s}` is out of range"))
+}
+
+impl LoadedConfig {
+    /// Loads `--config FILE|DIR`.
+    pub fn from_path(path: &Path) -> anyhow::Result<Self> {
+        let file = if path.is_dir() { path.join("config.yaml") } else { path.to_path_buf() };
+        let text = std::fs::read_to_string(&file).with_context(|| format!("cannot read {}", file.display()))?;
+        let (mut config, warnings) = Config::from_yaml(&text).with_context(|| format!("in {}", file.display()))?;
+        let config_dir = file.parent().map(Path::to_path_buf).unwrap_or_else(|| PathBuf::from("."));
+        config.resolve_relative_paths(&config_dir);
+        Ok(LoadedConfig { config, config_dir, warnings })
+    }
+
+    /// Loads `DIR/config.yaml`, rendering it from the mirror preset first if the folder is new.
+    pub fn from_data_dir(dir: &Path, hostname: &str) -> anyhow::Result<(Self, bool)> {
+        std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
+        let dir = dir.canonicalize().with_context(|| format!("cannot resolve {}", dir.display()))?;
+        let file = dir.join("config.yaml");
+        let created = !file.exists();
+        if created {
+            let text = render_preset(MIRROR_PRESET, &dir, hostname);
+            crate::util::write_private_file(&file, text.as_bytes())?;
+        }
+        Ok((Self::from_path(&file)?, created))
+    }
+
+    /// Paths for the TLS certificate and key, as in a Quay config folder.
+    pub fn tls_paths(&self) -> (PathBuf, PathBuf) {
+        (self.config_dir.join("ssl.cert"), self.config_dir.join("ssl.key"))
+    }
+
+    pub fn service_key_paths(&self) -> (PathBuf, PathBuf) {
+        let key = self.config.instance_service_key_location.clone().unwrap_or_else(|| self.config_dir.join("quay.pem"));
+        let kid =
+            self.config.instance_service_key_kid_location.clone().unwrap_or_else(|| self.config_dir.join("quay.kid"));
+        (key, kid)
+    }
+}
+
+impl Config {
+    /// Relative database and storage paths are taken relative to the config folder, so a data
+    /// directory can be moved as a whole.
+    fn resolve_relative_paths(&mut self, base: &Path) {
+        if let Some(path) = self.db_uri.strip_prefix("sqlite:///")
+            && !path.starts_with('/')
+        {
+            self.db_uri = format!("sqlite:///{}", base.join(path).display());
+        }
+        for StorageLocation(driver, params) in self.distributed_storage_config.values_mut() {
+            if driver == "LocalStorage"
+                && let Some(Value::String(p)) = params.get_mut("storage_path")
+                && !p.starts_with('/')
+            {
+                *p = base.join(&*p).display().to_string();
+            }
+        }
+    }
+}
+
+fn render_preset(preset: &str, data_dir: &Path, hostname: &str) -> String {
+    preset
+        .replace("${HOSTNAME}", hostname)
+        .replace("${DATA_DIR}", &data_dir.display().to_string())
+        .replace("${SECRET_KEY}", &crate::util::random_token(48))
+        .replace("${DATABASE_SECRET_KEY}", &crate::util::random_token(48))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const MINIMAL: &str = "SERVER_HOSTNAME: reg.example:8443\nDB_URI: sqlite:////tmp/x.db\nDISTRIBUTED_STORAGE_CONFIG:\n  default: [LocalStorage, {storage_path: /tmp/s}]\nDISTRIBUTED_STORAGE_PREFERENCE: [default]\n";
+
+    #[test]
+    fn reads_quay_keys_and_defaults() {
+        let (c, warnings) = Config::from_yaml(MINIMAL).unwrap();
+        assert!(warnings.is_empty(), "{warnings:?}");
+        assert_eq!(c.server_hostname, "reg.example:8443");
+        assert_eq!(c.database().unwrap(), DatabaseUri::Sqlite("/tmp/x.db".into()));
+        assert!(c.create_private_repo_on_push);
+        assert_eq!(c.max_layer_size(), 20 << 30);
+        assert_eq!(c.max_manifest_size(), 4 << 20);
+    }
+
+    #[test]
+    fn warns_on_unknown_keys_and_rejects_bad_values() {
+        let (_, w) =
+            Config::from_yaml(&format!("{MINIMAL}FEATURE_TYPO: true\nBUILDLOGS_REDIS: {{host: x}}\n")).unwrap();
+        assert_eq!(w.len(), 1);
+        assert!(w[0].contains("FEATURE_TYPO"));
+        let e = Config::from_yaml(&format!("{MINIMAL}FEATURE_ANONYMOUS_ACCESS: maybe\n")).unwrap_err();
+        assert!(format!("{e:#}").contains("FEATURE_ANONYMOUS_ACCESS"), "{e:#}");
+        let e = Config::from_yaml(&MINIMAL.replace("LocalStorage", "FancyStorage")).unwrap_err();
+        assert!(format!("{e:#}").contains("FancyStorage"));
+        let e = Config::from_yaml(&MINIMAL.replace("sqlite:////tmp/x.db", "mysql://x")).unwrap_err();
+        assert!(format!("{e:#}").contains("DB_URI"));
+        assert!(Config::from_yaml(&format!("{MINIMAL}MAXIMUM_LAYER_SIZE: lots\n")).is_err());
+        assert!(Config::from_yaml("- a\n- b\n").is_err());
+    }
+
+    #[test]
+    fn preset_renders_to_a_valid_config() {
+        let text = render_preset(MIRROR_PRESET, Path::new("/var/lib/quay"), "host.example:8443");
+        let (c, w) = Config::from_yaml(&text).unwrap();
+        assert!(w.is_empty(), "{w:?}");
+        assert_eq!(c.base_url(), "https://host.example:8443");
+        assert!(c.is_superuser("admin"));
+    }
+
+    #[test]
+    fn sizes() {
+        assert_eq!(parse_size("20G").unwrap(), 20 << 30);
+        assert_eq!(parse_size("512MiB").unwrap(), 512 << 20);
+        assert_eq!(parse_size("100").unwrap(), 100);
+        assert!(parse_size("0").is_err());
+        assert!(parse_size("99999999999T").is_err());
+    }
+}

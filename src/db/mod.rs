@@ -1,0 +1,198 @@
+//! The database: connections, Quay's schema migrations, lookup rows and the queries the registry
+//! runs. Everything that speaks SQL lives here; callers get typed rows back.
+//!
+//! Invariants:
+//! - Lookup rows (`mediatype`, `visibility`, `role`, ...) are resolved by name once at startup;
+//!   their ids differ between installs and are never hard-coded.
+//! - On SQLite all writes go through one connection (`Db::write`), so writers queue in-process
+//!   instead of failing with "database is locked"; reads use a separate pool and never wait for it.
+//! - Timestamps are naive UTC with microsecond precision, as Python Quay writes them.
+
+pub mod entities;
+mod migrate;
+pub mod queries;
+
+use std::collections::HashMap;
+use std::path::Path;
+use std::time::Duration;
+
+use anyhow::Context as _;
+use sea_orm::{
+    AccessMode, ConnectionTrait, DatabaseConnection, DatabaseTransaction, DbBackend, SqlxSqliteConnector, Statement,
+    TransactionOptions, TransactionTrait, Value,
+};
+
+use crate::config::DatabaseUri;
+
+pub use migrate::ALEMBIC_REVISION;
+
+/// Ids of the lookup rows the registry uses, resolved by name.
+#[derive(Debug, Clone)]
+pub struct Lookups {
+    media_type_ids: HashMap<String, i32>,
+    media_type_names: HashMap<i32, String>,
+    pub visibility_public: i32,
+    pub visibility_private: i32,
+    pub role_ids: HashMap<String, i32>,
+    pub tag_kind_tag: i32,
+    pub repository_kind_image: i32,
+    pub storage_location: i32,
+}
+
+impl Lookups {
+    pub fn media_type_id(&self, name: &str) -> Option<i32> {
+        self.media_type_ids.get(name).copied()
+    }
+
+    pub fn media_type_name(&self, id: i32) -> Option<&str> {
+        self.media_type_names.get(&id).map(String::as_str)
+    }
+}
+
+pub struct Db {
+    /// Readers; on SQLite a pool of read-only connections.
+    pub read: DatabaseConnection,
+    /// The writer; on SQLite a single connection.
+    pub write: DatabaseConnection,
+    pub lookups: Lookups,
+}
+
+impl Db {
+    /// Opens (creating if needed) the database, brings the schema to Quay's revision and loads the
+    /// lookup rows. `storage_location` is the `imagestoragelocation` name uploads are placed in.
+    pub async fn open(uri: &DatabaseUri, storage_location: &str) -> anyhow::Result<Db> {
+        let (read, write) = match uri {
+            DatabaseUri::Sqlite(path) => open_sqlite(path).await?,
+        };
+        migrate::run(&write).await?;
+        let lookups = load_lookups(&write, storage_location).await?;
+        Ok(Db { read, write, lookups })
+    }
+
+    pub fn backend(&self) -> DbBackend {
+        self.write.get_database_backend()
+    }
+
+    /// Starts a write transaction. On SQLite it is `BEGIN IMMEDIATE`, so a writer in another process
+    /// (`quay init`, a second server) waits on the busy timeout instead of failing mid-transaction.
+    pub async fn begin(&self) -> anyhow::Result<DatabaseTransaction> {
+        let options = TransactionOptions {
+            isolation_level: None,
+            access_mode: Some(AccessMode::ReadWrite),
+            sqlite_transaction_mode: Some(sea_orm::SqliteTransactionMode::Immediate),
+        };
+        let options = if self.backend() == DbBackend::Sqlite {
+            TransactionOptions { access_mode: None, ..options }
+        } else {
+            TransactionOptions { sqlite_transaction_mode: None, ..options }
+        };
+        Ok(self.write.begin_with_options(options).await?)
+    }
+
+    pub async fn close(self) {
+        let _ = self.read.close().await;
+        let _ = self.write.close().await;
+    }
+}
+
+async fn open_sqlite(path: &Path) -> anyhow::Result<(DatabaseConnection, DatabaseConnection)> {
+    use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
+    if let Some(dir) = path.parent() {
+        std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
+    }
+    let base = SqliteConnectOptions::new()
+        .filename(path)
+        .journal_mode(SqliteJournalMode::Wal)
+        .synchronous(SqliteSynchronous::Normal)
+        .busy_timeout(Duration::from_secs(10))
+        .foreign_keys(true)
+        .pragma("wal_autocheckpoint", "1000");
+    let write_pool = SqlitePoolOptions::new()
+        .max_connections(1)
+        .min_connections(1)
+        .idle_timeout(None)
+        .max_lifetime(None)
+        .connect_with(base.clone().create_if_missing(true))
+        .await
+        .with_context(|| format!("cannot open SQLite database {}", path.display()))?;
+    // Quay's files must stay private: the database holds password hashes and keys.
+    restrict_permissions(path);
+    let read_pool = SqlitePoolOptions::new()
+        .max_connections(8)
+        .min_connections(1)
+        .idle_timeout(None)
+        .max_lifetime(None)
+        .connect_with(base.read_only(true))
+        .await
+        .with_context(|| format!("cannot open SQLite database {} for reading", path.display()))?;
+    Ok((SqlxSqliteConnector::from_sqlx_sqlite_pool(read_pool), SqlxSqliteConnector::from_sqlx_sqlite_pool(write_pool)))
+}
+
+fn restrict_permissions(path: &Path) {
+    use std::os::unix::fs::PermissionsExt as _;
+    let _ = std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600));
+}
+
+async fn load_lookups(conn: &DatabaseConnection, storage_location: &str) -> anyhow::Result<Lookups> {
+    let names = |table: &'static str| async move {
+        let rows = conn
+            .query_all_raw(Statement::from_string(conn.get_database_backend(), format!("SELECT id, name FROM {table}")))
+            .await?;
+        let mut map = HashMap::new();
+        for r in rows {
+            map.insert(r.try_get::<String>("", "name")?, r.try_get::<i32>("", "id")?);
+        }
+        anyhow::Ok(map)
+    };
+    let media_type_ids = names("mediatype").await?;
+    let visibility = names("visibility").await?;
+    let role_ids = names("role").await?;
+    let tag_kind = names("tagkind").await?;
+    let repo_kind = names("repositorykind").await?;
+    let mut locations = names("imagestoragelocation").await?;
+    if !locations.contains_key(storage_location) {
+        // Quay's boot.py ensures one row per DISTRIBUTED_STORAGE_CONFIG key; so do we.
+        conn.execute_raw(sql(
+            conn.get_database_backend(),
+            "INSERT INTO imagestoragelocation (name) VALUES (?)",
+            [storage_location.into()],
+        ))
+        .await?;
+        locations = names("imagestoragelocation").await?;
+    }
+    let get = |m: &HashMap<String, i32>, table: &str, name: &str| {
+        m.get(name).copied().with_context(|| format!("lookup row `{name}` is missing from table `{table}`"))
+    };
+    Ok(Lookups {
+        media_type_names: media_type_ids.iter().map(|(k, v)| (*v, k.clone())).collect(),
+        visibility_public: get(&visibility, "visibility", "public")?,
+        visibility_private: get(&visibility, "visibility", "private")?,
+        tag_kind_tag: get(&tag_kind, "tagkind", "tag")?,
+        repository_kind_image: get(&repo_kind, "repositorykind", "image")?,
+        storage_location: get(&locations, "imagestoragelocation", storage_location)?,
+        media_type_ids,
+        role_ids,
+    })
+}
+
+/// A raw statement written with `?` placeholders, renumbered to `$1, $2, ...` for PostgreSQL so one
+/// query text serves both engines.
+pub fn sql<I: IntoIterator<Item = Value>>(backend: DbBackend, text: &str, values: I) -> Statement {
+    let values: Vec<Value> = values.into_iter().collect();
+    if backend == DbBackend::Postgres {
+        let mut out = String::with_capacity(text.len() + 8);
+        let mut n = 0;
+        for ch in text.chars() {
+            if ch == '?' {
+                n += 1;
+                out.push('$');
+                out.push_str(&n.to_string());
+            } else {
+                out.push(ch);
+            }
+        }
+        Statement::from_sql_and_values(backend, out, values)
+    } else {
+        Statement::from_sql_and_values(backend, text, values)
+    }
+}

@@ -1,0 +1,965 @@
+//! The SQL the registry runs, one function per question or change. Each function takes any
+//! connection or transaction, so callers decide the transaction boundaries.
+//!
+//! Queries use `?` placeholders through [`super::sql`] and quote `"user"` (reserved in PostgreSQL),
+//! so the same text runs on SQLite and PostgreSQL.
+
+use std::collections::HashMap;
+
+use sea_orm::{ConnectionTrait, DbErr, QueryResult, Value};
+
+use super::sql;
+use crate::util::{now_ms, now_naive};
+
+/// Quay's repository states (`repository.state`).
+pub mod repo_state {
+    pub const NORMAL: i32 = 0;
+    pub const READ_ONLY: i32 = 1;
+    pub const MIRROR: i32 = 2;
+    pub const MARKED_FOR_DELETION: i32 = 3;
+}
+
+async fn all<C: ConnectionTrait>(c: &C, text: &str, values: Vec<Value>) -> Result<Vec<QueryResult>, DbErr> {
+    c.query_all_raw(sql(c.get_database_backend(), text, values)).await
+}
+
+async fn one<C: ConnectionTrait>(c: &C, text: &str, values: Vec<Value>) -> Result<Option<QueryResult>, DbErr> {
+    c.query_one_raw(sql(c.get_database_backend(), text, values)).await
+}
+
+async fn exec<C: ConnectionTrait>(c: &C, text: &str, values: Vec<Value>) -> Result<u64, DbErr> {
+    Ok(c.execute_raw(sql(c.get_database_backend(), text, values)).await?.rows_affected())
+}
+
+/// Runs an `INSERT ... RETURNING id` and returns the id.
+async fn insert_returning_id<C: ConnectionTrait>(c: &C, text: &str, values: Vec<Value>) -> Result<i64, DbErr> {
+    let row = one(c, &format!("{text} RETURNING id"), values).await?.ok_or_else(|| DbErr::RecordNotInserted)?;
+    row.try_get_by_index::<i64>(0)
+}
+
+fn placeholders(n: usize) -> String {
+    vec!["?"; n].join(", ")
+}
+
+/// Alive at `now`: no end, or an end in the future.
+const ALIVE: &str = "(t.lifetime_end_ms IS NULL OR t.lifetime_end_ms > ?)";
+
+// ---------------------------------------------------------------------------------------------
+// Users
+
+#[derive(Debug, Clone)]
+pub struct UserRow {
+    pub id: i32,
+    pub uuid: Option<String>,
+    pub username: String,
+    pub password_hash: Option<String>,
+    pub organization: bool,
+    pub robot: bool,
+    pub enabled: bool,
+}
+
+fn user_row(r: &QueryResult) -> Result<UserRow, DbErr> {
+    Ok(UserRow {
+        id: r.try_get("", "id")?,
+        uuid: r.try_get("", "uuid")?,
+        username: r.try_get("", "username")?,
+        password_hash: r.try_get("", "password_hash")?,
+        organization: r.try_get("", "organization")?,
+        robot: r.try_get("", "robot")?,
+        enabled: r.try_get("", "enabled")?,
+    })
+}
+
+const USER_COLUMNS: &str = "id, uuid, username, password_hash, organization, robot, enabled";
+
+pub async fn find_user<C: ConnectionTrait>(c: &C, username: &str) -> Result<Option<UserRow>, DbErr> {
+    one(c, &format!("SELECT {USER_COLUMNS} FROM \"user\" WHERE username = ?"), vec![username.into()])
+        .await?
+        .as_ref()
+        .map(user_row)
+        .transpose()
+}
+
+pub async fn find_user_by_id<C: ConnectionTrait>(c: &C, id: i32) -> Result<Option<UserRow>, DbErr> {
+    one(c, &format!("SELECT {USER_COLUMNS} FROM \"user\" WHERE id = ?"), vec![id.into()])
+        .await?
+        .as_ref()
+        .map(user_row)
+        .transpose()
+}
+
+/// Creates a user (not an organization or robot) with Quay's defaults.
+pub async fn create_user<C: ConnectionTrait>(
+    c: &C,
+    username: &str,
+    email: &str,
+    password_hash: &str,
+) -> Result<i32, DbErr> {
+    let now = now_naive();
+    let id = insert_returning_id(
+        c,
+        "INSERT INTO \"user\" (uuid, username, password_hash, email, verified, organization, robot, invoice_email, \
+         invalid_login_attempts, last_invalid_login, removed_tag_expiration_s, enabled, creation_date) \
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, 0, ?, 1209600, ?, ?)",
+        vec![
+            uuid::Uuid::new_v4().to_string().into(),
+            username.into(),
+            password_hash.into(),
+            email.into(),
+            true.into(),
+            false.into(),
+            false.into(),
+            false.into(),
+            now.into(),
+            true.into(),
+            now.into(),
+        ],
+    )
+    .await?;
+    Ok(id as i32)
+}
+
+/// Sets a new password hash. Like Quay, this rotates the user's uuid so tokens bound to the old
+/// identity stop resolving.
+pub async fn set_password<C: ConnectionTrait>(c: &C, user_id: i32, password_hash: &str) -> Result<(), DbErr> {
+    exec(
+        c,
+        "UPDATE \"user\" SET password_hash = ?, uuid = ?, invalid_login_attempts = 0 WHERE id = ?",
+        vec![password_hash.into(), uuid::Uuid::new_v4().to_string().into(), user_id.into()],
+    )
+    .await?;
+    Ok(())
+}
+
+pub async fn count_users<C: ConnectionTrait>(c: &C) -> Result<i64, DbErr> {
+    let row =
+        one(c, "SELECT count(*) FROM \"user\" WHERE organization = ? AND robot = ?", vec![false.into(), false.into()])
+            .await?;
+    row.map(|r| r.try_get_by_index::<i64>(0)).transpose().map(|n| n.unwrap_or(0))
+}
+
+// ---------------------------------------------------------------------------------------------
+// Repositories and permissions
+
+#[derive(Debug, Clone)]
+pub struct RepoRow {
+    pub id: i32,
+    pub namespace_id: i32,
+    pub public: bool,
+    pub state: i32,
+}
+
+/// A repository by `namespace/name`; repositories marked for deletion do not exist.
+pub async fn find_repository<C: ConnectionTrait>(
+    c: &C,
+    namespace: &str,
+    name: &str,
+    visibility_public: i32,
+) -> Result<Option<RepoRow>, DbErr> {
+    let row = one(
+        c,
+        "SELECT r.id, r.namespace_user_id, r.visibility_id, r.state FROM repository r \
+         JOIN \"user\" u ON u.id = r.namespace_user_id WHERE u.username = ? AND r.name = ? AND r.state <> ?",
+        vec![namespace.into(), name.into(), repo_state::MARKED_FOR_DELETION.into()],
+    )
+    .await?;
+    row.map(|r| {
+        Ok(RepoRow {
+            id: r.try_get("", "id")?,
+            namespace_id: r.try_get("", "namespace_user_id")?,
+            public: r.try_get::<i32>("", "visibility_id")? == visibility_public,
+            state: r.try_get("", "state")?,
+        })
+    })
+    .transpose()
+}
+
+/// Creates a repository and its side rows as Quay does (action count, search score, an `admin`
+/// permission for the creator when the creator is not the namespace itself).
+pub async fn create_repository<C: ConnectionTrait>(
+    c: &C,
+    namespace_id: i32,
+    name: &str,
+    visibility_id: i32,
+    kind_id: i32,
+    creator: Option<(i32, i32)>,
+) -> Result<i32, DbErr> {
+    let id = insert_returning_id(
+        c,
+        "INSERT INTO repository (namespace_user_id, name, visibility_id, description, badge_token, kind_id, trust_enabled, state) \
+         VALUES (?, ?, ?, NULL, ?, ?, ?, ?)",
+        vec![
+            namespace_id.into(),
+            name.into(),
+            visibility_id.into(),
+            uuid::Uuid::new_v4().to_string().into(),
+            kind_id.into(),
+            false.into(),
+            repo_state::NORMAL.into(),
+        ],
+    )
+    .await? as i32;
+    let yesterday = (chrono::Utc::now() - chrono::Duration::days(1)).date_naive();
+    exec(
+        c,
+        "INSERT INTO repositoryactioncount (repository_id, count, date) VALUES (?, 0, ?)",
+        vec![id.into(), yesterday.into()],
+    )
+    .await?;
+    exec(c, "INSERT INTO repositorysearchscore (repository_id, score) VALUES (?, 0)", vec![id.into()]).await?;
+    if let Some((user_id, admin_role)) = creator
+        && user_id != namespace_id
+    {
+        exec(
+            c,
+            "INSERT INTO repositorypermission (user_id, repository_id, role_id) VALUES (?, ?, ?)",
+            vec![user_id.into(), id.into(), admin_role.into()],
+        )
+        .await?;
+    }
+    Ok(id)
+}
+
+/// The role names (`read`, `write`, `admin`) a user holds on a repository through direct grants,
+/// team grants and the organization's admin teams.
+pub async fn repository_roles<C: ConnectionTrait>(
+    c: &C,
+    user_id: i32,
+    repo_id: i32,
+    namespace_id: i32,
+) -> Result<Vec<String>, DbErr> {
+    let rows = all(
+        c,
+        "SELECT r.name FROM repositorypermission p JOIN role r ON r.id = p.role_id \
+           WHERE p.repository_id = ? AND p.user_id = ? \
+         UNION ALL \
+         SELECT r.name FROM repositorypermission p JOIN role r ON r.id = p.role_id \
+           JOIN teammember tm ON tm.team_id = p.team_id WHERE p.repository_id = ? AND tm.user_id = ? \
+         UNION ALL \
+         SELECT tr.name FROM team t JOIN teamrole tr ON tr.id = t.role_id \
+           JOIN teammember tm ON tm.team_id = t.id WHERE t.organization_id = ? AND tm.user_id = ? AND tr.name = 'admin'",
+        vec![
+            repo_id.into(),
+            user_id.into(),
+            repo_id.into(),
+            user_id.into(),
+            namespace_id.into(),
+            user_id.into(),
+        ],
+    )
+    .await?;
+    rows.iter().map(|r| r.try_get_by_index::<String>(0)).collect()
+}
+
+/// Repository paths for the catalog, in order, after `last`: all of them for a superuser, else the
+/// public ones, the user's own and those the user has a grant on.
+pub async fn catalog<C: ConnectionTrait>(
+    c: &C,
+    viewer: Option<(i32, bool)>,
+    visibility_public: i32,
+    last: Option<&str>,
+    limit: u64,
+) -> Result<Vec<String>, DbErr> {
+    let mut text = String::from(
+        "SELECT u.username || '/' || r.name AS path FROM repository r JOIN \"user\" u ON u.id = r.namespace_user_id \
+         WHERE r.state <> ?",
+    );
+    let mut values: Vec<Value> = vec![repo_state::MARKED_FOR_DELETION.into()];
+    match viewer {
+        Some((_, true)) => {}
+        Some((user_id, false)) => {
+            text.push_str(
+                " AND (r.visibility_id = ? OR r.namespace_user_id = ? \
+                 OR EXISTS (SELECT 1 FROM repositorypermission p WHERE p.repository_id = r.id AND p.user_id = ?) \
+                 OR EXISTS (SELECT 1 FROM repositorypermission p JOIN teammember tm ON tm.team_id = p.team_id \
+                            WHERE p.repository_id = r.id AND tm.user_id = ?) \
+                 OR EXISTS (SELECT 1 FROM team t JOIN teamrole tr ON tr.id = t.role_id JOIN teammember tm ON tm.team_id = t.id \
+                            WHERE t.organization_id = r.namespace_user_id AND tm.user_id = ? AND tr.name = 'admin'))",
+            );
+            values.extend([visibility_public.into(), user_id.into(), user_id.into(), user_id.into(), user_id.into()]);
+        }
+        None => {
+            text.push_str(" AND r.visibility_id = ?");
+            values.push(visibility_public.into());
+        }
+    }
+    if let Some(last) = last {
+        text.push_str(" AND u.username || '/' || r.name > ?");
+        values.push(last.into());
+    }
+    text.push_str(" ORDER BY path LIMIT ?");
+    values.push((limit as i64).into());
+    all(c, &text, values).await?.iter().map(|r| r.try_get::<String>("", "path")).collect()
+}
+
+// ---------------------------------------------------------------------------------------------
+// Blobs
+
+#[derive(Debug, Clone, Copy)]
+pub struct BlobRow {
+    pub id: i32,
+    pub size: i64,
+}
+
+/// A blob is in a repository when an upload or mount linked it (`uploadedblob`) or a manifest of
+/// the repository references it (`manifestblob`).
+const BLOB_IN_REPO: &str = "(EXISTS (SELECT 1 FROM uploadedblob ub WHERE ub.blob_id = s.id AND ub.repository_id = ?) \
+     OR EXISTS (SELECT 1 FROM manifestblob mb WHERE mb.blob_id = s.id AND mb.repository_id = ?))";
+
+pub async fn find_blob_in_repo<C: ConnectionTrait>(
+    c: &C,
+    repo_id: i32,
+    digest: &str,
+) -> Result<Option<BlobRow>, DbErr> {
+    let row = one(
+        c,
+        &format!(
+            "SELECT s.id, s.image_size FROM imagestorage s WHERE s.content_checksum = ? AND {BLOB_IN_REPO} LIMIT 1"
+        ),
+        vec![digest.into(), repo_id.into(), repo_id.into()],
+    )
+    .await?;
+    row.map(|r| {
+        Ok(BlobRow { id: r.try_get("", "id")?, size: r.try_get::<Option<i64>>("", "image_size")?.unwrap_or(0) })
+    })
+    .transpose()
+}
+
+/// The ids of those of `digests` present in the repository.
+pub async fn blobs_in_repo<C: ConnectionTrait>(
+    c: &C,
+    repo_id: i32,
+    digests: &[String],
+) -> Result<HashMap<String, i32>, DbErr> {
+    if digests.is_empty() {
+        return Ok(HashMap::new());
+    }
+    let mut values: Vec<Value> = digests.iter().map(|d| d.as_str().into()).collect();
+    values.extend([repo_id.into(), repo_id.into()]);
+    let rows = all(
+        c,
+        &format!(
+            "SELECT s.id, s.content_checksum FROM imagestorage s WHERE s.content_checksum IN ({}) AND {BLOB_IN_REPO}",
+            placeholders(digests.len())
+        ),
+        values,
+    )
+    .await?;
+    let mut out = HashMap::new();
+    for r in rows {
+        out.insert(r.try_get::<String>("", "content_checksum")?, r.try_get::<i32>("", "id")?);
+    }
+    Ok(out)
+}
+
+/// A stored blob by digest, in any repository, placed in `location_id`.
+pub async fn find_blob<C: ConnectionTrait>(c: &C, digest: &str, location_id: i32) -> Result<Option<BlobRow>, DbErr> {
+    let row = one(
+        c,
+        "SELECT s.id, s.image_size FROM imagestorage s JOIN imagestorageplacement p ON p.storage_id = s.id \
+         WHERE s.content_checksum = ? AND p.location_id = ? LIMIT 1",
+        vec![digest.into(), location_id.into()],
+    )
+    .await?;
+    row.map(|r| {
+        Ok(BlobRow { id: r.try_get("", "id")?, size: r.try_get::<Option<i64>>("", "image_size")?.unwrap_or(0) })
+    })
+    .transpose()
+}
+
+/// The blob row for a digest whose bytes were just verified and stored, created if no row exists
+/// yet: blobs are stored once, whichever repository pushes them.
+pub async fn ensure_blob<C: ConnectionTrait>(c: &C, digest: &str, size: i64, location_id: i32) -> Result<i32, DbErr> {
+    if let Some(b) = find_blob(c, digest, location_id).await? {
+        return Ok(b.id);
+    }
+    let id = insert_returning_id(
+        c,
+        "INSERT INTO imagestorage (uuid, image_size, uncompressed_size, uploading, cas_path, content_checksum) \
+         VALUES (?, ?, NULL, ?, ?, ?)",
+        vec![uuid::Uuid::new_v4().to_string().into(), size.into(), false.into(), true.into(), digest.into()],
+    )
+    .await? as i32;
+    exec(
+        c,
+        "INSERT INTO imagestorageplacement (storage_id, location_id) VALUES (?, ?)",
+        vec![id.into(), location_id.into()],
+    )
+    .await?;
+    Ok(id)
+}
+
+/// Links a blob into a repository until a manifest references it (Quay's `uploadedblob`).
+pub async fn link_blob<C: ConnectionTrait>(c: &C, repo_id: i32, blob_id: i32, keep_secs: u64) -> Result<(), DbErr> {
+    let now = now_naive();
+    let expires = now + chrono::Duration::seconds(keep_secs.min(i64::MAX as u64 / 1000) as i64);
+    exec(
+        c,
+        "INSERT INTO uploadedblob (repository_id, blob_id, uploaded_at, expires_at) VALUES (?, ?, ?, ?)",
+        vec![repo_id.into(), blob_id.into(), now.into(), expires.into()],
+    )
+    .await?;
+    Ok(())
+}
+
+/// Repositories (other than `except`) that hold the blob, for mounts without `from`:
+/// `(id, namespace id, visibility id)`.
+pub async fn repositories_with_blob<C: ConnectionTrait>(
+    c: &C,
+    blob_id: i32,
+    except: i32,
+) -> Result<Vec<(i32, i32, i32)>, DbErr> {
+    let rows = all(
+        c,
+        "SELECT r.id, r.namespace_user_id, r.visibility_id FROM repository r WHERE r.id <> ? AND r.state <> ? AND \
+         (EXISTS (SELECT 1 FROM uploadedblob ub WHERE ub.repository_id = r.id AND ub.blob_id = ?) \
+          OR EXISTS (SELECT 1 FROM manifestblob mb WHERE mb.repository_id = r.id AND mb.blob_id = ?)) LIMIT 100",
+        vec![except.into(), repo_state::MARKED_FOR_DELETION.into(), blob_id.into(), blob_id.into()],
+    )
+    .await?;
+    rows.iter()
+        .map(|r| Ok((r.try_get("", "id")?, r.try_get("", "namespace_user_id")?, r.try_get("", "visibility_id")?)))
+        .collect()
+}
+
+/// Whether a manifest that still has an alive tag (or is a child of one) references the blob.
+pub async fn blob_used_by_live_manifest<C: ConnectionTrait>(c: &C, repo_id: i32, blob_id: i32) -> Result<bool, DbErr> {
+    let now = now_ms();
+    let row = one(
+        c,
+        &format!(
+            "SELECT m.digest FROM manifestblob mb JOIN manifest m ON m.id = mb.manifest_id \
+             WHERE mb.repository_id = ? AND mb.blob_id = ? AND {} LIMIT 1",
+            MANIFEST_LIVE
+        ),
+        vec![repo_id.into(), blob_id.into(), now.into(), now.into()],
+    )
+    .await?;
+    Ok(row.is_some())
+}
+
+/// Removes a blob from a repository: its upload links, and its rows under manifests that no alive
+/// tag reaches any more. Returns whether anything was removed.
+pub async fn unlink_blob<C: ConnectionTrait>(c: &C, repo_id: i32, blob_id: i32) -> Result<bool, DbErr> {
+    let now = now_ms();
+    let a = exec(
+        c,
+        "DELETE FROM uploadedblob WHERE repository_id = ? AND blob_id = ?",
+        vec![repo_id.into(), blob_id.into()],
+    )
+    .await?;
+    let b = exec(
+        c,
+        &format!(
+            "DELETE FROM manifestblob WHERE repository_id = ? AND blob_id = ? AND manifest_id IN \
+             (SELECT m.id FROM manifest m WHERE m.repository_id = ? AND NOT {MANIFEST_LIVE})"
+        ),
+        vec![repo_id.into(), blob_id.into(), repo_id.into(), now.into(), now.into()],
+    )
+    .await?;
+    Ok(a + b > 0)
+}
+
+// ---------------------------------------------------------------------------------------------
+// Uploads
+
+pub async fn create_upload<C: ConnectionTrait>(
+    c: &C,
+    repo_id: i32,
+    uuid: &str,
+    location_id: i32,
+    sha_state: &str,
+) -> Result<(), DbErr> {
+    exec(
+        c,
+        "INSERT INTO blobupload (repository_id, uuid, byte_count, sha_state, location_id, storage_metadata, chunk_count, created) \
+         VALUES (?, ?, 0, ?, ?, ?, 0, ?)",
+        vec![
+            repo_id.into(),
+            uuid.into(),
+            sha_state.into(),
+            location_id.into(),
+            r#"{"chunks": []}"#.into(),
+            now_naive().into(),
+        ],
+    )
+    .await?;
+    Ok(())
+}
+
+#[derive(Debug, Clone)]
+pub struct UploadRow {
+    pub id: i32,
+    pub byte_count: i64,
+    pub chunk_count: i32,
+    pub sha_state: Option<String>,
+    pub storage_metadata: Option<String>,
+}
+
+pub async fn find_upload<C: ConnectionTrait>(c: &C, repo_id: i32, uuid: &str) -> Result<Option<UploadRow>, DbErr> {
+    let row = one(
+        c,
+        "SELECT id, byte_count, chunk_count, sha_state, storage_metadata FROM blobupload WHERE repository_id = ? AND uuid = ?",
+        vec![repo_id.into(), uuid.into()],
+    )
+    .await?;
+    row.map(|r| {
+        Ok(UploadRow {
+            id: r.try_get("", "id")?,
+            byte_count: r.try_get("", "byte_count")?,
+            chunk_count: r.try_get("", "chunk_count")?,
+            sha_state: r.try_get("", "sha_state")?,
+            storage_metadata: r.try_get("", "storage_metadata")?,
+        })
+    })
+    .transpose()
+}
+
+/// Records an appended chunk, only if nobody else appended since `expected_byte_count` was read.
+pub async fn advance_upload<C: ConnectionTrait>(
+    c: &C,
+    id: i32,
+    expected_byte_count: i64,
+    byte_count: i64,
+    chunk_count: i32,
+    sha_state: &str,
+    storage_metadata: &str,
+) -> Result<bool, DbErr> {
+    let n = exec(
+        c,
+        "UPDATE blobupload SET byte_count = ?, chunk_count = ?, sha_state = ?, storage_metadata = ? \
+         WHERE id = ? AND byte_count = ?",
+        vec![
+            byte_count.into(),
+            chunk_count.into(),
+            sha_state.into(),
+            storage_metadata.into(),
+            id.into(),
+            expected_byte_count.into(),
+        ],
+    )
+    .await?;
+    Ok(n == 1)
+}
+
+pub async fn delete_upload<C: ConnectionTrait>(c: &C, id: i32) -> Result<bool, DbErr> {
+    Ok(exec(c, "DELETE FROM blobupload WHERE id = ?", vec![id.into()]).await? == 1)
+}
+
+// ---------------------------------------------------------------------------------------------
+// Manifests and tags
+
+#[derive(Debug, Clone)]
+pub struct ManifestRow {
+    pub id: i32,
+    pub digest: String,
+    pub media_type_id: i32,
+    pub bytes: String,
+    pub artifact_type: Option<String>,
+    pub config_media_type: Option<String>,
+}
+
+const MANIFEST_COLUMNS: &str =
+    "m.id, m.digest, m.media_type_id, m.manifest_bytes, m.artifact_type, m.config_media_type";
+
+fn manifest_row(r: &QueryResult) -> Result<ManifestRow, DbErr> {
+    Ok(ManifestRow {
+        id: r.try_get("", "id")?,
+        digest: r.try_get("", "digest")?,
+        media_type_id: r.try_get("", "media_type_id")?,
+        bytes: r.try_get("", "manifest_bytes")?,
+        artifact_type: r.try_get("", "artifact_type")?,
+        config_media_type: r.try_get("", "config_media_type")?,
+    })
+}
+
+/// A manifest is live while an alive tag (hidden ones included) points at it or at an index that
+/// lists it. Takes two `now` parameters.
+const MANIFEST_LIVE: &str = "(EXISTS (SELECT 1 FROM tag t WHERE t.manifest_id = m.id AND (t.lifetime_end_ms IS NULL OR t.lifetime_end_ms > ?)) \
+     OR EXISTS (SELECT 1 FROM manifestchild mc JOIN tag t ON t.manifest_id = mc.manifest_id \
+                WHERE mc.child_manifest_id = m.id AND (t.lifetime_end_ms IS NULL OR t.lifetime_end_ms > ?)))";
+
+/// A live manifest by digest.
+pub async fn find_live_manifest<C: ConnectionTrait>(
+    c: &C,
+    repo_id: i32,
+    digest: &str,
+) -> Result<Option<ManifestRow>, DbErr> {
+    let now = now_ms();
+    one(
+        c,
+        &format!(
+            "SELECT {MANIFEST_COLUMNS} FROM manifest m WHERE m.repository_id = ? AND m.digest = ? AND {MANIFEST_LIVE}"
+        ),
+        vec![repo_id.into(), digest.into(), now.into(), now.into()],
+    )
+    .await?
+    .as_ref()
+    .map(manifest_row)
+    .transpose()
+}
+
+/// The manifest an alive, visible tag points at.
+pub async fn find_tagged_manifest<C: ConnectionTrait>(
+    c: &C,
+    repo_id: i32,
+    tag: &str,
+) -> Result<Option<ManifestRow>, DbErr> {
+    one(
+        c,
+        &format!(
+            "SELECT {MANIFEST_COLUMNS} FROM tag t JOIN manifest m ON m.id = t.manifest_id \
+             WHERE t.repository_id = ? AND t.name = ? AND t.hidden = ? AND {ALIVE} LIMIT 1"
+        ),
+        vec![repo_id.into(), tag.into(), false.into(), now_ms().into()],
+    )
+    .await?
+    .as_ref()
+    .map(manifest_row)
+    .transpose()
+}
+
+/// Ids of those of `digests` that are manifests of the repository.
+pub async fn manifests_in_repo<C: ConnectionTrait>(
+    c: &C,
+    repo_id: i32,
+    digests: &[String],
+) -> Result<HashMap<String, i32>, DbErr> {
+    if digests.is_empty() {
+        return Ok(HashMap::new());
+    }
+    let mut values: Vec<Value> = vec![repo_id.into()];
+    values.extend(digests.iter().map(|d| Value::from(d.as_str())));
+    let rows = all(
+        c,
+        &format!(
+            "SELECT id, digest FROM manifest WHERE repository_id = ? AND digest IN ({})",
+            placeholders(digests.len())
+        ),
+        values,
+    )
+    .await?;
+    let mut out = HashMap::new();
+    for r in rows {
+        out.insert(r.try_get::<String>("", "digest")?, r.try_get::<i32>("", "id")?);
+    }
+    Ok(out)
+}
+
+pub struct NewManifest<'a> {
+    pub repo_id: i32,
+    pub digest: &'a str,
+    pub media_type_id: i32,
+    pub bytes: &'a str,
+    pub config_media_type: Option<&'a str>,
+    pub layers_size: Option<i64>,
+    pub subject: Option<&'a str>,
+    pub artifact_type: Option<&'a str>,
+    pub blob_ids: &'a [i32],
+    pub child_ids: &'a [i32],
+}
+
+/// Stores a manifest with its blob and child rows, or returns the existing row for its digest.
+pub async fn insert_manifest<C: ConnectionTrait>(c: &C, m: &NewManifest<'_>) -> Result<i32, DbErr> {
+    if let Some(r) = one(
+        c,
+        "SELECT id FROM manifest WHERE repository_id = ? AND digest = ?",
+        vec![m.repo_id.into(), m.digest.into()],
+    )
+    .await?
+    {
+        return r.try_get("", "id");
+    }
+    let id = insert_returning_id(
+        c,
+        "INSERT INTO manifest (repository_id, digest, media_type_id, manifest_bytes, config_media_type, layers_compressed_size, \
+         subject, subject_backfilled, artifact_type, artifact_type_backfilled) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        vec![
+            m.repo_id.into(),
+            m.digest.into(),
+            m.media_type_id.into(),
+            m.bytes.into(),
+            m.config_media_type.map(str::to_owned).into(),
+            m.layers_size.into(),
+            m.subject.map(str::to_owned).into(),
+            true.into(),
+            m.artifact_type.map(str::to_owned).into(),
+            true.into(),
+        ],
+    )
+    .await? as i32;
+    let mut blob_ids = m.blob_ids.to_vec();
+    blob_ids.sort_unstable();
+    blob_ids.dedup();
+    for blob_id in blob_ids {
+        exec(
+            c,
+            "INSERT INTO manifestblob (repository_id, manifest_id, blob_id) VALUES (?, ?, ?)",
+            vec![m.repo_id.into(), id.into(), blob_id.into()],
+        )
+        .await?;
+    }
+    let mut child_ids = m.child_ids.to_vec();
+    child_ids.sort_unstable();
+    child_ids.dedup();
+    for child_id in child_ids {
+        exec(
+            c,
+            "INSERT INTO manifestchild (repository_id, manifest_id, child_manifest_id) VALUES (?, ?, ?)",
+            vec![m.repo_id.into(), id.into(), child_id.into()],
+        )
+        .await?;
+    }
+    Ok(id)
+}
+
+/// Ends the alive row of a tag at `now` (or just before, if an older row of the same name already
+/// ended in this millisecond: `(repository_id, name, lifetime_end_ms)` is unique).
+async fn end_tag_row<C: ConnectionTrait>(c: &C, repo_id: i32, name: &str, tag_id: i32, now: i64) -> Result<(), DbErr> {
+    let mut end = now;
+    while one(
+        c,
+        "SELECT 1 FROM tag WHERE repository_id = ? AND name = ? AND lifetime_end_ms = ?",
+        vec![repo_id.into(), name.into(), end.into()],
+    )
+    .await?
+    .is_some()
+    {
+        end -= 1;
+    }
+    exec(c, "UPDATE tag SET lifetime_end_ms = ? WHERE id = ?", vec![end.into(), tag_id.into()]).await?;
+    Ok(())
+}
+
+/// Points a tag at a manifest: ends its alive row and adds a new one, as Quay's tag history does.
+/// Pushing the manifest a tag already points at changes nothing.
+pub async fn set_tag<C: ConnectionTrait>(
+    c: &C,
+    repo_id: i32,
+    name: &str,
+    manifest_id: i32,
+    tag_kind_id: i32,
+) -> Result<(), DbErr> {
+    let now = now_ms();
+    let alive = all(
+        c,
+        &format!("SELECT t.id, t.manifest_id FROM tag t WHERE t.repository_id = ? AND t.name = ? AND {ALIVE}"),
+        vec![repo_id.into(), name.into(), now.into()],
+    )
+    .await?;
+    let mut unchanged = false;
+    for r in &alive {
+        let id: i32 = r.try_get("", "id")?;
+        let target: Option<i32> = r.try_get("", "manifest_id")?;
+        if target == Some(manifest_id) && !unchanged {
+            unchanged = true;
+            continue;
+        }
+        end_tag_row(c, repo_id, name, id, now).await?;
+    }
+    if unchanged {
+        return Ok(());
+    }
+    exec(
+        c,
+        "INSERT INTO tag (name, repository_id, manifest_id, lifetime_start_ms, lifetime_end_ms, hidden, reversion, tag_kind_id, immutable) \
+         VALUES (?, ?, ?, ?, NULL, ?, ?, ?, ?)",
+        vec![
+            name.into(),
+            repo_id.into(),
+            manifest_id.into(),
+            now.into(),
+            false.into(),
+            false.into(),
+            tag_kind_id.into(),
+            false.into(),
+        ],
+    )
+    .await?;
+    Ok(())
+}
+
+/// Pins a manifest pushed by digest with a hidden `$temp-<uuid>` tag until `end_ms` (never ending
+/// when `None`, as Quay does for manifests with a subject).
+pub async fn create_temp_tag<C: ConnectionTrait>(
+    c: &C,
+    repo_id: i32,
+    manifest_id: i32,
+    tag_kind_id: i32,
+    end_ms: Option<i64>,
+) -> Result<(), DbErr> {
+    exec(
+        c,
+        "INSERT INTO tag (name, repository_id, manifest_id, lifetime_start_ms, lifetime_end_ms, hidden, reversion, tag_kind_id, immutable) \
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        vec![
+            format!("$temp-{}", uuid::Uuid::new_v4()).into(),
+            repo_id.into(),
+            manifest_id.into(),
+            now_ms().into(),
+            end_ms.into(),
+            true.into(),
+            false.into(),
+            tag_kind_id.into(),
+            false.into(),
+        ],
+    )
+    .await?;
+    Ok(())
+}
+
+/// Ends a visible tag. Returns false when no such alive tag exists.
+pub async fn delete_tag<C: ConnectionTrait>(c: &C, repo_id: i32, name: &str) -> Result<bool, DbErr> {
+    let now = now_ms();
+    let rows = all(
+        c,
+        &format!("SELECT t.id FROM tag t WHERE t.repository_id = ? AND t.name = ? AND t.hidden = ? AND {ALIVE}"),
+        vec![repo_id.into(), name.into(), false.into(), now.into()],
+    )
+    .await?;
+    for r in &rows {
+        end_tag_row(c, repo_id, name, r.try_get("", "id")?, now).await?;
+    }
+    Ok(!rows.is_empty())
+}
+
+/// Ends every alive tag (hidden ones included) pointing at a manifest. Returns how many.
+pub async fn delete_tags_of_manifest<C: ConnectionTrait>(
+    c: &C,
+    repo_id: i32,
+    manifest_id: i32,
+) -> Result<usize, DbErr> {
+    let now = now_ms();
+    let rows = all(
+        c,
+        &format!("SELECT t.id, t.name FROM tag t WHERE t.repository_id = ? AND t.manifest_id = ? AND {ALIVE}"),
+        vec![repo_id.into(), manifest_id.into(), now.into()],
+    )
+    .await?;
+    for r in &rows {
+        let name: String = r.try_get("", "name")?;
+        end_tag_row(c, repo_id, &name, r.try_get("", "id")?, now).await?;
+    }
+    Ok(rows.len())
+}
+
+/// Alive, visible tag names in order, after `last`.
+pub async fn list_tags<C: ConnectionTrait>(
+    c: &C,
+    repo_id: i32,
+    last: Option<&str>,
+    limit: u64,
+) -> Result<Vec<String>, DbErr> {
+    let mut values: Vec<Value> = vec![repo_id.into(), false.into(), now_ms().into()];
+    let mut text = format!("SELECT DISTINCT t.name FROM tag t WHERE t.repository_id = ? AND t.hidden = ? AND {ALIVE}");
+    if let Some(last) = last {
+        text.push_str(" AND t.name > ?");
+        values.push(last.into());
+    }
+    text.push_str(" ORDER BY t.name LIMIT ?");
+    values.push((limit as i64).into());
+    all(c, &text, values).await?.iter().map(|r| r.try_get::<String>("", "name")).collect()
+}
+
+/// Live manifests of the repository whose `subject` is `digest`.
+pub async fn referrers<C: ConnectionTrait>(c: &C, repo_id: i32, digest: &str) -> Result<Vec<ManifestRow>, DbErr> {
+    let now = now_ms();
+    all(
+        c,
+        &format!(
+            "SELECT {MANIFEST_COLUMNS} FROM manifest m WHERE m.repository_id = ? AND m.subject = ? AND {MANIFEST_LIVE} ORDER BY m.id"
+        ),
+        vec![repo_id.into(), digest.into(), now.into(), now.into()],
+    )
+    .await?
+    .iter()
+    .map(manifest_row)
+    .collect()
+}
+
+// ---------------------------------------------------------------------------------------------
+// Service keys
+
+#[derive(Debug, Clone)]
+pub struct ServiceKeyRow {
+    pub kid: String,
+    pub jwk: String,
+}
+
+/// Approved, unexpired keys of a service: the keys whose tokens this node accepts.
+pub async fn approved_service_keys<C: ConnectionTrait>(c: &C, service: &str) -> Result<Vec<ServiceKeyRow>, DbErr> {
+    all(
+        c,
+        "SELECT k.kid, k.jwk FROM servicekey k JOIN servicekeyapproval a ON a.id = k.approval_id \
+         WHERE k.service = ? AND (k.expiration_date IS NULL OR k.expiration_date > ?)",
+        vec![service.into(), now_naive().into()],
+    )
+    .await?
+    .iter()
+    .map(|r| Ok(ServiceKeyRow { kid: r.try_get("", "kid")?, jwk: r.try_get("", "jwk")? }))
+    .collect()
+}
+
+/// Registers (or renews) this node's signing key, auto-approved as Quay's boot does.
+pub async fn register_service_key<C: ConnectionTrait>(
+    c: &C,
+    name: &str,
+    kid: &str,
+    service: &str,
+    jwk: &str,
+    expires: chrono::NaiveDateTime,
+) -> Result<(), DbErr> {
+    let renewed = exec(
+        c,
+        "UPDATE servicekey SET expiration_date = ?, name = ? WHERE kid = ?",
+        vec![expires.into(), name.into(), kid.into()],
+    )
+    .await?;
+    if renewed > 0 {
+        return Ok(());
+    }
+    let now = now_naive();
+    let approval_id = insert_returning_id(
+        c,
+        "INSERT INTO servicekeyapproval (approver_id, approval_type, approved_date, notes) VALUES (NULL, ?, ?, ?)",
+        vec!["ServiceKeyApprovalType.AUTOMATIC".into(), now.into(), "".into()],
+    )
+    .await? as i32;
+    exec(
+        c,
+        "INSERT INTO servicekey (name, kid, service, jwk, metadata, created_date, expiration_date, rotation_duration, approval_id) \
+         VALUES (?, ?, ?, ?, ?, ?, ?, NULL, ?)",
+        vec![
+            name.into(),
+            kid.into(),
+            service.into(),
+            jwk.into(),
+            r#"{"created_by": "CLI tool"}"#.into(),
+            now.into(),
+            expires.into(),
+            approval_id.into(),
+        ],
+    )
+    .await?;
+    Ok(())
+}
+
+/// Whether a user may create repositories in a namespace: their own, or an organization where
+/// they are on an `admin` or `creator` team.
+pub async fn can_create_in_namespace<C: ConnectionTrait>(
+    c: &C,
+    user_id: i32,
+    namespace_id: i32,
+) -> Result<bool, DbErr> {
+    if user_id == namespace_id {
+        return Ok(true);
+    }
+    let row = one(
+        c,
+        "SELECT 1 FROM team t JOIN teamrole tr ON tr.id = t.role_id JOIN teammember tm ON tm.team_id = t.id \
+         WHERE t.organization_id = ? AND tm.user_id = ? AND tr.name IN ('admin', 'creator') LIMIT 1",
+        vec![namespace_id.into(), user_id.into()],
+    )
+    .await?;
+    Ok(row.is_some())
+}

@@ -1,0 +1,154 @@
+//! `GET /v2/auth`: Quay's token service. Basic credentials in, an RS256 JWT out, granting the
+//! requested actions the caller may perform (denied scopes appear with no actions, as in Quay).
+
+use axum::extract::{Query, State};
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use base64::Engine as _;
+use serde_json::json;
+
+use super::error::V2Error;
+use crate::app::AppState;
+use crate::auth::{Access, AuthError, Identity, Role, repository_role};
+use crate::db::queries;
+use crate::oci::RepositoryName;
+use crate::registry::{self, RegistryError};
+
+fn basic_credentials(headers: &HeaderMap) -> Option<Result<(String, String), ()>> {
+    let value = headers.get(header::AUTHORIZATION)?;
+    let parsed = value
+        .to_str()
+        .ok()
+        .and_then(|v| v.strip_prefix("Basic ").or_else(|| v.strip_prefix("basic ")))
+        .and_then(|b| base64::engine::general_purpose::STANDARD.decode(b.trim()).ok())
+        .and_then(|raw| String::from_utf8(raw).ok())
+        .and_then(|s| s.split_once(':').map(|(u, p)| (u.to_owned(), p.to_owned())));
+    Some(parsed.ok_or(()))
+}
+
+fn unauthorized(message: &str) -> Response {
+    V2Error::new(StatusCode::UNAUTHORIZED, "UNAUTHORIZED", message).into_response()
+}
+
+pub async fn token(
+    State(app): State<AppState>,
+    headers: HeaderMap,
+    Query(params): Query<Vec<(String, String)>>,
+) -> Response {
+    let identity = match basic_credentials(&headers) {
+        None => Identity::Anonymous,
+        Some(Err(())) => return unauthorized("malformed Basic credentials"),
+        Some(Ok((user, password))) => {
+            match crate::auth::authenticate_password(&app.db, &app.config, &user, &password).await {
+                Ok(u) => Identity::User(u),
+                Err(AuthError::Internal(e)) => return V2Error::from(RegistryError::Internal(e)).into_response(),
+                Err(e) => return unauthorized(&e.to_string()),
+            }
+        }
+    };
+    if matches!(identity, Identity::Anonymous) && !app.config.feature_anonymous_access {
+        return (StatusCode::UNAUTHORIZED, axum::Json(json!({"error": "Anonymous access is not allowed"})))
+            .into_response();
+    }
+    let scopes: Vec<&str> =
+        params.iter().filter(|(k, _)| k == "scope").flat_map(|(_, v)| v.split(' ')).filter(|s| !s.is_empty()).collect();
+    if scopes.is_empty() && matches!(identity, Identity::Anonymous) {
+        return unauthorized("no credentials and no scope");
+    }
+    let mut access = Vec::new();
+    for scope in scopes {
+        match grant(&app, &identity, scope).await {
+            Ok(a) => access.push(a),
+            Err(e) => return e.into_response(),
+        }
+    }
+    let service = params.iter().find(|(k, _)| k == "service").map(|(_, v)| v.as_str());
+    // Quay copies `service` into `aud` verbatim; a token without it could never be used, so it
+    // defaults to this registry.
+    let audience = service.unwrap_or(app.config.server_hostname.as_str());
+    match crate::auth::issue_token(&app.signing_key, &app.config, Some(audience), &identity, access) {
+        Ok(token) => {
+            let body = json!({
+                "token": token,
+                "access_token": token,
+                "expires_in": app.config.token_validity_lifetime_s,
+                "issued_at": chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+            });
+            let mut r = axum::Json(body).into_response();
+            r.headers_mut()
+                .insert(header::CACHE_CONTROL, header::HeaderValue::from_static("no-cache, no-store, must-revalidate"));
+            r
+        }
+        Err(e) => V2Error::from(RegistryError::Internal(e)).into_response(),
+    }
+}
+
+/// Decides one scope: `repository:<name>:<actions>` or `registry:catalog:*`.
+async fn grant(app: &AppState, identity: &Identity, scope: &str) -> Result<Access, V2Error> {
+    let invalid = || {
+        V2Error::new(
+            StatusCode::BAD_REQUEST,
+            "INVALID_REQUEST",
+            format!("Unable to decode repository and actions: {}", scope.chars().take(200).collect::<String>()),
+        )
+    };
+    let (kind, rest) = scope.split_once(':').ok_or_else(invalid)?;
+    let (target, actions) = rest.rsplit_once(':').ok_or_else(invalid)?;
+    let requested: Vec<&str> = actions.split(',').collect();
+    if requested.iter().any(|a| !matches!(*a, "pull" | "push" | "*" | "delete")) {
+        return Err(invalid());
+    }
+    match kind {
+        "registry" if target == "catalog" => {
+            let actions = if identity.user().is_some() { vec!["*".to_owned()] } else { Vec::new() };
+            return Ok(Access { kind: "registry".into(), name: "catalog".into(), actions });
+        }
+        "repository" => {}
+        _ => return Err(invalid()),
+    }
+    let host_prefix = format!("{}/", app.config.server_hostname);
+    let path = target.strip_prefix(&host_prefix).unwrap_or(target);
+    let name = RepositoryName::parse(path, app.config.library_namespace())
+        .map_err(|e| V2Error::from(RegistryError::from(e)))?;
+    let writable = app.config.registry_state != "readonly" && !app.config.disable_pushes;
+    let mut repo = registry::find_repository(app, &name).await?;
+    if repo.is_none()
+        && requested.contains(&"push")
+        && writable
+        && let Some(user) = identity.user()
+        && may_create(app, user, name.namespace()).await?
+    {
+        repo = registry::create_repository(app, &name, user.id).await?;
+    }
+    let mut granted = Vec::new();
+    if let Some(repo) = repo {
+        let role = repository_role(&app.db, identity, &repo).await.map_err(RegistryError::from)?;
+        let normal = repo.state == queries::repo_state::NORMAL;
+        for action in requested {
+            let ok = match action {
+                "pull" => role.is_some() || repo.public,
+                "push" => writable && normal && role >= Some(Role::Write),
+                // `delete` is what distribution clients ask for; Quay lets writers delete.
+                "delete" => writable && normal && role >= Some(Role::Write),
+                _ => writable && normal && role == Some(Role::Admin),
+            };
+            if ok && !granted.iter().any(|g| g == action) {
+                granted.push(action.to_owned());
+            }
+        }
+    }
+    Ok(Access { kind: "repository".into(), name: path.to_owned(), actions: granted })
+}
+
+async fn may_create(app: &AppState, user: &crate::auth::User, namespace: &str) -> Result<bool, V2Error> {
+    let Some(ns) = queries::find_user(&app.db.read, namespace).await.map_err(RegistryError::from)? else {
+        return Ok(false);
+    };
+    if !ns.enabled {
+        return Ok(false);
+    }
+    if user.superuser {
+        return Ok(true);
+    }
+    Ok(queries::can_create_in_namespace(&app.db.read, user.id, ns.id).await.map_err(RegistryError::from)?)
+}

@@ -1,0 +1,13 @@
+//! `quay`: a Quay-compatible OCI registry in one binary. See `docs/ARCHITECTURE.md` for the map.
+
+pub mod app;
+pub mod auth;
+pub mod cli;
+pub mod config;
+pub mod db;
+pub mod http;
+pub mod oci;
+pub mod registry;
+pub mod storage;
+pub mod tls;
+pub mod util;

@@ -1,0 +1,100 @@
+use std::io;
+
+use bytes::Bytes;
+use futures_util::Stream;
+
+use super::{RegistryError, Result};
+use crate::app::App;
+use crate::auth::{Identity, repository_role};
+use crate::db::queries::{self, BlobRow, RepoRow};
+use crate::oci::{ByteRange, Digest};
+use crate::storage::Storage;
+
+/// A blob of the repository (the blob HEAD hot path: one indexed query, no storage access).
+pub async fn stat_blob(app: &App, repo: &RepoRow, digest: &Digest) -> Result<BlobRow> {
+    queries::find_blob_in_repo(&app.db.read, repo.id, &digest.to_string()).await?.ok_or(RegistryError::BlobUnknown)
+}
+
+/// Streams a blob, or the inclusive range of it.
+pub async fn read_blob(
+    app: &App,
+    digest: &Digest,
+    range: Option<ByteRange>,
+) -> Result<impl Stream<Item = io::Result<Bytes>> + Send + use<>> {
+    match app.storage.read(&Storage::blob_path(digest), range).await {
+        Ok(s) => Ok(s),
+        Err(e) if e.kind() == io::ErrorKind::NotFound => {
+            tracing::error!(%digest, "blob row exists but its bytes are missing from storage");
+            Err(RegistryError::BlobUnknown)
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// Removes a blob from a repository. A blob that a tagged manifest still uses cannot be removed:
+/// the manifest would become unpullable.
+pub async fn delete_blob(app: &App, repo: &RepoRow, digest: &Digest) -> Result<()> {
+    let blob = stat_blob(app, repo, digest).await?;
+    let tx = app.db.begin().await?;
+    if queries::blob_used_by_live_manifest(&tx, repo.id, blob.id).await? {
+        return Err(RegistryError::Conflict(format!(
+            "blob {digest} is used by a tagged manifest of this repository; delete the manifest first"
+        )));
+    }
+    let removed = queries::unlink_blob(&tx, repo.id, blob.id).await?;
+    tx.commit().await?;
+    if removed { Ok(()) } else { Err(RegistryError::BlobUnknown) }
+}
+
+/// Cross-repository mount: links an existing blob into `repo` without moving bytes. With `from`,
+/// the blob must be in that repository and the caller able to read it; without, any repository the
+/// caller can read will do. Returns whether the blob was mounted (else the caller uploads it).
+pub async fn mount_blob(
+    app: &App,
+    identity: &Identity,
+    repo: &RepoRow,
+    digest: &Digest,
+    from: Option<&RepoRow>,
+) -> Result<bool> {
+    let digest_str = digest.to_string();
+    let blob = match from {
+        Some(source) => {
+            if !(source.public || repository_role(&app.db, identity, source).await?.is_some()) {
+                return Ok(false);
+            }
+            match queries::find_blob_in_repo(&app.db.read, source.id, &digest_str).await? {
+                Some(b) => b,
+                None => return Ok(false),
+            }
+        }
+        None => {
+            let Some(blob) = queries::find_blob(&app.db.read, &digest_str, app.db.lookups.storage_location).await?
+            else {
+                return Ok(false);
+            };
+            let mut readable = false;
+            for (id, namespace_id, visibility_id) in
+                queries::repositories_with_blob(&app.db.read, blob.id, repo.id).await?
+            {
+                let candidate = RepoRow {
+                    id,
+                    namespace_id,
+                    public: visibility_id == app.db.lookups.visibility_public,
+                    state: queries::repo_state::NORMAL,
+                };
+                if candidate.public || repository_role(&app.db, identity, &candidate).await?.is_some() {
+                    readable = true;
+                    break;
+                }
+            }
+            if !readable {
+                return Ok(false);
+            }
+            blob
+        }
+    };
+    let tx = app.db.begin().await?;
+    queries::link_blob(&tx, repo.id, blob.id, app.config.push_temp_tag_expiration_sec).await?;
+    tx.commit().await?;
+    Ok(true)
+}

@@ -1,0 +1,159 @@
+use serde_json::{Value, json};
+
+use super::{RegistryError, Result};
+use crate::app::App;
+use crate::db::queries::{self, ManifestRow, NewManifest, RepoRow};
+use crate::oci::{Algorithm, Digest, Reference, media_types, parse_manifest};
+
+/// A manifest as served: its stored bytes, media type and digest.
+pub struct StoredManifest {
+    pub bytes: String,
+    pub media_type: String,
+    pub digest: String,
+}
+
+fn stored(app: &App, row: ManifestRow) -> StoredManifest {
+    let media_type = app.db.lookups.media_type_name(row.media_type_id).unwrap_or(media_types::OCI_MANIFEST).to_owned();
+    StoredManifest { bytes: row.bytes, media_type, digest: row.digest }
+}
+
+/// A manifest by tag (alive and visible) or by digest (live: reachable from an alive tag).
+pub async fn get_manifest(app: &App, repo: &RepoRow, reference: &Reference) -> Result<StoredManifest> {
+    let row = match reference {
+        Reference::Tag(tag) => queries::find_tagged_manifest(&app.db.read, repo.id, tag).await?,
+        Reference::Digest(d) => queries::find_live_manifest(&app.db.read, repo.id, &d.to_string()).await?,
+    };
+    row.map(|r| stored(app, r)).ok_or(RegistryError::ManifestUnknown)
+}
+
+/// The result of a manifest push.
+pub struct PushedManifest {
+    pub digest: Digest,
+    pub subject: Option<Digest>,
+}
+
+/// Validates and stores a manifest, then tags it (by tag) or pins it with a hidden temporary tag
+/// (by digest; forever when it has a subject, so referrers stay while their subject lives).
+pub async fn put_manifest(
+    app: &App,
+    repo: &RepoRow,
+    reference: &Reference,
+    content_type: Option<&str>,
+    body: &[u8],
+) -> Result<PushedManifest> {
+    let parsed = parse_manifest(content_type, body)?;
+    let algorithm = match reference {
+        Reference::Digest(d) => d.algorithm(),
+        Reference::Tag(_) => Algorithm::Sha256,
+    };
+    let digest = Digest::of(algorithm, body);
+    if let Reference::Digest(expected) = reference
+        && expected != &digest
+    {
+        return Err(RegistryError::DigestInvalid(format!("the manifest has digest {digest}, not {expected}")));
+    }
+    let text = std::str::from_utf8(body).map_err(|_| RegistryError::ManifestInvalid("manifest is not UTF-8".into()))?;
+    let media_type_id = app
+        .db
+        .lookups
+        .media_type_id(&parsed.media_type)
+        .ok_or_else(|| RegistryError::ManifestUnsupported(parsed.media_type.clone()))?;
+
+    let blob_digests: Vec<String> = parsed.required_blobs().iter().map(|d| d.digest.to_string()).collect();
+    let blobs = queries::blobs_in_repo(&app.db.read, repo.id, &blob_digests).await?;
+    if let Some(missing) = blob_digests.iter().find(|d| !blobs.contains_key(*d)) {
+        return Err(RegistryError::ManifestBlobUnknown(missing.clone()));
+    }
+    let child_digests: Vec<String> = parsed.child_manifests().iter().map(|d| d.digest.to_string()).collect();
+    let children = queries::manifests_in_repo(&app.db.read, repo.id, &child_digests).await?;
+    if let Some(missing) = child_digests.iter().find(|d| !children.contains_key(*d)) {
+        return Err(RegistryError::ManifestChildUnknown(missing.clone()));
+    }
+    let blob_ids: Vec<i32> = blobs.values().copied().collect();
+    let child_ids: Vec<i32> = children.values().copied().collect();
+    let digest_str = digest.to_string();
+    let subject = parsed.subject.as_ref().map(|s| s.digest.clone());
+    let subject_str = subject.as_ref().map(Digest::to_string);
+    let new = NewManifest {
+        repo_id: repo.id,
+        digest: &digest_str,
+        media_type_id,
+        bytes: text,
+        config_media_type: parsed.config_media_type(),
+        layers_size: parsed.layers_size().map(|s| s as i64),
+        subject: subject_str.as_deref(),
+        artifact_type: parsed.artifact_type.as_deref(),
+        blob_ids: &blob_ids,
+        child_ids: &child_ids,
+    };
+    let tag_kind = app.db.lookups.tag_kind_tag;
+    let tx = app.db.begin().await?;
+    let manifest_id = queries::insert_manifest(&tx, &new).await?;
+    match reference {
+        Reference::Tag(tag) => queries::set_tag(&tx, repo.id, tag, manifest_id, tag_kind).await?,
+        Reference::Digest(_) => {
+            let end = match subject {
+                Some(_) => None,
+                None => Some(crate::util::now_ms() + app.config.push_temp_tag_expiration_sec as i64 * 1000),
+            };
+            queries::create_temp_tag(&tx, repo.id, manifest_id, tag_kind, end).await?;
+        }
+    }
+    tx.commit().await?;
+    Ok(PushedManifest { digest, subject })
+}
+
+/// Deletes a tag, or (by digest) every tag pointing at the manifest, which then stops being served.
+pub async fn delete_manifest(app: &App, repo: &RepoRow, reference: &Reference) -> Result<()> {
+    let tx = app.db.begin().await?;
+    match reference {
+        Reference::Tag(tag) => {
+            if !queries::delete_tag(&tx, repo.id, tag).await? {
+                return Err(RegistryError::ManifestUnknown);
+            }
+        }
+        Reference::Digest(d) => {
+            let Some(row) = queries::find_live_manifest(&tx, repo.id, &d.to_string()).await? else {
+                return Err(RegistryError::ManifestUnknown);
+            };
+            queries::delete_tags_of_manifest(&tx, repo.id, row.id).await?;
+            if queries::find_live_manifest(&tx, repo.id, &d.to_string()).await?.is_some() {
+                return Err(RegistryError::Conflict(format!(
+                    "manifest {d} is listed by a tagged index of this repository; delete the index first"
+                )));
+            }
+        }
+    }
+    tx.commit().await?;
+    Ok(())
+}
+
+/// One page of tag names.
+pub async fn list_tags(app: &App, repo: &RepoRow, last: Option<&str>, limit: u64) -> Result<Vec<String>> {
+    Ok(queries::list_tags(&app.db.read, repo.id, last, limit).await?)
+}
+
+/// The referrers of `subject` as an OCI image index, optionally filtered by artifact type.
+pub async fn referrers(app: &App, repo: &RepoRow, subject: &Digest, artifact_type: Option<&str>) -> Result<Value> {
+    let rows = queries::referrers(&app.db.read, repo.id, &subject.to_string()).await?;
+    let mut manifests = Vec::new();
+    for row in rows {
+        let kind = row.artifact_type.clone().or_else(|| row.config_media_type.clone());
+        if artifact_type.is_some_and(|wanted| kind.as_deref() != Some(wanted)) {
+            continue;
+        }
+        let media_type = app.db.lookups.media_type_name(row.media_type_id).unwrap_or(media_types::OCI_MANIFEST);
+        let mut descriptor = json!({"mediaType": media_type, "digest": row.digest, "size": row.bytes.len()});
+        if let Some(kind) = kind {
+            descriptor["artifactType"] = json!(kind);
+        }
+        // Annotations are not stored in their own column; read them from the manifest itself.
+        if let Ok(Value::Object(m)) = serde_json::from_str::<Value>(&row.bytes)
+            && let Some(a @ Value::Object(_)) = m.get("annotations")
+        {
+            descriptor["annotations"] = a.clone();
+        }
+        manifests.push(descriptor);
+    }
+    Ok(json!({"schemaVersion": 2, "mediaType": media_types::OCI_INDEX, "manifests": manifests}))
+}

@@ -1,0 +1,148 @@
+//! The registry's domain: repositories, blobs, uploads, manifests and tags, where the database and
+//! storage meet. Handlers in `http` call these functions and map [`RegistryError`] to OCI errors.
+//!
+//! Invariants:
+//! - A blob row (`imagestorage`) exists only for bytes already verified and durably stored at
+//!   their content address; storage is written first, the database last.
+//! - Upload progress (size, chunk list, hash state) lives in `blobupload`, never only in memory, so
+//!   an upload survives a restart and can continue on another node.
+//! - Manifest bytes are stored exactly as received and served unchanged.
+
+mod blobs;
+mod manifests;
+mod uploads;
+
+pub use blobs::*;
+pub use manifests::*;
+pub use uploads::*;
+
+use crate::app::App;
+use crate::db::queries::{self, RepoRow};
+use crate::oci::{OciError, RepositoryName};
+
+#[derive(Debug, thiserror::Error)]
+pub enum RegistryError {
+    #[error("repository name not known to registry")]
+    NameUnknown,
+    #[error("{0}")]
+    NameInvalid(String),
+    #[error("blob unknown to registry")]
+    BlobUnknown,
+    #[error("blob upload unknown to registry")]
+    BlobUploadUnknown,
+    #[error("{0}")]
+    BlobUploadInvalid(String),
+    #[error("{0}")]
+    DigestInvalid(String),
+    #[error("manifest unknown to registry")]
+    ManifestUnknown,
+    #[error("{0}")]
+    ManifestInvalid(String),
+    #[error("{0}")]
+    ManifestUnsupported(String),
+    #[error("blob {0} referenced by the manifest is not in the repository")]
+    ManifestBlobUnknown(String),
+    #[error("manifest {0} referenced by the index is not in the repository")]
+    ManifestChildUnknown(String),
+    #[error("{0}")]
+    SizeInvalid(String),
+    #[error("{0}")]
+    TooLarge(String),
+    #[error("{0}")]
+    TagInvalid(String),
+    #[error("{0}")]
+    RangeInvalid(String),
+    /// A chunk that does not start where the upload ends; carries the current size.
+    #[error("chunk does not continue the upload, which has {0} bytes")]
+    UploadOutOfOrder(u64),
+    #[error("requested range not satisfiable")]
+    RangeNotSatisfiable(u64),
+    #[error("{0}")]
+    Denied(String),
+    #[error("{0}")]
+    Conflict(String),
+    #[error("{0}")]
+    Unsupported(String),
+    #[error(transparent)]
+    Internal(#[from] anyhow::Error),
+}
+
+impl From<OciError> for RegistryError {
+    fn from(e: OciError) -> Self {
+        match e {
+            OciError::NameInvalid(m) => RegistryError::NameInvalid(m),
+            OciError::TagInvalid(m) => RegistryError::TagInvalid(m),
+            OciError::DigestInvalid(m) => RegistryError::DigestInvalid(m),
+            OciError::ManifestInvalid(m) => RegistryError::ManifestInvalid(m),
+            OciError::ManifestUnsupported(m) => RegistryError::ManifestUnsupported(m),
+            OciError::RangeInvalid(m) => RegistryError::RangeInvalid(m),
+        }
+    }
+}
+
+impl From<sea_orm::DbErr> for RegistryError {
+    fn from(e: sea_orm::DbErr) -> Self {
+        RegistryError::Internal(e.into())
+    }
+}
+
+impl From<std::io::Error> for RegistryError {
+    fn from(e: std::io::Error) -> Self {
+        RegistryError::Internal(e.into())
+    }
+}
+
+pub type Result<T, E = RegistryError> = std::result::Result<T, E>;
+
+/// An existing repository.
+pub async fn find_repository(app: &App, name: &RepositoryName) -> Result<Option<RepoRow>> {
+    Ok(queries::find_repository(&app.db.read, name.namespace(), name.repository(), app.db.lookups.visibility_public)
+        .await?)
+}
+
+/// An existing repository, or `NAME_UNKNOWN`.
+pub async fn repository(app: &App, name: &RepositoryName) -> Result<RepoRow> {
+    find_repository(app, name).await?.ok_or(RegistryError::NameUnknown)
+}
+
+/// Creates a repository on first push (private unless `CREATE_PRIVATE_REPO_ON_PUSH: false`).
+/// Returns `None` when the namespace does not exist.
+pub async fn create_repository(app: &App, name: &RepositoryName, creator_id: i32) -> Result<Option<RepoRow>> {
+    let tx = app.db.begin().await?;
+    // Re-check inside the write transaction: another push may have created it meanwhile.
+    let lookups = &app.db.lookups;
+    if let Some(repo) =
+        queries::find_repository(&tx, name.namespace(), name.repository(), lookups.visibility_public).await?
+    {
+        return Ok(Some(repo));
+    }
+    let Some(namespace) = queries::find_user(&tx, name.namespace()).await? else {
+        return Ok(None);
+    };
+    let visibility =
+        if app.config.create_private_repo_on_push { lookups.visibility_private } else { lookups.visibility_public };
+    let admin_role = lookups.role_ids.get("admin").copied().unwrap_or_default();
+    queries::create_repository(
+        &tx,
+        namespace.id,
+        name.repository(),
+        visibility,
+        lookups.repository_kind_image,
+        Some((creator_id, admin_role)),
+    )
+    .await?;
+    let repo = queries::find_repository(&tx, name.namespace(), name.repository(), lookups.visibility_public).await?;
+    tx.commit().await?;
+    Ok(repo)
+}
+
+/// Catalog page: repositories the viewer may read, in order.
+pub async fn catalog(
+    app: &App,
+    viewer: Option<&crate::auth::User>,
+    last: Option<&str>,
+    limit: u64,
+) -> Result<Vec<String>> {
+    let viewer = viewer.map(|u| (u.id, u.superuser));
+    Ok(queries::catalog(&app.db.read, viewer, app.db.lookups.visibility_public, last, limit).await?)
+}

@@ -1,0 +1,238 @@
+//! Blob uploads: monolithic, streamed and chunked, resumable across restarts and nodes.
+//!
+//! Each PATCH writes one new chunk object while hashing it, then records the chunk, the new size
+//! and the serialized hash state in `blobupload` with a compare-and-set on the previous size. The
+//! final PUT checks the digest against the saved hash state, moves the bytes to their content
+//! address (a rename when there is one chunk) and only then creates the blob row.
+
+use std::io;
+
+use bytes::Bytes;
+use futures_util::{Stream, StreamExt as _};
+use serde::{Deserialize, Serialize};
+
+use super::{RegistryError, Result};
+use crate::app::App;
+use crate::db::queries::{self, RepoRow, UploadRow};
+use crate::oci::{Algorithm, ByteRange, Digest, Hasher};
+use crate::storage::Storage;
+
+/// Quay's `blobupload.storage_metadata` shape: `{"chunks": [[path, offset, length], ...]}`.
+#[derive(Debug, Default, Serialize, Deserialize)]
+struct UploadMetadata {
+    chunks: Vec<(String, u64, u64)>,
+}
+
+impl UploadMetadata {
+    fn parse(row: &UploadRow) -> Result<Self> {
+        match row.storage_metadata.as_deref() {
+            None | Some("") => Ok(UploadMetadata::default()),
+            Some(text) => serde_json::from_str(text).map_err(|_| {
+                RegistryError::BlobUploadInvalid(
+                    "upload state was written by another program; restart the upload".into(),
+                )
+            }),
+        }
+    }
+}
+
+/// Starts an upload session and returns its id.
+pub async fn start_upload(app: &App, repo: &RepoRow) -> Result<String> {
+    let upload_uuid = uuid::Uuid::new_v4().to_string();
+    let tx = app.db.begin().await?;
+    queries::create_upload(
+        &tx,
+        repo.id,
+        &upload_uuid,
+        app.db.lookups.storage_location,
+        &Hasher::new(Algorithm::Sha256).save(),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(upload_uuid)
+}
+
+async fn find_upload(app: &App, repo: &RepoRow, upload_uuid: &str) -> Result<UploadRow> {
+    if uuid::Uuid::parse_str(upload_uuid).is_err() {
+        return Err(RegistryError::BlobUploadUnknown);
+    }
+    queries::find_upload(&app.db.read, repo.id, upload_uuid).await?.ok_or(RegistryError::BlobUploadUnknown)
+}
+
+/// The number of bytes received so far.
+pub async fn upload_size(app: &App, repo: &RepoRow, upload_uuid: &str) -> Result<u64> {
+    Ok(find_upload(app, repo, upload_uuid).await?.byte_count as u64)
+}
+
+/// Appends a chunk. With `range` (the `Content-Range` header) the chunk must start where the upload
+/// ends and be exactly that long. Returns the new size.
+pub async fn append_chunk<S>(
+    app: &App,
+    repo: &RepoRow,
+    upload_uuid: &str,
+    range: Option<ByteRange>,
+    body: S,
+) -> Result<u64>
+where
+    S: Stream<Item = io::Result<Bytes>> + Send,
+{
+    let row = find_upload(app, repo, upload_uuid).await?;
+    append(app, row, upload_uuid, range, body).await.map(|(size, _)| size)
+}
+
+async fn append<S>(
+    app: &App,
+    row: UploadRow,
+    upload_uuid: &str,
+    range: Option<ByteRange>,
+    body: S,
+) -> Result<(u64, UploadRow)>
+where
+    S: Stream<Item = io::Result<Bytes>> + Send,
+{
+    let offset = row.byte_count as u64;
+    if let Some(r) = range
+        && r.start != offset
+    {
+        return Err(RegistryError::UploadOutOfOrder(offset));
+    }
+    let mut hasher = row.sha_state.as_deref().and_then(Hasher::restore).ok_or_else(|| {
+        RegistryError::BlobUploadInvalid("upload state was written by another program; restart the upload".into())
+    })?;
+    let mut metadata = UploadMetadata::parse(&row)?;
+    let path = Storage::upload_chunk_path(upload_uuid, row.chunk_count as usize);
+    let max = app.config.max_layer_size();
+    let mut writer = app.storage.writer(&path).await?;
+    let mut written: u64 = 0;
+    let mut body = std::pin::pin!(body);
+    while let Some(frame) = body.next().await {
+        let outcome = match frame {
+            Ok(bytes) => {
+                written += bytes.len() as u64;
+                if offset + written > max {
+                    Err(RegistryError::TooLarge(format!("blob exceeds the maximum layer size of {max} bytes")))
+                } else if range.is_some_and(|r| written > r.len()) {
+                    Err(RegistryError::BlobUploadInvalid("chunk is longer than its Content-Range".into()))
+                } else {
+                    hasher.update(&bytes);
+                    writer.write(bytes).await.map_err(RegistryError::from)
+                }
+            }
+            Err(e) => Err(RegistryError::BlobUploadInvalid(format!("request body ended early: {e}"))),
+        };
+        if let Err(e) = outcome {
+            writer.abort().await;
+            let _ = app.storage.delete(&path).await;
+            return Err(e);
+        }
+    }
+    if range.is_some_and(|r| written != r.len()) {
+        writer.abort().await;
+        let _ = app.storage.delete(&path).await;
+        return Err(RegistryError::BlobUploadInvalid("chunk is shorter than its Content-Range".into()));
+    }
+    if written == 0 {
+        writer.abort().await;
+        let _ = app.storage.delete(&path).await;
+        return Ok((offset, row));
+    }
+    writer.close().await?;
+    metadata.chunks.push((path.clone(), offset, written));
+    let new_size = (offset + written) as i64;
+    let sha_state = hasher.save();
+    let metadata_json = serde_json::to_string(&metadata).map_err(anyhow::Error::from)?;
+    let tx = app.db.begin().await?;
+    let advanced =
+        queries::advance_upload(&tx, row.id, row.byte_count, new_size, row.chunk_count + 1, &sha_state, &metadata_json)
+            .await?;
+    tx.commit().await?;
+    if !advanced {
+        // Another request appended (or finished the upload) meanwhile; this chunk is not part of it.
+        let _ = app.storage.delete(&path).await;
+        return Err(RegistryError::UploadOutOfOrder(offset));
+    }
+    let row = UploadRow {
+        byte_count: new_size,
+        chunk_count: row.chunk_count + 1,
+        sha_state: Some(sha_state),
+        storage_metadata: Some(metadata_json),
+        ..row
+    };
+    Ok((new_size as u64, row))
+}
+
+/// Completes an upload with an optional last chunk, verifying `digest`. Afterwards the blob is in
+/// the repository and the upload is gone.
+pub async fn finish_upload<S>(
+    app: &App,
+    repo: &RepoRow,
+    upload_uuid: &str,
+    digest: &Digest,
+    range: Option<ByteRange>,
+    body: S,
+) -> Result<u64>
+where
+    S: Stream<Item = io::Result<Bytes>> + Send,
+{
+    let row = find_upload(app, repo, upload_uuid).await?;
+    let (size, row) = append(app, row, upload_uuid, range, body).await?;
+    let metadata = UploadMetadata::parse(&row)?;
+    let chunks: Vec<String> = metadata.chunks.iter().map(|(p, _, _)| p.clone()).collect();
+    let hasher = row.sha_state.as_deref().and_then(Hasher::restore).ok_or_else(|| {
+        RegistryError::BlobUploadInvalid("upload state was written by another program; restart the upload".into())
+    })?;
+    let computed = if hasher.algorithm() == digest.algorithm() {
+        hasher.finish()
+    } else {
+        rehash(app, &chunks, digest.algorithm()).await?
+    };
+    if &computed != digest {
+        discard(app, repo, &row, upload_uuid).await?;
+        return Err(RegistryError::DigestInvalid(format!("the uploaded content has digest {computed}, not {digest}")));
+    }
+    let blob_path = Storage::blob_path(digest);
+    if !app.storage.exists(&blob_path).await? {
+        if chunks.is_empty() {
+            let writer = app.storage.writer(&blob_path).await?;
+            writer.close().await?;
+        } else {
+            app.storage.assemble(&chunks, &blob_path).await?;
+        }
+    }
+    let tx = app.db.begin().await?;
+    if !queries::delete_upload(&tx, row.id).await? {
+        return Err(RegistryError::BlobUploadUnknown);
+    }
+    let blob_id = queries::ensure_blob(&tx, &digest.to_string(), size as i64, app.db.lookups.storage_location).await?;
+    queries::link_blob(&tx, repo.id, blob_id, app.config.push_temp_tag_expiration_sec).await?;
+    tx.commit().await?;
+    if let Err(e) = app.storage.delete_upload(upload_uuid).await {
+        tracing::warn!(upload = upload_uuid, error = %e, "cannot remove finished upload's leftovers");
+    }
+    Ok(size)
+}
+
+async fn rehash(app: &App, chunks: &[String], algorithm: Algorithm) -> Result<Digest> {
+    let mut hasher = Hasher::new(algorithm);
+    for chunk in chunks {
+        let mut stream = std::pin::pin!(app.storage.read(chunk, None).await?);
+        while let Some(bytes) = stream.next().await {
+            hasher.update(&bytes?);
+        }
+    }
+    Ok(hasher.finish())
+}
+
+async fn discard(app: &App, _repo: &RepoRow, row: &UploadRow, upload_uuid: &str) -> Result<()> {
+    let tx = app.db.begin().await?;
+    queries::delete_upload(&tx, row.id).await?;
+    tx.commit().await?;
+    app.storage.delete_upload(upload_uuid).await?;
+    Ok(())
+}
+
+/// Cancels an upload and removes what it stored.
+pub async fn cancel_upload(app: &App, repo: &RepoRow, upload_uuid: &str) -> Result<()> {
+    let row = find_upload(app, repo, upload_uuid).await?;
+    discard(app, repo, &row, upload_uuid).await
+}

@@ -1,0 +1,208 @@
+//! Test harness: a real server on 127.0.0.1:0 with its own data folder, and a small client.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use quay::app::{App, AppState};
+use quay::config::LoadedConfig;
+use reqwest::{Method, StatusCode};
+use serde_json::Value;
+use sha2::Digest as _;
+
+pub const ADMIN: (&str, &str) = ("admin", "admin-password");
+pub const ALICE: (&str, &str) = ("alice", "alice-password");
+pub const BOB: (&str, &str) = ("bob", "bob-password");
+
+pub struct Server {
+    pub base: String,
+    pub host: String,
+    pub dir: tempfile::TempDir,
+    pub client: reqwest::Client,
+    shutdown: Option<tokio::sync::oneshot::Sender<()>>,
+    task: Option<tokio::task::JoinHandle<()>>,
+}
+
+/// The config a test server starts with; `extra` is appended verbatim.
+pub fn write_config(dir: &Path, extra: &str) -> PathBuf {
+    let path = dir.join("config.yaml");
+    let text = format!(
+        "SERVER_HOSTNAME: placeholder:1\nPREFERRED_URL_SCHEME: http\nDB_URI: sqlite:///quay.db\n\
+         DISTRIBUTED_STORAGE_CONFIG:\n  default: [LocalStorage, {{storage_path: storage}}]\n\
+         DISTRIBUTED_STORAGE_PREFERENCE: [default]\nSUPER_USERS: [admin]\n{extra}"
+    );
+    std::fs::write(&path, text).unwrap();
+    path
+}
+
+impl Server {
+    pub async fn start() -> Server {
+        Self::start_with("").await
+    }
+
+    pub async fn start_with(extra: &str) -> Server {
+        let dir = tempfile::tempdir().unwrap();
+        write_config(dir.path(), extra);
+        let server = Self::start_in(dir).await;
+        server.create_users().await;
+        server
+    }
+
+    /// Starts (or restarts) a server on an existing data folder.
+    pub async fn start_in(dir: tempfile::TempDir) -> Server {
+        let mut loaded = LoadedConfig::from_path(&dir.path().join("config.yaml")).unwrap();
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        loaded.config.server_hostname = addr.to_string();
+        let app = AppState(Arc::new(App::open(&loaded).await.unwrap()));
+        let (tx, rx) = tokio::sync::oneshot::channel::<()>();
+        let router = quay::http::router(app);
+        let task = tokio::spawn(async move {
+            quay::http::serve(listener, router, None, async {
+                let _ = rx.await;
+            })
+            .await
+            .unwrap();
+        });
+        Server {
+            base: format!("http://{addr}"),
+            host: addr.to_string(),
+            dir,
+            client: reqwest::Client::new(),
+            shutdown: Some(tx),
+            task: Some(task),
+        }
+    }
+
+    /// Stops the server and hands back its data folder.
+    pub async fn stop(mut self) -> tempfile::TempDir {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+        if let Some(task) = self.task.take() {
+            let _ = task.await;
+        }
+        let dir = tempfile::tempdir().unwrap();
+        std::mem::replace(&mut self.dir, dir)
+    }
+
+    async fn create_users(&self) {
+        let loaded = LoadedConfig::from_path(&self.dir.path().join("config.yaml")).unwrap();
+        let db = quay::db::Db::open(&loaded.config.database().unwrap(), "default").await.unwrap();
+        for (user, password) in [ADMIN, ALICE, BOB] {
+            // Cost 4 keeps the suite fast; verification accepts any cost.
+            let hash = bcrypt::hash(password, 4).unwrap();
+            let tx = db.begin().await.unwrap();
+            quay::db::queries::create_user(&tx, user, &format!("{user}@example.com"), &hash).await.unwrap();
+            tx.commit().await.unwrap();
+        }
+        db.close().await;
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{}", self.base, path)
+    }
+
+    /// A token for `scopes`, as `user` (anonymous when `None`).
+    pub async fn token(&self, user: Option<(&str, &str)>, scopes: &[&str]) -> String {
+        let mut query: Vec<(&str, &str)> = vec![("service", self.host.as_str())];
+        for s in scopes {
+            query.push(("scope", s));
+        }
+        let mut req = self.client.get(self.url("/v2/auth")).query(&query);
+        if let Some((u, p)) = user {
+            req = req.basic_auth(u, Some(p));
+        }
+        let resp = req.send().await.unwrap();
+        assert_eq!(resp.status(), StatusCode::OK, "token request failed");
+        let body: Value = resp.json().await.unwrap();
+        body["token"].as_str().unwrap().to_owned()
+    }
+
+    /// A token with pull and push on a repository.
+    pub async fn push_token(&self, user: (&str, &str), repo: &str) -> String {
+        self.token(Some(user), &[&format!("repository:{repo}:pull,push")]).await
+    }
+
+    pub fn req(&self, method: Method, path: &str, token: &str) -> reqwest::RequestBuilder {
+        let r = self.client.request(method, if path.starts_with("http") { path.to_owned() } else { self.url(path) });
+        if token.is_empty() { r } else { r.bearer_auth(token) }
+    }
+
+    /// Pushes a blob monolithically and returns its digest.
+    pub async fn push_blob(&self, token: &str, repo: &str, bytes: &[u8]) -> String {
+        let digest = sha256(bytes);
+        let resp = self
+            .req(Method::POST, &format!("/v2/{repo}/blobs/uploads/?digest={digest}"), token)
+            .body(bytes.to_vec())
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(resp.status(), StatusCode::CREATED, "blob push: {}", resp.text().await.unwrap());
+        digest
+    }
+
+    pub async fn put_manifest(
+        &self,
+        token: &str,
+        repo: &str,
+        reference: &str,
+        media_type: &str,
+        body: &str,
+    ) -> reqwest::Response {
+        self.req(Method::PUT, &format!("/v2/{repo}/manifests/{reference}"), token)
+            .header("content-type", media_type)
+            .body(body.to_owned())
+            .send()
+            .await
+            .unwrap()
+    }
+
+    /// Pushes a one-layer image and returns (manifest, digest).
+    pub async fn push_image(&self, token: &str, repo: &str, tag: &str, layer: &[u8]) -> (String, String) {
+        let config = self.push_blob(token, repo, br#"{"architecture":"amd64","os":"linux"}"#).await;
+        let layer_digest = self.push_blob(token, repo, layer).await;
+        let manifest = image_manifest(&config, 38, &[(&layer_digest, layer.len())], None);
+        let resp = self.put_manifest(token, repo, tag, OCI_MANIFEST, &manifest).await;
+        assert_eq!(resp.status(), StatusCode::CREATED, "{}", resp.text().await.unwrap());
+        let digest = sha256(manifest.as_bytes());
+        (manifest, digest)
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+    }
+}
+
+pub const OCI_MANIFEST: &str = "application/vnd.oci.image.manifest.v1+json";
+pub const OCI_INDEX: &str = "application/vnd.oci.image.index.v1+json";
+pub const DOCKER_MANIFEST: &str = "application/vnd.docker.distribution.manifest.v2+json";
+pub const DOCKER_LIST: &str = "application/vnd.docker.distribution.manifest.list.v2+json";
+
+pub fn sha256(bytes: &[u8]) -> String {
+    format!("sha256:{}", hex::encode(sha2::Sha256::digest(bytes)))
+}
+
+/// An OCI image manifest; `extra` is spliced in as further top-level fields.
+pub fn image_manifest(config: &str, config_size: usize, layers: &[(&str, usize)], extra: Option<&str>) -> String {
+    let layers: Vec<String> = layers
+        .iter()
+        .map(|(d, s)| {
+            format!(r#"{{"mediaType":"application/vnd.oci.image.layer.v1.tar+gzip","digest":"{d}","size":{s}}}"#)
+        })
+        .collect();
+    format!(
+        r#"{{"schemaVersion":2,"mediaType":"{OCI_MANIFEST}","config":{{"mediaType":"application/vnd.oci.image.config.v1+json","digest":"{config}","size":{config_size}}},"layers":[{}]{}}}"#,
+        layers.join(","),
+        extra.map(|e| format!(",{e}")).unwrap_or_default()
+    )
+}
+
+/// The OCI error code of a response body.
+pub async fn error_code(resp: reqwest::Response) -> String {
+    let v: Value = resp.json().await.unwrap_or(Value::Null);
+    v["errors"][0]["code"].as_str().unwrap_or("<none>").to_owned()
+}

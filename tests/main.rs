@@ -1,0 +1,7 @@
+//! The one integration-test binary: every test drives a real server over HTTP on 127.0.0.1.
+
+mod clients;
+mod common;
+mod protocol;
+mod restart;
+mod schema;
