@@ -1,1 +1,206 @@
-//! Real clients: skopeo pushes and pulls images, indexes and artifacts; every digest round-trips.
+//! Real clients: skopeo pushes and pulls a multi-layer image, a two-platform index and an artifact
+//! with a subject through the server, and every digest round-trips.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use reqwest::{Method, StatusCode};
+use serde_json::{Value, json};
+
+use crate::common::*;
+
+/// A minimal OCI image layout on disk, written the way `umoci`/`skopeo` would.
+struct Layout {
+    dir: PathBuf,
+    refs: Vec<Value>,
+}
+
+impl Layout {
+    fn new(dir: &Path) -> Layout {
+        std::fs::create_dir_all(dir.join("blobs/sha256")).unwrap();
+        std::fs::write(dir.join("oci-layout"), r#"{"imageLayoutVersion":"1.0.0"}"#).unwrap();
+        Layout { dir: dir.to_path_buf(), refs: Vec::new() }
+    }
+
+    fn blob(&self, bytes: &[u8]) -> (String, usize) {
+        let digest = sha256(bytes);
+        std::fs::write(self.dir.join("blobs/sha256").join(&digest[7..]), bytes).unwrap();
+        (digest, bytes.len())
+    }
+
+    fn image(&self, arch: &str, layers: &[Vec<u8>], extra: Option<Value>) -> (String, usize) {
+        let diff_ids: Vec<String> = layers.iter().map(|l| sha256(l)).collect();
+        let config = json!({"architecture": arch, "os": "linux", "rootfs": {"type": "layers", "diff_ids": diff_ids}, "config": {}});
+        let (cd, cs) = self.blob(config.to_string().as_bytes());
+        let layers: Vec<Value> = layers
+            .iter()
+            .map(|l| {
+                let (d, s) = self.blob(l);
+                json!({"mediaType": "application/vnd.oci.image.layer.v1.tar", "digest": d, "size": s})
+            })
+            .collect();
+        let mut m = json!({
+            "schemaVersion": 2,
+            "mediaType": OCI_MANIFEST,
+            "config": {"mediaType": "application/vnd.oci.image.config.v1+json", "digest": cd, "size": cs},
+            "layers": layers,
+        });
+        if let Some(Value::Object(extra)) = extra {
+            for (k, v) in extra {
+                m[k] = v;
+            }
+        }
+        self.blob(serde_json::to_string_pretty(&m).unwrap().as_bytes())
+    }
+
+    fn tag(&mut self, media_type: &str, (digest, size): &(String, usize), tag: &str) {
+        self.refs.push(json!({"mediaType": media_type, "digest": digest, "size": size,
+            "annotations": {"org.opencontainers.image.ref.name": tag}}));
+        let index = json!({"schemaVersion": 2, "mediaType": OCI_INDEX, "manifests": self.refs});
+        std::fs::write(self.dir.join("index.json"), index.to_string()).unwrap();
+    }
+}
+
+async fn skopeo(args: Vec<String>) {
+    let out = tokio::task::spawn_blocking(move || Command::new("skopeo").args(&args).output())
+        .await
+        .unwrap()
+        .expect("skopeo must be installed (scripts/test installs it)");
+    assert!(
+        out.status.success(),
+        "skopeo failed: {}\n{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+fn layer(seed: u8, len: usize) -> Vec<u8> {
+    (0..len).map(|i| (i as u8).wrapping_mul(31).wrapping_add(seed)).collect()
+}
+
+#[tokio::test]
+async fn skopeo_pushes_and_pulls_images_indexes_and_artifacts() {
+    let s = Server::start().await;
+    let work = tempfile::tempdir().unwrap();
+    let mut src = Layout::new(&work.path().join("src"));
+    let image = src.image("amd64", &[layer(1, 300_000), layer(2, 50_000), layer(3, 1)], None);
+    src.tag(OCI_MANIFEST, &image, "multi-layer");
+    let amd = src.image("amd64", &[layer(4, 20_000)], None);
+    let arm = src.image("arm64", &[layer(5, 20_000)], None);
+    let index = json!({"schemaVersion": 2, "mediaType": OCI_INDEX, "manifests": [
+        {"mediaType": OCI_MANIFEST, "digest": amd.0, "size": amd.1, "platform": {"os": "linux", "architecture": "amd64"}},
+        {"mediaType": OCI_MANIFEST, "digest": arm.0, "size": arm.1, "platform": {"os": "linux", "architecture": "arm64"}},
+    ]});
+    let index = src.blob(serde_json::to_string_pretty(&index).unwrap().as_bytes());
+    src.tag(OCI_INDEX, &index, "two-platforms");
+    let artifact = src.image(
+        "amd64",
+        &[b"signature payload".to_vec()],
+        Some(json!({
+            "artifactType": "application/vnd.example.signature.v1",
+            "subject": {"mediaType": OCI_MANIFEST, "digest": image.0, "size": image.1},
+            "annotations": {"org.example.signed-by": "tests"},
+        })),
+    );
+    src.tag(OCI_MANIFEST, &artifact, "signature");
+
+    let creds = format!("{}:{}", ADMIN.0, ADMIN.1);
+    let src_path = src.dir.display().to_string();
+    for tag in ["multi-layer", "two-platforms", "signature"] {
+        skopeo(
+            [
+                "copy",
+                "--all",
+                "--preserve-digests",
+                "--dest-tls-verify=false",
+                "--dest-creds",
+                &creds,
+                &format!("oci:{src_path}:{tag}"),
+                &format!("docker://{}/admin/mirror:{tag}", s.host),
+            ]
+            .map(String::from)
+            .to_vec(),
+        )
+        .await;
+    }
+
+    // The registry serves exactly the pushed bytes.
+    let t = s.token(Some(ADMIN), &["repository:admin/mirror:pull"]).await;
+    for (tag, (digest, _)) in [("multi-layer", &image), ("two-platforms", &index), ("signature", &artifact)] {
+        let r = s
+            .req(Method::GET, &format!("/v2/admin/mirror/manifests/{tag}"), &t)
+            .header("accept", format!("{OCI_MANIFEST}, {OCI_INDEX}"))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), StatusCode::OK, "{tag}");
+        assert_eq!(r.headers()["docker-content-digest"], digest.as_str(), "{tag}");
+        let body = r.bytes().await.unwrap();
+        assert_eq!(&sha256(&body), digest, "{tag}");
+    }
+    let referrers: Value = s
+        .req(Method::GET, &format!("/v2/admin/mirror/referrers/{}", image.0), &t)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(referrers["manifests"][0]["digest"], artifact.0.as_str());
+    assert_eq!(referrers["manifests"][0]["artifactType"], "application/vnd.example.signature.v1");
+
+    // Pull everything back into a new layout and compare blob by blob.
+    let dst = work.path().join("dst");
+    for tag in ["multi-layer", "two-platforms", "signature"] {
+        skopeo(
+            [
+                "copy",
+                "--all",
+                "--preserve-digests",
+                "--src-tls-verify=false",
+                "--src-creds",
+                &creds,
+                &format!("docker://{}/admin/mirror:{tag}", s.host),
+                &format!("oci:{}:{tag}", dst.display()),
+            ]
+            .map(String::from)
+            .to_vec(),
+        )
+        .await;
+    }
+    let pulled: Value = serde_json::from_slice(&std::fs::read(dst.join("index.json")).unwrap()).unwrap();
+    let digests: Vec<&str> =
+        pulled["manifests"].as_array().unwrap().iter().map(|m| m["digest"].as_str().unwrap()).collect();
+    for (digest, _) in [&image, &index, &artifact] {
+        assert!(digests.contains(&digest.as_str()), "{digest} in {digests:?}");
+    }
+    for entry in std::fs::read_dir(src.dir.join("blobs/sha256")).unwrap() {
+        let entry = entry.unwrap();
+        let copy = dst.join("blobs/sha256").join(entry.file_name());
+        assert_eq!(std::fs::read(entry.path()).unwrap(), std::fs::read(&copy).unwrap(), "{:?}", entry.file_name());
+    }
+
+    // skopeo's own view of tags and of a deletion.
+    let out = tokio::task::spawn_blocking({
+        let host = s.host.clone();
+        let creds = creds.clone();
+        move || {
+            Command::new("skopeo")
+                .args(["list-tags", "--tls-verify=false", "--creds", &creds, &format!("docker://{host}/admin/mirror")])
+                .output()
+        }
+    })
+    .await
+    .unwrap()
+    .unwrap();
+    let tags: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(tags["Tags"], json!(["multi-layer", "signature", "two-platforms"]));
+    skopeo(
+        ["delete", "--tls-verify=false", "--creds", &creds, &format!("docker://{}/admin/mirror:signature", s.host)]
+            .map(String::from)
+            .to_vec(),
+    )
+    .await;
+    let r = s.req(Method::GET, &format!("/v2/admin/mirror/manifests/{}", artifact.0), &t).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::NOT_FOUND);
+}
