@@ -1,0 +1,167 @@
+//! The command line as an operator uses it: first start of a data folder over TLS, `init`,
+//! `config validate`, `version`.
+
+use std::io::Write as _;
+use std::process::{Command, Stdio};
+use std::time::Duration;
+
+use crate::common::write_config;
+
+const BIN: &str = env!("CARGO_BIN_EXE_quay");
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+}
+
+struct Child(std::process::Child);
+
+impl Drop for Child {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+#[test]
+fn first_start_creates_the_data_folder_and_serves_tls() {
+    let data = tempfile::tempdir().unwrap();
+    let dir = data.path().join("quay-data");
+    let port = free_port();
+    let host = format!("127.0.0.1:{port}");
+    let child = Command::new(BIN)
+        .args(["serve", "--listen", &host, "--hostname", &host])
+        .env("QUAY_DATA_DIR", &dir)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let _guard = Child(child);
+    let password_file = dir.join("auth/admin-password");
+    let mut up = false;
+    for _ in 0..200 {
+        let ok = Command::new("skopeo")
+            .args(["list-tags", "--tls-verify=false", &format!("docker://{host}/admin/none")])
+            .stderr(Stdio::null())
+            .stdout(Stdio::null())
+            .status()
+            .map(|s| s.code().is_some())
+            .unwrap_or(false);
+        if ok && password_file.exists() {
+            up = true;
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    assert!(up, "server did not come up");
+    use std::os::unix::fs::PermissionsExt as _;
+    for private in ["auth/admin-password", "config.yaml", "quay.db", "ssl.key", "quay.pem"] {
+        let mode = std::fs::metadata(dir.join(private)).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode, 0o600, "{private}");
+    }
+    let config = std::fs::read_to_string(dir.join("config.yaml")).unwrap();
+    assert!(config.contains("DB_URI: sqlite:///") && config.contains("LocalStorage"), "{config}");
+    let password = std::fs::read_to_string(&password_file).unwrap().trim().to_owned();
+
+    // A real client pushes over TLS (self-signed: verification off) with the generated password.
+    let work = tempfile::tempdir().unwrap();
+    let layout = work.path().join("img");
+    std::fs::create_dir_all(layout.join("blobs/sha256")).unwrap();
+    let put = |bytes: &[u8]| {
+        let d = crate::common::sha256(bytes);
+        std::fs::write(layout.join("blobs/sha256").join(&d[7..]), bytes).unwrap();
+        (d, bytes.len())
+    };
+    let (cd, cs) = put(br#"{"architecture":"amd64","os":"linux","rootfs":{"type":"layers","diff_ids":[]}}"#);
+    let manifest = format!(
+        r#"{{"schemaVersion":2,"mediaType":"application/vnd.oci.image.manifest.v1+json","config":{{"mediaType":"application/vnd.oci.image.config.v1+json","digest":"{cd}","size":{cs}}},"layers":[]}}"#
+    );
+    let (md, ms) = put(manifest.as_bytes());
+    std::fs::write(layout.join("oci-layout"), r#"{"imageLayoutVersion":"1.0.0"}"#).unwrap();
+    std::fs::write(
+        layout.join("index.json"),
+        format!(
+            r#"{{"schemaVersion":2,"manifests":[{{"mediaType":"application/vnd.oci.image.manifest.v1+json","digest":"{md}","size":{ms},"annotations":{{"org.opencontainers.image.ref.name":"v1"}}}}]}}"#
+        ),
+    )
+    .unwrap();
+    let out = Command::new("skopeo")
+        .args([
+            "copy",
+            "--dest-tls-verify=false",
+            "--dest-creds",
+            &format!("admin:{password}"),
+            &format!("oci:{}:v1", layout.display()),
+            &format!("docker://{host}/admin/first:v1"),
+        ])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let out = Command::new("skopeo")
+        .args([
+            "inspect",
+            "--tls-verify=false",
+            "--raw",
+            "--creds",
+            &format!("admin:{password}"),
+            &format!("docker://{host}/admin/first:v1"),
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(String::from_utf8_lossy(&out.stdout), manifest);
+    // Wrong password: refused.
+    let out = Command::new("skopeo")
+        .args([
+            "inspect",
+            "--tls-verify=false",
+            "--raw",
+            "--creds",
+            "admin:wrong-password",
+            &format!("docker://{host}/admin/first:v1"),
+        ])
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+}
+
+#[test]
+fn init_is_idempotent_and_never_silently_changes_a_password() {
+    let dir = tempfile::tempdir().unwrap();
+    write_config(dir.path(), "");
+    let config = dir.path().to_str().unwrap();
+    let init = |password: &str| {
+        let mut child = Command::new(BIN)
+            .args(["init", "--config", config, "--user", "admin", "--password-stdin"])
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        child.stdin.take().unwrap().write_all(format!("{password}\n").as_bytes()).unwrap();
+        child.wait_with_output().unwrap()
+    };
+    assert!(init("first-password").status.success());
+    let again = init("first-password");
+    assert!(again.status.success());
+    assert!(String::from_utf8_lossy(&again.stdout).contains("already exists"));
+    let changed = init("another-password");
+    assert!(!changed.status.success());
+    assert!(String::from_utf8_lossy(&changed.stderr).contains("not changed"));
+    let short = init("short");
+    assert!(!short.status.success());
+}
+
+#[test]
+fn config_validate_and_version() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = write_config(dir.path(), "FEATURE_MADE_UP: true\n");
+    let out = Command::new(BIN).args(["config", "validate", "--config", path.to_str().unwrap()]).output().unwrap();
+    assert!(out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("FEATURE_MADE_UP"));
+    let bad = write_config(dir.path(), "FEATURE_ANONYMOUS_ACCESS: perhaps\n");
+    let out = Command::new(BIN).args(["config", "validate", "--config", bad.to_str().unwrap()]).output().unwrap();
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("FEATURE_ANONYMOUS_ACCESS") && err.lines().count() == 1, "{err}");
+    let out = Command::new(BIN).arg("version").output().unwrap();
+    assert!(String::from_utf8_lossy(&out.stdout).contains("9fa37f66a9b6"));
+}
