@@ -3,6 +3,7 @@
 mod cli;
 mod clients;
 mod common;
+mod concurrency;
 mod protocol;
 mod restart;
 mod schema;

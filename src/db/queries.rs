@@ -6,8 +6,16 @@
 
 use std::collections::HashMap;
 
-use sea_orm::{ConnectionTrait, DbErr, QueryResult, Value};
+use sea_orm::ActiveValue::Set;
+use sea_orm::{
+    ActiveModelTrait as _, ColumnTrait as _, ConnectionTrait, DbErr, EntityTrait as _, QueryFilter as _, QueryResult,
+    Value,
+};
 
+use super::entities::{
+    blobupload, imagestorage, imagestorageplacement, manifest, manifestblob, manifestchild, repository,
+    repositorypermission, servicekey, servicekeyapproval, tag, uploadedblob, user,
+};
 use super::sql;
 use crate::util::{now_ms, now_naive};
 
@@ -31,12 +39,6 @@ async fn exec<C: ConnectionTrait>(c: &C, text: &str, values: Vec<Value>) -> Resu
     Ok(c.execute_raw(sql(c.get_database_backend(), text, values)).await?.rows_affected())
 }
 
-/// Runs an `INSERT ... RETURNING id` and returns the id.
-async fn insert_returning_id<C: ConnectionTrait>(c: &C, text: &str, values: Vec<Value>) -> Result<i64, DbErr> {
-    let row = one(c, &format!("{text} RETURNING id"), values).await?.ok_or_else(|| DbErr::RecordNotInserted)?;
-    row.try_get_by_index::<i64>(0)
-}
-
 fn placeholders(n: usize) -> String {
     vec!["?"; n].join(", ")
 }
@@ -58,34 +60,26 @@ pub struct UserRow {
     pub enabled: bool,
 }
 
-fn user_row(r: &QueryResult) -> Result<UserRow, DbErr> {
-    Ok(UserRow {
-        id: r.try_get("", "id")?,
-        uuid: r.try_get("", "uuid")?,
-        username: r.try_get("", "username")?,
-        password_hash: r.try_get("", "password_hash")?,
-        organization: r.try_get("", "organization")?,
-        robot: r.try_get("", "robot")?,
-        enabled: r.try_get("", "enabled")?,
-    })
+impl From<user::Model> for UserRow {
+    fn from(u: user::Model) -> Self {
+        UserRow {
+            id: u.id,
+            uuid: u.uuid,
+            username: u.username,
+            password_hash: u.password_hash,
+            organization: u.organization,
+            robot: u.robot,
+            enabled: u.enabled,
+        }
+    }
 }
 
-const USER_COLUMNS: &str = "id, uuid, username, password_hash, organization, robot, enabled";
-
 pub async fn find_user<C: ConnectionTrait>(c: &C, username: &str) -> Result<Option<UserRow>, DbErr> {
-    one(c, &format!("SELECT {USER_COLUMNS} FROM \"user\" WHERE username = ?"), vec![username.into()])
-        .await?
-        .as_ref()
-        .map(user_row)
-        .transpose()
+    Ok(user::Entity::find().filter(user::Column::Username.eq(username)).one(c).await?.map(UserRow::from))
 }
 
 pub async fn find_user_by_id<C: ConnectionTrait>(c: &C, id: i32) -> Result<Option<UserRow>, DbErr> {
-    one(c, &format!("SELECT {USER_COLUMNS} FROM \"user\" WHERE id = ?"), vec![id.into()])
-        .await?
-        .as_ref()
-        .map(user_row)
-        .transpose()
+    Ok(user::Entity::find_by_id(id).one(c).await?.map(UserRow::from))
 }
 
 /// Creates a user (not an organization or robot) with Quay's defaults.
@@ -96,27 +90,25 @@ pub async fn create_user<C: ConnectionTrait>(
     password_hash: &str,
 ) -> Result<i32, DbErr> {
     let now = now_naive();
-    let id = insert_returning_id(
-        c,
-        "INSERT INTO \"user\" (uuid, username, password_hash, email, verified, organization, robot, invoice_email, \
-         invalid_login_attempts, last_invalid_login, removed_tag_expiration_s, enabled, creation_date) \
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, 0, ?, 1209600, ?, ?)",
-        vec![
-            uuid::Uuid::new_v4().to_string().into(),
-            username.into(),
-            password_hash.into(),
-            email.into(),
-            true.into(),
-            false.into(),
-            false.into(),
-            false.into(),
-            now.into(),
-            true.into(),
-            now.into(),
-        ],
-    )
+    let created = user::ActiveModel {
+        uuid: Set(Some(uuid::Uuid::new_v4().to_string())),
+        username: Set(username.to_owned()),
+        password_hash: Set(Some(password_hash.to_owned())),
+        email: Set(email.to_owned()),
+        verified: Set(true),
+        organization: Set(false),
+        robot: Set(false),
+        invoice_email: Set(false),
+        invalid_login_attempts: Set(0),
+        last_invalid_login: Set(now),
+        removed_tag_expiration_s: Set(1_209_600),
+        enabled: Set(true),
+        creation_date: Set(Some(now)),
+        ..Default::default()
+    }
+    .insert(c)
     .await?;
-    Ok(id as i32)
+    Ok(created.id)
 }
 
 /// Sets a new password hash. Like Quay, this rotates the user's uuid so tokens bound to the old
@@ -184,21 +176,20 @@ pub async fn create_repository<C: ConnectionTrait>(
     kind_id: i32,
     creator: Option<(i32, i32)>,
 ) -> Result<i32, DbErr> {
-    let id = insert_returning_id(
-        c,
-        "INSERT INTO repository (namespace_user_id, name, visibility_id, description, badge_token, kind_id, trust_enabled, state) \
-         VALUES (?, ?, ?, NULL, ?, ?, ?, ?)",
-        vec![
-            namespace_id.into(),
-            name.into(),
-            visibility_id.into(),
-            uuid::Uuid::new_v4().to_string().into(),
-            kind_id.into(),
-            false.into(),
-            repo_state::NORMAL.into(),
-        ],
-    )
-    .await? as i32;
+    let id = repository::ActiveModel {
+        namespace_user_id: Set(Some(namespace_id)),
+        name: Set(name.to_owned()),
+        visibility_id: Set(visibility_id),
+        description: Set(None),
+        badge_token: Set(uuid::Uuid::new_v4().to_string()),
+        kind_id: Set(kind_id),
+        trust_enabled: Set(false),
+        state: Set(repo_state::NORMAL),
+        ..Default::default()
+    }
+    .insert(c)
+    .await?
+    .id;
     let yesterday = (chrono::Utc::now() - chrono::Duration::days(1)).date_naive();
     exec(
         c,
@@ -210,11 +201,14 @@ pub async fn create_repository<C: ConnectionTrait>(
     if let Some((user_id, admin_role)) = creator
         && user_id != namespace_id
     {
-        exec(
-            c,
-            "INSERT INTO repositorypermission (user_id, repository_id, role_id) VALUES (?, ?, ?)",
-            vec![user_id.into(), id.into(), admin_role.into()],
-        )
+        repositorypermission::ActiveModel {
+            team_id: Set(None),
+            user_id: Set(Some(user_id)),
+            repository_id: Set(id),
+            role_id: Set(admin_role),
+            ..Default::default()
+        }
+        .insert(c)
         .await?;
     }
     Ok(id)
@@ -373,31 +367,39 @@ pub async fn ensure_blob<C: ConnectionTrait>(c: &C, digest: &str, size: i64, loc
     if let Some(b) = find_blob(c, digest, location_id).await? {
         return Ok(b.id);
     }
-    let id = insert_returning_id(
-        c,
-        "INSERT INTO imagestorage (uuid, image_size, uncompressed_size, uploading, cas_path, content_checksum) \
-         VALUES (?, ?, NULL, ?, ?, ?)",
-        vec![uuid::Uuid::new_v4().to_string().into(), size.into(), false.into(), true.into(), digest.into()],
-    )
-    .await? as i32;
-    exec(
-        c,
-        "INSERT INTO imagestorageplacement (storage_id, location_id) VALUES (?, ?)",
-        vec![id.into(), location_id.into()],
-    )
+    let blob = imagestorage::ActiveModel {
+        uuid: Set(uuid::Uuid::new_v4().to_string()),
+        image_size: Set(Some(size)),
+        uncompressed_size: Set(None),
+        uploading: Set(Some(false)),
+        cas_path: Set(true),
+        content_checksum: Set(Some(digest.to_owned())),
+        ..Default::default()
+    }
+    .insert(c)
     .await?;
-    Ok(id)
+    imagestorageplacement::ActiveModel {
+        storage_id: Set(blob.id),
+        location_id: Set(location_id),
+        ..Default::default()
+    }
+    .insert(c)
+    .await?;
+    Ok(blob.id)
 }
 
 /// Links a blob into a repository until a manifest references it (Quay's `uploadedblob`).
 pub async fn link_blob<C: ConnectionTrait>(c: &C, repo_id: i32, blob_id: i32, keep_secs: u64) -> Result<(), DbErr> {
     let now = now_naive();
     let expires = now + chrono::Duration::seconds(keep_secs.min(i64::MAX as u64 / 1000) as i64);
-    exec(
-        c,
-        "INSERT INTO uploadedblob (repository_id, blob_id, uploaded_at, expires_at) VALUES (?, ?, ?, ?)",
-        vec![repo_id.into(), blob_id.into(), now.into(), expires.into()],
-    )
+    uploadedblob::ActiveModel {
+        repository_id: Set(repo_id),
+        blob_id: Set(blob_id),
+        uploaded_at: Set(now),
+        expires_at: Set(expires),
+        ..Default::default()
+    }
+    .insert(c)
     .await?;
     Ok(())
 }
@@ -470,19 +472,18 @@ pub async fn create_upload<C: ConnectionTrait>(
     location_id: i32,
     sha_state: &str,
 ) -> Result<(), DbErr> {
-    exec(
-        c,
-        "INSERT INTO blobupload (repository_id, uuid, byte_count, sha_state, location_id, storage_metadata, chunk_count, created) \
-         VALUES (?, ?, 0, ?, ?, ?, 0, ?)",
-        vec![
-            repo_id.into(),
-            uuid.into(),
-            sha_state.into(),
-            location_id.into(),
-            r#"{"chunks": []}"#.into(),
-            now_naive().into(),
-        ],
-    )
+    blobupload::ActiveModel {
+        repository_id: Set(repo_id),
+        uuid: Set(uuid.to_owned()),
+        byte_count: Set(0),
+        sha_state: Set(Some(sha_state.to_owned())),
+        location_id: Set(location_id),
+        storage_metadata: Set(Some(r#"{"chunks": []}"#.to_owned())),
+        chunk_count: Set(0),
+        created: Set(now_naive()),
+        ..Default::default()
+    }
+    .insert(c)
     .await?;
     Ok(())
 }
@@ -497,22 +498,18 @@ pub struct UploadRow {
 }
 
 pub async fn find_upload<C: ConnectionTrait>(c: &C, repo_id: i32, uuid: &str) -> Result<Option<UploadRow>, DbErr> {
-    let row = one(
-        c,
-        "SELECT id, byte_count, chunk_count, sha_state, storage_metadata FROM blobupload WHERE repository_id = ? AND uuid = ?",
-        vec![repo_id.into(), uuid.into()],
-    )
-    .await?;
-    row.map(|r| {
-        Ok(UploadRow {
-            id: r.try_get("", "id")?,
-            byte_count: r.try_get("", "byte_count")?,
-            chunk_count: r.try_get("", "chunk_count")?,
-            sha_state: r.try_get("", "sha_state")?,
-            storage_metadata: r.try_get("", "storage_metadata")?,
-        })
-    })
-    .transpose()
+    let row = blobupload::Entity::find()
+        .filter(blobupload::Column::RepositoryId.eq(repo_id))
+        .filter(blobupload::Column::Uuid.eq(uuid))
+        .one(c)
+        .await?;
+    Ok(row.map(|u| UploadRow {
+        id: u.id,
+        byte_count: u.byte_count,
+        chunk_count: u.chunk_count,
+        sha_state: u.sha_state,
+        storage_metadata: u.storage_metadata,
+    }))
 }
 
 /// Records an appended chunk, only if nobody else appended since `expected_byte_count` was read.
@@ -543,7 +540,7 @@ pub async fn advance_upload<C: ConnectionTrait>(
 }
 
 pub async fn delete_upload<C: ConnectionTrait>(c: &C, id: i32) -> Result<bool, DbErr> {
-    Ok(exec(c, "DELETE FROM blobupload WHERE id = ?", vec![id.into()]).await? == 1)
+    Ok(blobupload::Entity::delete_by_id(id).exec(c).await?.rows_affected == 1)
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -670,44 +667,46 @@ pub async fn insert_manifest<C: ConnectionTrait>(c: &C, m: &NewManifest<'_>) -> 
     {
         return r.try_get("", "id");
     }
-    let id = insert_returning_id(
-        c,
-        "INSERT INTO manifest (repository_id, digest, media_type_id, manifest_bytes, config_media_type, layers_compressed_size, \
-         subject, subject_backfilled, artifact_type, artifact_type_backfilled) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        vec![
-            m.repo_id.into(),
-            m.digest.into(),
-            m.media_type_id.into(),
-            m.bytes.into(),
-            m.config_media_type.map(str::to_owned).into(),
-            m.layers_size.into(),
-            m.subject.map(str::to_owned).into(),
-            true.into(),
-            m.artifact_type.map(str::to_owned).into(),
-            true.into(),
-        ],
-    )
-    .await? as i32;
+    let id = manifest::ActiveModel {
+        repository_id: Set(m.repo_id),
+        digest: Set(m.digest.to_owned()),
+        media_type_id: Set(m.media_type_id),
+        manifest_bytes: Set(m.bytes.to_owned()),
+        config_media_type: Set(m.config_media_type.map(str::to_owned)),
+        layers_compressed_size: Set(m.layers_size),
+        subject: Set(m.subject.map(str::to_owned)),
+        subject_backfilled: Set(Some(true)),
+        artifact_type: Set(m.artifact_type.map(str::to_owned)),
+        artifact_type_backfilled: Set(Some(true)),
+        ..Default::default()
+    }
+    .insert(c)
+    .await?
+    .id;
     let mut blob_ids = m.blob_ids.to_vec();
     blob_ids.sort_unstable();
     blob_ids.dedup();
     for blob_id in blob_ids {
-        exec(
-            c,
-            "INSERT INTO manifestblob (repository_id, manifest_id, blob_id) VALUES (?, ?, ?)",
-            vec![m.repo_id.into(), id.into(), blob_id.into()],
-        )
+        manifestblob::ActiveModel {
+            repository_id: Set(m.repo_id),
+            manifest_id: Set(id),
+            blob_id: Set(blob_id),
+            ..Default::default()
+        }
+        .insert(c)
         .await?;
     }
     let mut child_ids = m.child_ids.to_vec();
     child_ids.sort_unstable();
     child_ids.dedup();
     for child_id in child_ids {
-        exec(
-            c,
-            "INSERT INTO manifestchild (repository_id, manifest_id, child_manifest_id) VALUES (?, ?, ?)",
-            vec![m.repo_id.into(), id.into(), child_id.into()],
-        )
+        manifestchild::ActiveModel {
+            repository_id: Set(m.repo_id),
+            manifest_id: Set(id),
+            child_manifest_id: Set(child_id),
+            ..Default::default()
+        }
+        .insert(c)
         .await?;
     }
     Ok(id)
@@ -760,23 +759,7 @@ pub async fn set_tag<C: ConnectionTrait>(
     if unchanged {
         return Ok(());
     }
-    exec(
-        c,
-        "INSERT INTO tag (name, repository_id, manifest_id, lifetime_start_ms, lifetime_end_ms, hidden, reversion, tag_kind_id, immutable) \
-         VALUES (?, ?, ?, ?, NULL, ?, ?, ?, ?)",
-        vec![
-            name.into(),
-            repo_id.into(),
-            manifest_id.into(),
-            now.into(),
-            false.into(),
-            false.into(),
-            tag_kind_id.into(),
-            false.into(),
-        ],
-    )
-    .await?;
-    Ok(())
+    insert_tag(c, repo_id, name, manifest_id, tag_kind_id, now, None, false).await
 }
 
 /// Pins a manifest pushed by digest with a hidden `$temp-<uuid>` tag until `end_ms` (never ending
@@ -788,22 +771,35 @@ pub async fn create_temp_tag<C: ConnectionTrait>(
     tag_kind_id: i32,
     end_ms: Option<i64>,
 ) -> Result<(), DbErr> {
-    exec(
-        c,
-        "INSERT INTO tag (name, repository_id, manifest_id, lifetime_start_ms, lifetime_end_ms, hidden, reversion, tag_kind_id, immutable) \
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        vec![
-            format!("$temp-{}", uuid::Uuid::new_v4()).into(),
-            repo_id.into(),
-            manifest_id.into(),
-            now_ms().into(),
-            end_ms.into(),
-            true.into(),
-            false.into(),
-            tag_kind_id.into(),
-            false.into(),
-        ],
-    )
+    let name = format!("$temp-{}", uuid::Uuid::new_v4());
+    insert_tag(c, repo_id, &name, manifest_id, tag_kind_id, now_ms(), end_ms, true).await
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn insert_tag<C: ConnectionTrait>(
+    c: &C,
+    repo_id: i32,
+    name: &str,
+    manifest_id: i32,
+    tag_kind_id: i32,
+    start_ms: i64,
+    end_ms: Option<i64>,
+    hidden: bool,
+) -> Result<(), DbErr> {
+    tag::ActiveModel {
+        name: Set(name.to_owned()),
+        repository_id: Set(repo_id),
+        manifest_id: Set(Some(manifest_id)),
+        lifetime_start_ms: Set(start_ms),
+        lifetime_end_ms: Set(end_ms),
+        hidden: Set(hidden),
+        reversion: Set(false),
+        tag_kind_id: Set(tag_kind_id),
+        linked_tag_id: Set(None),
+        immutable: Set(false),
+        ..Default::default()
+    }
+    .insert(c)
     .await?;
     Ok(())
 }
@@ -919,27 +915,29 @@ pub async fn register_service_key<C: ConnectionTrait>(
         return Ok(());
     }
     let now = now_naive();
-    let approval_id = insert_returning_id(
-        c,
-        "INSERT INTO servicekeyapproval (approver_id, approval_type, approved_date, notes) VALUES (NULL, ?, ?, ?)",
-        vec!["ServiceKeyApprovalType.AUTOMATIC".into(), now.into(), "".into()],
-    )
-    .await? as i32;
-    exec(
-        c,
-        "INSERT INTO servicekey (name, kid, service, jwk, metadata, created_date, expiration_date, rotation_duration, approval_id) \
-         VALUES (?, ?, ?, ?, ?, ?, ?, NULL, ?)",
-        vec![
-            name.into(),
-            kid.into(),
-            service.into(),
-            jwk.into(),
-            r#"{"created_by": "CLI tool"}"#.into(),
-            now.into(),
-            expires.into(),
-            approval_id.into(),
-        ],
-    )
+    // Quay stores the enum's str(): "ServiceKeyApprovalType.AUTOMATIC".
+    let approval = servicekeyapproval::ActiveModel {
+        approver_id: Set(None),
+        approval_type: Set("ServiceKeyApprovalType.AUTOMATIC".to_owned()),
+        approved_date: Set(now),
+        notes: Set(String::new()),
+        ..Default::default()
+    }
+    .insert(c)
+    .await?;
+    servicekey::ActiveModel {
+        name: Set(name.to_owned()),
+        kid: Set(kid.to_owned()),
+        service: Set(service.to_owned()),
+        jwk: Set(jwk.to_owned()),
+        metadata: Set(r#"{"created_by": "CLI tool"}"#.to_owned()),
+        created_date: Set(now),
+        expiration_date: Set(Some(expires)),
+        rotation_duration: Set(None),
+        approval_id: Set(Some(approval.id)),
+        ..Default::default()
+    }
+    .insert(c)
     .await?;
     Ok(())
 }
