@@ -7,7 +7,7 @@
 
 use std::collections::HashMap;
 use std::path::Path;
-use std::sync::RwLock;
+use std::sync::{Mutex, RwLock};
 use std::time::{Duration, Instant};
 
 use anyhow::{Context as _, bail};
@@ -101,11 +101,43 @@ fn pem_decode(pem: &str) -> anyhow::Result<(String, Vec<u8>)> {
 pub struct VerificationKeys {
     service: String,
     keys: RwLock<(HashMap<String, DecodingKey>, Option<Instant>)>,
+    /// Tokens already verified, with the instant their cache entry lapses: every registry request
+    /// carries one, and an RSA verification per request is a fifth of a manifest GET's cost.
+    verified: Mutex<HashMap<String, (crate::auth::Claims, Instant)>>,
 }
+
+/// A verified token is trusted from the cache for at most this long (or until it expires), so a
+/// key withdrawn from `servicekey` stops being honoured within this time.
+const VERIFIED_TTL: Duration = Duration::from_secs(60);
+const VERIFIED_MAX: usize = 4096;
 
 impl VerificationKeys {
     pub fn new(service: &str) -> Self {
-        VerificationKeys { service: service.to_owned(), keys: RwLock::new((HashMap::new(), None)) }
+        VerificationKeys {
+            service: service.to_owned(),
+            keys: RwLock::new((HashMap::new(), None)),
+            verified: Mutex::new(HashMap::new()),
+        }
+    }
+
+    /// The claims of a token verified earlier, if still fresh.
+    pub fn cached(&self, token: &str) -> Option<crate::auth::Claims> {
+        let guard = self.verified.lock().ok()?;
+        let (claims, until) = guard.get(token)?;
+        (Instant::now() < *until && claims.exp > chrono::Utc::now().timestamp()).then(|| claims.clone())
+    }
+
+    pub fn remember(&self, token: &str, claims: &crate::auth::Claims) {
+        if let Ok(mut guard) = self.verified.lock() {
+            if guard.len() >= VERIFIED_MAX {
+                let now = Instant::now();
+                guard.retain(|_, (_, until)| *until > now);
+                if guard.len() >= VERIFIED_MAX {
+                    guard.clear();
+                }
+            }
+            guard.insert(token.to_owned(), (claims.clone(), Instant::now() + VERIFIED_TTL));
+        }
     }
 
     pub async fn get(&self, db: &Db, kid: &str) -> Option<DecodingKey> {

@@ -190,6 +190,9 @@ pub async fn verify_token(
     config: &crate::config::Config,
     token: &str,
 ) -> Option<Claims> {
+    if let Some(claims) = keys.cached(token) {
+        return Some(claims);
+    }
     let header = jsonwebtoken::decode_header(token).ok()?;
     if header.alg != jsonwebtoken::Algorithm::RS256 {
         return None;
@@ -206,6 +209,7 @@ pub async fn verify_token(
     if claims.iat > now + 30 || claims.exp - claims.iat > config.registry_jwt_auth_max_fresh_s as i64 {
         return None;
     }
+    keys.remember(token, &claims);
     Some(claims)
 }
 

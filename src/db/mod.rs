@@ -9,6 +9,7 @@
 //! - Timestamps are naive UTC with microsecond precision, as Python Quay writes them.
 
 pub mod entities;
+mod hot;
 mod migrate;
 pub mod queries;
 
@@ -55,6 +56,8 @@ pub struct Db {
     /// The writer; on SQLite a single connection.
     pub write: DatabaseConnection,
     pub lookups: Lookups,
+    /// SQLite only: the read hot paths without the async driver's thread hop (see `hot`).
+    hot: Option<hot::SqliteReader>,
 }
 
 impl Db {
@@ -66,7 +69,59 @@ impl Db {
         };
         migrate::run(&write).await?;
         let lookups = load_lookups(&write, storage_location).await?;
-        Ok(Db { read, write, lookups })
+        let hot = match uri {
+            DatabaseUri::Sqlite(path) => Some(hot::SqliteReader::open(path.clone())?),
+        };
+        Ok(Db { read, write, lookups, hot })
+    }
+
+    /// A repository by namespace and name (hot path).
+    pub async fn find_repository(
+        &self,
+        namespace: &str,
+        name: &str,
+    ) -> Result<Option<queries::RepoRow>, sea_orm::DbErr> {
+        let public = self.lookups.visibility_public;
+        match &self.hot {
+            Some(h) => h.find_repository(namespace, name, public),
+            None => queries::find_repository(&self.read, namespace, name, public).await,
+        }
+    }
+
+    /// A blob of a repository (the blob HEAD hot path).
+    pub async fn find_blob_in_repo(
+        &self,
+        repo_id: i32,
+        digest: &str,
+    ) -> Result<Option<queries::BlobRow>, sea_orm::DbErr> {
+        match &self.hot {
+            Some(h) => h.find_blob_in_repo(repo_id, digest),
+            None => queries::find_blob_in_repo(&self.read, repo_id, digest).await,
+        }
+    }
+
+    /// A live manifest by digest (manifest GET hot path).
+    pub async fn find_live_manifest(
+        &self,
+        repo_id: i32,
+        digest: &str,
+    ) -> Result<Option<queries::ManifestRow>, sea_orm::DbErr> {
+        match &self.hot {
+            Some(h) => h.find_live_manifest(repo_id, digest, crate::util::now_ms()),
+            None => queries::find_live_manifest(&self.read, repo_id, digest).await,
+        }
+    }
+
+    /// The manifest of an alive, visible tag (manifest GET hot path).
+    pub async fn find_tagged_manifest(
+        &self,
+        repo_id: i32,
+        tag: &str,
+    ) -> Result<Option<queries::ManifestRow>, sea_orm::DbErr> {
+        match &self.hot {
+            Some(h) => h.find_tagged_manifest(repo_id, tag, crate::util::now_ms()),
+            None => queries::find_tagged_manifest(&self.read, repo_id, tag).await,
+        }
     }
 
     pub fn backend(&self) -> DbBackend {

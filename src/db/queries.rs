@@ -141,6 +141,10 @@ pub struct RepoRow {
     pub state: i32,
 }
 
+/// Parameters: namespace, name, `repo_state::MARKED_FOR_DELETION`.
+pub const SQL_FIND_REPOSITORY: &str = "SELECT r.id, r.namespace_user_id, r.visibility_id, r.state FROM repository r \
+     JOIN \"user\" u ON u.id = r.namespace_user_id WHERE u.username = ? AND r.name = ? AND r.state <> ?";
+
 /// A repository by `namespace/name`; repositories marked for deletion do not exist.
 pub async fn find_repository<C: ConnectionTrait>(
     c: &C,
@@ -148,13 +152,8 @@ pub async fn find_repository<C: ConnectionTrait>(
     name: &str,
     visibility_public: i32,
 ) -> Result<Option<RepoRow>, DbErr> {
-    let row = one(
-        c,
-        "SELECT r.id, r.namespace_user_id, r.visibility_id, r.state FROM repository r \
-         JOIN \"user\" u ON u.id = r.namespace_user_id WHERE u.username = ? AND r.name = ? AND r.state <> ?",
-        vec![namespace.into(), name.into(), repo_state::MARKED_FOR_DELETION.into()],
-    )
-    .await?;
+    let row = one(c, SQL_FIND_REPOSITORY, vec![namespace.into(), name.into(), repo_state::MARKED_FOR_DELETION.into()])
+        .await?;
     row.map(|r| {
         Ok(RepoRow {
             id: r.try_get("", "id")?,
@@ -300,19 +299,17 @@ pub struct BlobRow {
 const BLOB_IN_REPO: &str = "(EXISTS (SELECT 1 FROM uploadedblob ub WHERE ub.blob_id = s.id AND ub.repository_id = ?) \
      OR EXISTS (SELECT 1 FROM manifestblob mb WHERE mb.blob_id = s.id AND mb.repository_id = ?))";
 
+/// Parameters: digest, repository id, repository id.
+pub const SQL_FIND_BLOB_IN_REPO: &str = "SELECT s.id, s.image_size FROM imagestorage s WHERE s.content_checksum = ? \
+     AND (EXISTS (SELECT 1 FROM uploadedblob ub WHERE ub.blob_id = s.id AND ub.repository_id = ?) \
+     OR EXISTS (SELECT 1 FROM manifestblob mb WHERE mb.blob_id = s.id AND mb.repository_id = ?)) LIMIT 1";
+
 pub async fn find_blob_in_repo<C: ConnectionTrait>(
     c: &C,
     repo_id: i32,
     digest: &str,
 ) -> Result<Option<BlobRow>, DbErr> {
-    let row = one(
-        c,
-        &format!(
-            "SELECT s.id, s.image_size FROM imagestorage s WHERE s.content_checksum = ? AND {BLOB_IN_REPO} LIMIT 1"
-        ),
-        vec![digest.into(), repo_id.into(), repo_id.into()],
-    )
-    .await?;
+    let row = one(c, SQL_FIND_BLOB_IN_REPO, vec![digest.into(), repo_id.into(), repo_id.into()]).await?;
     row.map(|r| {
         Ok(BlobRow { id: r.try_get("", "id")?, size: r.try_get::<Option<i64>>("", "image_size")?.unwrap_or(0) })
     })
@@ -576,6 +573,13 @@ const MANIFEST_LIVE: &str = "(EXISTS (SELECT 1 FROM tag t WHERE t.manifest_id = 
      OR EXISTS (SELECT 1 FROM manifestchild mc JOIN tag t ON t.manifest_id = mc.manifest_id \
                 WHERE mc.child_manifest_id = m.id AND (t.lifetime_end_ms IS NULL OR t.lifetime_end_ms > ?)))";
 
+/// Parameters: repository id, digest, now (ms), now (ms).
+pub const SQL_FIND_LIVE_MANIFEST: &str = "SELECT m.id, m.digest, m.media_type_id, m.manifest_bytes, m.artifact_type, m.config_media_type \
+     FROM manifest m WHERE m.repository_id = ? AND m.digest = ? \
+     AND (EXISTS (SELECT 1 FROM tag t WHERE t.manifest_id = m.id AND (t.lifetime_end_ms IS NULL OR t.lifetime_end_ms > ?)) \
+     OR EXISTS (SELECT 1 FROM manifestchild mc JOIN tag t ON t.manifest_id = mc.manifest_id \
+                WHERE mc.child_manifest_id = m.id AND (t.lifetime_end_ms IS NULL OR t.lifetime_end_ms > ?)))";
+
 /// A live manifest by digest.
 pub async fn find_live_manifest<C: ConnectionTrait>(
     c: &C,
@@ -583,18 +587,17 @@ pub async fn find_live_manifest<C: ConnectionTrait>(
     digest: &str,
 ) -> Result<Option<ManifestRow>, DbErr> {
     let now = now_ms();
-    one(
-        c,
-        &format!(
-            "SELECT {MANIFEST_COLUMNS} FROM manifest m WHERE m.repository_id = ? AND m.digest = ? AND {MANIFEST_LIVE}"
-        ),
-        vec![repo_id.into(), digest.into(), now.into(), now.into()],
-    )
-    .await?
-    .as_ref()
-    .map(manifest_row)
-    .transpose()
+    one(c, SQL_FIND_LIVE_MANIFEST, vec![repo_id.into(), digest.into(), now.into(), now.into()])
+        .await?
+        .as_ref()
+        .map(manifest_row)
+        .transpose()
 }
+
+/// Parameters: repository id, tag, false (hidden), now (ms).
+pub const SQL_FIND_TAGGED_MANIFEST: &str = "SELECT m.id, m.digest, m.media_type_id, m.manifest_bytes, m.artifact_type, m.config_media_type \
+     FROM tag t JOIN manifest m ON m.id = t.manifest_id \
+     WHERE t.repository_id = ? AND t.name = ? AND t.hidden = ? AND (t.lifetime_end_ms IS NULL OR t.lifetime_end_ms > ?) LIMIT 1";
 
 /// The manifest an alive, visible tag points at.
 pub async fn find_tagged_manifest<C: ConnectionTrait>(
@@ -602,18 +605,11 @@ pub async fn find_tagged_manifest<C: ConnectionTrait>(
     repo_id: i32,
     tag: &str,
 ) -> Result<Option<ManifestRow>, DbErr> {
-    one(
-        c,
-        &format!(
-            "SELECT {MANIFEST_COLUMNS} FROM tag t JOIN manifest m ON m.id = t.manifest_id \
-             WHERE t.repository_id = ? AND t.name = ? AND t.hidden = ? AND {ALIVE} LIMIT 1"
-        ),
-        vec![repo_id.into(), tag.into(), false.into(), now_ms().into()],
-    )
-    .await?
-    .as_ref()
-    .map(manifest_row)
-    .transpose()
+    one(c, SQL_FIND_TAGGED_MANIFEST, vec![repo_id.into(), tag.into(), false.into(), now_ms().into()])
+        .await?
+        .as_ref()
+        .map(manifest_row)
+        .transpose()
 }
 
 /// Ids of those of `digests` that are manifests of the repository.

@@ -12,7 +12,7 @@ use crate::storage::Storage;
 
 /// A blob of the repository (the blob HEAD hot path: one indexed query, no storage access).
 pub async fn stat_blob(app: &App, repo: &RepoRow, digest: &Digest) -> Result<BlobRow> {
-    queries::find_blob_in_repo(&app.db.read, repo.id, &digest.to_string()).await?.ok_or(RegistryError::BlobUnknown)
+    app.db.find_blob_in_repo(repo.id, &digest.to_string()).await?.ok_or(RegistryError::BlobUnknown)
 }
 
 /// Streams a blob, or the inclusive range of it.
@@ -62,7 +62,7 @@ pub async fn mount_blob(
             if !(source.public || repository_role(&app.db, identity, source).await?.is_some()) {
                 return Ok(false);
             }
-            match queries::find_blob_in_repo(&app.db.read, source.id, &digest_str).await? {
+            match app.db.find_blob_in_repo(source.id, &digest_str).await? {
                 Some(b) => b,
                 None => return Ok(false),
             }

@@ -20,8 +20,8 @@ fn stored(app: &App, row: ManifestRow) -> StoredManifest {
 /// A manifest by tag (alive and visible) or by digest (live: reachable from an alive tag).
 pub async fn get_manifest(app: &App, repo: &RepoRow, reference: &Reference) -> Result<StoredManifest> {
     let row = match reference {
-        Reference::Tag(tag) => queries::find_tagged_manifest(&app.db.read, repo.id, tag).await?,
-        Reference::Digest(d) => queries::find_live_manifest(&app.db.read, repo.id, &d.to_string()).await?,
+        Reference::Tag(tag) => app.db.find_tagged_manifest(repo.id, tag).await?,
+        Reference::Digest(d) => app.db.find_live_manifest(repo.id, &d.to_string()).await?,
     };
     row.map(|r| stored(app, r)).ok_or(RegistryError::ManifestUnknown)
 }

@@ -96,8 +96,7 @@ pub type Result<T, E = RegistryError> = std::result::Result<T, E>;
 
 /// An existing repository.
 pub async fn find_repository(app: &App, name: &RepositoryName) -> Result<Option<RepoRow>> {
-    Ok(queries::find_repository(&app.db.read, name.namespace(), name.repository(), app.db.lookups.visibility_public)
-        .await?)
+    Ok(app.db.find_repository(name.namespace(), name.repository()).await?)
 }
 
 /// An existing repository, or `NAME_UNKNOWN`.
