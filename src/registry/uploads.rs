@@ -102,35 +102,63 @@ where
     let mut metadata = UploadMetadata::parse(&row)?;
     let path = Storage::upload_chunk_path(upload_uuid, row.chunk_count as usize);
     let max = app.config.max_layer_size();
-    let mut writer = app.storage.writer(&path).await?;
-    let mut written: u64 = 0;
-    let mut body = std::pin::pin!(body);
-    while let Some(frame) = body.next().await {
-        let outcome = match frame {
-            Ok(bytes) => {
-                written += bytes.len() as u64;
-                if offset + written > max {
-                    Err(RegistryError::TooLarge(format!("blob exceeds the maximum layer size of {max} bytes")))
-                } else if range.is_some_and(|r| written > r.len()) {
-                    Err(RegistryError::BlobUploadInvalid("chunk is longer than its Content-Range".into()))
-                } else {
-                    hasher.update(&bytes);
-                    writer.write(bytes).await.map_err(RegistryError::from)
-                }
+    let writer = app.storage.writer(&path).await?;
+    // Hashing and writing overlap: frames go to the writer through a short queue while the next
+    // ones are hashed, so a push costs max(hash, write) rather than their sum.
+    let (frames, mut queued) = tokio::sync::mpsc::channel::<Bytes>(16);
+    let writing = async move {
+        let mut writer = writer;
+        while let Some(bytes) = queued.recv().await {
+            if let Err(e) = writer.write(bytes).await {
+                writer.abort().await;
+                return Err(e);
             }
-            Err(e) => Err(RegistryError::BlobUploadInvalid(format!("request body ended early: {e}"))),
-        };
-        if let Err(e) = outcome {
-            writer.abort().await;
-            let _ = app.storage.delete(&path).await;
-            return Err(e);
         }
-    }
-    if range.is_some_and(|r| written != r.len()) {
-        writer.abort().await;
-        let _ = app.storage.delete(&path).await;
-        return Err(RegistryError::BlobUploadInvalid("chunk is shorter than its Content-Range".into()));
-    }
+        Ok(writer)
+    };
+    let hasher_ref = &mut hasher;
+    let reading = async move {
+        let mut written: u64 = 0;
+        let mut body = std::pin::pin!(body);
+        while let Some(frame) = body.next().await {
+            let bytes =
+                frame.map_err(|e| RegistryError::BlobUploadInvalid(format!("request body ended early: {e}")))?;
+            written += bytes.len() as u64;
+            if offset + written > max {
+                return Err(RegistryError::TooLarge(format!("blob exceeds the maximum layer size of {max} bytes")));
+            }
+            if range.is_some_and(|r| written > r.len()) {
+                return Err(RegistryError::BlobUploadInvalid("chunk is longer than its Content-Range".into()));
+            }
+            hasher_ref.update(&bytes);
+            if frames.send(bytes).await.is_err() {
+                break; // the writer failed; its error is reported below
+            }
+        }
+        if range.is_some_and(|r| written != r.len()) {
+            return Err(RegistryError::BlobUploadInvalid("chunk is shorter than its Content-Range".into()));
+        }
+        Ok(written)
+    };
+    let (read, write) = tokio::join!(reading, writing);
+    let (written, writer) = match (read, write) {
+        (Ok(n), Ok(w)) => (n, w),
+        (read, write) => {
+            let write_error = match write {
+                Ok(w) => {
+                    w.abort().await;
+                    None
+                }
+                Err(e) => Some(e),
+            };
+            let _ = app.storage.delete(&path).await;
+            return Err(match (read, write_error) {
+                (Err(e), _) => e,
+                (Ok(_), Some(e)) => RegistryError::Internal(anyhow::Error::new(e).context("cannot write upload chunk")),
+                (Ok(_), None) => RegistryError::Internal(anyhow::anyhow!("upload chunk writer stopped")),
+            });
+        }
+    };
     if written == 0 {
         writer.abort().await;
         let _ = app.storage.delete(&path).await;
