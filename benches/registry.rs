@@ -260,98 +260,91 @@ async fn hammer(
     done.load(Ordering::Relaxed) as f64 / started.elapsed().as_secs_f64()
 }
 
-#[derive(Default)]
-struct Figures {
-    startup_ms: f64,
-    idle_rss_mib: f64,
-    push_mbs: f64,
-    pull_mbs: f64,
-    manifest_rps: f64,
-    head_rps: f64,
-    small_images_per_s: f64,
+fn median(mut v: Vec<f64>) -> f64 {
+    v.sort_by(|a, b| a.total_cmp(b));
+    v[v.len() / 2]
 }
 
-async fn run(client: &reqwest::Client, s: &Server) -> Figures {
-    let mib = env_u64("BENCH_BLOB_MIB", 256);
-    let seconds = env_u64("BENCH_SECONDS", 5);
-    let images = env_u64("BENCH_SMALL_IMAGES", 200);
-    let mut f = Figures { startup_ms: s.startup.as_secs_f64() * 1000.0, ..Default::default() };
-    tokio::time::sleep(Duration::from_millis(500)).await;
-    f.idle_rss_mib = s.rss_kib() as f64 / 1024.0;
-
-    let mut best_push = 0f64;
-    let mut digests = Vec::new();
-    for round in 0..3u64 {
-        let seed = 1000 + round;
-        let digest = blob_digest(seed, mib);
-        let started = Instant::now();
-        push_blob(client, s, seed, mib, &digest).await;
-        best_push = best_push.max(mib as f64 / started.elapsed().as_secs_f64());
-        digests.push(digest);
-    }
-    f.push_mbs = best_push * 1.048_576;
-    let mut best_pull = 0f64;
-    for digest in &digests {
-        let started = Instant::now();
-        let n = pull_blob(client, s, digest).await;
-        assert_eq!(n, mib * CHUNK as u64);
-        best_pull = best_pull.max(n as f64 / 1e6 / started.elapsed().as_secs_f64());
-    }
-    f.pull_mbs = best_pull;
-
-    push_small_image(client, s, 0, "latest").await;
-    let accept = "application/vnd.oci.image.manifest.v1+json";
-    f.manifest_rps = hammer(
-        client,
-        s,
-        reqwest::Method::GET,
-        format!("{}/v2/admin/bench/manifests/latest", s.base),
-        Some(accept),
-        seconds,
-    )
-    .await;
-    f.head_rps = hammer(
-        client,
-        s,
-        reqwest::Method::HEAD,
-        format!("{}/v2/admin/bench/blobs/{}", s.base, digests[0]),
-        None,
-        seconds,
-    )
-    .await;
-
-    let started = Instant::now();
-    for i in 0..images {
-        push_small_image(client, s, 10_000 + i, &format!("small-{i}")).await;
-    }
-    f.small_images_per_s = images as f64 / started.elapsed().as_secs_f64();
-    f
-}
-
+/// Every measure alternates between the two servers, round after round, and reports the median:
+/// this machine's throughput drifts over a run, and both sides must see the same drift.
 #[tokio::main]
 async fn main() {
     if std::env::args().any(|a| a == "--list") {
         return;
     }
-    let client = reqwest::Client::builder().pool_max_idle_per_host(64).build().unwrap();
-    let distribution = start_distribution(&client).await;
-    let d = run(&client, &distribution).await;
-    drop(distribution);
-    let quay = start_quay(&client).await;
-    let q = run(&client, &quay).await;
-    drop(quay);
-
     let mib = env_u64("BENCH_BLOB_MIB", 256);
-    println!("| measure | distribution 2.8.2 | quay | ratio |");
+    let seconds = env_u64("BENCH_SECONDS", 3);
+    let images = env_u64("BENCH_SMALL_IMAGES", 100);
+    let rounds = env_u64("BENCH_ROUNDS", 5);
+    let client = reqwest::Client::builder().pool_max_idle_per_host(64).build().unwrap();
+    let servers = [start_distribution(&client).await, start_quay(&client).await];
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let rss: Vec<f64> = servers.iter().map(|s| s.rss_kib() as f64 / 1024.0).collect();
+    let startup: Vec<f64> = servers.iter().map(|s| s.startup.as_secs_f64() * 1000.0).collect();
+
+    let mut push = [Vec::new(), Vec::new()];
+    let mut pull = [Vec::new(), Vec::new()];
+    let mut digests = Vec::new();
+    for round in 0..rounds {
+        let seed = 1000 + round;
+        let digest = blob_digest(seed, mib);
+        for (i, s) in servers.iter().enumerate() {
+            let started = Instant::now();
+            push_blob(&client, s, seed, mib, &digest).await;
+            push[i].push((mib * CHUNK as u64) as f64 / 1e6 / started.elapsed().as_secs_f64());
+        }
+        digests.push(digest);
+    }
+    for digest in &digests {
+        for (i, s) in servers.iter().enumerate() {
+            let started = Instant::now();
+            let n = pull_blob(&client, s, digest).await;
+            assert_eq!(n, mib * CHUNK as u64);
+            pull[i].push(n as f64 / 1e6 / started.elapsed().as_secs_f64());
+        }
+    }
+    let mut manifest = [Vec::new(), Vec::new()];
+    let mut head = [Vec::new(), Vec::new()];
+    for s in &servers {
+        push_small_image(&client, s, 0, "latest").await;
+    }
+    let accept = "application/vnd.oci.image.manifest.v1+json";
+    for _ in 0..3 {
+        for (i, s) in servers.iter().enumerate() {
+            let url = format!("{}/v2/admin/bench/manifests/latest", s.base);
+            manifest[i].push(hammer(&client, s, reqwest::Method::GET, url, Some(accept), seconds).await);
+            let url = format!("{}/v2/admin/bench/blobs/{}", s.base, digests[0]);
+            head[i].push(hammer(&client, s, reqwest::Method::HEAD, url, None, seconds).await);
+        }
+    }
+    let mut small = [Vec::new(), Vec::new()];
+    for round in 0..3u64 {
+        for (i, s) in servers.iter().enumerate() {
+            let started = Instant::now();
+            for n in 0..images {
+                let id = 10_000 + round * images + n;
+                push_small_image(&client, s, id, &format!("small-{id}")).await;
+            }
+            small[i].push(images as f64 / started.elapsed().as_secs_f64());
+        }
+    }
+
+    println!("| measure (median) | distribution 2.8.2 | quay | ratio |");
     println!("|---|---:|---:|---:|");
     let row = |name: &str, a: f64, b: f64, unit: &str| {
         println!("| {name} | {a:.1} {unit} | {b:.1} {unit} | {:.2}x |", b / a);
     };
-    row(&format!("blob push, {mib} MiB (POST, streamed PATCH, PUT), best of 3"), d.push_mbs, q.push_mbs, "MB/s");
-    row(&format!("blob pull, {mib} MiB, best of 3"), d.pull_mbs, q.pull_mbs, "MB/s");
-    row("manifest GET by tag, concurrency 16", d.manifest_rps, q.manifest_rps, "req/s");
-    row("blob HEAD, concurrency 16", d.head_rps, q.head_rps, "req/s");
-    row("small images pushed one after another", d.small_images_per_s, q.small_images_per_s, "images/s");
-    row("idle RSS after start", d.idle_rss_mib, q.idle_rss_mib, "MiB");
-    row("startup (spawn to first answer)", d.startup_ms, q.startup_ms, "ms");
+    let m = |v: &[Vec<f64>; 2], i: usize| median(v[i].clone());
+    row(
+        &format!("blob push, {mib} MiB: POST, streamed PATCH, PUT ({rounds} rounds)"),
+        m(&push, 0),
+        m(&push, 1),
+        "MB/s",
+    );
+    row(&format!("blob pull, {mib} MiB ({rounds} rounds)"), m(&pull, 0), m(&pull, 1), "MB/s");
+    row(&format!("manifest GET by tag, concurrency 16 (3 x {seconds} s)"), m(&manifest, 0), m(&manifest, 1), "req/s");
+    row(&format!("blob HEAD, concurrency 16 (3 x {seconds} s)"), m(&head, 0), m(&head, 1), "req/s");
+    row(&format!("small images pushed one after another (3 x {images})"), m(&small, 0), m(&small, 1), "images/s");
+    row("idle RSS after start", rss[0], rss[1], "MiB");
+    row("startup (spawn to first answer)", startup[0], startup[1], "ms");
 }

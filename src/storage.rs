@@ -17,6 +17,10 @@ use crate::oci::{ByteRange, Digest};
 /// Chunks handed to the backend are at least this large, to keep syscalls (or requests) few.
 const WRITE_CHUNK: usize = 4 << 20;
 
+/// Reads come in pieces of this size: small enough to be recycled by the allocator instead of
+/// being mapped and zeroed afresh each time, large enough to keep syscalls few.
+const READ_CHUNK: usize = 512 << 10;
+
 #[derive(Clone)]
 pub struct Storage {
     op: Operator,
@@ -81,7 +85,7 @@ impl Storage {
         path: &str,
         range: Option<ByteRange>,
     ) -> io::Result<impl Stream<Item = io::Result<Bytes>> + Send + use<>> {
-        let reader = self.op.reader_with(path).chunk(WRITE_CHUNK).await.map_err(not_found_or_other)?;
+        let reader = self.op.reader_with(path).chunk(READ_CHUNK).await.map_err(not_found_or_other)?;
         let stream = match range {
             Some(r) => reader.into_bytes_stream(r.start..r.end + 1).await,
             None => reader.into_bytes_stream(..).await,

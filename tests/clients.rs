@@ -1,5 +1,5 @@
 //! Real clients: skopeo pushes and pulls a multi-layer image, a two-platform index and an artifact
-//! with a subject through the server, and every digest round-trips.
+//! with a subject through the server, and every digest round-trips; podman logs in, pushes and pulls.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -203,4 +203,59 @@ async fn skopeo_pushes_and_pulls_images_indexes_and_artifacts() {
     .await;
     let r = s.req(Method::GET, &format!("/v2/admin/mirror/manifests/{}", artifact.0), &t).send().await.unwrap();
     assert_eq!(r.status(), StatusCode::NOT_FOUND);
+}
+
+/// podman as root without a daemon: vfs storage and short paths under the test's temp folder.
+fn podman(root: &Path, args: &[&str]) -> std::process::Output {
+    Command::new("podman")
+        .arg("--root")
+        .arg(root.join("r"))
+        .arg("--runroot")
+        .arg(root.join("rr"))
+        .args(["--storage-driver", "vfs", "--events-backend", "file", "--cgroup-manager", "cgroupfs"])
+        .args(args)
+        .env("REGISTRY_AUTH_FILE", root.join("auth.json"))
+        .output()
+        .expect("podman must be installed (scripts/test installs it)")
+}
+
+fn ok(out: std::process::Output) -> String {
+    assert!(out.status.success(), "podman failed: {}", String::from_utf8_lossy(&out.stderr));
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+#[tokio::test]
+async fn podman_logs_in_pushes_and_pulls() {
+    let s = Server::start().await;
+    // Short paths: podman rejects long run roots.
+    let root = tempfile::Builder::new().prefix("pm").tempdir_in("/tmp").unwrap();
+    let dir = root.path().to_path_buf();
+    let host = s.host.clone();
+    let result = tokio::task::spawn_blocking(move || {
+        let rootfs = dir.join("rootfs");
+        std::fs::create_dir_all(&rootfs).unwrap();
+        std::fs::write(rootfs.join("hello.txt"), "hello from quay\n").unwrap();
+        let tar = dir.join("rootfs.tar");
+        assert!(Command::new("tar").arg("-C").arg(&rootfs).arg("-cf").arg(&tar).arg(".").status().unwrap().success());
+        ok(podman(&dir, &["import", tar.to_str().unwrap(), "localhost/hello:v1"]));
+
+        let bad = podman(&dir, &["login", "--tls-verify=false", "-u", "alice", "-p", "wrong-password", &host]);
+        assert!(!bad.status.success());
+        ok(podman(&dir, &["login", "--tls-verify=false", "-u", ALICE.0, "-p", ALICE.1, &host]));
+        let target = format!("{host}/alice/hello:v1");
+        ok(podman(&dir, &["push", "--tls-verify=false", "localhost/hello:v1", &target]));
+        let pushed_id = ok(podman(&dir, &["image", "inspect", "--format", "{{.Id}}", "localhost/hello:v1"]));
+        ok(podman(&dir, &["rmi", "--all", "--force"]));
+        ok(podman(&dir, &["pull", "--tls-verify=false", &target]));
+        let pulled_id = ok(podman(&dir, &["image", "inspect", "--format", "{{.Id}}", &target]));
+        assert_eq!(pushed_id.trim(), pulled_id.trim(), "the image id (config digest) round-trips");
+        // Another user cannot pull alice's private repository.
+        ok(podman(&dir, &["logout", &host]));
+        ok(podman(&dir, &["login", "--tls-verify=false", "-u", BOB.0, "-p", BOB.1, &host]));
+        let denied = podman(&dir, &["pull", "--tls-verify=false", &target]);
+        assert!(!denied.status.success());
+    })
+    .await;
+    drop(root);
+    result.unwrap();
 }
