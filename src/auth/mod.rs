@@ -2,6 +2,7 @@
 //! permissions. No HTTP here; the `http` module turns these answers into responses.
 
 pub mod keys;
+pub mod secret;
 
 use serde::{Deserialize, Serialize};
 use serde_json::json;

@@ -215,7 +215,7 @@ where
         rehash(app, &chunks, digest.algorithm()).await?
     };
     if &computed != digest {
-        discard(app, repo, &row, upload_uuid).await?;
+        discard(app, &row, upload_uuid).await?;
         return Err(RegistryError::DigestInvalid(format!("the uploaded content has digest {computed}, not {digest}")));
     }
     let blob_path = Storage::blob_path(digest);
@@ -251,7 +251,7 @@ async fn rehash(app: &App, chunks: &[String], algorithm: Algorithm) -> Result<Di
     Ok(hasher.finish())
 }
 
-async fn discard(app: &App, _repo: &RepoRow, row: &UploadRow, upload_uuid: &str) -> Result<()> {
+async fn discard(app: &App, row: &UploadRow, upload_uuid: &str) -> Result<()> {
     let tx = app.db.begin().await?;
     queries::delete_upload(&tx, row.id).await?;
     tx.commit().await?;
@@ -262,5 +262,5 @@ async fn discard(app: &App, _repo: &RepoRow, row: &UploadRow, upload_uuid: &str)
 /// Cancels an upload and removes what it stored.
 pub async fn cancel_upload(app: &App, repo: &RepoRow, upload_uuid: &str) -> Result<()> {
     let row = find_upload(app, repo, upload_uuid).await?;
-    discard(app, repo, &row, upload_uuid).await
+    discard(app, &row, upload_uuid).await
 }
