@@ -3,6 +3,7 @@
 use std::sync::Arc;
 
 use crate::auth::keys::{SigningKey, VerificationKeys};
+use crate::auth::secret::FieldEncryption;
 use crate::config::LoadedConfig;
 use crate::db::Db;
 use crate::storage::Storage;
@@ -13,6 +14,8 @@ pub struct App {
     pub storage: Storage,
     pub signing_key: SigningKey,
     pub verification_keys: VerificationKeys,
+    /// Quay's field encryption with `DATABASE_SECRET_KEY` (robot tokens and other secrets).
+    pub secrets: Option<FieldEncryption>,
 }
 
 /// Cheap to clone; handed to every handler.
@@ -37,7 +40,8 @@ impl App {
         let (key_path, kid_path) = loaded.service_key_paths();
         let signing_key = SigningKey::load_or_generate(&key_path, &kid_path)?;
         let verification_keys = VerificationKeys::new(&config.instance_service_key_service);
-        let app = App { config, db, storage, signing_key, verification_keys };
+        let secrets = config.field_encryption()?;
+        let app = App { config, db, storage, signing_key, verification_keys, secrets };
         app.register_signing_key().await?;
         app.verification_keys.refresh(&app.db).await?;
         Ok(app)

@@ -275,6 +275,16 @@ impl Config {
         parse_size(&self.maximum_manifest_size).map(|s| s as usize).unwrap_or(4 << 20)
     }
 
+    /// Field encryption with `DATABASE_SECRET_KEY`, when one is configured.
+    pub fn field_encryption(&self) -> anyhow::Result<Option<crate::auth::secret::FieldEncryption>> {
+        match self.database_secret_key.as_deref().filter(|k| !k.is_empty()) {
+            Some(k) => {
+                Ok(Some(crate::auth::secret::FieldEncryption::new(k).context("config key `DATABASE_SECRET_KEY`")?))
+            }
+            None => Ok(None),
+        }
+    }
+
     pub fn is_superuser(&self, username: &str) -> bool {
         self.super_users.iter().any(|u| u == username)
     }

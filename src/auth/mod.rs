@@ -33,9 +33,11 @@ impl Role {
 #[derive(Debug, Clone)]
 pub struct User {
     pub id: i32,
+    /// For robots `namespace+name`.
     pub username: String,
     pub uuid: String,
     pub superuser: bool,
+    pub robot: bool,
 }
 
 /// A caller: a user, or nobody.
@@ -74,13 +76,18 @@ pub fn hash_password(password: &str) -> anyhow::Result<String> {
     Ok(bcrypt::hash(password, 12)?)
 }
 
-/// Checks a username and password against `user.password_hash` (bcrypt `$2a$`/`$2b$`/`$2y$`).
+/// Checks Basic credentials: a robot (`namespace+name` with its token) or a user (bcrypt
+/// `$2a$`/`$2b$`/`$2y$` hash in `user.password_hash`).
 pub async fn authenticate_password(
     db: &Db,
     config: &crate::config::Config,
+    secrets: Option<&secret::FieldEncryption>,
     username: &str,
     password: &str,
 ) -> Result<User, AuthError> {
+    if username.contains('+') {
+        return authenticate_robot(db, secrets, username, password).await;
+    }
     let row = queries::find_user(&db.read, username).await.map_err(anyhow::Error::from)?;
     let row = row.filter(|u| !u.organization && !u.robot);
     let hash = row.as_ref().and_then(|u| u.password_hash.clone()).unwrap_or_else(|| DUMMY_HASH.clone());
@@ -101,6 +108,41 @@ pub async fn authenticate_password(
         superuser: config.is_superuser(&row.username),
         uuid: row.uuid.unwrap_or_default(),
         username: row.username,
+        robot: false,
+    })
+}
+
+/// A robot signs in with its token, compared in constant time with the decrypted stored token.
+/// Its owning namespace must exist and be enabled.
+async fn authenticate_robot(
+    db: &Db,
+    secrets: Option<&secret::FieldEncryption>,
+    username: &str,
+    token: &str,
+) -> Result<User, AuthError> {
+    let Some(secrets) = secrets else {
+        return Err(AuthError::InvalidCredentials);
+    };
+    let (namespace, _) = username.split_once('+').ok_or(AuthError::InvalidCredentials)?;
+    let robot = queries::find_user(&db.read, username).await.map_err(anyhow::Error::from)?.filter(|u| u.robot);
+    let Some(robot) = robot else {
+        return Err(AuthError::InvalidCredentials);
+    };
+    let stored = crate::db::identity::robot_token(&db.read, robot.id).await.map_err(anyhow::Error::from)?;
+    let expected = stored.and_then(|s| secrets.decrypt(&s).ok()).unwrap_or_default();
+    if expected.is_empty() || !constant_time_eq(expected.as_bytes(), token.as_bytes()) {
+        return Err(AuthError::InvalidCredentials);
+    }
+    let owner = queries::find_user(&db.read, namespace).await.map_err(anyhow::Error::from)?;
+    if !robot.enabled || !owner.is_some_and(|o| o.enabled) {
+        return Err(AuthError::Disabled);
+    }
+    Ok(User {
+        id: robot.id,
+        uuid: robot.uuid.unwrap_or_default(),
+        username: robot.username,
+        superuser: false,
+        robot: true,
     })
 }
 
@@ -153,6 +195,13 @@ pub fn issue_token(
     let roots: serde_json::Map<String, serde_json::Value> =
         access.iter().filter(|a| a.kind == "repository").map(|a| (a.name.clone(), json!("$disabled"))).collect();
     let (sub, context) = match identity {
+        Identity::User(u) if u.robot => (
+            u.username.clone(),
+            json!({
+                "version": 2, "entity_kind": "robot", "entity_reference": u.username, "kind": "user",
+                "user": u.username, "com.apostille.roots": roots, "com.apostille.root": "$disabled",
+            }),
+        ),
         Identity::User(u) => (
             u.username.clone(),
             json!({
@@ -232,18 +281,33 @@ impl Claims {
     /// The user a token was issued to, if it still exists with the same identity (a password change
     /// rotates the uuid and so retires older tokens for this purpose).
     pub async fn user(&self, db: &Db, config: &crate::config::Config) -> anyhow::Result<Option<User>> {
-        if self.context.get("entity_kind").and_then(|v| v.as_str()) != Some("user") {
-            return Ok(None);
-        }
+        let kind = self.context.get("entity_kind").and_then(|v| v.as_str());
         let reference = self.context.get("entity_reference").and_then(|v| v.as_str()).unwrap_or("");
+        let robot = match kind {
+            Some("user") => false,
+            Some("robot") => true,
+            _ => return Ok(None),
+        };
         let Some(row) = queries::find_user(&db.read, &self.sub).await? else {
             return Ok(None);
         };
         let uuid = row.uuid.clone().unwrap_or_default();
-        if !row.enabled || !constant_time_eq(uuid.as_bytes(), reference.as_bytes()) {
+        // Users are bound to their uuid (a password change retires their tokens); robots to their name.
+        let bound = if robot {
+            row.robot && row.username == reference
+        } else {
+            constant_time_eq(uuid.as_bytes(), reference.as_bytes())
+        };
+        if !row.enabled || !bound {
             return Ok(None);
         }
-        Ok(Some(User { id: row.id, superuser: config.is_superuser(&row.username), username: row.username, uuid }))
+        Ok(Some(User {
+            id: row.id,
+            superuser: !robot && config.is_superuser(&row.username),
+            username: row.username,
+            uuid,
+            robot,
+        }))
     }
 }
 

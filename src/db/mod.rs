@@ -10,6 +10,7 @@
 
 pub mod entities;
 mod hot;
+pub mod identity;
 mod migrate;
 pub mod queries;
 
@@ -35,6 +36,8 @@ pub struct Lookups {
     pub visibility_public: i32,
     pub visibility_private: i32,
     pub role_ids: HashMap<String, i32>,
+    pub team_role_ids: HashMap<String, i32>,
+    pub robot_login_service: i32,
     pub tag_kind_tag: i32,
     pub repository_kind_image: i32,
     pub storage_location: i32,
@@ -202,6 +205,8 @@ async fn load_lookups(conn: &DatabaseConnection, storage_location: &str) -> anyh
     let media_type_ids = names("mediatype").await?;
     let visibility = names("visibility").await?;
     let role_ids = names("role").await?;
+    let team_role_ids = names("teamrole").await?;
+    let login_services = names("loginservice").await?;
     let tag_kind = names("tagkind").await?;
     let repo_kind = names("repositorykind").await?;
     let mut locations = names("imagestoragelocation").await?;
@@ -223,10 +228,12 @@ async fn load_lookups(conn: &DatabaseConnection, storage_location: &str) -> anyh
         visibility_public: get(&visibility, "visibility", "public")?,
         visibility_private: get(&visibility, "visibility", "private")?,
         tag_kind_tag: get(&tag_kind, "tagkind", "tag")?,
+        robot_login_service: get(&login_services, "loginservice", "quayrobot")?,
         repository_kind_image: get(&repo_kind, "repositorykind", "image")?,
         storage_location: get(&locations, "imagestoragelocation", storage_location)?,
         media_type_ids,
         role_ids,
+        team_role_ids,
     })
 }
 

@@ -39,7 +39,8 @@ pub async fn token(
         None => Identity::Anonymous,
         Some(Err(())) => return unauthorized("malformed Basic credentials"),
         Some(Ok((user, password))) => {
-            match crate::auth::authenticate_password(&app.db, &app.config, &user, &password).await {
+            match crate::auth::authenticate_password(&app.db, &app.config, app.secrets.as_ref(), &user, &password).await
+            {
                 Ok(u) => Identity::User(u),
                 Err(AuthError::Internal(e)) => return V2Error::from(RegistryError::Internal(e)).into_response(),
                 Err(e) => return unauthorized(&e.to_string()),
@@ -110,6 +111,11 @@ async fn grant(app: &AppState, identity: &Identity, scope: &str) -> Result<Acces
     let path = target.strip_prefix(&host_prefix).unwrap_or(target);
     let name = RepositoryName::parse(path, app.config.library_namespace())
         .map_err(|e| V2Error::from(RegistryError::from(e)))?;
+    // A disabled namespace grants nothing, whoever asks.
+    let namespace = queries::find_user(&app.db.read, name.namespace()).await.map_err(RegistryError::from)?;
+    if namespace.as_ref().is_some_and(|ns| !ns.enabled) {
+        return Ok(Access { kind: "repository".into(), name: path.to_owned(), actions: Vec::new() });
+    }
     let writable = app.config.registry_state != "readonly" && !app.config.disable_pushes;
     let mut repo = registry::find_repository(app, &name).await?;
     if repo.is_none()

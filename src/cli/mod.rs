@@ -1,4 +1,6 @@
-//! The command line: `quay serve`, `quay init`, `quay config validate`, `quay version`.
+//! The command line: `quay serve`, `quay init`, `quay admin`, `quay config validate`, `quay version`.
+
+mod admin;
 
 use std::io::Read as _;
 use std::net::SocketAddr;
@@ -27,6 +29,8 @@ enum Command {
     Serve(ServeArgs),
     /// Create the database and the first superuser without serving.
     Init(InitArgs),
+    /// Administer users, organizations, teams, robots, permissions and repositories.
+    Admin(admin::AdminArgs),
     /// Configuration tools.
     Config {
         #[command(subcommand)]
@@ -94,6 +98,7 @@ pub fn main() -> ExitCode {
         Command::Config { command: ConfigCommand::Validate { config } } => validate(&config),
         Command::Serve(args) => runtime().and_then(|rt| rt.block_on(serve(args))),
         Command::Init(args) => runtime().and_then(|rt| rt.block_on(init(args))),
+        Command::Admin(args) => runtime().and_then(|rt| rt.block_on(admin::run(args))),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -249,7 +254,9 @@ async fn init(args: InitArgs) -> anyhow::Result<()> {
     };
     if let Some(existing) = queries::find_user(&app.db.read, &args.user).await? {
         if let Some(p) = &password {
-            let user = crate::auth::authenticate_password(&app.db, &app.config, &existing.username, p).await;
+            let user =
+                crate::auth::authenticate_password(&app.db, &app.config, app.secrets.as_ref(), &existing.username, p)
+                    .await;
             if user.is_err() {
                 bail!("user `{}` already exists with another password; it was not changed", args.user);
             }

@@ -1,0 +1,416 @@
+//! `quay admin`: users, organizations, teams, robots, permissions and repositories from the
+//! command line, against the configured database (also while the server runs). Human tables by
+//! default, `--json` on request; errors are one line and a non-zero exit.
+
+use std::io::Read as _;
+
+use anyhow::Context as _;
+use clap::{Args, Subcommand};
+use serde_json::json;
+
+use crate::identity::{self, Grantee};
+
+#[derive(Args)]
+pub struct AdminArgs {
+    #[command(flatten)]
+    pub source: super::Source,
+    /// Print JSON instead of a table.
+    #[arg(long, global = true)]
+    json: bool,
+    #[command(subcommand)]
+    command: AdminCommand,
+}
+
+#[derive(Subcommand)]
+enum AdminCommand {
+    /// Users.
+    User {
+        #[command(subcommand)]
+        command: UserCommand,
+    },
+    /// Organizations.
+    Org {
+        #[command(subcommand)]
+        command: OrgCommand,
+    },
+    /// Teams of an organization.
+    Team {
+        #[command(subcommand)]
+        command: TeamCommand,
+    },
+    /// Robot accounts (`namespace+name`).
+    Robot {
+        #[command(subcommand)]
+        command: RobotCommand,
+    },
+    /// Repository permissions.
+    Perm {
+        #[command(subcommand)]
+        command: PermCommand,
+    },
+    /// Repositories.
+    Repo {
+        #[command(subcommand)]
+        command: RepoCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum UserCommand {
+    Create {
+        name: String,
+        #[arg(long)]
+        email: Option<String>,
+        /// Read the password from standard input (else one is generated and printed).
+        #[arg(long)]
+        password_stdin: bool,
+    },
+    List,
+    Disable {
+        name: String,
+    },
+    Enable {
+        name: String,
+    },
+    SetPassword {
+        name: String,
+        #[arg(long)]
+        password_stdin: bool,
+    },
+}
+
+#[derive(Subcommand)]
+enum OrgCommand {
+    Create {
+        name: String,
+        /// A user to put in the `owners` team.
+        #[arg(long)]
+        admin: Option<String>,
+    },
+    List,
+}
+
+#[derive(Subcommand)]
+enum TeamCommand {
+    Create {
+        org: String,
+        team: String,
+        /// admin, creator or member.
+        #[arg(long, default_value = "member")]
+        role: String,
+    },
+    AddMember {
+        org: String,
+        team: String,
+        member: String,
+    },
+    RemoveMember {
+        org: String,
+        team: String,
+        member: String,
+    },
+}
+
+#[derive(Subcommand)]
+enum RobotCommand {
+    /// Create NAMESPACE+NAME; prints the token once.
+    Create {
+        namespace: String,
+        name: String,
+        #[arg(long, default_value = "")]
+        description: String,
+    },
+    List {
+        namespace: String,
+    },
+    /// Replace the token; prints the new one.
+    Rotate {
+        robot: String,
+    },
+    Delete {
+        robot: String,
+    },
+}
+
+#[derive(Args)]
+#[group(required = true, multiple = false)]
+struct Who {
+    /// A user or robot.
+    #[arg(long)]
+    user: Option<String>,
+    /// A team of the repository's organization.
+    #[arg(long)]
+    team: Option<String>,
+}
+
+impl Who {
+    fn grantee(&self) -> Grantee<'_> {
+        match (&self.user, &self.team) {
+            (Some(u), _) => Grantee::User(u),
+            (None, Some(t)) => Grantee::Team(t),
+            (None, None) => Grantee::User(""),
+        }
+    }
+}
+
+#[derive(Subcommand)]
+enum PermCommand {
+    Grant {
+        repository: String,
+        #[command(flatten)]
+        who: Who,
+        /// read, write or admin.
+        #[arg(long)]
+        role: String,
+    },
+    Revoke {
+        repository: String,
+        #[command(flatten)]
+        who: Who,
+    },
+}
+
+#[derive(Subcommand)]
+enum RepoCommand {
+    Create {
+        repository: String,
+        #[arg(long)]
+        public: bool,
+    },
+    List {
+        namespace: Option<String>,
+    },
+    SetVisibility {
+        repository: String,
+        #[arg(value_parser = ["public", "private"])]
+        visibility: String,
+    },
+    Delete {
+        repository: String,
+    },
+}
+
+fn read_password(from_stdin: bool) -> anyhow::Result<(String, bool)> {
+    if from_stdin {
+        let mut s = String::new();
+        std::io::stdin().read_to_string(&mut s).context("cannot read the password from standard input")?;
+        Ok((s.trim_end_matches(['\n', '\r']).to_owned(), false))
+    } else {
+        Ok((crate::util::random_token(24), true))
+    }
+}
+
+/// Prints rows as an aligned table, or as JSON.
+fn print_table(json_out: bool, headers: &[&str], rows: Vec<Vec<String>>, value: serde_json::Value) {
+    if json_out {
+        println!("{value}");
+        return;
+    }
+    let mut widths: Vec<usize> = headers.iter().map(|h| h.len()).collect();
+    for row in &rows {
+        for (i, cell) in row.iter().enumerate() {
+            widths[i] = widths[i].max(cell.len());
+        }
+    }
+    let line = |cells: Vec<String>| {
+        cells
+            .iter()
+            .enumerate()
+            .map(|(i, c)| format!("{c:<w$}", w = widths[i]))
+            .collect::<Vec<_>>()
+            .join("  ")
+            .trim_end()
+            .to_owned()
+    };
+    println!("{}", line(headers.iter().map(|h| h.to_uppercase()).collect()));
+    for row in rows {
+        println!("{}", line(row));
+    }
+}
+
+fn done(json_out: bool, message: String, value: serde_json::Value) {
+    if json_out {
+        println!("{value}");
+    } else {
+        println!("{message}");
+    }
+}
+
+pub async fn run(args: AdminArgs) -> anyhow::Result<()> {
+    let default_hostname = format!("{}:8443", crate::util::hostname());
+    let (loaded, _) = super::load(&args.source, &default_hostname)?;
+    let config = &loaded.config;
+    let (location, _) = config.storage()?;
+    let db = crate::db::Db::open(&config.database()?, &location).await?;
+    let secrets = config.field_encryption()?;
+    let j = args.json;
+    let result = execute(&db, secrets.as_ref(), j, args.command).await;
+    db.close().await;
+    result
+}
+
+async fn execute(
+    db: &crate::db::Db,
+    secrets: Option<&crate::auth::secret::FieldEncryption>,
+    j: bool,
+    command: AdminCommand,
+) -> anyhow::Result<()> {
+    match command {
+        AdminCommand::User { command } => match command {
+            UserCommand::Create { name, email, password_stdin } => {
+                let (password, generated) = read_password(password_stdin)?;
+                identity::create_user(db, &name, email.as_deref(), &password).await?;
+                let mut value = json!({"username": name});
+                if generated {
+                    value["password"] = json!(password);
+                }
+                let msg = if generated {
+                    format!("created user `{name}` with password: {password}")
+                } else {
+                    format!("created user `{name}`")
+                };
+                done(j, msg, value);
+            }
+            UserCommand::List => {
+                let users = identity::list(db, false).await?;
+                let rows =
+                    users.iter().map(|u| vec![u.username.clone(), u.email.clone(), u.enabled.to_string()]).collect();
+                print_table(j, &["username", "email", "enabled"], rows, json!(users));
+            }
+            UserCommand::Disable { name } => {
+                identity::set_enabled(db, &name, false).await?;
+                done(j, format!("disabled `{name}`"), json!({"username": name, "enabled": false}));
+            }
+            UserCommand::Enable { name } => {
+                identity::set_enabled(db, &name, true).await?;
+                done(j, format!("enabled `{name}`"), json!({"username": name, "enabled": true}));
+            }
+            UserCommand::SetPassword { name, password_stdin } => {
+                let (password, generated) = read_password(password_stdin)?;
+                identity::set_password(db, &name, &password).await?;
+                let mut value = json!({"username": name});
+                if generated {
+                    value["password"] = json!(password);
+                }
+                let msg = if generated {
+                    format!("new password for `{name}`: {password}")
+                } else {
+                    format!("password of `{name}` changed")
+                };
+                done(j, msg, value);
+            }
+        },
+        AdminCommand::Org { command } => match command {
+            OrgCommand::Create { name, admin } => {
+                identity::create_org(db, &name, admin.as_deref()).await?;
+                done(j, format!("created organization `{name}`"), json!({"name": name, "admin": admin}));
+            }
+            OrgCommand::List => {
+                let orgs = identity::list(db, true).await?;
+                let rows = orgs.iter().map(|o| vec![o.username.clone(), o.enabled.to_string()]).collect();
+                print_table(j, &["name", "enabled"], rows, json!(orgs));
+            }
+        },
+        AdminCommand::Team { command } => match command {
+            TeamCommand::Create { org, team, role } => {
+                identity::create_team(db, &org, &team, &role).await?;
+                done(
+                    j,
+                    format!("created team `{team}` ({role}) in `{org}`"),
+                    json!({"org": org, "team": team, "role": role}),
+                );
+            }
+            TeamCommand::AddMember { org, team, member } => {
+                identity::add_member(db, &org, &team, &member).await?;
+                done(
+                    j,
+                    format!("added `{member}` to `{org}/{team}`"),
+                    json!({"org": org, "team": team, "member": member}),
+                );
+            }
+            TeamCommand::RemoveMember { org, team, member } => {
+                identity::remove_member(db, &org, &team, &member).await?;
+                done(
+                    j,
+                    format!("removed `{member}` from `{org}/{team}`"),
+                    json!({"org": org, "team": team, "member": member}),
+                );
+            }
+        },
+        AdminCommand::Robot { command } => match command {
+            RobotCommand::Create { namespace, name, description } => {
+                let (full, token) = identity::create_robot(db, secrets, &namespace, &name, &description).await?;
+                done(j, format!("created robot `{full}` with token: {token}"), json!({"name": full, "token": token}));
+            }
+            RobotCommand::List { namespace } => {
+                let robots = identity::list_robots(db, &namespace).await?;
+                let rows = robots.iter().map(|r| vec![r.username.clone(), r.enabled.to_string()]).collect();
+                print_table(j, &["name", "enabled"], rows, json!(robots));
+            }
+            RobotCommand::Rotate { robot } => {
+                let token = identity::rotate_robot(db, secrets, &robot).await?;
+                done(j, format!("new token for `{robot}`: {token}"), json!({"name": robot, "token": token}));
+            }
+            RobotCommand::Delete { robot } => {
+                identity::delete_robot(db, &robot).await?;
+                done(j, format!("deleted robot `{robot}`"), json!({"name": robot}));
+            }
+        },
+        AdminCommand::Perm { command } => match command {
+            PermCommand::Grant { repository, who, role } => {
+                identity::grant(db, &repository, who.grantee(), &role).await?;
+                let target = who.user.clone().or(who.team.clone()).unwrap_or_default();
+                done(
+                    j,
+                    format!("granted {role} on `{repository}` to `{target}`"),
+                    json!({"repository": repository, "user": who.user, "team": who.team, "role": role}),
+                );
+            }
+            PermCommand::Revoke { repository, who } => {
+                identity::revoke(db, &repository, who.grantee()).await?;
+                let target = who.user.clone().or(who.team.clone()).unwrap_or_default();
+                done(
+                    j,
+                    format!("revoked `{target}` on `{repository}`"),
+                    json!({"repository": repository, "user": who.user, "team": who.team}),
+                );
+            }
+        },
+        AdminCommand::Repo { command } => match command {
+            RepoCommand::Create { repository, public } => {
+                identity::create_repo(db, &repository, public).await?;
+                done(
+                    j,
+                    format!("created repository `{repository}`"),
+                    json!({"repository": repository, "public": public}),
+                );
+            }
+            RepoCommand::List { namespace } => {
+                let repos = identity::list_repos(db, namespace.as_deref()).await?;
+                let rows = repos
+                    .iter()
+                    .map(|r| {
+                        vec![
+                            format!("{}/{}", r.namespace, r.name),
+                            if r.public { "public" } else { "private" }.to_owned(),
+                        ]
+                    })
+                    .collect();
+                print_table(j, &["repository", "visibility"], rows, json!(repos));
+            }
+            RepoCommand::SetVisibility { repository, visibility } => {
+                identity::set_visibility(db, &repository, visibility == "public").await?;
+                done(
+                    j,
+                    format!("`{repository}` is now {visibility}"),
+                    json!({"repository": repository, "visibility": visibility}),
+                );
+            }
+            RepoCommand::Delete { repository } => {
+                identity::delete_repo(db, &repository).await?;
+                done(j, format!("deleted repository `{repository}`"), json!({"repository": repository}));
+            }
+        },
+    }
+    Ok(())
+}

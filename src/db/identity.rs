@@ -1,0 +1,349 @@
+//! SQL for users, organizations, teams, robots and repository permissions, on Quay's tables.
+
+use sea_orm::ActiveValue::Set;
+use sea_orm::{ActiveModelTrait as _, ConnectionTrait, DbErr, QueryResult, Value};
+
+use super::entities::user;
+use super::sql;
+use crate::util::now_naive;
+
+async fn all<C: ConnectionTrait>(c: &C, text: &str, values: Vec<Value>) -> Result<Vec<QueryResult>, DbErr> {
+    c.query_all_raw(sql(c.get_database_backend(), text, values)).await
+}
+
+async fn one<C: ConnectionTrait>(c: &C, text: &str, values: Vec<Value>) -> Result<Option<QueryResult>, DbErr> {
+    c.query_one_raw(sql(c.get_database_backend(), text, values)).await
+}
+
+async fn exec<C: ConnectionTrait>(c: &C, text: &str, values: Vec<Value>) -> Result<u64, DbErr> {
+    Ok(c.execute_raw(sql(c.get_database_backend(), text, values)).await?.rows_affected())
+}
+
+/// A namespace-like row: users, organizations and robots share Quay's `user` table.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Account {
+    pub id: i32,
+    pub username: String,
+    pub email: String,
+    pub organization: bool,
+    pub robot: bool,
+    pub enabled: bool,
+}
+
+fn account(r: &QueryResult) -> Result<Account, DbErr> {
+    Ok(Account {
+        id: r.try_get("", "id")?,
+        username: r.try_get("", "username")?,
+        email: r.try_get("", "email")?,
+        organization: r.try_get("", "organization")?,
+        robot: r.try_get("", "robot")?,
+        enabled: r.try_get("", "enabled")?,
+    })
+}
+
+/// Accounts of a kind, by name. `robots_of` restricts robots to one namespace (`ns+...`).
+pub async fn list_accounts<C: ConnectionTrait>(
+    c: &C,
+    organization: bool,
+    robot: bool,
+    robots_of: Option<&str>,
+) -> Result<Vec<Account>, DbErr> {
+    let mut text = String::from(
+        "SELECT id, username, email, organization, robot, enabled FROM \"user\" WHERE organization = ? AND robot = ?",
+    );
+    let mut values: Vec<Value> = vec![organization.into(), robot.into()];
+    if let Some(ns) = robots_of {
+        text.push_str(" AND username LIKE ?");
+        values.push(format!("{}+%", ns.replace('%', "").replace('_', "\\_")).into());
+        text.push_str(" ESCAPE '\\'");
+    }
+    text.push_str(" ORDER BY username");
+    all(c, &text, values).await?.iter().map(account).collect()
+}
+
+pub async fn find_account<C: ConnectionTrait>(c: &C, username: &str) -> Result<Option<Account>, DbErr> {
+    one(
+        c,
+        "SELECT id, username, email, organization, robot, enabled FROM \"user\" WHERE username = ?",
+        vec![username.into()],
+    )
+    .await?
+    .as_ref()
+    .map(account)
+    .transpose()
+}
+
+pub async fn set_enabled<C: ConnectionTrait>(c: &C, user_id: i32, enabled: bool) -> Result<(), DbErr> {
+    exec(c, "UPDATE \"user\" SET enabled = ? WHERE id = ?", vec![enabled.into(), user_id.into()]).await?;
+    Ok(())
+}
+
+/// A row of `user` that is not a person: an organization or a robot (no password, uuid email).
+async fn insert_account<C: ConnectionTrait>(
+    c: &C,
+    username: &str,
+    email: &str,
+    organization: bool,
+    robot: bool,
+) -> Result<i32, DbErr> {
+    let now = now_naive();
+    let created = user::ActiveModel {
+        uuid: Set(Some(uuid::Uuid::new_v4().to_string())),
+        username: Set(username.to_owned()),
+        password_hash: Set(None),
+        email: Set(email.to_owned()),
+        verified: Set(true),
+        organization: Set(organization),
+        robot: Set(robot),
+        invoice_email: Set(false),
+        invalid_login_attempts: Set(0),
+        last_invalid_login: Set(now),
+        removed_tag_expiration_s: Set(1_209_600),
+        enabled: Set(true),
+        creation_date: Set(Some(now)),
+        ..Default::default()
+    }
+    .insert(c)
+    .await?;
+    Ok(created.id)
+}
+
+/// Creates an organization with its `owners` team (role admin), holding `owner` when given.
+pub async fn create_organization<C: ConnectionTrait>(
+    c: &C,
+    name: &str,
+    email: &str,
+    admin_team_role: i32,
+    owner: Option<i32>,
+) -> Result<i32, DbErr> {
+    let org = insert_account(c, name, email, true, false).await?;
+    let team = create_team(c, org, "owners", admin_team_role, "").await?;
+    if let Some(owner) = owner {
+        add_team_member(c, team, owner).await?;
+    }
+    Ok(org)
+}
+
+pub async fn create_team<C: ConnectionTrait>(
+    c: &C,
+    org_id: i32,
+    name: &str,
+    role_id: i32,
+    description: &str,
+) -> Result<i32, DbErr> {
+    let row = one(
+        c,
+        "INSERT INTO team (name, organization_id, role_id, description) VALUES (?, ?, ?, ?) RETURNING id",
+        vec![name.into(), org_id.into(), role_id.into(), description.into()],
+    )
+    .await?
+    .ok_or(DbErr::RecordNotInserted)?;
+    row.try_get_by_index(0)
+}
+
+pub async fn find_team<C: ConnectionTrait>(c: &C, org_id: i32, name: &str) -> Result<Option<i32>, DbErr> {
+    one(c, "SELECT id FROM team WHERE organization_id = ? AND name = ?", vec![org_id.into(), name.into()])
+        .await?
+        .map(|r| r.try_get_by_index(0))
+        .transpose()
+}
+
+/// Adds a member; adding an existing member changes nothing.
+pub async fn add_team_member<C: ConnectionTrait>(c: &C, team_id: i32, user_id: i32) -> Result<(), DbErr> {
+    if one(c, "SELECT 1 FROM teammember WHERE team_id = ? AND user_id = ?", vec![team_id.into(), user_id.into()])
+        .await?
+        .is_none()
+    {
+        exec(c, "INSERT INTO teammember (user_id, team_id) VALUES (?, ?)", vec![user_id.into(), team_id.into()])
+            .await?;
+    }
+    Ok(())
+}
+
+pub async fn remove_team_member<C: ConnectionTrait>(c: &C, team_id: i32, user_id: i32) -> Result<bool, DbErr> {
+    Ok(exec(c, "DELETE FROM teammember WHERE team_id = ? AND user_id = ?", vec![team_id.into(), user_id.into()])
+        .await?
+        > 0)
+}
+
+/// Creates `namespace+short` with its encrypted token, metadata and federated-login rows, as Quay does.
+pub async fn create_robot<C: ConnectionTrait>(
+    c: &C,
+    full_name: &str,
+    encrypted_token: &str,
+    description: &str,
+    robot_login_service: i32,
+) -> Result<i32, DbErr> {
+    let id = insert_account(c, full_name, &uuid::Uuid::new_v4().to_string(), false, true).await?;
+    exec(
+        c,
+        "INSERT INTO robotaccounttoken (robot_account_id, token, fully_migrated) VALUES (?, ?, ?)",
+        vec![id.into(), encrypted_token.into(), true.into()],
+    )
+    .await?;
+    exec(
+        c,
+        "INSERT INTO robotaccountmetadata (robot_account_id, description, unstructured_json) VALUES (?, ?, ?)",
+        vec![id.into(), description.into(), "{}".into()],
+    )
+    .await?;
+    exec(
+        c,
+        "INSERT INTO federatedlogin (user_id, service_id, service_ident, metadata_json) VALUES (?, ?, ?, ?)",
+        vec![id.into(), robot_login_service.into(), format!("robot:{id}").into(), "{}".into()],
+    )
+    .await?;
+    Ok(id)
+}
+
+/// The encrypted token of a robot.
+pub async fn robot_token<C: ConnectionTrait>(c: &C, robot_id: i32) -> Result<Option<String>, DbErr> {
+    one(c, "SELECT token FROM robotaccounttoken WHERE robot_account_id = ?", vec![robot_id.into()])
+        .await?
+        .map(|r| r.try_get_by_index(0))
+        .transpose()
+}
+
+/// Replaces a robot's token; like Quay, also rotates its uuid and email.
+pub async fn rotate_robot<C: ConnectionTrait>(c: &C, robot_id: i32, encrypted_token: &str) -> Result<(), DbErr> {
+    exec(
+        c,
+        "UPDATE robotaccounttoken SET token = ? WHERE robot_account_id = ?",
+        vec![encrypted_token.into(), robot_id.into()],
+    )
+    .await?;
+    exec(
+        c,
+        "UPDATE \"user\" SET uuid = ?, email = ? WHERE id = ?",
+        vec![uuid::Uuid::new_v4().to_string().into(), uuid::Uuid::new_v4().to_string().into(), robot_id.into()],
+    )
+    .await?;
+    Ok(())
+}
+
+pub async fn delete_robot<C: ConnectionTrait>(c: &C, robot_id: i32) -> Result<(), DbErr> {
+    for table in ["robotaccounttoken", "robotaccountmetadata"] {
+        exec(c, &format!("DELETE FROM {table} WHERE robot_account_id = ?"), vec![robot_id.into()]).await?;
+    }
+    for table in ["federatedlogin", "repositorypermission", "teammember"] {
+        exec(c, &format!("DELETE FROM {table} WHERE user_id = ?"), vec![robot_id.into()]).await?;
+    }
+    exec(c, "DELETE FROM \"user\" WHERE id = ?", vec![robot_id.into()]).await?;
+    Ok(())
+}
+
+/// Grants a role on a repository to a user or a team, replacing an earlier grant.
+pub async fn grant<C: ConnectionTrait>(
+    c: &C,
+    repo_id: i32,
+    user_id: Option<i32>,
+    team_id: Option<i32>,
+    role_id: i32,
+) -> Result<(), DbErr> {
+    revoke(c, repo_id, user_id, team_id).await?;
+    exec(
+        c,
+        "INSERT INTO repositorypermission (team_id, user_id, repository_id, role_id) VALUES (?, ?, ?, ?)",
+        vec![team_id.into(), user_id.into(), repo_id.into(), role_id.into()],
+    )
+    .await?;
+    Ok(())
+}
+
+pub async fn revoke<C: ConnectionTrait>(
+    c: &C,
+    repo_id: i32,
+    user_id: Option<i32>,
+    team_id: Option<i32>,
+) -> Result<bool, DbErr> {
+    let n = match (user_id, team_id) {
+        (Some(u), _) => {
+            exec(
+                c,
+                "DELETE FROM repositorypermission WHERE repository_id = ? AND user_id = ?",
+                vec![repo_id.into(), u.into()],
+            )
+            .await?
+        }
+        (None, Some(t)) => {
+            exec(
+                c,
+                "DELETE FROM repositorypermission WHERE repository_id = ? AND team_id = ?",
+                vec![repo_id.into(), t.into()],
+            )
+            .await?
+        }
+        (None, None) => 0,
+    };
+    Ok(n > 0)
+}
+
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct RepositoryListing {
+    pub namespace: String,
+    pub name: String,
+    pub public: bool,
+    pub state: i32,
+}
+
+pub async fn list_repositories<C: ConnectionTrait>(
+    c: &C,
+    namespace: Option<&str>,
+    visibility_public: i32,
+) -> Result<Vec<RepositoryListing>, DbErr> {
+    let mut text = String::from(
+        "SELECT u.username, r.name, r.visibility_id, r.state FROM repository r JOIN \"user\" u ON u.id = r.namespace_user_id \
+         WHERE r.state <> ?",
+    );
+    let mut values: Vec<Value> = vec![super::queries::repo_state::MARKED_FOR_DELETION.into()];
+    if let Some(ns) = namespace {
+        text.push_str(" AND u.username = ?");
+        values.push(ns.into());
+    }
+    text.push_str(" ORDER BY u.username, r.name");
+    all(c, &text, values)
+        .await?
+        .iter()
+        .map(|r| {
+            Ok(RepositoryListing {
+                namespace: r.try_get("", "username")?,
+                name: r.try_get("", "name")?,
+                public: r.try_get::<i32>("", "visibility_id")? == visibility_public,
+                state: r.try_get("", "state")?,
+            })
+        })
+        .collect()
+}
+
+pub async fn set_visibility<C: ConnectionTrait>(c: &C, repo_id: i32, visibility_id: i32) -> Result<(), DbErr> {
+    exec(c, "UPDATE repository SET visibility_id = ? WHERE id = ?", vec![visibility_id.into(), repo_id.into()]).await?;
+    Ok(())
+}
+
+/// Quay's `mark_repository_for_deletion`: the repository disappears at once (state 3, name
+/// replaced by a uuid so the name can be reused) and `deletedrepository` remembers its name; its
+/// content is reclaimed later by garbage collection.
+pub async fn mark_repository_deleted<C: ConnectionTrait>(
+    c: &C,
+    repo_id: i32,
+    original_name: &str,
+) -> Result<(), DbErr> {
+    exec(c, "DELETE FROM star WHERE repository_id = ?", vec![repo_id.into()]).await?;
+    exec(
+        c,
+        "UPDATE repository SET state = ?, name = ? WHERE id = ?",
+        vec![
+            super::queries::repo_state::MARKED_FOR_DELETION.into(),
+            uuid::Uuid::new_v4().to_string().into(),
+            repo_id.into(),
+        ],
+    )
+    .await?;
+    exec(
+        c,
+        "INSERT INTO deletedrepository (repository_id, marked, original_name, queue_id) VALUES (?, ?, ?, NULL)",
+        vec![repo_id.into(), now_naive().into(), original_name.into()],
+    )
+    .await?;
+    Ok(())
+}

@@ -1,0 +1,360 @@
+//! Users, organizations, teams, robots and repository permissions: the administration that
+//! `quay admin` (and later the API) performs, with Quay's rules for names, passwords and tokens.
+
+use rand::Rng as _;
+
+use crate::auth::secret::FieldEncryption;
+use crate::db::identity::{self, Account, RepositoryListing};
+use crate::db::{Db, queries};
+use crate::oci::RepositoryName;
+
+#[derive(Debug, thiserror::Error)]
+pub enum IdentityError {
+    #[error("{0} not found")]
+    NotFound(String),
+    #[error("{0} already exists")]
+    Exists(String),
+    #[error("{0}")]
+    Invalid(String),
+    #[error(transparent)]
+    Internal(#[from] anyhow::Error),
+}
+
+impl From<sea_orm::DbErr> for IdentityError {
+    fn from(e: sea_orm::DbErr) -> Self {
+        IdentityError::Internal(e.into())
+    }
+}
+
+pub type Result<T, E = IdentityError> = std::result::Result<T, E>;
+
+/// Quay's namespace names: `^[a-z0-9]+(?:[._-][a-z0-9]+)*$`, 2 to 255 characters.
+pub fn validate_namespace(name: &str) -> Result<()> {
+    let b = name.as_bytes();
+    let alnum = |c: &u8| c.is_ascii_lowercase() || c.is_ascii_digit();
+    let ok = (2..=255).contains(&b.len())
+        && b.first().is_some_and(alnum)
+        && b.last().is_some_and(alnum)
+        && b.windows(2).all(|w| alnum(&w[0]) || alnum(&w[1]))
+        && b.iter().all(|c| alnum(c) || matches!(c, b'.' | b'_' | b'-'));
+    if ok {
+        Ok(())
+    } else {
+        Err(IdentityError::Invalid(format!(
+            "`{name}` is not a valid name: 2-255 lowercase letters and digits, separated by single . _ or -"
+        )))
+    }
+}
+
+/// Quay's password policy: at least 8 characters, no whitespace.
+pub fn validate_password(password: &str) -> Result<()> {
+    if password.chars().count() < 8 || password.chars().any(char::is_whitespace) {
+        return Err(IdentityError::Invalid("passwords need at least 8 characters and no whitespace".into()));
+    }
+    Ok(())
+}
+
+/// A robot token: 64 characters of `[A-Z0-9]`, as Quay generates them.
+pub fn new_robot_token() -> String {
+    const ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
+    let mut rng = rand::rng();
+    (0..64).map(|_| ALPHABET[rng.random_range(0..ALPHABET.len())] as char).collect()
+}
+
+fn role_id(db: &Db, role: &str) -> Result<i32> {
+    db.lookups
+        .role_ids
+        .get(role)
+        .copied()
+        .ok_or_else(|| IdentityError::Invalid(format!("`{role}` is not a role (read, write, admin)")))
+}
+
+async fn account(db: &Db, name: &str) -> Result<Account> {
+    identity::find_account(&db.read, name).await?.ok_or_else(|| IdentityError::NotFound(format!("`{name}`")))
+}
+
+async fn organization(db: &Db, name: &str) -> Result<Account> {
+    let org = account(db, name).await?;
+    if !org.organization {
+        return Err(IdentityError::Invalid(format!("`{name}` is not an organization")));
+    }
+    Ok(org)
+}
+
+async fn free_name(db: &Db, name: &str) -> Result<()> {
+    validate_namespace(name)?;
+    if identity::find_account(&db.read, name).await?.is_some() {
+        return Err(IdentityError::Exists(format!("`{name}`")));
+    }
+    Ok(())
+}
+
+pub async fn create_user(db: &Db, name: &str, email: Option<&str>, password: &str) -> Result<()> {
+    free_name(db, name).await?;
+    validate_password(password)?;
+    let hash = crate::auth::hash_password(password)?;
+    let email = email.map(str::to_owned).unwrap_or_else(|| format!("{name}@localhost"));
+    let tx = db.begin().await?;
+    queries::create_user(&tx, name, &email, &hash).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+pub async fn set_password(db: &Db, name: &str, password: &str) -> Result<()> {
+    validate_password(password)?;
+    let user = account(db, name).await?;
+    if user.organization || user.robot {
+        return Err(IdentityError::Invalid(format!("`{name}` is not a user")));
+    }
+    let hash = crate::auth::hash_password(password)?;
+    let tx = db.begin().await?;
+    queries::set_password(&tx, user.id, &hash).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+pub async fn set_enabled(db: &Db, name: &str, enabled: bool) -> Result<()> {
+    let user = account(db, name).await?;
+    let tx = db.begin().await?;
+    identity::set_enabled(&tx, user.id, enabled).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+pub async fn list(db: &Db, organizations: bool) -> Result<Vec<Account>> {
+    Ok(identity::list_accounts(&db.read, organizations, false, None).await?)
+}
+
+/// Creates an organization; `admin` (a user) joins its `owners` team.
+pub async fn create_org(db: &Db, name: &str, admin: Option<&str>) -> Result<()> {
+    free_name(db, name).await?;
+    let owner = match admin {
+        Some(a) => Some(account(db, a).await?.id),
+        None => None,
+    };
+    let admin_role = team_role(db, "admin")?;
+    let tx = db.begin().await?;
+    identity::create_organization(&tx, name, &uuid::Uuid::new_v4().to_string(), admin_role, owner).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+fn team_role(db: &Db, role: &str) -> Result<i32> {
+    db.lookups
+        .team_role_ids
+        .get(role)
+        .copied()
+        .ok_or_else(|| IdentityError::Invalid(format!("`{role}` is not a team role (admin, creator, member)")))
+}
+
+pub async fn create_team(db: &Db, org: &str, team: &str, role: &str) -> Result<()> {
+    let org = organization(db, org).await?;
+    validate_namespace(team)?;
+    let role = team_role(db, role)?;
+    let tx = db.begin().await?;
+    if identity::find_team(&tx, org.id, team).await?.is_some() {
+        return Err(IdentityError::Exists(format!("team `{team}`")));
+    }
+    identity::create_team(&tx, org.id, team, role, "").await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+async fn team_id(db: &Db, org: &str, team: &str) -> Result<i32> {
+    let org = organization(db, org).await?;
+    identity::find_team(&db.read, org.id, team).await?.ok_or_else(|| IdentityError::NotFound(format!("team `{team}`")))
+}
+
+pub async fn add_member(db: &Db, org: &str, team: &str, member: &str) -> Result<()> {
+    let team = team_id(db, org, team).await?;
+    let member = account(db, member).await?;
+    if member.organization {
+        return Err(IdentityError::Invalid("organizations cannot join teams".into()));
+    }
+    let tx = db.begin().await?;
+    identity::add_team_member(&tx, team, member.id).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+pub async fn remove_member(db: &Db, org: &str, team: &str, member: &str) -> Result<()> {
+    let team = team_id(db, org, team).await?;
+    let member = account(db, member).await?;
+    let tx = db.begin().await?;
+    if !identity::remove_team_member(&tx, team, member.id).await? {
+        return Err(IdentityError::NotFound(format!("`{}` in that team", member.username)));
+    }
+    tx.commit().await?;
+    Ok(())
+}
+
+fn encryption(secrets: Option<&FieldEncryption>) -> Result<&FieldEncryption> {
+    secrets.ok_or_else(|| IdentityError::Invalid("DATABASE_SECRET_KEY is not configured; robot tokens need it".into()))
+}
+
+/// Creates `namespace+short` and returns its token.
+pub async fn create_robot(
+    db: &Db,
+    secrets: Option<&FieldEncryption>,
+    namespace: &str,
+    short: &str,
+    description: &str,
+) -> Result<(String, String)> {
+    let secrets = encryption(secrets)?;
+    let owner = account(db, namespace).await?;
+    if owner.robot {
+        return Err(IdentityError::Invalid("robots cannot own robots".into()));
+    }
+    validate_namespace(short)?;
+    let full = format!("{namespace}+{short}");
+    if identity::find_account(&db.read, &full).await?.is_some() {
+        return Err(IdentityError::Exists(format!("robot `{full}`")));
+    }
+    if description.chars().count() > 255 {
+        return Err(IdentityError::Invalid("robot descriptions are at most 255 characters".into()));
+    }
+    let token = new_robot_token();
+    let tx = db.begin().await?;
+    identity::create_robot(&tx, &full, &secrets.encrypt(&token), description, db.lookups.robot_login_service).await?;
+    tx.commit().await?;
+    Ok((full, token))
+}
+
+async fn robot(db: &Db, full: &str) -> Result<Account> {
+    let robot = account(db, full).await?;
+    if !robot.robot {
+        return Err(IdentityError::Invalid(format!("`{full}` is not a robot")));
+    }
+    Ok(robot)
+}
+
+pub async fn rotate_robot(db: &Db, secrets: Option<&FieldEncryption>, full: &str) -> Result<String> {
+    let secrets = encryption(secrets)?;
+    let robot = robot(db, full).await?;
+    let token = new_robot_token();
+    let tx = db.begin().await?;
+    identity::rotate_robot(&tx, robot.id, &secrets.encrypt(&token)).await?;
+    tx.commit().await?;
+    Ok(token)
+}
+
+pub async fn delete_robot(db: &Db, full: &str) -> Result<()> {
+    let robot = robot(db, full).await?;
+    let tx = db.begin().await?;
+    identity::delete_robot(&tx, robot.id).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+pub async fn list_robots(db: &Db, namespace: &str) -> Result<Vec<Account>> {
+    account(db, namespace).await?;
+    Ok(identity::list_accounts(&db.read, false, true, Some(namespace)).await?)
+}
+
+/// Who a permission is for: a user or robot by name, or a team of the repository's organization.
+pub enum Grantee<'a> {
+    User(&'a str),
+    Team(&'a str),
+}
+
+async fn repository(db: &Db, path: &str) -> Result<(RepositoryName, queries::RepoRow)> {
+    let name = RepositoryName::parse(path, None).map_err(|e| IdentityError::Invalid(e.to_string()))?;
+    let repo = db
+        .find_repository(name.namespace(), name.repository())
+        .await?
+        .ok_or_else(|| IdentityError::NotFound(format!("repository `{path}`")))?;
+    Ok((name, repo))
+}
+
+async fn grantee_ids(db: &Db, name: &RepositoryName, who: &Grantee<'_>) -> Result<(Option<i32>, Option<i32>)> {
+    Ok(match who {
+        Grantee::User(u) => {
+            let a = account(db, u).await?;
+            if a.organization {
+                return Err(IdentityError::Invalid("permissions go to users, robots or teams".into()));
+            }
+            (Some(a.id), None)
+        }
+        Grantee::Team(t) => (None, Some(team_id(db, name.namespace(), t).await?)),
+    })
+}
+
+pub async fn grant(db: &Db, path: &str, who: Grantee<'_>, role: &str) -> Result<()> {
+    let (name, repo) = repository(db, path).await?;
+    let role = role_id(db, role)?;
+    let (user, team) = grantee_ids(db, &name, &who).await?;
+    let tx = db.begin().await?;
+    identity::grant(&tx, repo.id, user, team, role).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+pub async fn revoke(db: &Db, path: &str, who: Grantee<'_>) -> Result<()> {
+    let (name, repo) = repository(db, path).await?;
+    let (user, team) = grantee_ids(db, &name, &who).await?;
+    let tx = db.begin().await?;
+    if !identity::revoke(&tx, repo.id, user, team).await? {
+        return Err(IdentityError::NotFound("such a permission".into()));
+    }
+    tx.commit().await?;
+    Ok(())
+}
+
+pub async fn create_repo(db: &Db, path: &str, public: bool) -> Result<()> {
+    let name = RepositoryName::parse(path, None).map_err(|e| IdentityError::Invalid(e.to_string()))?;
+    let owner = account(db, name.namespace()).await?;
+    if owner.robot {
+        return Err(IdentityError::Invalid("robots have no repositories".into()));
+    }
+    if db.find_repository(name.namespace(), name.repository()).await?.is_some() {
+        return Err(IdentityError::Exists(format!("repository `{path}`")));
+    }
+    let visibility = if public { db.lookups.visibility_public } else { db.lookups.visibility_private };
+    let tx = db.begin().await?;
+    queries::create_repository(&tx, owner.id, name.repository(), visibility, db.lookups.repository_kind_image, None)
+        .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+pub async fn list_repos(db: &Db, namespace: Option<&str>) -> Result<Vec<RepositoryListing>> {
+    Ok(identity::list_repositories(&db.read, namespace, db.lookups.visibility_public).await?)
+}
+
+pub async fn set_visibility(db: &Db, path: &str, public: bool) -> Result<()> {
+    let (_, repo) = repository(db, path).await?;
+    let visibility = if public { db.lookups.visibility_public } else { db.lookups.visibility_private };
+    let tx = db.begin().await?;
+    identity::set_visibility(&tx, repo.id, visibility).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+pub async fn delete_repo(db: &Db, path: &str) -> Result<()> {
+    let (name, repo) = repository(db, path).await?;
+    let tx = db.begin().await?;
+    identity::mark_repository_deleted(&tx, repo.id, name.repository()).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_passwords_and_tokens() {
+        for ok in ["ab", "alice", "a.b", "a_b-c", "org2"] {
+            assert!(validate_namespace(ok).is_ok(), "{ok}");
+        }
+        for bad in ["a", "Alice", "a..b", "-ab", "ab-", "a+b", "a/b", ""] {
+            assert!(validate_namespace(bad).is_err(), "{bad}");
+        }
+        assert!(validate_password("12345678").is_ok());
+        assert!(validate_password("1234567").is_err());
+        assert!(validate_password("has space1").is_err());
+        let t = new_robot_token();
+        assert_eq!(t.len(), 64);
+        assert!(t.bytes().all(|c| c.is_ascii_uppercase() || c.is_ascii_digit()));
+    }
+}

@@ -1,0 +1,276 @@
+//! Identity and access over HTTP: robots, organizations and teams, disabled accounts, repository
+//! states, and tokens that must be refused.
+
+use reqwest::{Method, StatusCode};
+use serde_json::json;
+
+use crate::common::*;
+
+const SECRET: &str =
+    "DATABASE_SECRET_KEY: \"60819670227914197377449333332023941570310823814007397361459893170384762698201\"\n";
+
+async fn db(s: &Server) -> quay::db::Db {
+    let loaded = quay::config::LoadedConfig::from_path(&s.dir.path().join("config.yaml")).unwrap();
+    quay::db::Db::open(&loaded.config.database().unwrap(), "default").await.unwrap()
+}
+
+fn secrets(s: &Server) -> quay::auth::secret::FieldEncryption {
+    let loaded = quay::config::LoadedConfig::from_path(&s.dir.path().join("config.yaml")).unwrap();
+    loaded.config.field_encryption().unwrap().unwrap()
+}
+
+/// Status of a token request and the actions granted on the first scope.
+async fn grant(s: &Server, user: (&str, &str), scope: &str) -> (StatusCode, serde_json::Value) {
+    let r = s
+        .client
+        .get(s.url("/v2/auth"))
+        .query(&[("service", s.host.as_str()), ("scope", scope)])
+        .basic_auth(user.0, Some(user.1))
+        .send()
+        .await
+        .unwrap();
+    let status = r.status();
+    if status != StatusCode::OK {
+        return (status, json!(null));
+    }
+    let token = r.json::<serde_json::Value>().await.unwrap()["token"].as_str().unwrap().to_owned();
+    use base64::Engine as _;
+    let payload = token.split('.').nth(1).unwrap();
+    let claims: serde_json::Value =
+        serde_json::from_slice(&base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(payload).unwrap()).unwrap();
+    (status, claims["access"][0]["actions"].clone())
+}
+
+#[tokio::test]
+async fn robots_push_and_pull_with_their_token() {
+    let s = Server::start_with(SECRET).await;
+    let db = db(&s).await;
+    let enc = secrets(&s);
+    quay::identity::create_repo(&db, "alice/app", false).await.unwrap();
+    let (robot, token) = quay::identity::create_robot(&db, Some(&enc), "alice", "ci", "pushes from CI").await.unwrap();
+    assert_eq!(robot, "alice+ci");
+    // No grant yet: the robot may do nothing, not even in its owner's namespace.
+    assert_eq!(grant(&s, ("alice+ci", &token), "repository:alice/app:pull,push").await.1, json!([]));
+    quay::identity::grant(&db, "alice/app", quay::identity::Grantee::User("alice+ci"), "write").await.unwrap();
+    assert_eq!(grant(&s, ("alice+ci", &token), "repository:alice/app:pull,push").await.1, json!(["pull", "push"]));
+    assert_eq!(grant(&s, ("alice+ci", &token), "repository:alice/other:pull,push").await.1, json!([]));
+    assert_eq!(grant(&s, ("alice+ci", "WRONG"), "repository:alice/app:pull").await.0, StatusCode::UNAUTHORIZED);
+    assert_eq!(grant(&s, ("bob+ci", &token), "repository:alice/app:pull").await.0, StatusCode::UNAUTHORIZED);
+
+    // The stored token is Quay's encrypted field, not the token itself.
+    let stored = quay::db::identity::robot_token(
+        &db.read,
+        quay::db::queries::find_user(&db.read, "alice+ci").await.unwrap().unwrap().id,
+    )
+    .await
+    .unwrap()
+    .unwrap();
+    assert!(stored.starts_with("v0$$") && !stored.contains(&token));
+    assert_eq!(enc.decrypt(&stored).unwrap(), token);
+
+    // skopeo pushes as the robot.
+    let work = tempfile::tempdir().unwrap();
+    let layout = work.path().join("img");
+    std::fs::create_dir_all(layout.join("blobs/sha256")).unwrap();
+    let put = |bytes: &[u8]| {
+        let d = sha256(bytes);
+        std::fs::write(layout.join("blobs/sha256").join(&d[7..]), bytes).unwrap();
+        (d, bytes.len())
+    };
+    let (cd, cs) = put(br#"{"architecture":"amd64","os":"linux","rootfs":{"type":"layers","diff_ids":[]}}"#);
+    let manifest = format!(
+        r#"{{"schemaVersion":2,"mediaType":"{OCI_MANIFEST}","config":{{"mediaType":"application/vnd.oci.image.config.v1+json","digest":"{cd}","size":{cs}}},"layers":[]}}"#
+    );
+    let (md, ms) = put(manifest.as_bytes());
+    std::fs::write(layout.join("oci-layout"), r#"{"imageLayoutVersion":"1.0.0"}"#).unwrap();
+    std::fs::write(
+        layout.join("index.json"),
+        format!(r#"{{"schemaVersion":2,"manifests":[{{"mediaType":"{OCI_MANIFEST}","digest":"{md}","size":{ms},"annotations":{{"org.opencontainers.image.ref.name":"v1"}}}}]}}"#),
+    )
+    .unwrap();
+    let args = vec![
+        "copy".to_owned(),
+        "--dest-tls-verify=false".to_owned(),
+        "--dest-creds".to_owned(),
+        format!("alice+ci:{token}"),
+        format!("oci:{}:v1", layout.display()),
+        format!("docker://{}/alice/app:v1", s.host),
+    ];
+    let out = tokio::task::spawn_blocking(move || std::process::Command::new("skopeo").args(&args).output())
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let t = s.token(Some(ALICE), &["repository:alice/app:pull"]).await;
+    let r = s.req(Method::GET, "/v2/alice/app/manifests/v1", &t).send().await.unwrap();
+    assert_eq!(r.text().await.unwrap(), manifest);
+
+    // Rotation retires the old token; deletion retires the robot.
+    let new_token = quay::identity::rotate_robot(&db, Some(&enc), "alice+ci").await.unwrap();
+    assert_eq!(grant(&s, ("alice+ci", &token), "repository:alice/app:pull").await.0, StatusCode::UNAUTHORIZED);
+    assert_eq!(grant(&s, ("alice+ci", &new_token), "repository:alice/app:pull").await.1, json!(["pull"]));
+    quay::identity::delete_robot(&db, "alice+ci").await.unwrap();
+    assert_eq!(grant(&s, ("alice+ci", &new_token), "repository:alice/app:pull").await.0, StatusCode::UNAUTHORIZED);
+    db.close().await;
+}
+
+#[tokio::test]
+async fn organizations_teams_and_permissions() {
+    let s = Server::start_with(SECRET).await;
+    let db = db(&s).await;
+    use quay::identity::{self as id, Grantee};
+    id::create_org(&db, "acme", Some("alice")).await.unwrap();
+    id::create_team(&db, "acme", "readers", "member").await.unwrap();
+    id::create_team(&db, "acme", "builders", "creator").await.unwrap();
+    id::create_repo(&db, "acme/app", false).await.unwrap();
+    let carol = ("carol", "carol-password");
+    id::create_user(&db, "carol", None, carol.1).await.unwrap();
+
+    // alice is in `owners`: admin of every repository of the organization.
+    assert_eq!(grant(&s, ALICE, "repository:acme/app:pull,push,*").await.1, json!(["pull", "push", "*"]));
+    // bob has nothing until his team gets a grant.
+    assert_eq!(grant(&s, BOB, "repository:acme/app:pull").await.1, json!([]));
+    id::add_member(&db, "acme", "readers", "bob").await.unwrap();
+    assert_eq!(grant(&s, BOB, "repository:acme/app:pull").await.1, json!([]));
+    id::grant(&db, "acme/app", Grantee::Team("readers"), "read").await.unwrap();
+    assert_eq!(grant(&s, BOB, "repository:acme/app:pull,push").await.1, json!(["pull"]));
+    // A direct grant adds to the team's.
+    id::grant(&db, "acme/app", Grantee::User("bob"), "write").await.unwrap();
+    assert_eq!(grant(&s, BOB, "repository:acme/app:pull,push").await.1, json!(["pull", "push"]));
+    id::revoke(&db, "acme/app", Grantee::User("bob")).await.unwrap();
+    assert_eq!(grant(&s, BOB, "repository:acme/app:pull,push").await.1, json!(["pull"]));
+    id::remove_member(&db, "acme", "readers", "bob").await.unwrap();
+    assert_eq!(grant(&s, BOB, "repository:acme/app:pull").await.1, json!([]));
+
+    // Creators may create repositories by pushing, and administer what they create.
+    assert_eq!(grant(&s, carol, "repository:acme/new:pull,push").await.1, json!([]));
+    id::add_member(&db, "acme", "builders", "carol").await.unwrap();
+    assert_eq!(grant(&s, carol, "repository:acme/new:pull,push").await.1, json!(["pull", "push"]));
+    let listed = id::list_repos(&db, Some("acme")).await.unwrap();
+    assert!(listed.iter().any(|r| r.name == "new" && !r.public), "created private: {listed:?}");
+    assert_eq!(
+        grant(&s, carol, "repository:acme/app:pull").await.1,
+        json!([]),
+        "creator gives no access to others' repositories"
+    );
+
+    // Catalog: what the caller can read.
+    let cat = s.token(Some(BOB), &["registry:catalog:*"]).await;
+    let body: serde_json::Value = s.req(Method::GET, "/v2/_catalog", &cat).send().await.unwrap().json().await.unwrap();
+    assert_eq!(body["repositories"], json!([]));
+    let cat = s.token(Some(ALICE), &["registry:catalog:*"]).await;
+    let body: serde_json::Value = s.req(Method::GET, "/v2/_catalog", &cat).send().await.unwrap().json().await.unwrap();
+    assert_eq!(body["repositories"], json!(["acme/app", "acme/new"]));
+
+    // Disabled users cannot sign in; a disabled namespace grants nothing.
+    id::set_enabled(&db, "carol", false).await.unwrap();
+    assert_eq!(grant(&s, carol, "repository:acme/new:pull").await.0, StatusCode::UNAUTHORIZED);
+    id::set_enabled(&db, "acme", false).await.unwrap();
+    assert_eq!(grant(&s, ALICE, "repository:acme/app:pull,push").await.1, json!([]));
+    assert_eq!(grant(&s, ADMIN, "repository:acme/app:pull,push").await.1, json!([]));
+    id::set_enabled(&db, "acme", true).await.unwrap();
+
+    // Visibility and deletion.
+    id::set_visibility(&db, "acme/app", true).await.unwrap();
+    let r = s.req(Method::GET, "/v2/acme/app/tags/list", "").send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    id::delete_repo(&db, "acme/app").await.unwrap();
+    let r = s.req(Method::GET, "/v2/acme/app/tags/list", "").send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
+    id::create_repo(&db, "acme/app", false).await.unwrap();
+    db.close().await;
+}
+
+#[tokio::test]
+async fn read_only_and_mirror_repositories_refuse_pushes() {
+    let s = Server::start().await;
+    let t = s.push_token(ALICE, "alice/frozen").await;
+    s.push_image(&t, "alice/frozen", "v1", b"l").await;
+    let db = db(&s).await;
+    for state in [quay::db::queries::repo_state::READ_ONLY, quay::db::queries::repo_state::MIRROR] {
+        use sea_orm::ConnectionTrait as _;
+        db.write
+            .execute_unprepared(&format!("UPDATE repository SET state = {state} WHERE name = 'frozen'"))
+            .await
+            .unwrap();
+        assert_eq!(grant(&s, ALICE, "repository:alice/frozen:pull,push").await.1, json!(["pull"]));
+        // A token issued before the state changed does not get around it.
+        let r = s.req(Method::POST, "/v2/alice/frozen/blobs/uploads/", &t).send().await.unwrap();
+        assert_eq!(r.status(), StatusCode::METHOD_NOT_ALLOWED);
+        let r = s.req(Method::DELETE, "/v2/alice/frozen/manifests/v1", &t).send().await.unwrap();
+        assert_eq!(r.status(), StatusCode::METHOD_NOT_ALLOWED);
+        let r = s.req(Method::GET, "/v2/alice/frozen/manifests/v1", &t).send().await.unwrap();
+        assert_eq!(r.status(), StatusCode::OK);
+    }
+    db.close().await;
+}
+
+#[tokio::test]
+async fn forged_expired_and_misdirected_tokens_are_refused() {
+    let s = Server::start().await;
+    let t = s.push_token(ALICE, "alice/app").await;
+    s.push_image(&t, "alice/app", "v1", b"l").await;
+    let get = |token: String| {
+        let s = &s;
+        async move { s.req(Method::GET, "/v2/alice/app/manifests/v1", &token).send().await.unwrap().status() }
+    };
+    assert_eq!(get(t.clone()).await, StatusCode::OK);
+
+    // Tampered payload (scope escalation to another repository), signature kept.
+    use base64::Engine as _;
+    let b64 = base64::engine::general_purpose::URL_SAFE_NO_PAD;
+    let parts: Vec<&str> = t.split('.').collect();
+    let mut claims: serde_json::Value = serde_json::from_slice(&b64.decode(parts[1]).unwrap()).unwrap();
+    claims["access"][0]["name"] = json!("bob/secret");
+    let forged = format!("{}.{}.{}", parts[0], b64.encode(claims.to_string()), parts[2]);
+    let r = s.req(Method::GET, "/v2/bob/secret/tags/list", &forged).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
+    assert!(r.headers()["www-authenticate"].to_str().unwrap().contains("Bearer realm="));
+    // A token for one repository does not open another.
+    let bob = s.push_token(BOB, "bob/secret").await;
+    s.push_image(&bob, "bob/secret", "v1", b"x").await;
+    let r = s.req(Method::GET, "/v2/bob/secret/manifests/v1", &t).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
+
+    // Signed with this server's key but expired, for another audience, or from another issuer.
+    let pem = std::fs::read_to_string(s.dir.path().join("quay.pem")).unwrap();
+    let key = quay::auth::keys::SigningKey::from_pem(&pem).unwrap();
+    let now = chrono::Utc::now().timestamp();
+    let sign = |key: &quay::auth::keys::SigningKey, claims: serde_json::Value| {
+        let mut header = jsonwebtoken::Header::new(jsonwebtoken::Algorithm::RS256);
+        header.kid = Some(key.kid.clone());
+        jsonwebtoken::encode(&header, &claims, &key.encoding).unwrap()
+    };
+    let base = json!({"iss": "quay", "aud": s.host, "sub": "alice", "nbf": now, "iat": now, "exp": now + 300,
+        "access": [{"type": "repository", "name": "alice/app", "actions": ["pull"]}],
+        "context": {"version": 2, "entity_kind": "user", "kind": "user"}});
+    assert_eq!(get(sign(&key, base.clone())).await, StatusCode::OK, "the control token works");
+    let mut expired = base.clone();
+    expired["iat"] = json!(now - 4000);
+    expired["nbf"] = json!(now - 4000);
+    expired["exp"] = json!(now - 400);
+    assert_eq!(get(sign(&key, expired)).await, StatusCode::UNAUTHORIZED);
+    let mut audience = base.clone();
+    audience["aud"] = json!("elsewhere.example");
+    assert_eq!(get(sign(&key, audience)).await, StatusCode::UNAUTHORIZED);
+    let mut issuer = base.clone();
+    issuer["iss"] = json!("someone-else");
+    assert_eq!(get(sign(&key, issuer)).await, StatusCode::UNAUTHORIZED);
+    let mut too_long = base.clone();
+    too_long["exp"] = json!(now + 86_400);
+    assert_eq!(get(sign(&key, too_long)).await, StatusCode::UNAUTHORIZED);
+    // A key that is not registered in servicekey.
+    let other = tempfile::tempdir().unwrap();
+    let stranger =
+        quay::auth::keys::SigningKey::load_or_generate(&other.path().join("k.pem"), &other.path().join("k.kid"))
+            .unwrap();
+    assert_eq!(get(sign(&stranger, base.clone())).await, StatusCode::UNAUTHORIZED);
+    // Not RS256.
+    let hs = jsonwebtoken::encode(
+        &jsonwebtoken::Header::new(jsonwebtoken::Algorithm::HS256),
+        &base,
+        &jsonwebtoken::EncodingKey::from_secret(b"guess"),
+    )
+    .unwrap();
+    assert_eq!(get(hs).await, StatusCode::UNAUTHORIZED);
+}
