@@ -251,6 +251,31 @@ pub async fn list_robots(db: &Db, namespace: &str) -> Result<Vec<Account>> {
     Ok(identity::list_accounts(&db.read, false, true, Some(namespace)).await?)
 }
 
+/// Creates an app-specific token (Quay's 120 characters of `[A-Z0-9]`) usable as the password of
+/// `$app`; returns it once.
+pub async fn create_app_token(
+    db: &Db,
+    secrets: Option<&FieldEncryption>,
+    user: &str,
+    title: &str,
+    expires_in_days: Option<u32>,
+) -> Result<String> {
+    let secrets = encryption(secrets)?;
+    let owner = account(db, user).await?;
+    if owner.organization || owner.robot {
+        return Err(IdentityError::Invalid(format!("`{user}` is not a user")));
+    }
+    if title.is_empty() || title.chars().count() > 255 {
+        return Err(IdentityError::Invalid("app token titles are 1 to 255 characters".into()));
+    }
+    let token = format!("{}{}", &new_robot_token()[..60], &new_robot_token()[..60]);
+    let expiration = expires_in_days.map(|d| crate::util::now_naive() + chrono::Duration::days(i64::from(d)));
+    let tx = db.begin().await?;
+    identity::create_app_token(&tx, owner.id, title, &token[..60], &secrets.encrypt(&token[60..]), expiration).await?;
+    tx.commit().await?;
+    Ok(token)
+}
+
 /// Who a permission is for: a user or robot by name, or a team of the repository's organization.
 pub enum Grantee<'a> {
     User(&'a str),

@@ -241,6 +241,8 @@ async fn podman_logs_in_pushes_and_pulls() {
 
         let bad = podman(&dir, &["login", "--tls-verify=false", "-u", "alice", "-p", "wrong-password", &host]);
         assert!(!bad.status.success());
+        // One failure makes the next attempt wait half a second (login backoff).
+        std::thread::sleep(std::time::Duration::from_millis(600));
         ok(podman(&dir, &["login", "--tls-verify=false", "-u", ALICE.0, "-p", ALICE.1, &host]));
         let target = format!("{host}/alice/hello:v1");
         ok(podman(&dir, &["push", "--tls-verify=false", "localhost/hello:v1", &target]));

@@ -4,6 +4,7 @@ mod cli;
 mod clients;
 mod common;
 mod concurrency;
+mod credentials;
 mod identity;
 mod protocol;
 mod restart;

@@ -38,6 +38,8 @@ pub struct User {
     pub uuid: String,
     pub superuser: bool,
     pub robot: bool,
+    /// Set when the user signed in with an app-specific token: that token's uuid.
+    pub app_token: Option<String>,
 }
 
 /// A caller: a user, or nobody.
@@ -63,6 +65,10 @@ pub enum AuthError {
     InvalidCredentials,
     #[error("this user has been disabled; contact your administrator")]
     Disabled,
+    #[error("robot accounts have been disabled; contact your administrator")]
+    RobotsDisallowed,
+    #[error("too many failed sign-ins; try again in {0} seconds")]
+    Throttled(u64),
     #[error(transparent)]
     Internal(#[from] anyhow::Error),
 }
@@ -85,11 +91,28 @@ pub async fn authenticate_password(
     username: &str,
     password: &str,
 ) -> Result<User, AuthError> {
+    if username == "$app" && config.feature_app_specific_tokens {
+        return authenticate_app_token(db, config, secrets, password).await;
+    }
     if username.contains('+') {
+        if config.robots_disallow && !config.robots_whitelist.iter().any(|r| r == username) {
+            return Err(AuthError::RobotsDisallowed);
+        }
         return authenticate_robot(db, secrets, username, password).await;
     }
     let row = queries::find_user(&db.read, username).await.map_err(anyhow::Error::from)?;
     let row = row.filter(|u| !u.organization && !u.robot);
+    if let Some(r) = &row
+        && r.invalid_login_attempts > 0
+    {
+        // Quay's backoff: after N failures the next attempt waits 0.5 * (2^N - 1) seconds.
+        let wait_ms = 500i64.saturating_mul((1i64 << r.invalid_login_attempts.clamp(0, 40)) - 1);
+        let retry_at = r.last_invalid_login + chrono::Duration::milliseconds(wait_ms.min(86_400_000));
+        let now = crate::util::now_naive();
+        if now < retry_at {
+            return Err(AuthError::Throttled(((retry_at - now).num_milliseconds() as u64).div_ceil(1000)));
+        }
+    }
     let hash = row.as_ref().and_then(|u| u.password_hash.clone()).unwrap_or_else(|| DUMMY_HASH.clone());
     let candidate = password.to_owned();
     // bcrypt takes a quarter of a second at cost 12: keep it off the async workers.
@@ -98,10 +121,21 @@ pub async fn authenticate_password(
         .map_err(|e| anyhow::anyhow!("password check failed: {e}"))?;
     let row = match row {
         Some(r) if matches => r,
-        _ => return Err(AuthError::InvalidCredentials),
+        Some(r) => {
+            let tx = db.begin().await?;
+            queries::record_failed_login(&tx, r.id).await.map_err(anyhow::Error::from)?;
+            tx.commit().await.map_err(anyhow::Error::from)?;
+            return Err(AuthError::InvalidCredentials);
+        }
+        None => return Err(AuthError::InvalidCredentials),
     };
     if !row.enabled {
         return Err(AuthError::Disabled);
+    }
+    if row.invalid_login_attempts > 0 {
+        let tx = db.begin().await?;
+        queries::reset_failed_logins(&tx, row.id).await.map_err(anyhow::Error::from)?;
+        tx.commit().await.map_err(anyhow::Error::from)?;
     }
     Ok(User {
         id: row.id,
@@ -109,6 +143,47 @@ pub async fn authenticate_password(
         uuid: row.uuid.unwrap_or_default(),
         username: row.username,
         robot: false,
+        app_token: None,
+    })
+}
+
+/// `$app` with a 120-character app-specific token: the first 60 characters find the token, the
+/// last 60 must equal its decrypted secret; the owner must be enabled.
+async fn authenticate_app_token(
+    db: &Db,
+    config: &crate::config::Config,
+    secrets: Option<&secret::FieldEncryption>,
+    token: &str,
+) -> Result<User, AuthError> {
+    let (Some(secrets), true) = (secrets, token.len() == 120 && token.is_ascii()) else {
+        return Err(AuthError::InvalidCredentials);
+    };
+    let (name, secret) = token.split_at(60);
+    let found = crate::db::identity::find_app_token(&db.read, name).await.map_err(anyhow::Error::from)?;
+    let Some(found) = found else {
+        return Err(AuthError::InvalidCredentials);
+    };
+    let expected = secrets.decrypt(&found.encrypted_secret).unwrap_or_default();
+    if expected.is_empty() || !constant_time_eq(expected.as_bytes(), secret.as_bytes()) {
+        return Err(AuthError::InvalidCredentials);
+    }
+    let owner = queries::find_user_by_id(&db.read, found.user_id).await.map_err(anyhow::Error::from)?;
+    let Some(owner) = owner.filter(|o| !o.organization && !o.robot) else {
+        return Err(AuthError::InvalidCredentials);
+    };
+    if !owner.enabled {
+        return Err(AuthError::Disabled);
+    }
+    let tx = db.begin().await?;
+    crate::db::identity::touch_app_token(&tx, &found.uuid).await.map_err(anyhow::Error::from)?;
+    tx.commit().await.map_err(anyhow::Error::from)?;
+    Ok(User {
+        id: owner.id,
+        superuser: config.is_superuser(&owner.username),
+        uuid: owner.uuid.unwrap_or_default(),
+        username: owner.username,
+        robot: false,
+        app_token: Some(found.uuid),
     })
 }
 
@@ -143,6 +218,7 @@ async fn authenticate_robot(
         username: robot.username,
         superuser: false,
         robot: true,
+        app_token: None,
     })
 }
 
@@ -181,6 +257,9 @@ pub struct Claims {
     pub access: Vec<Access>,
     #[serde(default)]
     pub context: serde_json::Value,
+    /// `refresh` on refresh tokens, absent on registry tokens; neither is accepted as the other.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub typ: Option<String>,
 }
 
 /// Issues tokens with this node's key.
@@ -195,6 +274,17 @@ pub fn issue_token(
     let roots: serde_json::Map<String, serde_json::Value> =
         access.iter().filter(|a| a.kind == "repository").map(|a| (a.name.clone(), json!("$disabled"))).collect();
     let (sub, context) = match identity {
+        Identity::User(User { app_token: Some(token), .. }) => (
+            match identity {
+                Identity::User(u) => u.username.clone(),
+                Identity::Anonymous => String::new(),
+            },
+            json!({
+                "version": 2, "entity_kind": "appspecifictoken", "entity_reference": token, "kind": "user",
+                "user": identity.user().map(|u| u.username.clone()), "com.apostille.roots": roots,
+                "com.apostille.root": "$disabled",
+            }),
+        ),
         Identity::User(u) if u.robot => (
             u.username.clone(),
             json!({
@@ -226,6 +316,7 @@ pub fn issue_token(
         sub,
         access,
         context,
+        typ: None,
     };
     let mut header = jsonwebtoken::Header::new(jsonwebtoken::Algorithm::RS256);
     header.kid = Some(key.kid.clone());
@@ -256,11 +347,85 @@ pub async fn verify_token(
     validation.validate_nbf = true;
     let claims = jsonwebtoken::decode::<Claims>(token, &key, &validation).ok()?.claims;
     let now = chrono::Utc::now().timestamp();
-    if claims.iat > now + 30 || claims.exp - claims.iat > config.registry_jwt_auth_max_fresh_s as i64 {
+    if claims.typ.is_some()
+        || claims.iat > now + 30
+        || claims.exp - claims.iat > config.registry_jwt_auth_max_fresh_s as i64
+    {
         return None;
     }
     keys.remember(token, &claims);
     Some(claims)
+}
+
+/// How long a refresh token (`POST /v2/auth` with `access_type=offline`) lasts.
+const REFRESH_TOKEN_LIFETIME_S: i64 = 30 * 24 * 3600;
+
+/// A refresh token: an RS256 JWT for this registry with no grants, bound like a session to the
+/// user's uuid (a password change revokes it), a robot's uuid (rotation revokes it) or an
+/// app-specific token.
+pub fn issue_refresh_token(
+    key: &keys::SigningKey,
+    config: &crate::config::Config,
+    user: &User,
+) -> anyhow::Result<String> {
+    let now = chrono::Utc::now().timestamp();
+    let context = match (&user.app_token, user.robot) {
+        (Some(token), _) => json!({"version": 2, "entity_kind": "appspecifictoken", "entity_reference": token}),
+        (None, true) => {
+            json!({"version": 2, "entity_kind": "robot", "entity_reference": user.username, "robot_uuid": user.uuid})
+        }
+        (None, false) => json!({"version": 2, "entity_kind": "user", "entity_reference": user.uuid}),
+    };
+    let claims = Claims {
+        iss: config.instance_service_key_service.clone(),
+        aud: Some(config.server_hostname.clone()),
+        nbf: now,
+        iat: now,
+        exp: now + REFRESH_TOKEN_LIFETIME_S,
+        sub: user.username.clone(),
+        access: Vec::new(),
+        context,
+        typ: Some("refresh".into()),
+    };
+    let mut header = jsonwebtoken::Header::new(jsonwebtoken::Algorithm::RS256);
+    header.kid = Some(key.kid.clone());
+    Ok(jsonwebtoken::encode(&header, &claims, &key.encoding)?)
+}
+
+/// The user a refresh token still stands for, if it is valid and not revoked.
+pub async fn verify_refresh_token(
+    db: &Db,
+    keys: &keys::VerificationKeys,
+    config: &crate::config::Config,
+    token: &str,
+) -> anyhow::Result<Option<User>> {
+    let Ok(header) = jsonwebtoken::decode_header(token) else {
+        return Ok(None);
+    };
+    let Some(key) = (match header.kid.as_deref() {
+        Some(kid) if header.alg == jsonwebtoken::Algorithm::RS256 => keys.get(db, kid).await,
+        _ => None,
+    }) else {
+        return Ok(None);
+    };
+    let mut validation = jsonwebtoken::Validation::new(jsonwebtoken::Algorithm::RS256);
+    validation.leeway = 30;
+    validation.set_audience(&[config.server_hostname.as_str()]);
+    validation.set_issuer(&[config.instance_service_key_service.as_str()]);
+    let Ok(data) = jsonwebtoken::decode::<Claims>(token, &key, &validation) else {
+        return Ok(None);
+    };
+    let claims = data.claims;
+    if claims.typ.as_deref() != Some("refresh") {
+        return Ok(None);
+    }
+    let Some(user) = claims.user(db, config).await? else {
+        return Ok(None);
+    };
+    if user.robot && claims.context.get("robot_uuid").and_then(|v| v.as_str()) != Some(user.uuid.as_str()) {
+        return Ok(None);
+    }
+    Ok(Some(user))
 }
 
 impl Claims {
@@ -283,18 +448,22 @@ impl Claims {
     pub async fn user(&self, db: &Db, config: &crate::config::Config) -> anyhow::Result<Option<User>> {
         let kind = self.context.get("entity_kind").and_then(|v| v.as_str());
         let reference = self.context.get("entity_reference").and_then(|v| v.as_str()).unwrap_or("");
-        let robot = match kind {
-            Some("user") => false,
-            Some("robot") => true,
+        let (robot, app_token) = match kind {
+            Some("user") => (false, false),
+            Some("robot") => (true, false),
+            Some("appspecifictoken") => (false, true),
             _ => return Ok(None),
         };
         let Some(row) = queries::find_user(&db.read, &self.sub).await? else {
             return Ok(None);
         };
         let uuid = row.uuid.clone().unwrap_or_default();
-        // Users are bound to their uuid (a password change retires their tokens); robots to their name.
+        // Users are bound to their uuid (a password change retires their tokens), robots to their
+        // name, app-token sessions to a token that still exists.
         let bound = if robot {
             row.robot && row.username == reference
+        } else if app_token {
+            crate::db::identity::app_token_valid(&db.read, reference, row.id).await?
         } else {
             constant_time_eq(uuid.as_bytes(), reference.as_bytes())
         };
@@ -307,6 +476,7 @@ impl Claims {
             username: row.username,
             uuid,
             robot,
+            app_token: app_token.then(|| reference.to_owned()),
         }))
     }
 }

@@ -77,6 +77,14 @@ enum UserCommand {
         #[arg(long)]
         password_stdin: bool,
     },
+    /// Create an app-specific token, the password of `$app`; printed once.
+    AppToken {
+        name: String,
+        #[arg(long)]
+        title: String,
+        #[arg(long)]
+        expires_in_days: Option<u32>,
+    },
 }
 
 #[derive(Subcommand)]
@@ -238,7 +246,8 @@ fn done(json_out: bool, message: String, value: serde_json::Value) {
 
 pub async fn run(args: AdminArgs) -> anyhow::Result<()> {
     let default_hostname = format!("{}:8443", crate::util::hostname());
-    let (loaded, _) = super::load(&args.source, &default_hostname)?;
+    let (mut loaded, _) = super::load(&args.source, &default_hostname)?;
+    loaded.ensure_secrets()?;
     let config = &loaded.config;
     let (location, _) = config.storage()?;
     let db = crate::db::Db::open(&config.database()?, &location).await?;
@@ -298,6 +307,11 @@ async fn execute(
                     format!("password of `{name}` changed")
                 };
                 done(j, msg, value);
+            }
+            UserCommand::AppToken { name, title, expires_in_days } => {
+                let token = identity::create_app_token(db, secrets, &name, &title, expires_in_days).await?;
+                let msg = format!("app token `{title}` for `{name}` (sign in as `$app`): {token}");
+                done(j, msg, json!({"username": name, "title": title, "token": token}));
             }
         },
         AdminCommand::Org { command } => match command {

@@ -150,6 +150,9 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     for w in &loaded.warnings {
         tracing::warn!("{w}");
     }
+    for key in loaded.ensure_secrets()? {
+        tracing::warn!(file = %loaded.file.display(), "generated {key}, which the config did not have");
+    }
     let listener = tokio::net::TcpListener::bind(args.listen)
         .await
         .with_context(|| format!("cannot listen on {}", args.listen))?;
@@ -238,8 +241,9 @@ async fn shutdown_signal() {
 
 async fn init(args: InitArgs) -> anyhow::Result<()> {
     let default_hostname = format!("{}:8443", crate::util::hostname());
-    let (loaded, data_dir) = load(&args.source, &default_hostname)?;
+    let (mut loaded, data_dir) = load(&args.source, &default_hostname)?;
     init_logging(&loaded.config.log_format);
+    loaded.ensure_secrets()?;
     let app = App::open(&loaded).await?;
     let password = if args.password_stdin {
         let mut s = String::new();

@@ -347,3 +347,74 @@ pub async fn mark_repository_deleted<C: ConnectionTrait>(
     .await?;
     Ok(())
 }
+
+/// Stores an app-specific token: the first 60 characters in clear (`token_name`), the last 60
+/// encrypted (`token_secret`).
+pub async fn create_app_token<C: ConnectionTrait>(
+    c: &C,
+    user_id: i32,
+    title: &str,
+    token_name: &str,
+    encrypted_secret: &str,
+    expiration: Option<chrono::NaiveDateTime>,
+) -> Result<String, DbErr> {
+    let uuid = uuid::Uuid::new_v4().to_string();
+    exec(
+        c,
+        "INSERT INTO appspecificauthtoken (user_id, uuid, title, created, expiration, last_accessed, token_name, token_secret) \
+         VALUES (?, ?, ?, ?, ?, NULL, ?, ?)",
+        vec![
+            user_id.into(),
+            uuid.clone().into(),
+            title.into(),
+            now_naive().into(),
+            expiration.into(),
+            token_name.into(),
+            encrypted_secret.into(),
+        ],
+    )
+    .await?;
+    Ok(uuid)
+}
+
+#[derive(Debug, Clone)]
+pub struct AppToken {
+    pub uuid: String,
+    pub user_id: i32,
+    pub encrypted_secret: String,
+}
+
+/// An unexpired app-specific token by its public half.
+pub async fn find_app_token<C: ConnectionTrait>(c: &C, token_name: &str) -> Result<Option<AppToken>, DbErr> {
+    one(
+        c,
+        "SELECT uuid, user_id, token_secret FROM appspecificauthtoken WHERE token_name = ? AND (expiration IS NULL OR expiration > ?)",
+        vec![token_name.into(), now_naive().into()],
+    )
+    .await?
+    .map(|r| {
+        Ok(AppToken {
+            uuid: r.try_get("", "uuid")?,
+            user_id: r.try_get("", "user_id")?,
+            encrypted_secret: r.try_get("", "token_secret")?,
+        })
+    })
+    .transpose()
+}
+
+pub async fn touch_app_token<C: ConnectionTrait>(c: &C, uuid: &str) -> Result<(), DbErr> {
+    exec(c, "UPDATE appspecificauthtoken SET last_accessed = ? WHERE uuid = ?", vec![now_naive().into(), uuid.into()])
+        .await?;
+    Ok(())
+}
+
+/// Whether an app-specific token (by uuid) of this user is still valid.
+pub async fn app_token_valid<C: ConnectionTrait>(c: &C, uuid: &str, user_id: i32) -> Result<bool, DbErr> {
+    Ok(one(
+        c,
+        "SELECT 1 FROM appspecificauthtoken WHERE uuid = ? AND user_id = ? AND (expiration IS NULL OR expiration > ?)",
+        vec![uuid.into(), user_id.into(), now_naive().into()],
+    )
+    .await?
+    .is_some())
+}

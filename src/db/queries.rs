@@ -58,6 +58,8 @@ pub struct UserRow {
     pub organization: bool,
     pub robot: bool,
     pub enabled: bool,
+    pub invalid_login_attempts: i32,
+    pub last_invalid_login: chrono::NaiveDateTime,
 }
 
 impl From<user::Model> for UserRow {
@@ -70,8 +72,26 @@ impl From<user::Model> for UserRow {
             organization: u.organization,
             robot: u.robot,
             enabled: u.enabled,
+            invalid_login_attempts: u.invalid_login_attempts,
+            last_invalid_login: u.last_invalid_login,
         }
     }
+}
+
+/// Records a failed sign-in (Quay's login backoff counts them).
+pub async fn record_failed_login<C: ConnectionTrait>(c: &C, user_id: i32) -> Result<(), DbErr> {
+    exec(
+        c,
+        "UPDATE \"user\" SET invalid_login_attempts = invalid_login_attempts + 1, last_invalid_login = ? WHERE id = ?",
+        vec![now_naive().into(), user_id.into()],
+    )
+    .await?;
+    Ok(())
+}
+
+pub async fn reset_failed_logins<C: ConnectionTrait>(c: &C, user_id: i32) -> Result<(), DbErr> {
+    exec(c, "UPDATE \"user\" SET invalid_login_attempts = 0 WHERE id = ?", vec![user_id.into()]).await?;
+    Ok(())
 }
 
 pub async fn find_user<C: ConnectionTrait>(c: &C, username: &str) -> Result<Option<UserRow>, DbErr> {

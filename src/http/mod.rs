@@ -40,7 +40,7 @@ pub fn router(app: AppState) -> Router {
     Router::new()
         .route("/v2/", get(v2::base))
         .route("/v2", get(v2::base))
-        .route("/v2/auth", get(token::token))
+        .route("/v2/auth", get(token::token).post(token::oauth_token))
         .route("/v2/_catalog", get(v2::catalog))
         .route("/v2/{*path}", any(v2::dispatch))
         .route("/health/instance", get(health))

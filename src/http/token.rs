@@ -1,7 +1,7 @@
 //! `GET /v2/auth`: Quay's token service. Basic credentials in, an RS256 JWT out, granting the
 //! requested actions the caller may perform (denied scopes appear with no actions, as in Quay).
 
-use axum::extract::{Query, State};
+use axum::extract::{Form, Query, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use base64::Engine as _;
@@ -38,15 +38,68 @@ pub async fn token(
     let identity = match basic_credentials(&headers) {
         None => Identity::Anonymous,
         Some(Err(())) => return unauthorized("malformed Basic credentials"),
-        Some(Ok((user, password))) => {
-            match crate::auth::authenticate_password(&app.db, &app.config, app.secrets.as_ref(), &user, &password).await
-            {
+        Some(Ok((user, password))) => match sign_in(&app, &user, &password).await {
+            Ok(u) => Identity::User(u),
+            Err(r) => return r,
+        },
+    };
+    let offline = param(&params, "offline_token") == Some("true");
+    respond(&app, identity, &params, offline).await
+}
+
+/// `POST /v2/auth`: the OAuth2 form (`grant_type=password` or `refresh_token`) that containerd and
+/// podman use once they hold a refresh token. Quay lacks it; distribution's token servers have it.
+pub async fn oauth_token(State(app): State<AppState>, Form(params): Form<Vec<(String, String)>>) -> Response {
+    let identity = match param(&params, "grant_type") {
+        Some("password") => {
+            let (Some(user), Some(password)) = (param(&params, "username"), param(&params, "password")) else {
+                return V2Error::new(StatusCode::BAD_REQUEST, "INVALID_REQUEST", "username and password are required")
+                    .into_response();
+            };
+            match sign_in(&app, user, password).await {
                 Ok(u) => Identity::User(u),
-                Err(AuthError::Internal(e)) => return V2Error::from(RegistryError::Internal(e)).into_response(),
-                Err(e) => return unauthorized(&e.to_string()),
+                Err(r) => return r,
             }
         }
+        Some("refresh_token") => {
+            let Some(refresh) = param(&params, "refresh_token") else {
+                return V2Error::new(StatusCode::BAD_REQUEST, "INVALID_REQUEST", "refresh_token is required")
+                    .into_response();
+            };
+            match crate::auth::verify_refresh_token(&app.db, &app.verification_keys, &app.config, refresh).await {
+                Ok(Some(u)) => Identity::User(u),
+                Ok(None) => return unauthorized("invalid or revoked refresh token"),
+                Err(e) => return V2Error::from(RegistryError::Internal(e)).into_response(),
+            }
+        }
+        _ => {
+            return V2Error::new(
+                StatusCode::BAD_REQUEST,
+                "UNSUPPORTED",
+                "grant_type must be password or refresh_token",
+            )
+            .into_response();
+        }
     };
+    // The OAuth2 flow asks for a refresh token with `access_type=offline`.
+    let offline = param(&params, "access_type") == Some("offline");
+    respond(&app, identity, &params, offline).await
+}
+
+fn param<'a>(params: &'a [(String, String)], name: &str) -> Option<&'a str> {
+    params.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str())
+}
+
+async fn sign_in(app: &AppState, user: &str, password: &str) -> Result<crate::auth::User, Response> {
+    match crate::auth::authenticate_password(&app.db, &app.config, app.secrets.as_ref(), user, password).await {
+        Ok(u) => Ok(u),
+        Err(AuthError::Internal(e)) => Err(V2Error::from(RegistryError::Internal(e)).into_response()),
+        Err(e) => Err(unauthorized(&e.to_string())),
+    }
+}
+
+/// Grants the requested scopes and answers with the token (and a refresh token when asked).
+async fn respond(app: &AppState, identity: Identity, params: &[(String, String)], offline: bool) -> Response {
     if matches!(identity, Identity::Anonymous) && !app.config.feature_anonymous_access {
         return (StatusCode::UNAUTHORIZED, axum::Json(json!({"error": "Anonymous access is not allowed"})))
             .into_response();
@@ -57,31 +110,36 @@ pub async fn token(
         return unauthorized("no credentials and no scope");
     }
     let mut access = Vec::new();
-    for scope in scopes {
-        match grant(&app, &identity, scope).await {
+    for scope in &scopes {
+        match grant(app, &identity, scope).await {
             Ok(a) => access.push(a),
             Err(e) => return e.into_response(),
         }
     }
-    let service = params.iter().find(|(k, _)| k == "service").map(|(_, v)| v.as_str());
     // Quay copies `service` into `aud` verbatim; a token without it could never be used, so it
     // defaults to this registry.
-    let audience = service.unwrap_or(app.config.server_hostname.as_str());
-    match crate::auth::issue_token(&app.signing_key, &app.config, Some(audience), &identity, access) {
-        Ok(token) => {
-            let body = json!({
-                "token": token,
-                "access_token": token,
-                "expires_in": app.config.token_validity_lifetime_s,
-                "issued_at": chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
-            });
-            let mut r = axum::Json(body).into_response();
-            r.headers_mut()
-                .insert(header::CACHE_CONTROL, header::HeaderValue::from_static("no-cache, no-store, must-revalidate"));
-            r
+    let audience = param(params, "service").unwrap_or(app.config.server_hostname.as_str());
+    let token = match crate::auth::issue_token(&app.signing_key, &app.config, Some(audience), &identity, access) {
+        Ok(t) => t,
+        Err(e) => return V2Error::from(RegistryError::Internal(e)).into_response(),
+    };
+    let mut body = json!({
+        "token": token,
+        "access_token": token,
+        "expires_in": app.config.token_validity_lifetime_s,
+        "issued_at": chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+        "scope": scopes.join(" "),
+    });
+    if offline && let Identity::User(user) = &identity {
+        match crate::auth::issue_refresh_token(&app.signing_key, &app.config, user) {
+            Ok(refresh) => body["refresh_token"] = json!(refresh),
+            Err(e) => return V2Error::from(RegistryError::Internal(e)).into_response(),
         }
-        Err(e) => V2Error::from(RegistryError::Internal(e)).into_response(),
     }
+    let mut r = axum::Json(body).into_response();
+    r.headers_mut()
+        .insert(header::CACHE_CONTROL, header::HeaderValue::from_static("no-cache, no-store, must-revalidate"));
+    r
 }
 
 /// Decides one scope: `repository:<name>:<actions>` or `registry:catalog:*`.
