@@ -274,3 +274,169 @@ async fn forged_expired_and_misdirected_tokens_are_refused() {
     .unwrap();
     assert_eq!(get(hs).await, StatusCode::UNAUTHORIZED);
 }
+
+/// Every actor against every kind of repository: the token's grants, what HTTP then allows, and
+/// the catalog. `P` pull, `W` push, `A` admin (`*`).
+#[tokio::test]
+async fn permission_matrix() {
+    use quay::identity::{self as id, Grantee};
+    use sea_orm::ConnectionTrait as _;
+    let s = Server::start_with(SECRET).await;
+    let db = db(&s).await;
+    let enc = secrets(&s);
+    id::create_org(&db, "acme", Some("alice")).await.unwrap();
+    id::create_team(&db, "acme", "readers", "member").await.unwrap();
+    for (user, password) in [("carol", "carol-password"), ("dave", "dave-password"), ("erin", "erin-password")] {
+        id::create_user(&db, user, None, password).await.unwrap();
+    }
+    id::add_member(&db, "acme", "readers", "carol").await.unwrap();
+    let (_, ci) = id::create_robot(&db, Some(&enc), "acme", "ci", "").await.unwrap();
+    let (_, mirror) = id::create_robot(&db, Some(&enc), "acme", "mirror", "").await.unwrap();
+    let repos = ["public", "private", "readonly", "mirror"];
+    s.push_token(ALICE, "acme/seed").await;
+    for r in repos {
+        let path = format!("acme/{r}");
+        let t = s.push_token(ALICE, &path).await;
+        s.push_image(&t, &path, "v1", r.as_bytes()).await;
+        id::grant(&db, &path, Grantee::Team("readers"), "read").await.unwrap();
+        for writer in ["dave", "erin", "acme+ci", "acme+mirror"] {
+            id::grant(&db, &path, Grantee::User(writer), "write").await.unwrap();
+        }
+    }
+    id::set_visibility(&db, "acme/public", true).await.unwrap();
+    let mirror_robot = quay::db::queries::find_user(&db.read, "acme+mirror").await.unwrap().unwrap().id;
+    let repo_id = |name: &str| {
+        let db = &db;
+        let name = name.to_owned();
+        async move { db.find_repository("acme", &name).await.unwrap().unwrap().id }
+    };
+    let (ro, mi) = (repo_id("readonly").await, repo_id("mirror").await);
+    db.write.execute_unprepared(&format!("UPDATE repository SET state = 1 WHERE id = {ro}")).await.unwrap();
+    db.write.execute_unprepared(&format!("UPDATE repository SET state = 2 WHERE id = {mi}")).await.unwrap();
+    db.write
+        .execute_unprepared(&format!(
+            "INSERT INTO repomirrorrule (uuid, repository_id, creation_date, rule_type, rule_value) VALUES ('r1', {mi}, '2026-01-01 00:00:00', 1, '[\"*\"]');
+             INSERT INTO repomirrorconfig (repository_id, creation_date, is_enabled, mirror_type, internal_robot_id, external_registry_config, sync_status, root_rule_id, external_reference)
+             VALUES ({mi}, '2026-01-01 00:00:00', 1, 1, {mirror_robot}, '{{}}', 0, (SELECT id FROM repomirrorrule WHERE uuid = 'r1'), 'quay.io/x/y')"
+        ))
+        .await
+        .unwrap();
+    id::set_enabled(&db, "erin", false).await.unwrap();
+
+    // actor, credentials, expected grants on public/private/readonly/mirror, expected catalog.
+    type Row<'a> = (&'a str, Option<(String, String)>, [&'a str; 4], Vec<&'a str>);
+    let actors: Vec<Row> = vec![
+        ("anonymous", None, ["P", "", "", ""], vec![]),
+        ("outsider", Some(("bob".into(), BOB.1.into())), ["P", "", "", ""], vec!["acme/public"]),
+        (
+            "team member",
+            Some(("carol".into(), "carol-password".into())),
+            ["P", "P", "P", "P"],
+            vec!["acme/mirror", "acme/private", "acme/public", "acme/readonly"],
+        ),
+        (
+            "writer",
+            Some(("dave".into(), "dave-password".into())),
+            ["PW", "PW", "P", "P"],
+            vec!["acme/mirror", "acme/private", "acme/public", "acme/readonly"],
+        ),
+        (
+            "robot",
+            Some(("acme+ci".into(), ci.clone())),
+            ["PW", "PW", "P", "P"],
+            vec!["acme/mirror", "acme/private", "acme/public", "acme/readonly"],
+        ),
+        (
+            "mirror robot",
+            Some(("acme+mirror".into(), mirror.clone())),
+            ["PW", "PW", "P", "PW"],
+            vec!["acme/mirror", "acme/private", "acme/public", "acme/readonly"],
+        ),
+        (
+            "org admin",
+            Some((ALICE.0.into(), ALICE.1.into())),
+            ["PWA", "PWA", "P", "P"],
+            vec!["acme/mirror", "acme/private", "acme/public", "acme/readonly", "acme/seed"],
+        ),
+        (
+            "superuser",
+            Some((ADMIN.0.into(), ADMIN.1.into())),
+            ["PWA", "PWA", "P", "P"],
+            vec!["acme/mirror", "acme/private", "acme/public", "acme/readonly", "acme/seed"],
+        ),
+    ];
+    let scopes: Vec<String> = repos.iter().map(|r| format!("repository:acme/{r}:pull,push,*")).collect();
+    for (actor, creds, expected, catalog) in actors {
+        let mut query: Vec<(&str, &str)> = vec![("service", s.host.as_str())];
+        for sc in &scopes {
+            query.push(("scope", sc));
+        }
+        query.push(("scope", "registry:catalog:*"));
+        let mut req = s.client.get(s.url("/v2/auth")).query(&query);
+        if let Some((u, p)) = &creds {
+            req = req.basic_auth(u, Some(p));
+        }
+        let resp = req.send().await.unwrap();
+        assert_eq!(resp.status(), StatusCode::OK, "{actor}");
+        let token = resp.json::<serde_json::Value>().await.unwrap()["token"].as_str().unwrap().to_owned();
+        use base64::Engine as _;
+        let claims: serde_json::Value = serde_json::from_slice(
+            &base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(token.split('.').nth(1).unwrap()).unwrap(),
+        )
+        .unwrap();
+        for (i, repo) in repos.iter().enumerate() {
+            let actions: Vec<&str> =
+                claims["access"][i]["actions"].as_array().unwrap().iter().map(|a| a.as_str().unwrap()).collect();
+            let got: String = [("pull", "P"), ("push", "W"), ("*", "A")]
+                .iter()
+                .filter(|(a, _)| actions.contains(a))
+                .map(|(_, l)| *l)
+                .collect();
+            assert_eq!(got, expected[i], "{actor} on acme/{repo}: token grants");
+            // And the registry agrees: pull reads tags, push opens an upload.
+            let tags = s.req(Method::GET, &format!("/v2/acme/{repo}/tags/list"), &token).send().await.unwrap().status();
+            assert_eq!(tags == StatusCode::OK, expected[i].contains('P'), "{actor} pulls acme/{repo}: {tags}");
+            let push = s.req(Method::POST, &format!("/v2/acme/{repo}/blobs/uploads/"), &token).send().await.unwrap();
+            let pushed = push.status() == StatusCode::ACCEPTED;
+            assert_eq!(pushed, expected[i].contains('W'), "{actor} pushes acme/{repo}: {}", push.status());
+            if pushed {
+                let location = push.headers()["location"].to_str().unwrap().to_owned();
+                s.req(Method::DELETE, &location, &token).send().await.unwrap();
+            }
+        }
+        let listed = s.req(Method::GET, "/v2/_catalog", &token).send().await.unwrap();
+        if creds.is_none() {
+            assert_eq!(listed.status(), StatusCode::OK);
+        }
+        let listed: serde_json::Value = listed.json().await.unwrap();
+        let names: Vec<&str> = listed["repositories"]
+            .as_array()
+            .map(|a| a.iter().filter_map(|v| v.as_str()).collect())
+            .unwrap_or_default();
+        let names: Vec<&str> = names.into_iter().filter(|n| n.starts_with("acme/")).collect();
+        assert_eq!(names, catalog, "{actor}: catalog");
+    }
+    // The disabled user (who holds write grants) cannot get a token at all.
+    let r = s
+        .client
+        .get(s.url("/v2/auth"))
+        .query(&[("scope", scopes[1].as_str())])
+        .basic_auth("erin", Some("erin-password"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
+    db.close().await;
+}
+
+#[tokio::test]
+async fn namespaces_are_created_on_push_when_configured() {
+    let s = Server::start_with("CREATE_NAMESPACE_ON_PUSH: true\n").await;
+    let t = s.push_token(BOB, "newteam/app").await;
+    s.push_image(&t, "newteam/app", "v1", b"x").await;
+    // The new namespace is an organization that bob owns; alice cannot push there.
+    assert_eq!(grant(&s, ALICE, "repository:newteam/other:pull,push").await.1, json!([]));
+    assert_eq!(grant(&s, BOB, "repository:newteam/other:pull,push").await.1, json!(["pull", "push"]));
+    let off = Server::start().await;
+    assert_eq!(grant(&off, BOB, "repository:newteam/app:pull,push").await.1, json!([]));
+}

@@ -977,3 +977,11 @@ pub async fn can_create_in_namespace<C: ConnectionTrait>(
     .await?;
     Ok(row.is_some())
 }
+
+/// The robot that a mirrored repository's mirror pushes as (`repomirrorconfig.internal_robot_id`).
+pub async fn mirror_robot<C: ConnectionTrait>(c: &C, repo_id: i32) -> Result<Option<i32>, DbErr> {
+    one(c, "SELECT internal_robot_id FROM repomirrorconfig WHERE repository_id = ?", vec![repo_id.into()])
+        .await?
+        .map(|r| r.try_get_by_index(0))
+        .transpose()
+}

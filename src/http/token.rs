@@ -188,10 +188,18 @@ async fn grant(app: &AppState, identity: &Identity, scope: &str) -> Result<Acces
     if let Some(repo) = repo {
         let role = repository_role(&app.db, identity, &repo).await.map_err(RegistryError::from)?;
         let normal = repo.state == queries::repo_state::NORMAL;
+        // A mirrored repository takes pushes only from its mirror's robot (which also needs write).
+        let mirror_pusher = repo.state == queries::repo_state::MIRROR
+            && match identity.user() {
+                Some(u) => {
+                    queries::mirror_robot(&app.db.read, repo.id).await.map_err(RegistryError::from)? == Some(u.id)
+                }
+                None => false,
+            };
         for action in requested {
             let ok = match action {
                 "pull" => role.is_some() || repo.public,
-                "push" => writable && normal && role >= Some(Role::Write),
+                "push" => writable && (normal || mirror_pusher) && role >= Some(Role::Write),
                 // `delete` is what distribution clients ask for; Quay lets writers delete.
                 "delete" => writable && normal && role >= Some(Role::Write),
                 _ => writable && normal && role == Some(Role::Admin),
@@ -206,6 +214,16 @@ async fn grant(app: &AppState, identity: &Identity, scope: &str) -> Result<Acces
 
 async fn may_create(app: &AppState, user: &crate::auth::User, namespace: &str) -> Result<bool, V2Error> {
     let Some(ns) = queries::find_user(&app.db.read, namespace).await.map_err(RegistryError::from)? else {
+        // Quay's CREATE_NAMESPACE_ON_PUSH: a missing namespace becomes an organization owned by the pusher.
+        if app.config.create_namespace_on_push && !user.robot && crate::identity::validate_namespace(namespace).is_ok()
+        {
+            return match crate::identity::create_org(&app.db, namespace, Some(&user.username)).await {
+                Ok(()) => Ok(true),
+                // Someone else created it meanwhile: it is theirs.
+                Err(crate::identity::IdentityError::Exists(_)) => Ok(false),
+                Err(e) => Err(RegistryError::Internal(anyhow::anyhow!("cannot create namespace: {e}")).into()),
+            };
+        }
         return Ok(false);
     };
     if !ns.enabled {

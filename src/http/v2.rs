@@ -165,7 +165,8 @@ pub async fn catalog(State(app): State<AppState>, headers: HeaderMap, Query(q): 
             None => return Err(V2Error::unauthorized(&challenge(&app, Some("registry:catalog:*".into())))),
         };
         let n = page_size(q.n.as_deref())?;
-        if n == 0 {
+        // Anonymous callers see public repositories only with FEATURE_PUBLIC_CATALOG (Quay).
+        if n == 0 || (viewer.is_none() && !app.config.feature_public_catalog) {
             return Ok(axum::Json(json!({"repositories": []})).into_response());
         }
         let mut repos = registry::catalog(&app, viewer.as_ref(), q.last.as_deref(), n + 1).await?;
@@ -242,6 +243,24 @@ async fn authorize(
     Err(deny())
 }
 
+/// Whether the repository's state lets this caller change it, whatever the token says: normal
+/// repositories do; mirrored ones only for their mirror robot; read-only ones never. Checked on
+/// every write because the state may change after a token was issued.
+async fn accepts_writes_from(app: &AppState, claims: Option<&Claims>, repo: &RepoRow) -> Result<bool, V2Error> {
+    use crate::db::queries::{self, repo_state};
+    match repo.state {
+        repo_state::NORMAL => Ok(true),
+        repo_state::MIRROR => {
+            let Identity::User(user) = identity_of(app, claims).await? else {
+                return Ok(false);
+            };
+            let robot = queries::mirror_robot(&app.db.read, repo.id).await.map_err(RegistryError::from)?;
+            Ok(robot == Some(user.id))
+        }
+        _ => Ok(false),
+    }
+}
+
 async fn identity_of(app: &AppState, claims: Option<&Claims>) -> Result<Identity, V2Error> {
     match claims {
         Some(c) => Ok(c
@@ -298,7 +317,7 @@ async fn handle(
         return Err(V2Error::new(StatusCode::METHOD_NOT_ALLOWED, "DENIED", "the registry is read-only"));
     }
     let (claims, repo) = authorize(app, headers, &name, action_for(method)).await?;
-    if writes && repo.state != crate::db::queries::repo_state::NORMAL {
+    if writes && !accepts_writes_from(app, claims.as_ref(), &repo).await? {
         return Err(V2Error::new(StatusCode::METHOD_NOT_ALLOWED, "DENIED", "the repository is read-only or mirrored"));
     }
     let base = app.config.base_url();
