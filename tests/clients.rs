@@ -226,11 +226,19 @@ fn ok(out: std::process::Output) -> String {
 
 #[tokio::test]
 async fn podman_logs_in_pushes_and_pulls() {
-    let s = Server::start().await;
+    let s = Server::start_with("DATABASE_SECRET_KEY: podman-test-key\n").await;
     // Short paths: podman rejects long run roots.
     let root = tempfile::Builder::new().prefix("pm").tempdir_in("/tmp").unwrap();
     let dir = root.path().to_path_buf();
     let host = s.host.clone();
+    // A robot with read access, for the second half.
+    let loaded = quay::config::LoadedConfig::from_path(&s.dir.path().join("config.yaml")).unwrap();
+    let db = quay::db::Db::open(&loaded.config.database().unwrap(), "default").await.unwrap();
+    let enc = loaded.config.field_encryption().unwrap();
+    quay::identity::create_repo(&db, "alice/hello", false).await.unwrap();
+    let (robot, robot_token) = quay::identity::create_robot(&db, enc.as_ref(), "alice", "puller", "").await.unwrap();
+    quay::identity::grant(&db, "alice/hello", quay::identity::Grantee::User(&robot), "read").await.unwrap();
+    db.close().await;
     let result = tokio::task::spawn_blocking(move || {
         let rootfs = dir.join("rootfs");
         std::fs::create_dir_all(&rootfs).unwrap();
@@ -251,6 +259,15 @@ async fn podman_logs_in_pushes_and_pulls() {
         ok(podman(&dir, &["pull", "--tls-verify=false", &target]));
         let pulled_id = ok(podman(&dir, &["image", "inspect", "--format", "{{.Id}}", &target]));
         assert_eq!(pushed_id.trim(), pulled_id.trim(), "the image id (config digest) round-trips");
+        // A robot with read access pulls; it cannot push.
+        ok(podman(&dir, &["logout", &host]));
+        ok(podman(&dir, &["rmi", "--all", "--force"]));
+        ok(podman(&dir, &["login", "--tls-verify=false", "-u", &robot, "-p", &robot_token, &host]));
+        ok(podman(&dir, &["pull", "--tls-verify=false", &target]));
+        ok(podman(&dir, &["import", tar.to_str().unwrap(), "localhost/other:v1"]));
+        let refused =
+            podman(&dir, &["push", "--tls-verify=false", "localhost/other:v1", &format!("{host}/alice/hello:v2")]);
+        assert!(!refused.status.success());
         // Another user cannot pull alice's private repository.
         ok(podman(&dir, &["logout", &host]));
         ok(podman(&dir, &["login", "--tls-verify=false", "-u", BOB.0, "-p", BOB.1, &host]));

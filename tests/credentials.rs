@@ -263,3 +263,78 @@ fn secrets_are_generated_when_the_config_has_none() {
     assert!(!out.status.success());
     assert_eq!(String::from_utf8_lossy(&out.stderr).lines().count(), 1);
 }
+
+#[tokio::test]
+async fn oauth_access_tokens_are_capped_by_their_scopes() {
+    use sea_orm::ConnectionTrait as _;
+    let s = Server::start().await;
+    let t = s.push_token(ALICE, "alice/app").await;
+    s.push_image(&t, "alice/app", "v1", b"l").await;
+    let db = db(&s).await;
+    quay::identity::create_org(&db, "apps", Some("alice")).await.unwrap();
+    let alice = quay::db::queries::find_user(&db.read, "alice").await.unwrap().unwrap().id;
+    let org = quay::db::queries::find_user(&db.read, "apps").await.unwrap().unwrap().id;
+    db.write
+        .execute_unprepared(&format!(
+            "INSERT INTO oauthapplication (client_id, redirect_uri, application_uri, organization_id, name, description, fully_migrated) \
+             VALUES ('CLIENT', 'http://localhost', 'http://localhost', {org}, 'cli', '', 1)"
+        ))
+        .await
+        .unwrap();
+    // Tokens as Python Quay stores them: 20 characters in clear, a bcrypt hash of the other 20.
+    let tokens = [
+        ("READONLYTOKEN0000000", "repo:read"),
+        ("READWRITETOKEN000000", "repo:read repo:write"),
+        ("EXPIREDTOKEN00000000", "repo:admin"),
+    ];
+    for (i, (name, scope)) in tokens.iter().enumerate() {
+        let code = bcrypt::hash("SECRETPART0000000000", 4).unwrap();
+        let expires = if name.starts_with("EXPIRED") { "2000-01-01 00:00:00" } else { "2999-01-01 00:00:00" };
+        db.write
+            .execute_unprepared(&format!(
+                "INSERT INTO oauthaccesstoken (uuid, application_id, authorized_user_id, scope, token_type, expires_at, data, token_code, token_name, created) \
+                 VALUES ('uuid-{i}', (SELECT id FROM oauthapplication WHERE client_id = 'CLIENT'), {alice}, '{scope}', 'Bearer', '{expires}', '', '{code}', '{name}', '2026-01-01 00:00:00')"
+            ))
+            .await
+            .unwrap();
+    }
+    let actions = |password: String| {
+        let s = &s;
+        async move {
+            let r = s
+                .client
+                .get(s.url("/v2/auth"))
+                .query(&[
+                    ("service", s.host.as_str()),
+                    ("scope", "repository:alice/app:pull,push,*"),
+                    ("scope", "repository:alice/new:pull,push"),
+                ])
+                .basic_auth("$oauthtoken", Some(password))
+                .send()
+                .await
+                .unwrap();
+            if r.status() != StatusCode::OK {
+                return (r.status(), Value::Null, String::new());
+            }
+            let token = r.json::<Value>().await.unwrap()["token"].as_str().unwrap().to_owned();
+            let c = claims(&token);
+            (StatusCode::OK, json_actions(&c), token)
+        }
+    };
+    let (status, granted, token) = actions("READONLYTOKEN0000000SECRETPART0000000000".into()).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(granted, serde_json::json!([["pull"], []]), "repo:read caps alice's admin role; no repo:create");
+    assert_eq!(claims(&token)["context"]["entity_kind"], "oauthtoken");
+    let r = s.req(Method::POST, "/v2/alice/app/blobs/uploads/", &token).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
+    let (_, granted, _) = actions("READWRITETOKEN000000SECRETPART0000000000".into()).await;
+    assert_eq!(granted, serde_json::json!([["pull", "push"], []]));
+    assert_eq!(actions("EXPIREDTOKEN00000000SECRETPART0000000000".into()).await.0, StatusCode::UNAUTHORIZED);
+    assert_eq!(actions("READONLYTOKEN0000000WRONGPART000000000".into()).await.0, StatusCode::UNAUTHORIZED);
+    assert_eq!(actions("READONLYTOKEN0000000WRONGPART0000000000".into()).await.0, StatusCode::UNAUTHORIZED);
+    db.close().await;
+}
+
+fn json_actions(c: &Value) -> Value {
+    Value::Array(c["access"].as_array().unwrap().iter().map(|a| a["actions"].clone()).collect())
+}

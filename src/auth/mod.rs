@@ -40,6 +40,33 @@ pub struct User {
     pub robot: bool,
     /// Set when the user signed in with an app-specific token: that token's uuid.
     pub app_token: Option<String>,
+    /// Set when the user signed in with an OAuth access token, whose scopes cap what they may do.
+    pub oauth: Option<OAuthGrant>,
+}
+
+/// What an OAuth access token (`$oauthtoken`) lets its user do: Quay's scopes `repo:read`,
+/// `repo:write`, `repo:admin` cap the repository role; `repo:create` allows creating repositories.
+#[derive(Debug, Clone)]
+pub struct OAuthGrant {
+    pub token_uuid: String,
+    pub max_role: Option<Role>,
+    pub create: bool,
+}
+
+impl OAuthGrant {
+    pub fn from_scopes(token_uuid: &str, scopes: &str) -> Self {
+        let has = |s: &str| scopes.split([' ', ',']).any(|x| x == s);
+        let max_role = if has("repo:admin") {
+            Some(Role::Admin)
+        } else if has("repo:write") {
+            Some(Role::Write)
+        } else if has("repo:read") {
+            Some(Role::Read)
+        } else {
+            None
+        };
+        OAuthGrant { token_uuid: token_uuid.to_owned(), max_role, create: has("repo:create") }
+    }
 }
 
 /// A caller: a user, or nobody.
@@ -91,6 +118,9 @@ pub async fn authenticate_password(
     username: &str,
     password: &str,
 ) -> Result<User, AuthError> {
+    if username == "$oauthtoken" {
+        return authenticate_oauth_token(db, config, password).await;
+    }
     if username == "$app" && config.feature_app_specific_tokens {
         return authenticate_app_token(db, config, secrets, password).await;
     }
@@ -144,6 +174,7 @@ pub async fn authenticate_password(
         username: row.username,
         robot: false,
         app_token: None,
+        oauth: None,
     })
 }
 
@@ -184,6 +215,41 @@ async fn authenticate_app_token(
         username: owner.username,
         robot: false,
         app_token: Some(found.uuid),
+        oauth: None,
+    })
+}
+
+/// `$oauthtoken` with a 40-character OAuth access token: the first 20 characters find it, the
+/// rest is checked against its bcrypt `token_code`; it must be unexpired and its user enabled.
+async fn authenticate_oauth_token(db: &Db, config: &crate::config::Config, token: &str) -> Result<User, AuthError> {
+    if token.len() != 40 || !token.is_ascii() {
+        return Err(AuthError::InvalidCredentials);
+    }
+    let (name, code) = token.split_at(20);
+    let found = crate::db::identity::find_oauth_token(&db.read, name).await.map_err(anyhow::Error::from)?;
+    let hash = found.as_ref().map(|f| f.token_code.clone()).unwrap_or_else(|| DUMMY_HASH.clone());
+    let code = code.to_owned();
+    let matches = tokio::task::spawn_blocking(move || bcrypt::verify(code, &hash).unwrap_or(false))
+        .await
+        .map_err(|e| anyhow::anyhow!("token check failed: {e}"))?;
+    let Some(found) = found.filter(|_| matches) else {
+        return Err(AuthError::InvalidCredentials);
+    };
+    let owner = queries::find_user_by_id(&db.read, found.user_id).await.map_err(anyhow::Error::from)?;
+    let Some(owner) = owner.filter(|o| !o.organization && !o.robot) else {
+        return Err(AuthError::InvalidCredentials);
+    };
+    if !owner.enabled {
+        return Err(AuthError::Disabled);
+    }
+    Ok(User {
+        id: owner.id,
+        superuser: config.is_superuser(&owner.username),
+        uuid: owner.uuid.unwrap_or_default(),
+        username: owner.username,
+        robot: false,
+        app_token: None,
+        oauth: Some(OAuthGrant::from_scopes(&found.uuid, &found.scope)),
     })
 }
 
@@ -219,6 +285,7 @@ async fn authenticate_robot(
         superuser: false,
         robot: true,
         app_token: None,
+        oauth: None,
     })
 }
 
@@ -228,11 +295,17 @@ pub async fn repository_role(db: &Db, identity: &Identity, repo: &queries::RepoR
     let Some(user) = identity.user() else {
         return Ok(None);
     };
-    if user.superuser || user.id == repo.namespace_id {
-        return Ok(Some(Role::Admin));
-    }
-    let roles = queries::repository_roles(&db.read, user.id, repo.id, repo.namespace_id).await?;
-    Ok(roles.iter().filter_map(|r| Role::from_name(r)).max())
+    let role = if user.superuser || user.id == repo.namespace_id {
+        Some(Role::Admin)
+    } else {
+        let roles = queries::repository_roles(&db.read, user.id, repo.id, repo.namespace_id).await?;
+        roles.iter().filter_map(|r| Role::from_name(r)).max()
+    };
+    // An OAuth token never gives more than its scopes allow.
+    Ok(match &user.oauth {
+        Some(grant) => role.min(grant.max_role),
+        None => role,
+    })
 }
 
 /// One grant of a registry token (`access` claim).
@@ -274,6 +347,14 @@ pub fn issue_token(
     let roots: serde_json::Map<String, serde_json::Value> =
         access.iter().filter(|a| a.kind == "repository").map(|a| (a.name.clone(), json!("$disabled"))).collect();
     let (sub, context) = match identity {
+        Identity::User(User { oauth: Some(grant), username, .. }) => (
+            username.clone(),
+            json!({
+                "version": 2, "entity_kind": "oauthtoken", "entity_reference": grant.token_uuid, "kind": "oauth",
+                "oauth": grant.token_uuid, "user": username, "com.apostille.roots": roots,
+                "com.apostille.root": "$disabled",
+            }),
+        ),
         Identity::User(User { app_token: Some(token), .. }) => (
             match identity {
                 Identity::User(u) => u.username.clone(),
@@ -370,6 +451,11 @@ pub fn issue_refresh_token(
 ) -> anyhow::Result<String> {
     let now = chrono::Utc::now().timestamp();
     let context = match (&user.app_token, user.robot) {
+        // Bound to the OAuth token itself, so the refreshed tokens keep its scopes.
+        _ if user.oauth.is_some() => {
+            let uuid = user.oauth.as_ref().map(|g| g.token_uuid.clone());
+            json!({"version": 2, "entity_kind": "oauthtoken", "entity_reference": uuid})
+        }
         (Some(token), _) => json!({"version": 2, "entity_kind": "appspecifictoken", "entity_reference": token}),
         (None, true) => {
             json!({"version": 2, "entity_kind": "robot", "entity_reference": user.username, "robot_uuid": user.uuid})
@@ -452,6 +538,7 @@ impl Claims {
             Some("user") => (false, false),
             Some("robot") => (true, false),
             Some("appspecifictoken") => (false, true),
+            Some("oauthtoken") => return self.oauth_user(db, config, reference).await,
             _ => return Ok(None),
         };
         let Some(row) = queries::find_user(&db.read, &self.sub).await? else {
@@ -477,6 +564,33 @@ impl Claims {
             uuid,
             robot,
             app_token: app_token.then(|| reference.to_owned()),
+            oauth: None,
+        }))
+    }
+
+    /// The user behind a registry token issued for an OAuth access token that still exists.
+    async fn oauth_user(
+        &self,
+        db: &Db,
+        config: &crate::config::Config,
+        token_uuid: &str,
+    ) -> anyhow::Result<Option<User>> {
+        let Some(token) = crate::db::identity::find_oauth_token_by_uuid(&db.read, token_uuid).await? else {
+            return Ok(None);
+        };
+        let Some(row) =
+            queries::find_user_by_id(&db.read, token.user_id).await?.filter(|u| u.enabled && u.username == self.sub)
+        else {
+            return Ok(None);
+        };
+        Ok(Some(User {
+            id: row.id,
+            superuser: config.is_superuser(&row.username),
+            uuid: row.uuid.unwrap_or_default(),
+            username: row.username,
+            robot: false,
+            app_token: None,
+            oauth: Some(OAuthGrant::from_scopes(&token.uuid, &token.scope)),
         }))
     }
 }

@@ -418,3 +418,44 @@ pub async fn app_token_valid<C: ConnectionTrait>(c: &C, uuid: &str, user_id: i32
     .await?
     .is_some())
 }
+
+#[derive(Debug, Clone)]
+pub struct OAuthToken {
+    pub uuid: String,
+    pub user_id: i32,
+    pub scope: String,
+    pub token_code: String,
+}
+
+/// An unexpired OAuth access token by its public first 20 characters.
+pub async fn find_oauth_token<C: ConnectionTrait>(c: &C, token_name: &str) -> Result<Option<OAuthToken>, DbErr> {
+    one(
+        c,
+        "SELECT uuid, authorized_user_id, scope, token_code FROM oauthaccesstoken WHERE token_name = ? AND expires_at > ?",
+        vec![token_name.into(), now_naive().into()],
+    )
+    .await?
+    .map(oauth_token)
+    .transpose()
+}
+
+/// An unexpired OAuth access token by uuid (what registry tokens issued for it refer to).
+pub async fn find_oauth_token_by_uuid<C: ConnectionTrait>(c: &C, uuid: &str) -> Result<Option<OAuthToken>, DbErr> {
+    one(
+        c,
+        "SELECT uuid, authorized_user_id, scope, token_code FROM oauthaccesstoken WHERE uuid = ? AND expires_at > ?",
+        vec![uuid.into(), now_naive().into()],
+    )
+    .await?
+    .map(oauth_token)
+    .transpose()
+}
+
+fn oauth_token(r: QueryResult) -> Result<OAuthToken, DbErr> {
+    Ok(OAuthToken {
+        uuid: r.try_get("", "uuid")?,
+        user_id: r.try_get("", "authorized_user_id")?,
+        scope: r.try_get("", "scope")?,
+        token_code: r.try_get("", "token_code")?,
+    })
+}

@@ -213,6 +213,9 @@ async fn grant(app: &AppState, identity: &Identity, scope: &str) -> Result<Acces
 }
 
 async fn may_create(app: &AppState, user: &crate::auth::User, namespace: &str) -> Result<bool, V2Error> {
+    if user.oauth.as_ref().is_some_and(|g| !g.create) {
+        return Ok(false);
+    }
     let Some(ns) = queries::find_user(&app.db.read, namespace).await.map_err(RegistryError::from)? else {
         // Quay's CREATE_NAMESPACE_ON_PUSH: a missing namespace becomes an organization owned by the pusher.
         if app.config.create_namespace_on_push && !user.robot && crate::identity::validate_namespace(namespace).is_ok()
