@@ -98,6 +98,18 @@ impl Server {
         db.close().await;
     }
 
+    /// A second handle on the server's database, for setting up what has no HTTP API.
+    pub async fn db(&self) -> quay::db::Db {
+        let loaded = LoadedConfig::from_path(&self.dir.path().join("config.yaml")).unwrap();
+        quay::db::Db::open(&loaded.config.database().unwrap(), "default").await.unwrap()
+    }
+
+    /// The server's field encryption (its config must set DATABASE_SECRET_KEY).
+    pub fn secrets(&self) -> quay::auth::secret::FieldEncryption {
+        let loaded = LoadedConfig::from_path(&self.dir.path().join("config.yaml")).unwrap();
+        loaded.config.field_encryption().unwrap().expect("DATABASE_SECRET_KEY in the test config")
+    }
+
     pub fn url(&self, path: &str) -> String {
         format!("{}{}", self.base, path)
     }

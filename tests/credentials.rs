@@ -11,16 +11,6 @@ use crate::common::*;
 
 const SECRET: &str = "DATABASE_SECRET_KEY: \"test1234\"\n";
 
-async fn db(s: &Server) -> quay::db::Db {
-    let loaded = quay::config::LoadedConfig::from_path(&s.dir.path().join("config.yaml")).unwrap();
-    quay::db::Db::open(&loaded.config.database().unwrap(), "default").await.unwrap()
-}
-
-fn secrets(s: &Server) -> quay::auth::secret::FieldEncryption {
-    let loaded = quay::config::LoadedConfig::from_path(&s.dir.path().join("config.yaml")).unwrap();
-    loaded.config.field_encryption().unwrap().unwrap()
-}
-
 async fn token_status(s: &Server, user: &str, password: &str) -> (StatusCode, Value) {
     let r = s
         .client
@@ -43,7 +33,7 @@ fn claims(token: &str) -> Value {
 #[tokio::test]
 async fn bcrypt_hashes_written_by_python_quay_verify() {
     let s = Server::start().await;
-    let db = db(&s).await;
+    let db = s.db().await;
     // Made with Python's bcrypt (the library Quay uses): hashpw(b"python-password", gensalt(12)) and
     // gensalt(4, prefix=b"2a"); `$2y$` is the same algorithm under PHP's prefix.
     let b12 = "$2b$12$FwrTtQ9mb92x4HVlxQ9yrur4GSM6pdCZUw5EDqLBUMDD1pvy10QQC";
@@ -82,8 +72,8 @@ async fn repeated_bad_passwords_back_off() {
 #[tokio::test]
 async fn app_specific_tokens_are_registry_passwords() {
     let s = Server::start_with(SECRET).await;
-    let db = db(&s).await;
-    let enc = secrets(&s);
+    let db = s.db().await;
+    let enc = s.secrets();
     let token = quay::identity::create_app_token(&db, Some(&enc), "alice", "laptop", None).await.unwrap();
     assert_eq!(token.len(), 120);
     let (status, body) = token_status(&s, "$app", &token).await;
@@ -118,8 +108,8 @@ async fn app_specific_tokens_are_registry_passwords() {
 #[tokio::test]
 async fn robots_disallowed_except_the_whitelist() {
     let s = Server::start_with(&format!("{SECRET}ROBOTS_DISALLOW: true\nROBOTS_WHITELIST: [alice+allowed]\n")).await;
-    let db = db(&s).await;
-    let enc = secrets(&s);
+    let db = s.db().await;
+    let enc = s.secrets();
     let (_, blocked) = quay::identity::create_robot(&db, Some(&enc), "alice", "ci", "").await.unwrap();
     let (_, allowed) = quay::identity::create_robot(&db, Some(&enc), "alice", "allowed", "").await.unwrap();
     assert_eq!(token_status(&s, "alice+ci", &blocked).await.0, StatusCode::UNAUTHORIZED);
@@ -202,14 +192,14 @@ async fn oauth2_form_and_refresh_tokens() {
         .unwrap();
     assert!(r.json::<Value>().await.unwrap()["refresh_token"].is_string());
     // Changing the password revokes refresh tokens.
-    let db = db(&s).await;
+    let db = s.db().await;
     quay::identity::set_password(&db, "alice", "a-new-password").await.unwrap();
     assert_eq!(
         oauth(&s, &[("grant_type", "refresh_token"), ("refresh_token", &refresh)]).await.0,
         StatusCode::UNAUTHORIZED
     );
     // Robots: rotation revokes.
-    let enc = secrets(&s);
+    let enc = s.secrets();
     let (robot, token) = quay::identity::create_robot(&db, Some(&enc), "alice", "ci", "").await.unwrap();
     let (_, body) = oauth(
         &s,
@@ -270,7 +260,7 @@ async fn oauth_access_tokens_are_capped_by_their_scopes() {
     let s = Server::start().await;
     let t = s.push_token(ALICE, "alice/app").await;
     s.push_image(&t, "alice/app", "v1", b"l").await;
-    let db = db(&s).await;
+    let db = s.db().await;
     quay::identity::create_org(&db, "apps", Some("alice")).await.unwrap();
     let alice = quay::db::queries::find_user(&db.read, "alice").await.unwrap().unwrap().id;
     let org = quay::db::queries::find_user(&db.read, "apps").await.unwrap().unwrap().id;

@@ -9,16 +9,6 @@ use crate::common::*;
 const SECRET: &str =
     "DATABASE_SECRET_KEY: \"60819670227914197377449333332023941570310823814007397361459893170384762698201\"\n";
 
-async fn db(s: &Server) -> quay::db::Db {
-    let loaded = quay::config::LoadedConfig::from_path(&s.dir.path().join("config.yaml")).unwrap();
-    quay::db::Db::open(&loaded.config.database().unwrap(), "default").await.unwrap()
-}
-
-fn secrets(s: &Server) -> quay::auth::secret::FieldEncryption {
-    let loaded = quay::config::LoadedConfig::from_path(&s.dir.path().join("config.yaml")).unwrap();
-    loaded.config.field_encryption().unwrap().unwrap()
-}
-
 /// Status of a token request and the actions granted on the first scope.
 async fn grant(s: &Server, user: (&str, &str), scope: &str) -> (StatusCode, serde_json::Value) {
     let r = s
@@ -44,8 +34,8 @@ async fn grant(s: &Server, user: (&str, &str), scope: &str) -> (StatusCode, serd
 #[tokio::test]
 async fn robots_push_and_pull_with_their_token() {
     let s = Server::start_with(SECRET).await;
-    let db = db(&s).await;
-    let enc = secrets(&s);
+    let db = s.db().await;
+    let enc = s.secrets();
     quay::identity::create_repo(&db, "alice/app", false).await.unwrap();
     let (robot, token) = quay::identity::create_robot(&db, Some(&enc), "alice", "ci", "pushes from CI").await.unwrap();
     assert_eq!(robot, "alice+ci");
@@ -117,7 +107,7 @@ async fn robots_push_and_pull_with_their_token() {
 #[tokio::test]
 async fn organizations_teams_and_permissions() {
     let s = Server::start_with(SECRET).await;
-    let db = db(&s).await;
+    let db = s.db().await;
     use quay::identity::{self as id, Grantee};
     id::create_org(&db, "acme", Some("alice")).await.unwrap();
     id::create_team(&db, "acme", "readers", "member").await.unwrap();
@@ -186,7 +176,7 @@ async fn read_only_and_mirror_repositories_refuse_pushes() {
     let s = Server::start().await;
     let t = s.push_token(ALICE, "alice/frozen").await;
     s.push_image(&t, "alice/frozen", "v1", b"l").await;
-    let db = db(&s).await;
+    let db = s.db().await;
     for state in [quay::db::queries::repo_state::READ_ONLY, quay::db::queries::repo_state::MIRROR] {
         use sea_orm::ConnectionTrait as _;
         db.write
@@ -282,8 +272,8 @@ async fn permission_matrix() {
     use quay::identity::{self as id, Grantee};
     use sea_orm::ConnectionTrait as _;
     let s = Server::start_with(SECRET).await;
-    let db = db(&s).await;
-    let enc = secrets(&s);
+    let db = s.db().await;
+    let enc = s.secrets();
     id::create_org(&db, "acme", Some("alice")).await.unwrap();
     id::create_team(&db, "acme", "readers", "member").await.unwrap();
     for (user, password) in [("carol", "carol-password"), ("dave", "dave-password"), ("erin", "erin-password")] {

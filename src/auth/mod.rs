@@ -525,10 +525,6 @@ impl Claims {
         })
     }
 
-    pub fn allows_catalog(&self) -> bool {
-        self.access.iter().any(|a| a.kind == "registry" && a.name == "catalog" && a.actions.iter().any(|x| x == "*"))
-    }
-
     /// The user a token was issued to, if it still exists with the same identity (a password change
     /// rotates the uuid and so retires older tokens for this purpose).
     pub async fn user(&self, db: &Db, config: &crate::config::Config) -> anyhow::Result<Option<User>> {

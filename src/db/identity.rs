@@ -4,20 +4,8 @@ use sea_orm::ActiveValue::Set;
 use sea_orm::{ActiveModelTrait as _, ConnectionTrait, DbErr, QueryResult, Value};
 
 use super::entities::user;
-use super::sql;
+use super::{all, exec, one};
 use crate::util::now_naive;
-
-async fn all<C: ConnectionTrait>(c: &C, text: &str, values: Vec<Value>) -> Result<Vec<QueryResult>, DbErr> {
-    c.query_all_raw(sql(c.get_database_backend(), text, values)).await
-}
-
-async fn one<C: ConnectionTrait>(c: &C, text: &str, values: Vec<Value>) -> Result<Option<QueryResult>, DbErr> {
-    c.query_one_raw(sql(c.get_database_backend(), text, values)).await
-}
-
-async fn exec<C: ConnectionTrait>(c: &C, text: &str, values: Vec<Value>) -> Result<u64, DbErr> {
-    Ok(c.execute_raw(sql(c.get_database_backend(), text, values)).await?.rows_affected())
-}
 
 /// A namespace-like row: users, organizations and robots share Quay's `user` table.
 #[derive(Debug, Clone, serde::Serialize)]

@@ -237,6 +237,29 @@ async fn load_lookups(conn: &DatabaseConnection, storage_location: &str) -> anyh
     })
 }
 
+/// All rows of a query written with `?` placeholders.
+async fn all<C: ConnectionTrait>(
+    c: &C,
+    text: &str,
+    values: Vec<Value>,
+) -> Result<Vec<sea_orm::QueryResult>, sea_orm::DbErr> {
+    c.query_all_raw(sql(c.get_database_backend(), text, values)).await
+}
+
+/// The first row of a query written with `?` placeholders.
+async fn one<C: ConnectionTrait>(
+    c: &C,
+    text: &str,
+    values: Vec<Value>,
+) -> Result<Option<sea_orm::QueryResult>, sea_orm::DbErr> {
+    c.query_one_raw(sql(c.get_database_backend(), text, values)).await
+}
+
+/// Runs a statement written with `?` placeholders and returns the number of rows it changed.
+async fn exec<C: ConnectionTrait>(c: &C, text: &str, values: Vec<Value>) -> Result<u64, sea_orm::DbErr> {
+    Ok(c.execute_raw(sql(c.get_database_backend(), text, values)).await?.rows_affected())
+}
+
 /// A raw statement written with `?` placeholders, renumbered to `$1, $2, ...` for PostgreSQL so one
 /// query text serves both engines.
 pub fn sql<I: IntoIterator<Item = Value>>(backend: DbBackend, text: &str, values: I) -> Statement {

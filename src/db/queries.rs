@@ -16,7 +16,7 @@ use super::entities::{
     blobupload, imagestorage, imagestorageplacement, manifest, manifestblob, manifestchild, repository,
     repositorypermission, servicekey, servicekeyapproval, tag, uploadedblob, user,
 };
-use super::sql;
+use super::{all, exec, one};
 use crate::util::{now_ms, now_naive};
 
 /// Quay's repository states (`repository.state`).
@@ -25,18 +25,6 @@ pub mod repo_state {
     pub const READ_ONLY: i32 = 1;
     pub const MIRROR: i32 = 2;
     pub const MARKED_FOR_DELETION: i32 = 3;
-}
-
-async fn all<C: ConnectionTrait>(c: &C, text: &str, values: Vec<Value>) -> Result<Vec<QueryResult>, DbErr> {
-    c.query_all_raw(sql(c.get_database_backend(), text, values)).await
-}
-
-async fn one<C: ConnectionTrait>(c: &C, text: &str, values: Vec<Value>) -> Result<Option<QueryResult>, DbErr> {
-    c.query_one_raw(sql(c.get_database_backend(), text, values)).await
-}
-
-async fn exec<C: ConnectionTrait>(c: &C, text: &str, values: Vec<Value>) -> Result<u64, DbErr> {
-    Ok(c.execute_raw(sql(c.get_database_backend(), text, values)).await?.rows_affected())
 }
 
 fn placeholders(n: usize) -> String {

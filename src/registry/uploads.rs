@@ -165,6 +165,7 @@ where
         return Ok((offset, row));
     }
     writer.close().await?;
+    metrics::counter!("quay_blob_upload_bytes_total").increment(written);
     metadata.chunks.push((path.clone(), offset, written));
     let new_size = (offset + written) as i64;
     let sha_state = hasher.save();
