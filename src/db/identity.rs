@@ -66,11 +66,13 @@ pub async fn set_enabled<C: ConnectionTrait>(c: &C, user_id: i32, enabled: bool)
     Ok(())
 }
 
-/// A row of `user` that is not a person: an organization or a robot (no password, uuid email).
-async fn insert_account<C: ConnectionTrait>(
+/// A row of Quay's `user` table with its defaults: a person (with a password hash), an
+/// organization or a robot (neither has a password).
+pub(super) async fn insert_account<C: ConnectionTrait>(
     c: &C,
     username: &str,
     email: &str,
+    password_hash: Option<&str>,
     organization: bool,
     robot: bool,
 ) -> Result<i32, DbErr> {
@@ -78,7 +80,7 @@ async fn insert_account<C: ConnectionTrait>(
     let created = user::ActiveModel {
         uuid: Set(Some(uuid::Uuid::new_v4().to_string())),
         username: Set(username.to_owned()),
-        password_hash: Set(None),
+        password_hash: Set(password_hash.map(str::to_owned)),
         email: Set(email.to_owned()),
         verified: Set(true),
         organization: Set(organization),
@@ -104,7 +106,7 @@ pub async fn create_organization<C: ConnectionTrait>(
     admin_team_role: i32,
     owner: Option<i32>,
 ) -> Result<i32, DbErr> {
-    let org = insert_account(c, name, email, true, false).await?;
+    let org = insert_account(c, name, email, None, true, false).await?;
     let team = create_team(c, org, "owners", admin_team_role, "").await?;
     if let Some(owner) = owner {
         add_team_member(c, team, owner).await?;
@@ -162,7 +164,7 @@ pub async fn create_robot<C: ConnectionTrait>(
     description: &str,
     robot_login_service: i32,
 ) -> Result<i32, DbErr> {
-    let id = insert_account(c, full_name, &uuid::Uuid::new_v4().to_string(), false, true).await?;
+    let id = insert_account(c, full_name, &uuid::Uuid::new_v4().to_string(), None, false, true).await?;
     exec(
         c,
         "INSERT INTO robotaccounttoken (robot_account_id, token, fully_migrated) VALUES (?, ?, ?)",

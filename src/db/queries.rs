@@ -97,26 +97,7 @@ pub async fn create_user<C: ConnectionTrait>(
     email: &str,
     password_hash: &str,
 ) -> Result<i32, DbErr> {
-    let now = now_naive();
-    let created = user::ActiveModel {
-        uuid: Set(Some(uuid::Uuid::new_v4().to_string())),
-        username: Set(username.to_owned()),
-        password_hash: Set(Some(password_hash.to_owned())),
-        email: Set(email.to_owned()),
-        verified: Set(true),
-        organization: Set(false),
-        robot: Set(false),
-        invoice_email: Set(false),
-        invalid_login_attempts: Set(0),
-        last_invalid_login: Set(now),
-        removed_tag_expiration_s: Set(1_209_600),
-        enabled: Set(true),
-        creation_date: Set(Some(now)),
-        ..Default::default()
-    }
-    .insert(c)
-    .await?;
-    Ok(created.id)
+    super::identity::insert_account(c, username, email, Some(password_hash), false, false).await
 }
 
 /// Sets a new password hash. Like Quay, this rotates the user's uuid so tokens bound to the old
