@@ -49,7 +49,12 @@ impl Server {
 
     /// Starts (or restarts) a server on an existing data folder.
     pub async fn start_in(dir: tempfile::TempDir) -> Server {
-        let mut loaded = LoadedConfig::from_path(&dir.path().join("config.yaml")).unwrap();
+        Self::start_with_config(dir, "config.yaml").await
+    }
+
+    /// Starts a server with another config file of the same data folder (a second node).
+    pub async fn start_with_config(dir: tempfile::TempDir, config_file: &str) -> Server {
+        let mut loaded = LoadedConfig::from_path(&dir.path().join(config_file)).unwrap();
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
         loaded.config.server_hostname = addr.to_string();

@@ -430,3 +430,70 @@ async fn namespaces_are_created_on_push_when_configured() {
     let off = Server::start().await;
     assert_eq!(grant(&off, BOB, "repository:newteam/app:pull,push").await.1, json!([]));
 }
+
+#[tokio::test]
+async fn nodes_sharing_a_database_accept_each_others_tokens() {
+    let a = Server::start().await;
+    let t = a.push_token(ALICE, "alice/shared").await;
+    a.push_image(&t, "alice/shared", "v1", b"x").await;
+    // A second node on the same database and storage, with its own signing key.
+    let shared = tempfile::tempdir().unwrap();
+    let text = std::fs::read_to_string(a.dir.path().join("config.yaml")).unwrap();
+    let node_b = format!(
+        "{}INSTANCE_SERVICE_KEY_LOCATION: {}\nINSTANCE_SERVICE_KEY_KID_LOCATION: {}\n",
+        text.replace("sqlite:///quay.db", &format!("sqlite:///{}", a.dir.path().join("quay.db").display()))
+            .replace("storage_path: storage", &format!("storage_path: {}", a.dir.path().join("storage").display())),
+        shared.path().join("node-b.pem").display(),
+        shared.path().join("node-b.kid").display()
+    );
+    std::fs::write(shared.path().join("config.yaml"), node_b).unwrap();
+    let b = Server::start_in(shared).await;
+    assert_ne!(
+        std::fs::read_to_string(a.dir.path().join("quay.kid")).unwrap(),
+        std::fs::read_to_string(b.dir.path().join("node-b.kid")).unwrap()
+    );
+    // Audiences differ per node in these tests (each has its own address), so ask each node for
+    // a token meant for the other and present it there.
+    let for_b = a
+        .client
+        .get(a.url("/v2/auth"))
+        .query(&[("service", b.host.as_str()), ("scope", "repository:alice/shared:pull")])
+        .basic_auth(ALICE.0, Some(ALICE.1))
+        .send()
+        .await
+        .unwrap()
+        .json::<serde_json::Value>()
+        .await
+        .unwrap()["token"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let r = b.req(Method::GET, "/v2/alice/shared/manifests/v1", &for_b).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::OK, "node B accepts node A's token");
+    let for_a = b
+        .client
+        .get(b.url("/v2/auth"))
+        .query(&[("service", a.host.as_str()), ("scope", "repository:alice/shared:pull")])
+        .basic_auth(ALICE.0, Some(ALICE.1))
+        .send()
+        .await
+        .unwrap()
+        .json::<serde_json::Value>()
+        .await
+        .unwrap()["token"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let r = a.req(Method::GET, "/v2/alice/shared/manifests/v1", &for_a).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::OK, "node A accepts node B's token (key learnt from servicekey)");
+    // `account` must match the credentials.
+    let r = a
+        .client
+        .get(a.url("/v2/auth"))
+        .query(&[("service", a.host.as_str()), ("account", "bob")])
+        .basic_auth(ALICE.0, Some(ALICE.1))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
+}

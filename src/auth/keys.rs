@@ -96,8 +96,11 @@ fn pem_decode(pem: &str) -> anyhow::Result<(String, Vec<u8>)> {
     Ok((label, der))
 }
 
+/// How often an unknown `kid` may reload the accepted keys from `servicekey`.
+const REFRESH_INTERVAL: Duration = Duration::from_millis(100);
+
 /// The public keys this node accepts tokens from, refreshed from `servicekey` when a token names
-/// an unknown `kid` (at most once a second, so forged kids cannot hammer the database).
+/// an unknown `kid`.
 pub struct VerificationKeys {
     service: String,
     keys: RwLock<(HashMap<String, DecodingKey>, Option<Instant>)>,
@@ -141,12 +144,21 @@ impl VerificationKeys {
     }
 
     pub async fn get(&self, db: &Db, kid: &str) -> Option<DecodingKey> {
-        if let Ok(guard) = self.keys.read() {
-            if let Some(k) = guard.0.get(kid) {
-                return Some(k.clone());
+        let last_refresh = match self.keys.read() {
+            Ok(guard) => {
+                if let Some(k) = guard.0.get(kid) {
+                    return Some(k.clone());
+                }
+                guard.1
             }
-            if guard.1.is_some_and(|t| t.elapsed() < Duration::from_secs(1)) {
-                return None;
+            Err(_) => None,
+        };
+        // An unknown kid reloads the keys, at most every REFRESH_INTERVAL: a node that just
+        // joined is learnt within that time, and forged kids cannot hammer the database.
+        if let Some(wait) = last_refresh.and_then(|t| REFRESH_INTERVAL.checked_sub(t.elapsed())) {
+            tokio::time::sleep(wait).await;
+            if let Some(k) = self.keys.read().ok().and_then(|g| g.0.get(kid).cloned()) {
+                return Some(k);
             }
         }
         if let Err(e) = self.refresh(db).await {

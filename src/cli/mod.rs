@@ -212,7 +212,20 @@ async fn first_start_admin(app: &App, dir: &Path) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// Keeps this node's signing key registered, and its view of the other nodes' keys current (so a
+/// withdrawn or expired key stops being accepted within a minute).
 fn spawn_key_renewal(app: AppState) {
+    let keys_app = app.clone();
+    tokio::spawn(async move {
+        let mut interval = tokio::time::interval(std::time::Duration::from_secs(60));
+        interval.tick().await;
+        loop {
+            interval.tick().await;
+            if let Err(e) = keys_app.verification_keys.refresh(&keys_app.db).await {
+                tracing::warn!(error = format!("{e:#}"), "cannot reload the accepted signing keys");
+            }
+        }
+    });
     let every = std::time::Duration::from_secs(app.config.instance_service_key_refresh_min.max(1) * 60);
     tokio::spawn(async move {
         let mut interval = tokio::time::interval(every);

@@ -43,6 +43,14 @@ pub async fn token(
             Err(r) => return r,
         },
     };
+    // Docker's token spec: `account`, when given, must be the authenticated account.
+    if let (Some(account), Identity::User(user)) = (param(&params, "account"), &identity)
+        && account != user.username
+        && !(user.app_token.is_some() && account == "$app")
+        && !(user.oauth.is_some() && account == "$oauthtoken")
+    {
+        return unauthorized("the account parameter does not match the credentials");
+    }
     let offline = param(&params, "offline_token") == Some("true");
     respond(&app, identity, &params, offline).await
 }
