@@ -246,7 +246,7 @@ impl Config {
             return Ok(DatabaseUri::Sqlite(PathBuf::from(path)));
         }
         if uri.starts_with("postgresql://") || uri.starts_with("postgres://") {
-            bail!("config key `DB_URI`: PostgreSQL is not supported by this build yet; use `sqlite:///PATH`");
+            return Ok(DatabaseUri::Postgres(uri.to_owned()));
         }
         if uri.is_empty() {
             bail!("config key `DB_URI` is required (for example `sqlite:////var/lib/quay/quay.db`)");
@@ -320,6 +320,8 @@ fn known_keys() -> Vec<String> {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum DatabaseUri {
     Sqlite(PathBuf),
+    /// `postgresql://user:password@host:port/database`, as Quay writes it.
+    Postgres(String),
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -466,6 +468,8 @@ mod tests {
         assert!(format!("{e:#}").contains("FEATURE_ANONYMOUS_ACCESS"), "{e:#}");
         let e = Config::from_yaml(&MINIMAL.replace("LocalStorage", "FancyStorage")).unwrap_err();
         assert!(format!("{e:#}").contains("FancyStorage"));
+        let (pg, _) = Config::from_yaml(&MINIMAL.replace("sqlite:////tmp/x.db", "postgresql://quay@db/quay")).unwrap();
+        assert_eq!(pg.database().unwrap(), DatabaseUri::Postgres("postgresql://quay@db/quay".into()));
         let e = Config::from_yaml(&MINIMAL.replace("sqlite:////tmp/x.db", "mysql://x")).unwrap_err();
         assert!(format!("{e:#}").contains("DB_URI"));
         assert!(Config::from_yaml(&format!("{MINIMAL}MAXIMUM_LAYER_SIZE: lots\n")).is_err());

@@ -22,11 +22,34 @@ pub struct Server {
     task: Option<tokio::task::JoinHandle<()>>,
 }
 
+/// Where the tests keep their data: SQLite (default) or, with `QUAY_TEST_DATABASE=postgres`, a new
+/// database per server on the PostgreSQL at 127.0.0.1:5432.
+pub fn test_db_uri() -> String {
+    if std::env::var("QUAY_TEST_DATABASE").as_deref() != Ok("postgres") {
+        return "sqlite:///quay.db".to_owned();
+    }
+    postgres_database()
+}
+
+/// A new, empty database on the test PostgreSQL server; returns its URL.
+pub fn postgres_database() -> String {
+    let admin = std::env::var("QUAY_TEST_POSTGRES").unwrap_or_else(|_| "postgresql://postgres@127.0.0.1:5432".into());
+    let name = format!("quay_test_{}", uuid::Uuid::new_v4().simple());
+    // A blocking client keeps this usable from sync tests and async ones alike.
+    let status = std::process::Command::new("psql")
+        .args([&format!("{admin}/postgres"), "-qc", &format!("CREATE DATABASE {name}")])
+        .status()
+        .expect("psql must be installed to run the tests on PostgreSQL");
+    assert!(status.success(), "cannot create test database {name}");
+    format!("{admin}/{name}")
+}
+
 /// The config a test server starts with; `extra` is appended verbatim.
 pub fn write_config(dir: &Path, extra: &str) -> PathBuf {
     let path = dir.join("config.yaml");
+    let db = test_db_uri();
     let text = format!(
-        "SERVER_HOSTNAME: placeholder:1\nPREFERRED_URL_SCHEME: http\nDB_URI: sqlite:///quay.db\n\
+        "SERVER_HOSTNAME: placeholder:1\nPREFERRED_URL_SCHEME: http\nDB_URI: {db}\n\
          DISTRIBUTED_STORAGE_CONFIG:\n  default: [LocalStorage, {{storage_path: storage}}]\n\
          DISTRIBUTED_STORAGE_PREFERENCE: [default]\nSUPER_USERS: [admin]\n{extra}"
     );
@@ -54,6 +77,8 @@ impl Server {
 
     /// Starts a server with another config file of the same data folder (a second node).
     pub async fn start_with_config(dir: tempfile::TempDir, config_file: &str) -> Server {
+        // Server-side errors show up in the failing test's output.
+        let _ = tracing_subscriber::fmt().with_env_filter("quay=error").with_test_writer().try_init();
         let mut loaded = LoadedConfig::from_path(&dir.path().join(config_file)).unwrap();
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();

@@ -267,7 +267,7 @@ async fn oauth_access_tokens_are_capped_by_their_scopes() {
     db.write
         .execute_unprepared(&format!(
             "INSERT INTO oauthapplication (client_id, redirect_uri, application_uri, organization_id, name, description, fully_migrated) \
-             VALUES ('CLIENT', 'http://localhost', 'http://localhost', {org}, 'cli', '', 1)"
+             VALUES ('CLIENT', 'http://localhost', 'http://localhost', {org}, 'cli', '', true)"
         ))
         .await
         .unwrap();

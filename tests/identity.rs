@@ -307,7 +307,7 @@ async fn permission_matrix() {
         .execute_unprepared(&format!(
             "INSERT INTO repomirrorrule (uuid, repository_id, creation_date, rule_type, rule_value) VALUES ('r1', {mi}, '2026-01-01 00:00:00', 1, '[\"*\"]');
              INSERT INTO repomirrorconfig (repository_id, creation_date, is_enabled, mirror_type, internal_robot_id, external_registry_config, sync_status, root_rule_id, external_reference)
-             VALUES ({mi}, '2026-01-01 00:00:00', 1, 1, {mirror_robot}, '{{}}', 0, (SELECT id FROM repomirrorrule WHERE uuid = 'r1'), 'quay.io/x/y')"
+             VALUES ({mi}, '2026-01-01 00:00:00', true, 1, {mirror_robot}, '{{}}', 0, (SELECT id FROM repomirrorrule WHERE uuid = 'r1'), 'quay.io/x/y')"
         ))
         .await
         .unwrap();

@@ -166,3 +166,80 @@ async fn refuses_databases_at_another_revision() {
     let err = quay::db::Db::open(&uri, "default").await.err().expect("must refuse");
     assert!(format!("{err:#}").contains("abc123"), "{err:#}");
 }
+
+/// Facts of a PostgreSQL database's public schema: columns, constraints and indexes.
+async fn pg_facts(url: &str) -> BTreeSet<String> {
+    let pool = sqlx::PgPool::connect(url).await.unwrap();
+    let mut out = BTreeSet::new();
+    for r in sqlx::query(
+        "SELECT c.table_name::text, c.column_name::text, format_type(a.atttypid, a.atttypmod), c.is_nullable::text, \
+         coalesce(c.column_default::text, '') FROM information_schema.columns c \
+         JOIN pg_attribute a ON a.attrelid = (quote_ident(c.table_schema) || '.' || quote_ident(c.table_name))::regclass \
+              AND a.attname = c.column_name \
+         WHERE c.table_schema = 'public'",
+    )
+    .fetch_all(&pool)
+    .await
+    .unwrap()
+    {
+        let (table, column, default): (String, String, String) = (r.get(0), r.get(1), r.get(4));
+        let default = if table == "blobupload" && column == "created" { "<timestamp>".to_owned() } else { default };
+        out.insert(format!("column {table}.{column} {} nullable={} default={default}", r.get::<String, _>(2), r.get::<String, _>(3)));
+    }
+    for r in sqlx::query(
+        "SELECT conrelid::regclass::text, conname::text, pg_get_constraintdef(oid) FROM pg_constraint \
+         WHERE connamespace = 'public'::regnamespace",
+    )
+    .fetch_all(&pool)
+    .await
+    .unwrap()
+    {
+        out.insert(format!("constraint {} {} {}", r.get::<String, _>(0), r.get::<String, _>(1), r.get::<String, _>(2)));
+    }
+    for r in sqlx::query("SELECT indexname::text, indexdef FROM pg_indexes WHERE schemaname = 'public'")
+        .fetch_all(&pool)
+        .await
+        .unwrap()
+    {
+        out.insert(format!("index {} {}", r.get::<String, _>(0), r.get::<String, _>(1)));
+    }
+    pool.close().await;
+    out
+}
+
+/// Columns (`tables.tsv`) and named constraints (`ADD CONSTRAINT`) of the reference dump.
+const EXPECTED_COLUMNS: usize = 602;
+const EXPECTED_CONSTRAINTS: usize = 251;
+
+#[tokio::test]
+async fn migrations_create_quays_schema_on_postgres() {
+    let ours = crate::common::postgres_database();
+    let theirs = crate::common::postgres_database();
+    let db = quay::db::Db::open(&quay::config::DatabaseUri::Postgres(ours.clone()), "default").await.unwrap();
+    db.close().await;
+    for file in ["postgres-schema.sql", "postgres-seed.sql"] {
+        let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/reference/quay-schema").join(file);
+        let status = std::process::Command::new("psql")
+            .args([theirs.as_str(), "-q", "-v", "ON_ERROR_STOP=1", "-f"])
+            .arg(&path)
+            .stdout(std::process::Stdio::null())
+            .status()
+            .unwrap();
+        assert!(status.success(), "loading {file}");
+    }
+    let (a, b) = (pg_facts(&ours).await, pg_facts(&theirs).await);
+    let missing: Vec<_> = b.difference(&a).collect();
+    let extra: Vec<_> = a.difference(&b).collect();
+    assert!(missing.is_empty() && extra.is_empty(), "missing: {missing:#?}\nextra: {extra:#?}");
+    let counts = |p: &str| a.iter().filter(|f| f.starts_with(p)).count();
+    assert_eq!(
+        (counts("column "), counts("constraint "), counts("index ") > 300),
+        (EXPECTED_COLUMNS, EXPECTED_CONSTRAINTS, true),
+        "facts were read"
+    );
+    let pool = sqlx::PgPool::connect(&ours).await.unwrap();
+    let version: String = sqlx::query("SELECT version_num FROM alembic_version").fetch_one(&pool).await.unwrap().get(0);
+    assert_eq!(version, "9fa37f66a9b6");
+    let kinds: i64 = sqlx::query("SELECT count(*) FROM logentrykind").fetch_one(&pool).await.unwrap().get(0);
+    assert!(kinds > 100);
+}

@@ -99,12 +99,6 @@ entity!(imagestorageplacement, "imagestorageplacement", {
     location_id: i32,
 });
 
-entity!(manifestblob, "manifestblob", {
-    repository_id: i32,
-    manifest_id: i32,
-    blob_id: i32,
-});
-
 entity!(manifestchild, "manifestchild", {
     repository_id: i32,
     manifest_id: i32,
@@ -150,6 +144,26 @@ entity!(repositorypermission, "repositorypermission", {
     repository_id: i32,
     role_id: i32,
 });
+
+/// `manifestblob` has a 64-bit id on PostgreSQL (Quay's `BigAutoField`), so it is spelled out.
+pub mod manifestblob {
+    use sea_orm::entity::prelude::*;
+
+    #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
+    #[sea_orm(table_name = "manifestblob")]
+    pub struct Model {
+        #[sea_orm(primary_key)]
+        pub id: i64,
+        pub repository_id: i32,
+        pub manifest_id: i32,
+        pub blob_id: i32,
+    }
+
+    #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+    pub enum Relation {}
+
+    impl ActiveModelBehavior for ActiveModel {}
+}
 
 /// `uploadedblob` has a 64-bit id (Quay's `BigAutoField`), so it is spelled out.
 pub mod uploadedblob {

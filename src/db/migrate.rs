@@ -11,6 +11,8 @@ pub const ALEMBIC_REVISION: &str = "9fa37f66a9b6";
 
 const SQLITE_SCHEMA: &str = include_str!("../../migrations/sqlite/0001_quay_9fa37f66a9b6.sql");
 const SQLITE_LOOKUP_ROWS: &str = include_str!("../../migrations/sqlite/0002_quay_lookup_rows.sql");
+const POSTGRES_SCHEMA: &str = include_str!("../../migrations/postgres/0001_quay_9fa37f66a9b6.sql");
+const POSTGRES_LOOKUP_ROWS: &str = include_str!("../../migrations/postgres/0002_quay_lookup_rows.sql");
 
 pub async fn run(conn: &DatabaseConnection) -> anyhow::Result<()> {
     let backend = conn.get_database_backend();
@@ -22,7 +24,14 @@ pub async fn run(conn: &DatabaseConnection) -> anyhow::Result<()> {
             ))
             .await?
             .is_some(),
-        _ => bail!("only SQLite migrations are available in this build"),
+        DbBackend::Postgres => conn
+            .query_one_raw(Statement::from_string(
+                backend,
+                "SELECT 1 FROM information_schema.tables WHERE table_schema = current_schema() AND table_name = 'alembic_version'",
+            ))
+            .await?
+            .is_some(),
+        other => bail!("unsupported database backend {other:?}"),
     };
     if has_version_table {
         let row =
@@ -36,11 +45,14 @@ pub async fn run(conn: &DatabaseConnection) -> anyhow::Result<()> {
             None => bail!("the database has an empty alembic_version table; refusing to guess its schema"),
         };
     }
+    let count_tables = match backend {
+        DbBackend::Postgres => {
+            "SELECT count(*) AS n FROM information_schema.tables WHERE table_schema = current_schema() AND table_type = 'BASE TABLE'"
+        }
+        _ => "SELECT count(*) AS n FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'",
+    };
     let tables = conn
-        .query_one_raw(Statement::from_string(
-            backend,
-            "SELECT count(*) AS n FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'",
-        ))
+        .query_one_raw(Statement::from_string(backend, count_tables))
         .await?
         .map(|r| r.try_get::<i64>("", "n"))
         .transpose()?
@@ -49,8 +61,12 @@ pub async fn run(conn: &DatabaseConnection) -> anyhow::Result<()> {
         bail!("the database has tables but no alembic_version; it is not a Quay database");
     }
     tracing::info!(revision = ALEMBIC_REVISION, "creating Quay's schema in a new database");
+    let (schema, lookup_rows) = match backend {
+        DbBackend::Postgres => (POSTGRES_SCHEMA, POSTGRES_LOOKUP_ROWS),
+        _ => (SQLITE_SCHEMA, SQLITE_LOOKUP_ROWS),
+    };
     let tx = conn.begin().await?;
-    for statement in statements(SQLITE_SCHEMA).chain(statements(SQLITE_LOOKUP_ROWS)) {
+    for statement in statements(schema).chain(statements(lookup_rows)) {
         tx.execute_unprepared(statement)
             .await
             .map_err(|e| anyhow::anyhow!("{e} in migration statement: {}", statement.lines().next().unwrap_or("")))?;

@@ -69,11 +69,16 @@ impl Db {
     pub async fn open(uri: &DatabaseUri, storage_location: &str) -> anyhow::Result<Db> {
         let (read, write) = match uri {
             DatabaseUri::Sqlite(path) => open_sqlite(path).await?,
+            DatabaseUri::Postgres(url) => {
+                let pool = open_postgres(url).await?;
+                (pool.clone(), pool)
+            }
         };
         migrate::run(&write).await?;
         let lookups = load_lookups(&write, storage_location).await?;
         let hot = match uri {
             DatabaseUri::Sqlite(path) => Some(hot::SqliteReader::open(path.clone())?),
+            DatabaseUri::Postgres(_) => None,
         };
         Ok(Db { read, write, lookups, hot })
     }
@@ -184,6 +189,20 @@ async fn open_sqlite(path: &Path) -> anyhow::Result<(DatabaseConnection, Databas
         .await
         .with_context(|| format!("cannot open SQLite database {} for reading", path.display()))?;
     Ok((SqlxSqliteConnector::from_sqlx_sqlite_pool(read_pool), SqlxSqliteConnector::from_sqlx_sqlite_pool(write_pool)))
+}
+
+/// One pool serves reads and writes: PostgreSQL has no single-writer constraint.
+async fn open_postgres(url: &str) -> anyhow::Result<DatabaseConnection> {
+    use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
+    let options: PgConnectOptions = url.parse().context("config key `DB_URI` is not a valid PostgreSQL URL")?;
+    let pool = PgPoolOptions::new()
+        .max_connections(16)
+        .min_connections(1)
+        .acquire_timeout(Duration::from_secs(30))
+        .connect_with(options)
+        .await
+        .context("cannot connect to PostgreSQL")?;
+    Ok(sea_orm::SqlxPostgresConnector::from_sqlx_postgres_pool(pool))
 }
 
 fn restrict_permissions(path: &Path) {

@@ -643,6 +643,8 @@ pub struct NewManifest<'a> {
 
 /// Stores a manifest with its blob and child rows, or returns the existing row for its digest.
 pub async fn insert_manifest<C: ConnectionTrait>(c: &C, m: &NewManifest<'_>) -> Result<i32, DbErr> {
+    // Concurrent pushes of one manifest must not both insert it (PostgreSQL runs them in parallel).
+    lock_tags(c, m.repo_id).await?;
     if let Some(r) = one(
         c,
         "SELECT id FROM manifest WHERE repository_id = ? AND digest = ?",
@@ -697,6 +699,22 @@ pub async fn insert_manifest<C: ConnectionTrait>(c: &C, m: &NewManifest<'_>) -> 
     Ok(id)
 }
 
+/// Serializes tag changes of a repository. On PostgreSQL this is the advisory lock Python Quay
+/// takes (`compute_advisory_lock_id`: the first 8 bytes, big-endian, of sha256("retarget_tag:<id>")),
+/// so both programs can share a database; SQLite transactions already run one at a time.
+async fn lock_tags<C: ConnectionTrait>(c: &C, repo_id: i32) -> Result<(), DbErr> {
+    if c.get_database_backend() != sea_orm::DbBackend::Postgres {
+        return Ok(());
+    }
+    use sha2::Digest as _;
+    let hash = sha2::Sha256::digest(format!("retarget_tag:{repo_id}").as_bytes());
+    let mut first = [0u8; 8];
+    first.copy_from_slice(&hash[..8]);
+    let id = i64::from_be_bytes(first);
+    one(c, "SELECT pg_advisory_xact_lock(?)", vec![id.into()]).await?;
+    Ok(())
+}
+
 /// Ends the alive row of a tag at `now` (or just before, if an older row of the same name already
 /// ended in this millisecond: `(repository_id, name, lifetime_end_ms)` is unique).
 async fn end_tag_row<C: ConnectionTrait>(c: &C, repo_id: i32, name: &str, tag_id: i32, now: i64) -> Result<(), DbErr> {
@@ -724,6 +742,7 @@ pub async fn set_tag<C: ConnectionTrait>(
     manifest_id: i32,
     tag_kind_id: i32,
 ) -> Result<(), DbErr> {
+    lock_tags(c, repo_id).await?;
     let now = now_ms();
     let alive = all(
         c,
@@ -791,6 +810,7 @@ async fn insert_tag<C: ConnectionTrait>(
 
 /// Ends a visible tag. Returns false when no such alive tag exists.
 pub async fn delete_tag<C: ConnectionTrait>(c: &C, repo_id: i32, name: &str) -> Result<bool, DbErr> {
+    lock_tags(c, repo_id).await?;
     let now = now_ms();
     let rows = all(
         c,
@@ -810,6 +830,7 @@ pub async fn delete_tags_of_manifest<C: ConnectionTrait>(
     repo_id: i32,
     manifest_id: i32,
 ) -> Result<usize, DbErr> {
+    lock_tags(c, repo_id).await?;
     let now = now_ms();
     let rows = all(
         c,

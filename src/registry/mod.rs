@@ -107,6 +107,17 @@ pub async fn repository(app: &App, name: &RepositoryName) -> Result<RepoRow> {
 /// Creates a repository on first push (private unless `CREATE_PRIVATE_REPO_ON_PUSH: false`).
 /// Returns `None` when the namespace does not exist.
 pub async fn create_repository(app: &App, name: &RepositoryName, creator_id: i32) -> Result<Option<RepoRow>> {
+    match try_create_repository(app, name, creator_id).await {
+        Ok(repo) => Ok(repo),
+        // Two pushes raced to create it (PostgreSQL runs them in parallel): the other one won.
+        Err(e) => match find_repository(app, name).await? {
+            Some(repo) => Ok(Some(repo)),
+            None => Err(e),
+        },
+    }
+}
+
+async fn try_create_repository(app: &App, name: &RepositoryName, creator_id: i32) -> Result<Option<RepoRow>> {
     let tx = app.db.begin().await?;
     // Re-check inside the write transaction: another push may have created it meanwhile.
     let lookups = &app.db.lookups;
