@@ -45,6 +45,10 @@ pub struct Config {
     pub robots_whitelist: Vec<String>,
     #[serde(rename = "FEATURE_APP_SPECIFIC_TOKENS")]
     pub feature_app_specific_tokens: bool,
+    /// Quay's switch for serving blobs through the registry instead of redirecting clients to a
+    /// pre-signed storage URL.
+    #[serde(rename = "FEATURE_PROXY_STORAGE")]
+    pub feature_proxy_storage: bool,
     #[serde(rename = "FEATURE_PUBLIC_CATALOG")]
     pub feature_public_catalog: bool,
     #[serde(rename = "FEATURE_REFERRERS_API")]
@@ -107,6 +111,7 @@ impl Default for Config {
             database_secret_key: None,
             feature_anonymous_access: true,
             feature_public_catalog: false,
+            feature_proxy_storage: false,
             robots_disallow: false,
             robots_whitelist: Vec::new(),
             feature_app_specific_tokens: true,
@@ -273,7 +278,10 @@ impl Config {
                     .with_context(|| format!("storage `{name}`: LocalStorage needs `storage_path`"))?;
                 Ok((name.clone(), StorageDriver::Local { storage_path: PathBuf::from(path) }))
             }
-            other => bail!("storage `{name}`: driver `{other}` is not supported by this build yet; use LocalStorage"),
+            "S3Storage" | "RadosGWStorage" => Ok((name.clone(), s3_driver(name, driver, params)?)),
+            other => bail!(
+                "storage `{name}`: driver `{other}` is not supported by this build yet; use LocalStorage, S3Storage or RadosGWStorage"
+            ),
         }
     }
 
@@ -326,7 +334,58 @@ pub enum DatabaseUri {
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum StorageDriver {
-    Local { storage_path: PathBuf },
+    Local {
+        storage_path: PathBuf,
+    },
+    /// Amazon S3 and S3-compatible services (Quay's `S3Storage` and `RadosGWStorage`).
+    S3 {
+        bucket: String,
+        storage_path: String,
+        endpoint: Option<String>,
+        region: String,
+        access_key: Option<String>,
+        secret_key: Option<String>,
+    },
+}
+
+/// Quay's S3 parameter names: `S3Storage {s3_bucket, storage_path, s3_access_key, s3_secret_key,
+/// s3_region, host, port, endpoint_url}` and `RadosGWStorage {bucket_name, storage_path, access_key,
+/// secret_key, hostname, port, is_secure, region_name}`.
+fn s3_driver(name: &str, driver: &str, params: &BTreeMap<String, Value>) -> anyhow::Result<StorageDriver> {
+    let text = |k: &str| {
+        params.get(k).and_then(|v| match v {
+            Value::String(s) if !s.is_empty() => Some(s.clone()),
+            Value::Number(n) => Some(n.to_string()),
+            _ => None,
+        })
+    };
+    let radosgw = driver == "RadosGWStorage";
+    let bucket_key = if radosgw { "bucket_name" } else { "s3_bucket" };
+    let bucket = text(bucket_key).with_context(|| format!("storage `{name}`: {driver} needs `{bucket_key}`"))?;
+    let host = if radosgw { text("hostname") } else { text("host") };
+    let secure = params.get("is_secure").and_then(Value::as_bool).unwrap_or(true);
+    let endpoint = text("endpoint_url").or_else(|| {
+        host.map(|h| {
+            let scheme = if secure { "https" } else { "http" };
+            match text("port") {
+                Some(p) => format!("{scheme}://{h}:{p}"),
+                None => format!("{scheme}://{h}"),
+            }
+        })
+    });
+    let (access, secret, region) = if radosgw {
+        (text("access_key"), text("secret_key"), text("region_name"))
+    } else {
+        (text("s3_access_key"), text("s3_secret_key"), text("s3_region"))
+    };
+    Ok(StorageDriver::S3 {
+        bucket,
+        storage_path: text("storage_path").unwrap_or_default(),
+        endpoint,
+        region: region.unwrap_or_else(|| "us-east-1".into()),
+        access_key: access,
+        secret_key: secret,
+    })
 }
 
 /// `20G`, `4M`, `512K`, `1024` (bytes); binary multiples, an optional trailing `B`/`iB`.
@@ -466,6 +525,20 @@ mod tests {
         assert!(w[0].contains("FEATURE_TYPO"));
         let e = Config::from_yaml(&format!("{MINIMAL}FEATURE_ANONYMOUS_ACCESS: maybe\n")).unwrap_err();
         assert!(format!("{e:#}").contains("FEATURE_ANONYMOUS_ACCESS"), "{e:#}");
+        let s3 = MINIMAL.replace(
+            "[LocalStorage, {storage_path: /tmp/s}]",
+            "[RadosGWStorage, {hostname: minio.local, port: 9000, is_secure: false, bucket_name: quay, access_key: a, secret_key: b, storage_path: /registry}]",
+        );
+        let (c, _) = Config::from_yaml(&s3).unwrap();
+        match c.storage().unwrap().1 {
+            StorageDriver::S3 { bucket, endpoint, storage_path, .. } => {
+                assert_eq!(
+                    (bucket.as_str(), endpoint.as_deref(), storage_path.as_str()),
+                    ("quay", Some("http://minio.local:9000"), "/registry")
+                );
+            }
+            other => panic!("{other:?}"),
+        }
         let e = Config::from_yaml(&MINIMAL.replace("LocalStorage", "FancyStorage")).unwrap_err();
         assert!(format!("{e:#}").contains("FancyStorage"));
         let (pg, _) = Config::from_yaml(&MINIMAL.replace("sqlite:////tmp/x.db", "postgresql://quay@db/quay")).unwrap();

@@ -24,6 +24,8 @@ const READ_CHUNK: usize = 512 << 10;
 #[derive(Clone)]
 pub struct Storage {
     op: Operator,
+    /// Whether blob reads redirect to pre-signed URLs (object stores) instead of streaming.
+    presign: bool,
 }
 
 pub struct BlobWriter {
@@ -53,9 +55,45 @@ impl Storage {
                     .map_err(|e| anyhow::anyhow!("cannot create storage folder {}: {e}", storage_path.display()))?;
                 let root = storage_path.display().to_string();
                 let builder = opendal::services::Fs::default().root(&root);
-                Ok(Storage { op: Operator::new(builder)? })
+                Ok(Storage { op: Operator::new(builder)?, presign: false })
+            }
+            StorageDriver::S3 { bucket, storage_path, endpoint, region, access_key, secret_key } => {
+                // HTTP services need opendal's process-wide transport (idempotent).
+                opendal::install_default();
+                let mut builder = opendal::services::S3::default()
+                    .bucket(bucket)
+                    .root(storage_path)
+                    .region(region)
+                    .disable_config_load()
+                    .disable_ec2_metadata();
+                if let Some(e) = endpoint {
+                    builder = builder.endpoint(e);
+                }
+                if let (Some(a), Some(s)) = (access_key, secret_key) {
+                    builder = builder.access_key_id(a).secret_access_key(s);
+                }
+                Ok(Storage { op: Operator::new(builder)?, presign: true })
             }
         }
+    }
+
+    /// Disables redirects to pre-signed URLs (Quay's FEATURE_PROXY_STORAGE).
+    pub fn proxy_all_reads(mut self) -> Self {
+        self.presign = false;
+        self
+    }
+
+    /// A short-lived URL the client can fetch the blob from directly, where the backend signs one.
+    pub async fn presigned_blob_url(&self, digest: &Digest) -> io::Result<Option<String>> {
+        if !self.presign {
+            return Ok(None);
+        }
+        let request = self
+            .op
+            .presign_read(&Self::blob_path(digest), std::time::Duration::from_secs(600))
+            .await
+            .map_err(io::Error::other)?;
+        Ok(Some(request.uri().to_string()))
     }
 
     pub fn blob_path(digest: &Digest) -> String {
@@ -97,15 +135,26 @@ impl Storage {
     /// Moves a finished upload into its blob path: a rename for one chunk, a streamed
     /// concatenation for several. The blob path never holds a partial object.
     pub async fn assemble(&self, chunks: &[String], to: &str) -> io::Result<()> {
+        let capability = self.op.info().capability();
         if let [only] = chunks {
-            return self.op.rename(only, to).await.map_err(io::Error::other);
+            if capability.rename {
+                return self.op.rename(only, to).await.map_err(io::Error::other);
+            }
+            if capability.copy {
+                // Object stores copy server-side; the chunk goes with the upload's leftovers.
+                self.op.copy(only, to).await.map_err(io::Error::other)?;
+                return Ok(());
+            }
         }
+        // A filesystem object would be visible while being written: write aside and rename. An
+        // object store publishes an object only when its (multipart) write completes: write in place.
         let staging = format!(
             "{}.assembling.{}",
             chunks.first().map(String::as_str).unwrap_or("uploads/x"),
             crate::util::random_token(8)
         );
-        let mut writer = self.writer(&staging).await?;
+        let target = if capability.rename { staging.as_str() } else { to };
+        let mut writer = self.writer(target).await?;
         for chunk in chunks {
             let mut stream = self.read(chunk, None).await?;
             while let Some(bytes) = stream.next().await {
@@ -116,7 +165,10 @@ impl Storage {
             }
         }
         writer.close().await?;
-        self.op.rename(&staging, to).await.map_err(io::Error::other)
+        if capability.rename {
+            self.op.rename(&staging, to).await.map_err(io::Error::other)?;
+        }
+        Ok(())
     }
 
     pub async fn delete(&self, path: &str) -> io::Result<()> {

@@ -48,9 +48,13 @@ pub fn postgres_database() -> String {
 pub fn write_config(dir: &Path, extra: &str) -> PathBuf {
     let path = dir.join("config.yaml");
     let db = test_db_uri();
+    let storage = if extra.contains("DISTRIBUTED_STORAGE_CONFIG:") {
+        String::new()
+    } else {
+        "DISTRIBUTED_STORAGE_CONFIG:\n  default: [LocalStorage, {storage_path: storage}]\n".to_owned()
+    };
     let text = format!(
-        "SERVER_HOSTNAME: placeholder:1\nPREFERRED_URL_SCHEME: http\nDB_URI: {db}\n\
-         DISTRIBUTED_STORAGE_CONFIG:\n  default: [LocalStorage, {{storage_path: storage}}]\n\
+        "SERVER_HOSTNAME: placeholder:1\nPREFERRED_URL_SCHEME: http\nDB_URI: {db}\n{storage}\
          DISTRIBUTED_STORAGE_PREFERENCE: [default]\nSUPER_USERS: [admin]\n{extra}"
     );
     std::fs::write(&path, text).unwrap();
@@ -247,4 +251,44 @@ pub fn image_manifest(config: &str, config_size: usize, layers: &[(&str, usize)]
 pub async fn error_code(resp: reqwest::Response) -> String {
     let v: Value = resp.json().await.unwrap_or(Value::Null);
     v["errors"][0]["code"].as_str().unwrap_or("<none>").to_owned()
+}
+
+/// A moto S3 server for this test process (started once, on a free port), and a new bucket in it.
+pub fn s3_bucket() -> (String, String) {
+    static MOTO: std::sync::OnceLock<(u16, std::sync::Mutex<std::process::Child>)> = std::sync::OnceLock::new();
+    let (port, _) = MOTO.get_or_init(|| {
+        let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+        // `timeout` ends the emulator even if this test process dies without cleaning up.
+        let child = std::process::Command::new("timeout")
+            .args(["900", "moto_server", "-H", "127.0.0.1", "-p", &port.to_string()])
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .expect("moto_server must be installed (scripts/test installs it)");
+        for _ in 0..200 {
+            if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
+                break;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(50));
+        }
+        (port, std::sync::Mutex::new(child))
+    });
+    let endpoint = format!("http://127.0.0.1:{port}");
+    let bucket = format!("quay-{}", uuid::Uuid::new_v4().simple());
+    // moto does not check signatures: a plain PUT creates the bucket.
+    let status = std::process::Command::new("curl")
+        .args(["-sf", "-X", "PUT", &format!("{endpoint}/{bucket}")])
+        .stdout(std::process::Stdio::null())
+        .status()
+        .unwrap();
+    assert!(status.success(), "cannot create bucket {bucket}");
+    (endpoint, bucket)
+}
+
+/// Config lines that put a server's blobs in a new S3 bucket.
+pub fn s3_storage_config() -> String {
+    let (endpoint, bucket) = s3_bucket();
+    format!(
+        "DISTRIBUTED_STORAGE_CONFIG:\n  default: [S3Storage, {{s3_bucket: {bucket}, storage_path: /registry, s3_access_key: test, s3_secret_key: test, s3_region: us-east-1, endpoint_url: \"{endpoint}\"}}]\n"
+    )
 }

@@ -6,6 +6,7 @@ mod common;
 mod concurrency;
 mod credentials;
 mod identity;
+mod objectstore;
 mod protocol;
 mod restart;
 mod schema;

@@ -376,6 +376,15 @@ async fn handle(
             }
             let blob = registry::stat_blob(app, &repo, &digest).await?;
             let size = blob.size as u64;
+            // Object stores serve the bytes themselves: the registry moves none of them.
+            if *method == Method::GET
+                && let Some(url) = app.storage.presigned_blob_url(&digest).await.map_err(RegistryError::from)?
+            {
+                let mut r = empty(StatusCode::TEMPORARY_REDIRECT);
+                set(&mut r, "location", &url);
+                set(&mut r, "docker-content-digest", &digest.to_string());
+                return Ok(r);
+            }
             let range = match header_str(headers, header::RANGE) {
                 Some(v) => parse_range_header(v, size).map_err(|_| RegistryError::RangeNotSatisfiable(size))?,
                 None => None,
