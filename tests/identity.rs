@@ -454,37 +454,20 @@ async fn nodes_sharing_a_database_accept_each_others_tokens() {
     );
     // Audiences differ per node in these tests (each has its own address), so ask each node for
     // a token meant for the other and present it there.
-    let for_b = a
-        .client
-        .get(a.url("/v2/auth"))
-        .query(&[("service", b.host.as_str()), ("scope", "repository:alice/shared:pull")])
-        .basic_auth(ALICE.0, Some(ALICE.1))
-        .send()
-        .await
-        .unwrap()
-        .json::<serde_json::Value>()
-        .await
-        .unwrap()["token"]
-        .as_str()
-        .unwrap()
-        .to_owned();
-    let r = b.req(Method::GET, "/v2/alice/shared/manifests/v1", &for_b).send().await.unwrap();
+    async fn token_for(issuer: &Server, audience: &Server) -> String {
+        let r = issuer
+            .client
+            .get(issuer.url("/v2/auth"))
+            .query(&[("service", audience.host.as_str()), ("scope", "repository:alice/shared:pull")])
+            .basic_auth(ALICE.0, Some(ALICE.1))
+            .send()
+            .await
+            .unwrap();
+        r.json::<serde_json::Value>().await.unwrap()["token"].as_str().unwrap().to_owned()
+    }
+    let r = b.req(Method::GET, "/v2/alice/shared/manifests/v1", &token_for(&a, &b).await).send().await.unwrap();
     assert_eq!(r.status(), StatusCode::OK, "node B accepts node A's token");
-    let for_a = b
-        .client
-        .get(b.url("/v2/auth"))
-        .query(&[("service", a.host.as_str()), ("scope", "repository:alice/shared:pull")])
-        .basic_auth(ALICE.0, Some(ALICE.1))
-        .send()
-        .await
-        .unwrap()
-        .json::<serde_json::Value>()
-        .await
-        .unwrap()["token"]
-        .as_str()
-        .unwrap()
-        .to_owned();
-    let r = a.req(Method::GET, "/v2/alice/shared/manifests/v1", &for_a).send().await.unwrap();
+    let r = a.req(Method::GET, "/v2/alice/shared/manifests/v1", &token_for(&b, &a).await).send().await.unwrap();
     assert_eq!(r.status(), StatusCode::OK, "node A accepts node B's token (key learnt from servicekey)");
     // `account` must match the credentials.
     let r = a

@@ -44,6 +44,21 @@ pub struct User {
     pub oauth: Option<OAuthGrant>,
 }
 
+impl User {
+    /// A signed-in account as stored; robots are never superusers.
+    fn signed_in(row: queries::UserRow, config: &crate::config::Config) -> User {
+        User {
+            id: row.id,
+            superuser: !row.robot && config.is_superuser(&row.username),
+            uuid: row.uuid.unwrap_or_default(),
+            robot: row.robot,
+            username: row.username,
+            app_token: None,
+            oauth: None,
+        }
+    }
+}
+
 /// What an OAuth access token (`$oauthtoken`) lets its user do: Quay's scopes `repo:read`,
 /// `repo:write`, `repo:admin` cap the repository role; `repo:create` allows creating repositories.
 #[derive(Debug, Clone)]
@@ -128,7 +143,7 @@ pub async fn authenticate_password(
         if config.robots_disallow && !config.robots_whitelist.iter().any(|r| r == username) {
             return Err(AuthError::RobotsDisallowed);
         }
-        return authenticate_robot(db, secrets, username, password).await;
+        return authenticate_robot(db, config, secrets, username, password).await;
     }
     let row = queries::find_user(&db.read, username).await.map_err(anyhow::Error::from)?;
     let row = row.filter(|u| !u.organization && !u.robot);
@@ -167,15 +182,7 @@ pub async fn authenticate_password(
         queries::reset_failed_logins(&tx, row.id).await.map_err(anyhow::Error::from)?;
         tx.commit().await.map_err(anyhow::Error::from)?;
     }
-    Ok(User {
-        id: row.id,
-        superuser: config.is_superuser(&row.username),
-        uuid: row.uuid.unwrap_or_default(),
-        username: row.username,
-        robot: false,
-        app_token: None,
-        oauth: None,
-    })
+    Ok(User::signed_in(row, config))
 }
 
 /// `$app` with a 120-character app-specific token: the first 60 characters find the token, the
@@ -208,15 +215,7 @@ async fn authenticate_app_token(
     let tx = db.begin().await?;
     crate::db::identity::touch_app_token(&tx, &found.uuid).await.map_err(anyhow::Error::from)?;
     tx.commit().await.map_err(anyhow::Error::from)?;
-    Ok(User {
-        id: owner.id,
-        superuser: config.is_superuser(&owner.username),
-        uuid: owner.uuid.unwrap_or_default(),
-        username: owner.username,
-        robot: false,
-        app_token: Some(found.uuid),
-        oauth: None,
-    })
+    Ok(User { app_token: Some(found.uuid), ..User::signed_in(owner, config) })
 }
 
 /// `$oauthtoken` with a 40-character OAuth access token: the first 20 characters find it, the
@@ -242,21 +241,14 @@ async fn authenticate_oauth_token(db: &Db, config: &crate::config::Config, token
     if !owner.enabled {
         return Err(AuthError::Disabled);
     }
-    Ok(User {
-        id: owner.id,
-        superuser: config.is_superuser(&owner.username),
-        uuid: owner.uuid.unwrap_or_default(),
-        username: owner.username,
-        robot: false,
-        app_token: None,
-        oauth: Some(OAuthGrant::from_scopes(&found.uuid, &found.scope)),
-    })
+    Ok(User { oauth: Some(OAuthGrant::from_scopes(&found.uuid, &found.scope)), ..User::signed_in(owner, config) })
 }
 
 /// A robot signs in with its token, compared in constant time with the decrypted stored token.
 /// Its owning namespace must exist and be enabled.
 async fn authenticate_robot(
     db: &Db,
+    config: &crate::config::Config,
     secrets: Option<&secret::FieldEncryption>,
     username: &str,
     token: &str,
@@ -278,15 +270,7 @@ async fn authenticate_robot(
     if !robot.enabled || !owner.is_some_and(|o| o.enabled) {
         return Err(AuthError::Disabled);
     }
-    Ok(User {
-        id: robot.id,
-        uuid: robot.uuid.unwrap_or_default(),
-        username: robot.username,
-        superuser: false,
-        robot: true,
-        app_token: None,
-        oauth: None,
-    })
+    Ok(User::signed_in(robot, config))
 }
 
 /// The caller's role on a repository: superusers and the namespace owner administer it; others
@@ -553,15 +537,7 @@ impl Claims {
         if !row.enabled || !bound {
             return Ok(None);
         }
-        Ok(Some(User {
-            id: row.id,
-            superuser: !robot && config.is_superuser(&row.username),
-            username: row.username,
-            uuid,
-            robot,
-            app_token: app_token.then(|| reference.to_owned()),
-            oauth: None,
-        }))
+        Ok(Some(User { app_token: app_token.then(|| reference.to_owned()), ..User::signed_in(row, config) }))
     }
 
     /// The user behind a registry token issued for an OAuth access token that still exists.
@@ -580,13 +556,8 @@ impl Claims {
             return Ok(None);
         };
         Ok(Some(User {
-            id: row.id,
-            superuser: config.is_superuser(&row.username),
-            uuid: row.uuid.unwrap_or_default(),
-            username: row.username,
-            robot: false,
-            app_token: None,
             oauth: Some(OAuthGrant::from_scopes(&token.uuid, &token.scope)),
+            ..User::signed_in(row, config)
         }))
     }
 }
