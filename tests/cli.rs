@@ -165,3 +165,36 @@ fn config_validate_and_version() {
     let out = Command::new(BIN).arg("version").output().unwrap();
     assert!(String::from_utf8_lossy(&out.stdout).contains("9fa37f66a9b6"));
 }
+
+#[test]
+fn every_preset_validates() {
+    let dir = tempfile::tempdir().unwrap();
+    let values = [
+        ("${HOSTNAME}", "registry.example.com"),
+        ("${DATA_DIR}", "/var/lib/quay"),
+        ("${DB_USER}", "quay"),
+        ("${DB_PASSWORD}", "secret"),
+        ("${DB_HOST}", "db.example.com"),
+        ("${DB_NAME}", "quay"),
+        ("${BUCKET}", "quay-blobs"),
+        ("${S3_REGION}", "us-east-1"),
+        ("${S3_ACCESS_KEY}", "AKIAEXAMPLE"),
+        ("${S3_SECRET_KEY}", "example"),
+        ("${S3_ENDPOINT}", "https://s3.example.com"),
+        ("${SECRET_KEY}", "a-secret"),
+        ("${DATABASE_SECRET_KEY}", "another-secret"),
+    ];
+    for preset in ["mirror", "standalone", "full"] {
+        let mut text =
+            std::fs::read_to_string(format!("{}/presets/{preset}.yaml", env!("CARGO_MANIFEST_DIR"))).unwrap();
+        for (k, v) in values {
+            text = text.replace(k, v);
+        }
+        assert!(!text.contains("${"), "{preset}: a placeholder has no test value");
+        let path = dir.path().join(format!("{preset}.yaml"));
+        std::fs::write(&path, text).unwrap();
+        let out = Command::new(BIN).args(["config", "validate", "--config", path.to_str().unwrap()]).output().unwrap();
+        assert!(out.status.success(), "{preset}: {}", String::from_utf8_lossy(&out.stderr));
+        assert!(out.stderr.is_empty(), "{preset} has warnings: {}", String::from_utf8_lossy(&out.stderr));
+    }
+}
