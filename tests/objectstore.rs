@@ -71,3 +71,52 @@ async fn s3_storage_proxied_reads() {
     assert_eq!(r.status(), StatusCode::PARTIAL_CONTENT);
     assert_eq!(r.bytes().await.unwrap().as_ref(), b"thr");
 }
+
+/// Two nodes on one database and one bucket: an upload started on A continues on B, and what A
+/// stored B serves.
+#[tokio::test]
+async fn an_upload_moves_between_nodes() {
+    let a = Server::start_with(&s3_storage_config()).await;
+    let text = std::fs::read_to_string(a.dir.path().join("config.yaml")).unwrap();
+    let node_b = tempfile::tempdir().unwrap();
+    // Same database (absolute path on SQLite, the same URL on PostgreSQL), same bucket, own key.
+    let text = text.replace("sqlite:///quay.db", &format!("sqlite:///{}", a.dir.path().join("quay.db").display()));
+    std::fs::write(node_b.path().join("config.yaml"), text).unwrap();
+    let b = Server::start_in(node_b).await;
+
+    let t_a = a.push_token(ALICE, "alice/moving").await;
+    let data: Vec<u8> = (0..250_000u32).map(|i| (i % 247) as u8).collect();
+    let start = a.req(Method::POST, "/v2/alice/moving/blobs/uploads/", &t_a).send().await.unwrap();
+    let path = start.headers()["location"].to_str().unwrap().split_once("/v2/").unwrap().1.to_owned();
+    let r = a
+        .req(Method::PATCH, &format!("/v2/{path}"), &t_a)
+        .header("content-range", "0-99999")
+        .body(data[..100_000].to_vec())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::ACCEPTED);
+    // Node B: a token from B, the status, the next chunk and the end.
+    let t_b = b.push_token(ALICE, "alice/moving").await;
+    let status = b.req(Method::GET, &format!("/v2/{path}"), &t_b).send().await.unwrap();
+    assert_eq!(status.headers()["range"], "0-99999");
+    let r = b
+        .req(Method::PATCH, &format!("/v2/{path}"), &t_b)
+        .header("content-range", "100000-199999")
+        .body(data[100_000..200_000].to_vec())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::ACCEPTED);
+    let digest = sha256(&data);
+    let r = b
+        .req(Method::PUT, &format!("/v2/{path}?digest={digest}"), &t_b)
+        .body(data[200_000..].to_vec())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::CREATED);
+    // Node A serves it (through a pre-signed redirect that reqwest follows).
+    let got = a.req(Method::GET, &format!("/v2/alice/moving/blobs/{digest}"), &t_a).send().await.unwrap();
+    assert_eq!(sha256(&got.bytes().await.unwrap()), digest);
+}
