@@ -120,3 +120,194 @@ async fn an_upload_moves_between_nodes() {
     let got = a.req(Method::GET, &format!("/v2/alice/moving/blobs/{digest}"), &t_a).send().await.unwrap();
     assert_eq!(sha256(&got.bytes().await.unwrap()), digest);
 }
+
+/// A `quay serve` process on a config folder; killed when dropped.
+struct Node {
+    child: std::process::Child,
+    host: String,
+}
+
+impl Node {
+    fn start(config_dir: &std::path::Path) -> Node {
+        let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+        let host = format!("127.0.0.1:{port}");
+        let child = std::process::Command::new(env!("CARGO_BIN_EXE_quay"))
+            .args(["serve", "--config", config_dir.to_str().unwrap(), "--listen", &host, "--hostname", &host, "--http"])
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
+        Node { child, host }
+    }
+
+    async fn ready(&self) {
+        for _ in 0..400 {
+            if reqwest::get(format!("http://{}/healthz", self.host)).await.is_ok() {
+                return;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        }
+        panic!("node {} did not start", self.host);
+    }
+
+    async fn token(&self, scope: &str) -> String {
+        let r = reqwest::Client::new()
+            .get(format!("http://{}/v2/auth", self.host))
+            .query(&[("service", self.host.as_str()), ("scope", scope)])
+            .basic_auth("admin", Some("admin-password"))
+            .send()
+            .await
+            .unwrap();
+        r.json::<serde_json::Value>().await.unwrap()["token"].as_str().unwrap().to_owned()
+    }
+}
+
+impl Drop for Node {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Two `quay serve` processes on one PostgreSQL database and one S3 bucket: a push through A is
+/// pulled through B, and an upload whose node is killed mid-chunk is finished on the other.
+#[tokio::test]
+async fn two_processes_on_postgres_and_s3() {
+    let db = postgres_database();
+    let storage = s3_storage_config();
+    let dirs = [tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap()];
+    for d in &dirs {
+        let text = format!(
+            "SERVER_HOSTNAME: placeholder:1\nPREFERRED_URL_SCHEME: http\nDB_URI: {db}\n{storage}DISTRIBUTED_STORAGE_PREFERENCE: [default]\n\
+             SUPER_USERS: [admin]\nDATABASE_SECRET_KEY: shared-by-both-nodes\nSECRET_KEY: also-shared\n"
+        );
+        std::fs::write(d.path().join("config.yaml"), text).unwrap();
+    }
+    let mut init = std::process::Command::new(env!("CARGO_BIN_EXE_quay"))
+        .args(["admin", "--config", dirs[0].path().to_str().unwrap(), "user", "create", "admin", "--password-stdin"])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    std::io::Write::write_all(&mut init.stdin.take().unwrap(), b"admin-password\n").unwrap();
+    assert!(init.wait().unwrap().success());
+    let a = Node::start(dirs[0].path());
+    let b = Node::start(dirs[1].path());
+    a.ready().await;
+    b.ready().await;
+
+    // skopeo pushes through A and pulls through B.
+    let work = tempfile::tempdir().unwrap();
+    let layout = work.path().join("img");
+    std::fs::create_dir_all(layout.join("blobs/sha256")).unwrap();
+    let put = |bytes: &[u8]| {
+        let d = sha256(bytes);
+        std::fs::write(layout.join("blobs/sha256").join(&d[7..]), bytes).unwrap();
+        (d, bytes.len())
+    };
+    let (ld, ls) = put(&vec![7u8; 200_000]);
+    // An uncompressed layer's diff id is its digest; the config must list it or clients rewrite it.
+    let (cd, cs) =
+        put(format!(r#"{{"architecture":"amd64","os":"linux","rootfs":{{"type":"layers","diff_ids":["{ld}"]}}}}"#)
+            .as_bytes());
+    let manifest = format!(
+        r#"{{"schemaVersion":2,"mediaType":"{OCI_MANIFEST}","config":{{"mediaType":"application/vnd.oci.image.config.v1+json","digest":"{cd}","size":{cs}}},"layers":[{{"mediaType":"application/vnd.oci.image.layer.v1.tar","digest":"{ld}","size":{ls}}}]}}"#
+    );
+    let (md, ms) = put(manifest.as_bytes());
+    std::fs::write(layout.join("oci-layout"), r#"{"imageLayoutVersion":"1.0.0"}"#).unwrap();
+    std::fs::write(
+        layout.join("index.json"),
+        format!(r#"{{"schemaVersion":2,"manifests":[{{"mediaType":"{OCI_MANIFEST}","digest":"{md}","size":{ms},"annotations":{{"org.opencontainers.image.ref.name":"v1"}}}}]}}"#),
+    )
+    .unwrap();
+    let skopeo = |args: Vec<String>| async move {
+        let out = tokio::task::spawn_blocking(move || std::process::Command::new("skopeo").args(&args).output())
+            .await
+            .unwrap()
+            .unwrap();
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    };
+    skopeo(vec![
+        "copy".into(),
+        "--all".into(),
+        "--dest-tls-verify=false".into(),
+        "--dest-creds".into(),
+        "admin:admin-password".into(),
+        format!("oci:{}:v1", layout.display()),
+        format!("docker://{}/admin/spread:v1", a.host),
+    ])
+    .await;
+    let pulled = work.path().join("pulled");
+    skopeo(vec![
+        "copy".into(),
+        "--all".into(),
+        "--src-tls-verify=false".into(),
+        "--src-creds".into(),
+        "admin:admin-password".into(),
+        format!("docker://{}/admin/spread:v1", b.host),
+        format!("oci:{}:v1", pulled.display()),
+    ])
+    .await;
+    // skopeo may recompress the layer on push; what B serves must be exactly what A stored.
+    let ta = a.token("repository:admin/spread:pull").await;
+    let stored = reqwest::Client::new()
+        .get(format!("http://{}/v2/admin/spread/manifests/v1", a.host))
+        .bearer_auth(&ta)
+        .send()
+        .await
+        .unwrap();
+    let stored_digest = stored.headers()["docker-content-digest"].to_str().unwrap().to_owned();
+    let index: serde_json::Value = serde_json::from_slice(&std::fs::read(pulled.join("index.json")).unwrap()).unwrap();
+    assert_eq!(index["manifests"][0]["digest"], stored_digest.as_str());
+    let pulled_manifest: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(pulled.join("blobs/sha256").join(&stored_digest[7..])).unwrap()).unwrap();
+    for layer in pulled_manifest["layers"].as_array().unwrap() {
+        let d = layer["digest"].as_str().unwrap();
+        assert_eq!(sha256(&std::fs::read(pulled.join("blobs/sha256").join(&d[7..])).unwrap()), d);
+    }
+
+    // An upload on A, whose node dies mid-chunk, is finished on B.
+    let client = reqwest::Client::new();
+    let ta = a.token("repository:admin/spread:pull,push").await;
+    let data: Vec<u8> = (0..3_000_000u32).map(|i| (i % 239) as u8).collect();
+    let start =
+        client.post(format!("http://{}/v2/admin/spread/blobs/uploads/", a.host)).bearer_auth(&ta).send().await.unwrap();
+    let path = start.headers()["location"].to_str().unwrap().split_once("/v2/").unwrap().1.to_owned();
+    let r = client
+        .patch(format!("http://{}/v2/{path}", a.host))
+        .bearer_auth(&ta)
+        .body(data[..1_000_000].to_vec())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::ACCEPTED);
+    let (tx, mut rx) = tokio::sync::mpsc::channel::<Result<Vec<u8>, std::io::Error>>(2);
+    let body = reqwest::Body::wrap_stream(futures_util::stream::poll_fn(move |cx| rx.poll_recv(cx)));
+    let pending = tokio::spawn({
+        let (client, url, ta) = (client.clone(), format!("http://{}/v2/{path}", a.host), ta.clone());
+        async move { client.patch(url).bearer_auth(&ta).body(body).send().await }
+    });
+    tx.send(Ok(data[1_000_000..1_400_000].to_vec())).await.unwrap();
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    drop(a);
+    drop(tx);
+    let _ = pending.await;
+    let tb = b.token("repository:admin/spread:pull,push").await;
+    let status = client.get(format!("http://{}/v2/{path}", b.host)).bearer_auth(&tb).send().await.unwrap();
+    assert_eq!(status.headers()["range"], "0-999999", "only the finished chunk counts");
+    let r = client
+        .patch(format!("http://{}/v2/{path}", b.host))
+        .bearer_auth(&tb)
+        .header("content-range", "1000000-2999999")
+        .body(data[1_000_000..].to_vec())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::ACCEPTED);
+    let digest = sha256(&data);
+    let r = client.put(format!("http://{}/v2/{path}?digest={digest}", b.host)).bearer_auth(&tb).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::CREATED);
+    let got =
+        client.get(format!("http://{}/v2/admin/spread/blobs/{digest}", b.host)).bearer_auth(&tb).send().await.unwrap();
+    assert_eq!(sha256(&got.bytes().await.unwrap()), digest);
+}
