@@ -65,25 +65,7 @@ fn first_start_creates_the_data_folder_and_serves_tls() {
     // A real client pushes over TLS (self-signed: verification off) with the generated password.
     let work = tempfile::tempdir().unwrap();
     let layout = work.path().join("img");
-    std::fs::create_dir_all(layout.join("blobs/sha256")).unwrap();
-    let put = |bytes: &[u8]| {
-        let d = crate::common::sha256(bytes);
-        std::fs::write(layout.join("blobs/sha256").join(&d[7..]), bytes).unwrap();
-        (d, bytes.len())
-    };
-    let (cd, cs) = put(br#"{"architecture":"amd64","os":"linux","rootfs":{"type":"layers","diff_ids":[]}}"#);
-    let manifest = format!(
-        r#"{{"schemaVersion":2,"mediaType":"application/vnd.oci.image.manifest.v1+json","config":{{"mediaType":"application/vnd.oci.image.config.v1+json","digest":"{cd}","size":{cs}}},"layers":[]}}"#
-    );
-    let (md, ms) = put(manifest.as_bytes());
-    std::fs::write(layout.join("oci-layout"), r#"{"imageLayoutVersion":"1.0.0"}"#).unwrap();
-    std::fs::write(
-        layout.join("index.json"),
-        format!(
-            r#"{{"schemaVersion":2,"manifests":[{{"mediaType":"application/vnd.oci.image.manifest.v1+json","digest":"{md}","size":{ms},"annotations":{{"org.opencontainers.image.ref.name":"v1"}}}}]}}"#
-        ),
-    )
-    .unwrap();
+    let (manifest, _) = crate::common::single_image_layout(&layout, &[]);
     let out = Command::new("skopeo")
         .args([
             "copy",

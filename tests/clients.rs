@@ -1,65 +1,13 @@
 //! Real clients: skopeo pushes and pulls a multi-layer image, a two-platform index and an artifact
 //! with a subject through the server, and every digest round-trips; podman logs in, pushes and pulls.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Command;
 
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 
 use crate::common::*;
-
-/// A minimal OCI image layout on disk, written the way `umoci`/`skopeo` would.
-struct Layout {
-    dir: PathBuf,
-    refs: Vec<Value>,
-}
-
-impl Layout {
-    fn new(dir: &Path) -> Layout {
-        std::fs::create_dir_all(dir.join("blobs/sha256")).unwrap();
-        std::fs::write(dir.join("oci-layout"), r#"{"imageLayoutVersion":"1.0.0"}"#).unwrap();
-        Layout { dir: dir.to_path_buf(), refs: Vec::new() }
-    }
-
-    fn blob(&self, bytes: &[u8]) -> (String, usize) {
-        let digest = sha256(bytes);
-        std::fs::write(self.dir.join("blobs/sha256").join(&digest[7..]), bytes).unwrap();
-        (digest, bytes.len())
-    }
-
-    fn image(&self, arch: &str, layers: &[Vec<u8>], extra: Option<Value>) -> (String, usize) {
-        let diff_ids: Vec<String> = layers.iter().map(|l| sha256(l)).collect();
-        let config = json!({"architecture": arch, "os": "linux", "rootfs": {"type": "layers", "diff_ids": diff_ids}, "config": {}});
-        let (cd, cs) = self.blob(config.to_string().as_bytes());
-        let layers: Vec<Value> = layers
-            .iter()
-            .map(|l| {
-                let (d, s) = self.blob(l);
-                json!({"mediaType": "application/vnd.oci.image.layer.v1.tar", "digest": d, "size": s})
-            })
-            .collect();
-        let mut m = json!({
-            "schemaVersion": 2,
-            "mediaType": OCI_MANIFEST,
-            "config": {"mediaType": "application/vnd.oci.image.config.v1+json", "digest": cd, "size": cs},
-            "layers": layers,
-        });
-        if let Some(Value::Object(extra)) = extra {
-            for (k, v) in extra {
-                m[k] = v;
-            }
-        }
-        self.blob(serde_json::to_string_pretty(&m).unwrap().as_bytes())
-    }
-
-    fn tag(&mut self, media_type: &str, (digest, size): &(String, usize), tag: &str) {
-        self.refs.push(json!({"mediaType": media_type, "digest": digest, "size": size,
-            "annotations": {"org.opencontainers.image.ref.name": tag}}));
-        let index = json!({"schemaVersion": 2, "mediaType": OCI_INDEX, "manifests": self.refs});
-        std::fs::write(self.dir.join("index.json"), index.to_string()).unwrap();
-    }
-}
 
 async fn skopeo(args: Vec<String>) {
     let out = tokio::task::spawn_blocking(move || Command::new("skopeo").args(&args).output())

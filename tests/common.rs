@@ -6,7 +6,7 @@ use std::sync::Arc;
 use quay::app::{App, AppState};
 use quay::config::LoadedConfig;
 use reqwest::{Method, StatusCode};
-use serde_json::Value;
+use serde_json::{Value, json};
 use sha2::Digest as _;
 
 pub const ADMIN: (&str, &str) = ("admin", "admin-password");
@@ -291,4 +291,66 @@ pub fn s3_storage_config() -> String {
     format!(
         "DISTRIBUTED_STORAGE_CONFIG:\n  default: [S3Storage, {{s3_bucket: {bucket}, storage_path: /registry, s3_access_key: test, s3_secret_key: test, s3_region: us-east-1, endpoint_url: \"{endpoint}\"}}]\n"
     )
+}
+
+/// A minimal OCI image layout on disk, written the way `umoci`/`skopeo` would.
+pub struct Layout {
+    pub dir: PathBuf,
+    refs: Vec<Value>,
+}
+
+impl Layout {
+    pub fn new(dir: &Path) -> Layout {
+        std::fs::create_dir_all(dir.join("blobs/sha256")).unwrap();
+        std::fs::write(dir.join("oci-layout"), r#"{"imageLayoutVersion":"1.0.0"}"#).unwrap();
+        Layout { dir: dir.to_path_buf(), refs: Vec::new() }
+    }
+
+    pub fn blob(&self, bytes: &[u8]) -> (String, usize) {
+        let digest = sha256(bytes);
+        std::fs::write(self.dir.join("blobs/sha256").join(&digest[7..]), bytes).unwrap();
+        (digest, bytes.len())
+    }
+
+    pub fn image(&self, arch: &str, layers: &[Vec<u8>], extra: Option<Value>) -> (String, usize) {
+        let diff_ids: Vec<String> = layers.iter().map(|l| sha256(l)).collect();
+        let config = json!({"architecture": arch, "os": "linux", "rootfs": {"type": "layers", "diff_ids": diff_ids}, "config": {}});
+        let (cd, cs) = self.blob(config.to_string().as_bytes());
+        let layers: Vec<Value> = layers
+            .iter()
+            .map(|l| {
+                let (d, s) = self.blob(l);
+                json!({"mediaType": "application/vnd.oci.image.layer.v1.tar", "digest": d, "size": s})
+            })
+            .collect();
+        let mut m = json!({
+            "schemaVersion": 2,
+            "mediaType": OCI_MANIFEST,
+            "config": {"mediaType": "application/vnd.oci.image.config.v1+json", "digest": cd, "size": cs},
+            "layers": layers,
+        });
+        if let Some(Value::Object(extra)) = extra {
+            for (k, v) in extra {
+                m[k] = v;
+            }
+        }
+        self.blob(serde_json::to_string_pretty(&m).unwrap().as_bytes())
+    }
+
+    pub fn tag(&mut self, media_type: &str, (digest, size): &(String, usize), tag: &str) {
+        self.refs.push(json!({"mediaType": media_type, "digest": digest, "size": size,
+            "annotations": {"org.opencontainers.image.ref.name": tag}}));
+        let index = json!({"schemaVersion": 2, "mediaType": OCI_INDEX, "manifests": self.refs});
+        std::fs::write(self.dir.join("index.json"), index.to_string()).unwrap();
+    }
+}
+
+/// An OCI layout in `dir` holding one amd64 image with `layers`, tagged `v1`; returns the
+/// manifest's text and digest.
+pub fn single_image_layout(dir: &Path, layers: &[Vec<u8>]) -> (String, String) {
+    let mut layout = Layout::new(dir);
+    let image = layout.image("amd64", layers, None);
+    layout.tag(OCI_MANIFEST, &image, "v1");
+    let text = std::fs::read_to_string(dir.join("blobs/sha256").join(&image.0[7..])).unwrap();
+    (text, image.0)
 }

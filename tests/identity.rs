@@ -61,23 +61,7 @@ async fn robots_push_and_pull_with_their_token() {
     // skopeo pushes as the robot.
     let work = tempfile::tempdir().unwrap();
     let layout = work.path().join("img");
-    std::fs::create_dir_all(layout.join("blobs/sha256")).unwrap();
-    let put = |bytes: &[u8]| {
-        let d = sha256(bytes);
-        std::fs::write(layout.join("blobs/sha256").join(&d[7..]), bytes).unwrap();
-        (d, bytes.len())
-    };
-    let (cd, cs) = put(br#"{"architecture":"amd64","os":"linux","rootfs":{"type":"layers","diff_ids":[]}}"#);
-    let manifest = format!(
-        r#"{{"schemaVersion":2,"mediaType":"{OCI_MANIFEST}","config":{{"mediaType":"application/vnd.oci.image.config.v1+json","digest":"{cd}","size":{cs}}},"layers":[]}}"#
-    );
-    let (md, ms) = put(manifest.as_bytes());
-    std::fs::write(layout.join("oci-layout"), r#"{"imageLayoutVersion":"1.0.0"}"#).unwrap();
-    std::fs::write(
-        layout.join("index.json"),
-        format!(r#"{{"schemaVersion":2,"manifests":[{{"mediaType":"{OCI_MANIFEST}","digest":"{md}","size":{ms},"annotations":{{"org.opencontainers.image.ref.name":"v1"}}}}]}}"#),
-    )
-    .unwrap();
+    let (manifest, _) = single_image_layout(&layout, &[]);
     let args = vec![
         "copy".to_owned(),
         "--dest-tls-verify=false".to_owned(),

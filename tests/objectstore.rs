@@ -199,27 +199,7 @@ async fn two_processes_on_postgres_and_s3() {
     // skopeo pushes through A and pulls through B.
     let work = tempfile::tempdir().unwrap();
     let layout = work.path().join("img");
-    std::fs::create_dir_all(layout.join("blobs/sha256")).unwrap();
-    let put = |bytes: &[u8]| {
-        let d = sha256(bytes);
-        std::fs::write(layout.join("blobs/sha256").join(&d[7..]), bytes).unwrap();
-        (d, bytes.len())
-    };
-    let (ld, ls) = put(&vec![7u8; 200_000]);
-    // An uncompressed layer's diff id is its digest; the config must list it or clients rewrite it.
-    let (cd, cs) =
-        put(format!(r#"{{"architecture":"amd64","os":"linux","rootfs":{{"type":"layers","diff_ids":["{ld}"]}}}}"#)
-            .as_bytes());
-    let manifest = format!(
-        r#"{{"schemaVersion":2,"mediaType":"{OCI_MANIFEST}","config":{{"mediaType":"application/vnd.oci.image.config.v1+json","digest":"{cd}","size":{cs}}},"layers":[{{"mediaType":"application/vnd.oci.image.layer.v1.tar","digest":"{ld}","size":{ls}}}]}}"#
-    );
-    let (md, ms) = put(manifest.as_bytes());
-    std::fs::write(layout.join("oci-layout"), r#"{"imageLayoutVersion":"1.0.0"}"#).unwrap();
-    std::fs::write(
-        layout.join("index.json"),
-        format!(r#"{{"schemaVersion":2,"manifests":[{{"mediaType":"{OCI_MANIFEST}","digest":"{md}","size":{ms},"annotations":{{"org.opencontainers.image.ref.name":"v1"}}}}]}}"#),
-    )
-    .unwrap();
+    single_image_layout(&layout, &[vec![7u8; 200_000]]);
     let skopeo = |args: Vec<String>| async move {
         let out = tokio::task::spawn_blocking(move || std::process::Command::new("skopeo").args(&args).output())
             .await

@@ -383,22 +383,24 @@ pub fn issue_token(
         context,
         typ: None,
     };
-    let mut header = jsonwebtoken::Header::new(jsonwebtoken::Algorithm::RS256);
-    header.kid = Some(key.kid.clone());
-    Ok(jsonwebtoken::encode(&header, &claims, &key.encoding)?)
+    sign(key, &claims)
 }
 
-/// Verifies a registry token as Quay does: a known approved `kid`, RS256, our audience and issuer,
-/// 30 s leeway, and a lifetime no longer than `REGISTRY_JWT_AUTH_MAX_FRESH_S`.
-pub async fn verify_token(
+/// Signs claims with this node's key, naming it by `kid`.
+fn sign(key: &keys::SigningKey, claims: &Claims) -> anyhow::Result<String> {
+    let mut header = jsonwebtoken::Header::new(jsonwebtoken::Algorithm::RS256);
+    header.kid = Some(key.kid.clone());
+    Ok(jsonwebtoken::encode(&header, claims, &key.encoding)?)
+}
+
+/// The claims of a token signed RS256 by a known approved `kid`, for our audience and issuer, with
+/// Quay's 30 s leeway. Registry and refresh tokens both pass through here.
+async fn decode_signed(
     db: &Db,
     keys: &keys::VerificationKeys,
     config: &crate::config::Config,
     token: &str,
 ) -> Option<Claims> {
-    if let Some(claims) = keys.cached(token) {
-        return Some(claims);
-    }
     let header = jsonwebtoken::decode_header(token).ok()?;
     if header.alg != jsonwebtoken::Algorithm::RS256 {
         return None;
@@ -410,7 +412,21 @@ pub async fn verify_token(
     validation.set_issuer(&[config.instance_service_key_service.as_str()]);
     validation.set_required_spec_claims(&["exp", "nbf", "iat", "aud", "iss", "sub"]);
     validation.validate_nbf = true;
-    let claims = jsonwebtoken::decode::<Claims>(token, &key, &validation).ok()?.claims;
+    jsonwebtoken::decode::<Claims>(token, &key, &validation).ok().map(|d| d.claims)
+}
+
+/// Verifies a registry token as Quay does: a signed token (see [`decode_signed`]) that is not a
+/// refresh token, issued no later than now, and living no longer than `REGISTRY_JWT_AUTH_MAX_FRESH_S`.
+pub async fn verify_token(
+    db: &Db,
+    keys: &keys::VerificationKeys,
+    config: &crate::config::Config,
+    token: &str,
+) -> Option<Claims> {
+    if let Some(claims) = keys.cached(token) {
+        return Some(claims);
+    }
+    let claims = decode_signed(db, keys, config, token).await?;
     let now = chrono::Utc::now().timestamp();
     if claims.typ.is_some()
         || claims.iat > now + 30
@@ -457,9 +473,7 @@ pub fn issue_refresh_token(
         context,
         typ: Some("refresh".into()),
     };
-    let mut header = jsonwebtoken::Header::new(jsonwebtoken::Algorithm::RS256);
-    header.kid = Some(key.kid.clone());
-    Ok(jsonwebtoken::encode(&header, &claims, &key.encoding)?)
+    sign(key, &claims)
 }
 
 /// The user a refresh token still stands for, if it is valid and not revoked.
@@ -469,23 +483,9 @@ pub async fn verify_refresh_token(
     config: &crate::config::Config,
     token: &str,
 ) -> anyhow::Result<Option<User>> {
-    let Ok(header) = jsonwebtoken::decode_header(token) else {
+    let Some(claims) = decode_signed(db, keys, config, token).await else {
         return Ok(None);
     };
-    let Some(key) = (match header.kid.as_deref() {
-        Some(kid) if header.alg == jsonwebtoken::Algorithm::RS256 => keys.get(db, kid).await,
-        _ => None,
-    }) else {
-        return Ok(None);
-    };
-    let mut validation = jsonwebtoken::Validation::new(jsonwebtoken::Algorithm::RS256);
-    validation.leeway = 30;
-    validation.set_audience(&[config.server_hostname.as_str()]);
-    validation.set_issuer(&[config.instance_service_key_service.as_str()]);
-    let Ok(data) = jsonwebtoken::decode::<Claims>(token, &key, &validation) else {
-        return Ok(None);
-    };
-    let claims = data.claims;
     if claims.typ.as_deref() != Some("refresh") {
         return Ok(None);
     }
