@@ -36,7 +36,7 @@ impl App {
         let config = loaded.config.clone();
         let (location, driver) = config.storage()?;
         let db = Db::open(&config.database()?, &location).await?;
-        let storage = Storage::new(&driver)?;
+        let storage = Storage::open(&driver).await?;
         let storage = if config.feature_proxy_storage { storage.proxy_all_reads() } else { storage };
         let (key_path, kid_path) = loaded.service_key_paths();
         let signing_key = SigningKey::load_or_generate(&key_path, &kid_path)?;

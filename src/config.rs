@@ -269,20 +269,22 @@ impl Config {
         let StorageLocation(driver, params) = self.distributed_storage_config.get(name).with_context(|| {
             format!("config key `DISTRIBUTED_STORAGE_PREFERENCE`: `{name}` is not in DISTRIBUTED_STORAGE_CONFIG")
         })?;
-        match driver.as_str() {
+        let driver = match driver.as_str() {
             "LocalStorage" => {
-                let path = params
-                    .get("storage_path")
-                    .and_then(Value::as_str)
-                    .filter(|p| !p.is_empty())
+                let path = param_text(params, "storage_path")
                     .with_context(|| format!("storage `{name}`: LocalStorage needs `storage_path`"))?;
-                Ok((name.clone(), StorageDriver::Local { storage_path: PathBuf::from(path) }))
+                StorageDriver::Local { storage_path: PathBuf::from(path) }
             }
-            "S3Storage" | "RadosGWStorage" => Ok((name.clone(), s3_driver(name, driver, params)?)),
+            "S3Storage" | "RadosGWStorage" => s3_driver(name, driver, params)?,
+            "GoogleCloudStorage" => gcs_driver(name, params)?,
+            "AzureStorage" => azure_driver(name, params)?,
+            "SwiftStorage" => swift_driver(name, params)?,
             other => bail!(
-                "storage `{name}`: driver `{other}` is not supported by this build yet; use LocalStorage, S3Storage or RadosGWStorage"
+                "storage `{name}`: driver `{other}` is not supported; use LocalStorage, S3Storage, RadosGWStorage, \
+                 GoogleCloudStorage, AzureStorage or SwiftStorage"
             ),
-        }
+        };
+        Ok((name.clone(), driver))
     }
 
     pub fn max_layer_size(&self) -> u64 {
@@ -337,7 +339,8 @@ pub enum StorageDriver {
     Local {
         storage_path: PathBuf,
     },
-    /// Amazon S3 and S3-compatible services (Quay's `S3Storage` and `RadosGWStorage`).
+    /// Amazon S3 and S3-compatible services (Quay's `S3Storage` and `RadosGWStorage`, and
+    /// `GoogleCloudStorage` with HMAC keys, which Quay also reaches through the S3-compatible API).
     S3 {
         bucket: String,
         storage_path: String,
@@ -346,19 +349,137 @@ pub enum StorageDriver {
         access_key: Option<String>,
         secret_key: Option<String>,
     },
+    /// Google Cloud Storage through its JSON API, authenticated by a service account (or
+    /// anonymous, for emulators). Quay has no such form; it is `GoogleCloudStorage` without HMAC keys.
+    Gcs {
+        bucket: String,
+        storage_path: String,
+        endpoint: Option<String>,
+        /// A service-account JSON key file; it also signs pre-signed URLs.
+        credentials_file: Option<PathBuf>,
+        anonymous: bool,
+    },
+    /// Quay's `AzureStorage`.
+    Azure {
+        container: String,
+        storage_path: String,
+        account_name: String,
+        account_key: Option<String>,
+        sas_token: Option<String>,
+        endpoint: Option<String>,
+    },
+    /// Quay's `SwiftStorage`: the registry logs in itself (auth v1 or Keystone v3).
+    Swift {
+        container: String,
+        storage_path: String,
+        auth_url: String,
+        user: String,
+        password: String,
+        auth_version: u8,
+        os_options: BTreeMap<String, String>,
+        temp_url_key: Option<String>,
+    },
+}
+
+/// A storage parameter as text: YAML strings and numbers, never empty.
+fn param_text(params: &BTreeMap<String, Value>, key: &str) -> Option<String> {
+    params.get(key).and_then(|v| match v {
+        Value::String(s) if !s.is_empty() => Some(s.clone()),
+        Value::Number(n) => Some(n.to_string()),
+        _ => None,
+    })
+}
+
+fn required(params: &BTreeMap<String, Value>, name: &str, driver: &str, key: &str) -> anyhow::Result<String> {
+    param_text(params, key).with_context(|| format!("storage `{name}`: {driver} needs `{key}`"))
+}
+
+/// Quay's `GoogleCloudStorage {bucket_name, storage_path, access_key, secret_key}` uses HMAC keys on
+/// the S3-compatible endpoint, as Quay does. Without HMAC keys the JSON API is used, with
+/// `credentials_file` (a service-account key) or, with `anonymous: true`, none (emulators);
+/// `endpoint_url` overrides the endpoint in both forms.
+fn gcs_driver(name: &str, params: &BTreeMap<String, Value>) -> anyhow::Result<StorageDriver> {
+    let bucket = required(params, name, "GoogleCloudStorage", "bucket_name")?;
+    let storage_path = param_text(params, "storage_path").unwrap_or_default();
+    let endpoint = param_text(params, "endpoint_url");
+    match (param_text(params, "access_key"), param_text(params, "secret_key")) {
+        (Some(access), Some(secret)) => Ok(StorageDriver::S3 {
+            bucket,
+            storage_path,
+            endpoint: Some(endpoint.unwrap_or_else(|| "https://storage.googleapis.com".into())),
+            region: "auto".into(),
+            access_key: Some(access),
+            secret_key: Some(secret),
+        }),
+        (None, None) => {
+            let credentials_file = param_text(params, "credentials_file").map(PathBuf::from);
+            let anonymous = params.get("anonymous").and_then(Value::as_bool).unwrap_or(false);
+            if credentials_file.is_none() && !anonymous {
+                bail!(
+                    "storage `{name}`: GoogleCloudStorage needs `access_key` and `secret_key` (HMAC keys), \
+                     `credentials_file` (a service-account key) or `anonymous: true`"
+                );
+            }
+            Ok(StorageDriver::Gcs { bucket, storage_path, endpoint, credentials_file, anonymous })
+        }
+        _ => bail!("storage `{name}`: GoogleCloudStorage needs both `access_key` and `secret_key`"),
+    }
+}
+
+/// Quay's `AzureStorage {azure_container, storage_path, azure_account_name, azure_account_key,
+/// sas_token, endpoint_url}`.
+fn azure_driver(name: &str, params: &BTreeMap<String, Value>) -> anyhow::Result<StorageDriver> {
+    let account_key = param_text(params, "azure_account_key");
+    let sas_token = param_text(params, "sas_token").map(|t| t.trim_start_matches('?').to_owned());
+    if account_key.is_none() && sas_token.is_none() {
+        bail!("storage `{name}`: AzureStorage needs `azure_account_key` or `sas_token`");
+    }
+    Ok(StorageDriver::Azure {
+        container: required(params, name, "AzureStorage", "azure_container")?,
+        storage_path: param_text(params, "storage_path").unwrap_or_default(),
+        account_name: required(params, name, "AzureStorage", "azure_account_name")?,
+        account_key,
+        sas_token,
+        endpoint: param_text(params, "endpoint_url"),
+    })
+}
+
+/// Quay's `SwiftStorage {swift_container, storage_path, auth_url, swift_user, swift_password,
+/// auth_version, os_options, temp_url_key}`.
+fn swift_driver(name: &str, params: &BTreeMap<String, Value>) -> anyhow::Result<StorageDriver> {
+    let auth_version = match param_text(params, "auth_version").as_deref() {
+        None | Some("1") | Some("1.0") => 1,
+        Some("3") | Some("3.0") => 3,
+        Some(other) => bail!("storage `{name}`: SwiftStorage `auth_version` {other} is not supported (use 1 or 3)"),
+    };
+    let os_options = match params.get("os_options") {
+        Some(Value::Object(m)) => m
+            .iter()
+            .filter_map(|(k, v)| match v {
+                Value::String(s) => Some((k.clone(), s.clone())),
+                Value::Number(n) => Some((k.clone(), n.to_string())),
+                _ => None,
+            })
+            .collect(),
+        _ => BTreeMap::new(),
+    };
+    Ok(StorageDriver::Swift {
+        container: required(params, name, "SwiftStorage", "swift_container")?,
+        storage_path: param_text(params, "storage_path").unwrap_or_default(),
+        auth_url: required(params, name, "SwiftStorage", "auth_url")?,
+        user: required(params, name, "SwiftStorage", "swift_user")?,
+        password: required(params, name, "SwiftStorage", "swift_password")?,
+        auth_version,
+        os_options,
+        temp_url_key: param_text(params, "temp_url_key"),
+    })
 }
 
 /// Quay's S3 parameter names: `S3Storage {s3_bucket, storage_path, s3_access_key, s3_secret_key,
 /// s3_region, host, port, endpoint_url}` and `RadosGWStorage {bucket_name, storage_path, access_key,
 /// secret_key, hostname, port, is_secure, region_name}`.
 fn s3_driver(name: &str, driver: &str, params: &BTreeMap<String, Value>) -> anyhow::Result<StorageDriver> {
-    let text = |k: &str| {
-        params.get(k).and_then(|v| match v {
-            Value::String(s) if !s.is_empty() => Some(s.clone()),
-            Value::Number(n) => Some(n.to_string()),
-            _ => None,
-        })
-    };
+    let text = |k: &str| param_text(params, k);
     let radosgw = driver == "RadosGWStorage";
     let bucket_key = if radosgw { "bucket_name" } else { "s3_bucket" };
     let bucket = text(bucket_key).with_context(|| format!("storage `{name}`: {driver} needs `{bucket_key}`"))?;
@@ -547,6 +668,63 @@ mod tests {
         assert!(format!("{e:#}").contains("DB_URI"));
         assert!(Config::from_yaml(&format!("{MINIMAL}MAXIMUM_LAYER_SIZE: lots\n")).is_err());
         assert!(Config::from_yaml("- a\n- b\n").is_err());
+    }
+
+    #[test]
+    fn storage_drivers_use_quays_parameter_names() {
+        let driver = |location: &str| {
+            let (c, _) = Config::from_yaml(&MINIMAL.replace("[LocalStorage, {storage_path: /tmp/s}]", location))?;
+            c.storage().map(|(_, d)| d)
+        };
+        // GoogleCloudStorage with HMAC keys goes through the S3-compatible API, as in Quay.
+        let gcs = driver("[GoogleCloudStorage, {access_key: a, secret_key: b, bucket_name: q, storage_path: /r}]");
+        assert_eq!(
+            gcs.unwrap(),
+            StorageDriver::S3 {
+                bucket: "q".into(),
+                storage_path: "/r".into(),
+                endpoint: Some("https://storage.googleapis.com".into()),
+                region: "auto".into(),
+                access_key: Some("a".into()),
+                secret_key: Some("b".into()),
+            }
+        );
+        let json_api = driver("[GoogleCloudStorage, {bucket_name: q, credentials_file: /etc/quay/sa.json}]").unwrap();
+        assert!(matches!(json_api, StorageDriver::Gcs { credentials_file: Some(_), anonymous: false, .. }));
+        assert!(driver("[GoogleCloudStorage, {bucket_name: q}]").is_err());
+        assert!(driver("[GoogleCloudStorage, {bucket_name: q, access_key: a}]").is_err());
+
+        let azure = driver(
+            "[AzureStorage, {azure_container: c, azure_account_name: acct, sas_token: '?sv=1&sig=x', storage_path: /r}]",
+        )
+        .unwrap();
+        match azure {
+            StorageDriver::Azure { container, account_name, account_key, sas_token, .. } => {
+                assert_eq!((container.as_str(), account_name.as_str()), ("c", "acct"));
+                assert_eq!((account_key, sas_token.as_deref()), (None, Some("sv=1&sig=x")));
+            }
+            other => panic!("{other:?}"),
+        }
+        assert!(driver("[AzureStorage, {azure_container: c, azure_account_name: acct}]").is_err());
+
+        let swift = driver(
+            "[SwiftStorage, {swift_container: c, auth_url: 'http://ks/v3', swift_user: u, swift_password: p, auth_version: 3, os_options: {project_name: quay, region_name: r1}, temp_url_key: k}]",
+        )
+        .unwrap();
+        match swift {
+            StorageDriver::Swift { auth_version, os_options, temp_url_key, .. } => {
+                assert_eq!(auth_version, 3);
+                assert_eq!(os_options.get("project_name").map(String::as_str), Some("quay"));
+                assert_eq!(temp_url_key.as_deref(), Some("k"));
+            }
+            other => panic!("{other:?}"),
+        }
+        let e = driver(
+            "[SwiftStorage, {swift_container: c, auth_url: x, swift_user: u, swift_password: p, auth_version: 2}]",
+        )
+        .unwrap_err();
+        assert!(format!("{e:#}").contains("auth_version"), "{e:#}");
+        assert!(format!("{:#}", driver("[SwiftStorage, {swift_container: c}]").unwrap_err()).contains("auth_url"));
     }
 
     #[test]

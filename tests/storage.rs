@@ -1,0 +1,228 @@
+//! One storage contract, run against every backend: the local disk, S3 (moto), Azure Blob
+//! (Azurite), Google Cloud Storage (fake-gcs-server, JSON API) and OpenStack Swift (all-in-one).
+//! Each backend then serves a registry: a chunked push and a pull through the HTTP API.
+
+use std::io;
+
+use futures_util::StreamExt as _;
+use quay::config::Config;
+use quay::oci::{Algorithm, ByteRange, Digest};
+use quay::storage::Storage;
+use reqwest::{Method, StatusCode};
+
+use crate::common::*;
+use crate::emulators::*;
+
+async fn open(storage_lines: &str) -> Storage {
+    let yaml = format!("SERVER_HOSTNAME: localhost\nDB_URI: sqlite:////nonexistent/quay.db\n{storage_lines}");
+    let (config, _) = Config::from_yaml(&yaml).unwrap();
+    let (_, driver) = config.storage().unwrap();
+    Storage::open(&driver).await.unwrap()
+}
+
+async fn read_all(storage: &Storage, path: &str, range: Option<ByteRange>) -> io::Result<Vec<u8>> {
+    let mut stream = storage.read(path, range).await?;
+    let mut out = Vec::new();
+    while let Some(piece) = stream.next().await {
+        out.extend_from_slice(&piece?);
+    }
+    Ok(out)
+}
+
+async fn write(storage: &Storage, path: &str, bytes: &[u8]) {
+    let mut writer = storage.writer(path).await.unwrap();
+    // Pieces smaller and larger than the writer's own chunking.
+    for piece in bytes.chunks(1_500_000) {
+        writer.write(bytes::Bytes::copy_from_slice(piece)).await.unwrap();
+    }
+    writer.close().await.unwrap();
+}
+
+/// What the registry relies on from a backend.
+async fn storage_contract(storage: Storage, presigns: bool) {
+    let data: Vec<u8> = (0..7_000_000u32).map(|i| (i.wrapping_mul(2_654_435_761) >> 13) as u8).collect();
+    let digest = Digest::of(Algorithm::Sha256, &data);
+    let blob = Storage::blob_path(&digest);
+    assert!(blob.starts_with(&format!("sha256/{}/", &digest.to_string()[7..9])), "{blob}");
+
+    // Nothing there yet: reads say NotFound, not some other error.
+    assert!(!storage.exists(&blob).await.unwrap());
+    let missing = read_all(&storage, &blob, None).await.unwrap_err();
+    assert_eq!(missing.kind(), io::ErrorKind::NotFound, "{missing}");
+
+    // A chunked upload: three chunk objects (larger than a multipart part, and small) assembled.
+    let upload = uuid::Uuid::new_v4().to_string();
+    let cuts = [0, 2_500_000, 6_000_000, data.len()];
+    let mut chunks = Vec::new();
+    for (i, w) in cuts.windows(2).enumerate() {
+        let path = Storage::upload_chunk_path(&upload, i);
+        write(&storage, &path, &data[w[0]..w[1]]).await;
+        chunks.push(path);
+    }
+    storage.assemble(&chunks, &blob).await.unwrap();
+    assert!(storage.exists(&blob).await.unwrap());
+    assert!(read_all(&storage, &blob, None).await.unwrap() == data, "assembled blob differs");
+    // Ranges, inside one chunk and across chunk boundaries.
+    for (start, end) in [(0, 0), (1000, 1999), (2_499_990, 2_500_009), (5_999_999, 6_999_999)] {
+        let got = read_all(&storage, &blob, Some(ByteRange { start, end })).await.unwrap();
+        assert!(got == data[start as usize..=end as usize], "range {start}-{end}");
+    }
+    // The upload's leftovers go, and only them.
+    storage.delete_upload(&upload).await.unwrap();
+    for chunk in &chunks {
+        assert!(!storage.exists(chunk).await.unwrap(), "{chunk} left behind");
+    }
+    storage.delete_upload(&upload).await.unwrap();
+    storage.delete_upload("never-existed").await.unwrap();
+    assert!(storage.exists(&blob).await.unwrap());
+
+    // One chunk: moved or copied into place.
+    let single = b"one chunk only".to_vec();
+    let single_digest = Digest::of(Algorithm::Sha256, &single);
+    let single_upload = uuid::Uuid::new_v4().to_string();
+    let chunk = Storage::upload_chunk_path(&single_upload, 0);
+    write(&storage, &chunk, &single).await;
+    storage.assemble(std::slice::from_ref(&chunk), &Storage::blob_path(&single_digest)).await.unwrap();
+    assert_eq!(read_all(&storage, &Storage::blob_path(&single_digest), None).await.unwrap(), single);
+    storage.delete_upload(&single_upload).await.unwrap();
+
+    // The empty blob exists in real registries (empty configs and layers of artifacts).
+    let empty_digest = Digest::of(Algorithm::Sha256, b"");
+    write(&storage, &Storage::blob_path(&empty_digest), b"").await;
+    assert!(storage.exists(&Storage::blob_path(&empty_digest)).await.unwrap());
+    assert!(read_all(&storage, &Storage::blob_path(&empty_digest), None).await.unwrap().is_empty());
+
+    // Direct downloads where the backend signs URLs; the URL serves exactly the blob.
+    let url = storage.presigned_blob_url(&digest).await.unwrap();
+    assert_eq!(url.is_some(), presigns, "{url:?}");
+    if let Some(url) = url {
+        let response = reqwest::get(&url).await.unwrap();
+        assert_eq!(response.status(), StatusCode::OK, "{url}");
+        assert!(response.bytes().await.unwrap().as_ref() == data.as_slice(), "pre-signed download differs");
+    }
+
+    // Deletes are idempotent.
+    for path in [blob.clone(), Storage::blob_path(&single_digest), Storage::blob_path(&empty_digest)] {
+        storage.delete(&path).await.unwrap();
+        assert!(!storage.exists(&path).await.unwrap());
+        storage.delete(&path).await.unwrap();
+    }
+}
+
+/// A registry on the backend: a chunked blob upload, an image push, pulls (following redirects).
+async fn registry_on(storage_lines: &str, redirects: bool) {
+    let s = Server::start_with(storage_lines).await;
+    let t = s.push_token(ALICE, "alice/stored").await;
+    let data: Vec<u8> = (0..300_000u32).map(|i| (i % 251) as u8).collect();
+    let start = s.req(Method::POST, "/v2/alice/stored/blobs/uploads/", &t).send().await.unwrap();
+    let mut location = start.headers()["location"].to_str().unwrap().to_owned();
+    for (from, to) in [(0, 120_000), (120_000, 250_000)] {
+        let r = s
+            .req(Method::PATCH, &location, &t)
+            .header("content-range", format!("{from}-{}", to - 1))
+            .body(data[from..to].to_vec())
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), StatusCode::ACCEPTED);
+        location = r.headers()["location"].to_str().unwrap().to_owned();
+    }
+    let digest = sha256(&data);
+    let r = s
+        .req(Method::PUT, &format!("{location}?digest={digest}"), &t)
+        .body(data[250_000..].to_vec())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::CREATED);
+    let (manifest, _) = s.push_image(&t, "alice/stored", "v1", b"a layer").await;
+
+    let direct = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
+    let r = direct.get(s.url(&format!("/v2/alice/stored/blobs/{digest}"))).bearer_auth(&t).send().await.unwrap();
+    let body = if redirects {
+        assert_eq!(r.status(), StatusCode::TEMPORARY_REDIRECT);
+        let target = r.headers()["location"].to_str().unwrap().to_owned();
+        assert!(!target.contains(&s.host), "{target}");
+        reqwest::get(&target).await.unwrap().bytes().await.unwrap()
+    } else {
+        assert_eq!(r.status(), StatusCode::OK);
+        r.bytes().await.unwrap()
+    };
+    assert!(body.as_ref() == data.as_slice());
+    let r = s.req(Method::GET, "/v2/alice/stored/manifests/v1", &t).send().await.unwrap();
+    assert_eq!(r.text().await.unwrap(), manifest);
+    let r = s.req(Method::DELETE, "/v2/alice/stored/blobs/uploads/does-not-exist", &t).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::NOT_FOUND);
+}
+
+#[tokio::test]
+async fn contract_local_disk() {
+    let dir = tempfile::tempdir().unwrap();
+    let lines =
+        format!("DISTRIBUTED_STORAGE_CONFIG:\n  default: [LocalStorage, {{storage_path: {}}}]\n", dir.path().display());
+    storage_contract(open(&lines).await, false).await;
+}
+
+#[tokio::test]
+async fn contract_s3() {
+    storage_contract(open(&s3_storage_config()).await, true).await;
+}
+
+#[tokio::test]
+async fn contract_azure() {
+    storage_contract(open(&azure_storage_config().await).await, true).await;
+}
+
+#[tokio::test]
+async fn contract_azure_with_a_sas_token_and_no_key() {
+    // Quay also accepts a container SAS instead of the account key: reads and writes use it, and
+    // downloads carry it. Azurite checks SAS signatures, so mint a real one.
+    let (endpoint, container) = azure_container().await;
+    let sas = container_sas(&container);
+    let lines = format!(
+        "DISTRIBUTED_STORAGE_CONFIG:\n  default: [AzureStorage, {{azure_container: {container}, storage_path: /sas, azure_account_name: {AZURITE_ACCOUNT}, sas_token: \"{sas}\", endpoint_url: \"{endpoint}\"}}]\n"
+    );
+    storage_contract(open(&lines).await, true).await;
+}
+
+fn container_sas(container: &str) -> String {
+    let expiry = reqsign_core::time::Timestamp::now() + std::time::Duration::from_secs(3600);
+    let resource = reqsign_azure_storage::ServiceSasResource::Container { container: container.to_owned() };
+    let pairs = reqsign_azure_storage::ServiceSharedAccessSignature::new(
+        AZURITE_ACCOUNT.to_owned(),
+        AZURITE_KEY.to_owned(),
+        resource,
+        "racwdl".to_owned(),
+        expiry,
+    )
+    .token()
+    .unwrap();
+    let encode = |v: &str| percent_encoding::utf8_percent_encode(v, percent_encoding::NON_ALPHANUMERIC).to_string();
+    pairs.iter().map(|(k, v)| format!("{k}={}", encode(v))).collect::<Vec<_>>().join("&")
+}
+
+#[tokio::test]
+async fn contract_gcs() {
+    // Anonymous on the emulator: no service account to sign with, so reads stream.
+    storage_contract(open(&gcs_storage_config().await).await, false).await;
+}
+
+#[tokio::test]
+async fn contract_swift() {
+    storage_contract(open(&swift_storage_config().await).await, true).await;
+}
+
+#[tokio::test]
+async fn registry_on_azure() {
+    registry_on(&azure_storage_config().await, true).await;
+}
+
+#[tokio::test]
+async fn registry_on_gcs() {
+    registry_on(&gcs_storage_config().await, false).await;
+}
+
+#[tokio::test]
+async fn registry_on_swift() {
+    registry_on(&swift_storage_config().await, true).await;
+}
