@@ -95,6 +95,19 @@ pub struct Config {
     /// Not a Quay key: `text` or `json` log lines.
     #[serde(rename = "LOG_FORMAT")]
     pub log_format: String,
+    /// Uploads untouched for this many minutes are removed (Quay's blobuploadcleanupworker).
+    #[serde(rename = "BLOBUPLOAD_DELETION_DATE_THRESHOLD")]
+    pub blobupload_deletion_date_threshold_min: u64,
+    /// How long expired app-specific tokens are kept before deletion (Quay's duration syntax).
+    #[serde(rename = "EXPIRED_APP_SPECIFIC_TOKEN_GC")]
+    pub expired_app_specific_token_gc: String,
+    /// Not a Quay key: seconds between two runs of each background job.
+    #[serde(rename = "WORKER_PERIOD_SECONDS")]
+    pub worker_period_seconds: u64,
+    /// Not a Quay key: how long a node's claim on a job lasts without renewal; another node takes
+    /// the job over this long after its holder died.
+    #[serde(rename = "WORKER_LEASE_SECONDS")]
+    pub worker_lease_seconds: u64,
 }
 
 impl Default for Config {
@@ -136,6 +149,10 @@ impl Default for Config {
             default_tag_expiration: "2w".into(),
             tag_expiration_options: vec!["0s".into(), "1d".into(), "1w".into(), "2w".into(), "4w".into()],
             log_format: "text".into(),
+            blobupload_deletion_date_threshold_min: 2880,
+            expired_app_specific_token_gc: "1d".into(),
+            worker_period_seconds: 300,
+            worker_lease_seconds: 60,
         }
     }
 }
@@ -218,6 +235,10 @@ impl Config {
         self.storage()?;
         parse_size(&self.maximum_layer_size).context("config key `MAXIMUM_LAYER_SIZE`")?;
         parse_size(&self.maximum_manifest_size).context("config key `MAXIMUM_MANIFEST_SIZE`")?;
+        parse_duration(&self.expired_app_specific_token_gc).context("config key `EXPIRED_APP_SPECIFIC_TOKEN_GC`")?;
+        if self.worker_period_seconds == 0 || self.worker_lease_seconds < 2 {
+            bail!("config keys `WORKER_PERIOD_SECONDS` and `WORKER_LEASE_SECONDS`: at least 1 and 2 seconds");
+        }
         if self.authentication_type != "Database" {
             bail!(
                 "config key `AUTHENTICATION_TYPE`: `{}` is not supported; only `Database` is",
@@ -509,6 +530,22 @@ fn s3_driver(name: &str, driver: &str, params: &BTreeMap<String, Value>) -> anyh
     })
 }
 
+/// Quay's duration strings: a number and one of `s`, `m`, `h`, `d`, `w` (`30m`, `2w`).
+pub fn parse_duration(s: &str) -> anyhow::Result<std::time::Duration> {
+    let t = s.trim();
+    let unit = match t.chars().last() {
+        Some('s') => 1,
+        Some('m') => 60,
+        Some('h') => 3600,
+        Some('d') => 86_400,
+        Some('w') => 604_800,
+        _ => bail!("`{s}` is not a duration like `30m`, `1d` or `2w`"),
+    };
+    let n: u64 =
+        t[..t.len() - 1].parse().map_err(|_| anyhow::anyhow!("`{s}` is not a duration like `30m`, `1d` or `2w`"))?;
+    Ok(std::time::Duration::from_secs(n.saturating_mul(unit)))
+}
+
 /// `20G`, `4M`, `512K`, `1024` (bytes); binary multiples, an optional trailing `B`/`iB`.
 pub fn parse_size(s: &str) -> anyhow::Result<u64> {
     let t = s.trim();
@@ -734,6 +771,16 @@ mod tests {
         assert!(w.is_empty(), "{w:?}");
         assert_eq!(c.base_url(), "https://host.example:8443");
         assert!(c.is_superuser("admin"));
+    }
+
+    #[test]
+    fn durations() {
+        assert_eq!(parse_duration("1d").unwrap().as_secs(), 86_400);
+        assert_eq!(parse_duration("30m").unwrap().as_secs(), 1800);
+        assert_eq!(parse_duration("0s").unwrap().as_secs(), 0);
+        assert!(parse_duration("1y").is_err());
+        assert!(parse_duration("d").is_err());
+        assert!(parse_duration("").is_err());
     }
 
     #[test]

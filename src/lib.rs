@@ -12,3 +12,4 @@ pub mod registry;
 pub mod storage;
 pub mod tls;
 pub mod util;
+pub mod worker;

@@ -103,7 +103,7 @@ impl Storage {
                 if let (Some(a), Some(s)) = (access_key, secret_key) {
                     builder = builder.access_key_id(a).secret_access_key(s);
                 }
-                (Operator::new(builder)?, Backend::S3, Presigner::Operator)
+                (with_own_transport(Operator::new(builder)?), Backend::S3, Presigner::Operator)
             }
             StorageDriver::Gcs { bucket, storage_path, endpoint, credentials_file, anonymous } => {
                 opendal::install_default();
@@ -121,7 +121,7 @@ impl Storage {
                 if *anonymous {
                     builder = builder.skip_signature();
                 }
-                let op = Operator::new(builder)?;
+                let op = with_own_transport(Operator::new(builder)?);
                 // Signing needs a service account; anonymous access streams.
                 let presigner = if credentials_file.is_some() { Presigner::Operator } else { Presigner::None };
                 (op, Backend::Gcs, presigner)
@@ -155,7 +155,7 @@ impl Storage {
                     }
                     (None, None) => Presigner::None,
                 };
-                (Operator::new(builder)?, Backend::Azure, presigner)
+                (with_own_transport(Operator::new(builder)?), Backend::Azure, presigner)
             }
             StorageDriver::Swift { temp_url_key, .. } => {
                 opendal::install_default();
@@ -332,6 +332,26 @@ impl Storage {
             self.delete(&dir).await?;
         }
         Ok(())
+    }
+}
+
+/// Gives an HTTP-based operator an HTTP client of its own instead of opendal's process-wide one:
+/// its connections belong to the runtime that made them, and it carries this program's timeouts.
+pub(crate) fn with_own_transport(op: Operator) -> Operator {
+    let client = reqwest::Client::builder()
+        .connect_timeout(std::time::Duration::from_secs(10))
+        .pool_idle_timeout(std::time::Duration::from_secs(60))
+        .build();
+    match client {
+        Ok(client) => {
+            let transport = opendal_http_transport_reqwest::ReqwestTransport::new(client);
+            op.with_context(
+                opendal::OperationContext::new().with_http_transport(opendal::HttpTransporter::new(transport)),
+            )
+        }
+        // Without TLS roots a client cannot be built; opendal's default transport reports the
+        // same problem on first use.
+        Err(_) => op,
     }
 }
 

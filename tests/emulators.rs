@@ -182,8 +182,17 @@ pub async fn swift_container() -> (String, String) {
     let token = login.headers()["x-auth-token"].to_str().unwrap().to_owned();
     let account = login.headers()["x-storage-url"].to_str().unwrap().to_owned();
     let container = format!("quay-{}", uuid::Uuid::new_v4().simple());
-    let created = client.put(format!("{account}/{container}")).header("x-auth-token", &token).send().await.unwrap();
-    assert!(created.status().is_success(), "create container: {}", created.status());
+    // A Swift that just started may answer 503 for a moment while its servers warm up.
+    let mut created = None;
+    for _ in 0..50 {
+        let r = client.put(format!("{account}/{container}")).header("x-auth-token", &token).send().await.unwrap();
+        if r.status() != reqwest::StatusCode::SERVICE_UNAVAILABLE {
+            created = Some(r.status());
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    assert!(created.is_some_and(|s| s.is_success()), "create container: {created:?}");
     let keyed = client
         .post(&account)
         .header("x-auth-token", &token)

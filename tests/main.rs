@@ -12,3 +12,4 @@ mod protocol;
 mod restart;
 mod schema;
 mod storage;
+mod worker;

@@ -132,7 +132,17 @@ impl Node {
         let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
         let host = format!("127.0.0.1:{port}");
         let child = std::process::Command::new(env!("CARGO_BIN_EXE_quay"))
-            .args(["serve", "--config", config_dir.to_str().unwrap(), "--listen", &host, "--hostname", &host, "--http"])
+            .args([
+                "serve",
+                "--config",
+                config_dir.to_str().unwrap(),
+                "--listen",
+                &host,
+                "--hostname",
+                &host,
+                "--http",
+                "--no-workers",
+            ])
             .stdout(std::process::Stdio::null())
             .stderr(std::process::Stdio::null())
             .spawn()
@@ -169,8 +179,9 @@ impl Drop for Node {
     }
 }
 
-/// Two `quay serve` processes on one PostgreSQL database and one S3 bucket: a push through A is
-/// pulled through B, and an upload whose node is killed mid-chunk is finished on the other.
+/// Two `quay serve` processes and a `quay worker` on one PostgreSQL database and one S3 bucket: a
+/// push through A is pulled through B, an upload whose node is killed mid-chunk is finished on the
+/// other, and an abandoned upload is removed by the worker.
 #[tokio::test]
 async fn two_processes_on_postgres_and_s3() {
     let db = postgres_database();
@@ -179,7 +190,8 @@ async fn two_processes_on_postgres_and_s3() {
     for d in &dirs {
         let text = format!(
             "SERVER_HOSTNAME: placeholder:1\nPREFERRED_URL_SCHEME: http\nDB_URI: {db}\n{storage}DISTRIBUTED_STORAGE_PREFERENCE: [default]\n\
-             SUPER_USERS: [admin]\nDATABASE_SECRET_KEY: shared-by-both-nodes\nSECRET_KEY: also-shared\n"
+             SUPER_USERS: [admin]\nDATABASE_SECRET_KEY: shared-by-both-nodes\nSECRET_KEY: also-shared\n\
+             WORKER_PERIOD_SECONDS: 1\n"
         );
         std::fs::write(d.path().join("config.yaml"), text).unwrap();
     }
@@ -193,6 +205,12 @@ async fn two_processes_on_postgres_and_s3() {
     assert!(init.wait().unwrap().success());
     let a = Node::start(dirs[0].path());
     let b = Node::start(dirs[1].path());
+    let mut worker = std::process::Command::new(env!("CARGO_BIN_EXE_quay"))
+        .args(["worker", "--config", dirs[1].path().to_str().unwrap()])
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
     a.ready().await;
     b.ready().await;
 
@@ -290,4 +308,33 @@ async fn two_processes_on_postgres_and_s3() {
     let got =
         client.get(format!("http://{}/v2/admin/spread/blobs/{digest}", b.host)).bearer_auth(&tb).send().await.unwrap();
     assert_eq!(sha256(&got.bytes().await.unwrap()), digest);
+
+    // An upload abandoned on B (made old) is removed by the worker process.
+    let start =
+        client.post(format!("http://{}/v2/admin/spread/blobs/uploads/", b.host)).bearer_auth(&tb).send().await.unwrap();
+    let abandoned = start.headers()["location"].to_str().unwrap().split_once("/v2/").unwrap().1.to_owned();
+    let r = client.patch(format!("http://{}/v2/{abandoned}", b.host)).bearer_auth(&tb).body(vec![3u8; 5000]);
+    assert_eq!(r.send().await.unwrap().status(), StatusCode::ACCEPTED);
+    let uuid = abandoned.rsplit('/').next().unwrap();
+    let aged = std::process::Command::new("psql")
+        .args([
+            &db,
+            "-qc",
+            &format!("UPDATE blobupload SET created = created - interval '3 days' WHERE uuid = '{uuid}'"),
+        ])
+        .status()
+        .unwrap();
+    assert!(aged.success());
+    let mut removed = false;
+    for _ in 0..100 {
+        let status = client.get(format!("http://{}/v2/{abandoned}", b.host)).bearer_auth(&tb).send().await.unwrap();
+        if status.status() == StatusCode::NOT_FOUND {
+            removed = true;
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    let _ = worker.kill();
+    let _ = worker.wait();
+    assert!(removed, "the worker did not remove the abandoned upload");
 }

@@ -27,6 +27,9 @@ struct Cli {
 enum Command {
     /// Serve the registry (creates ./quay-data on first start when no --config is given).
     Serve(ServeArgs),
+    /// Run the background jobs (upload cleanup, expired tokens) without serving; any number of
+    /// workers and servers may share a database: each job runs on one of them at a time.
+    Worker(WorkerArgs),
     /// Create the database and the first superuser without serving.
     Init(InitArgs),
     /// Administer users, organizations, teams, robots, permissions and repositories.
@@ -72,6 +75,15 @@ pub struct ServeArgs {
     /// Serve plain HTTP (TLS terminated elsewhere, or local testing).
     #[arg(long)]
     http: bool,
+    /// Leave the background jobs to `quay worker` processes.
+    #[arg(long)]
+    no_workers: bool,
+}
+
+#[derive(Args)]
+pub struct WorkerArgs {
+    #[command(flatten)]
+    source: Source,
 }
 
 #[derive(Args)]
@@ -97,6 +109,7 @@ pub fn main() -> ExitCode {
         }
         Command::Config { command: ConfigCommand::Validate { config } } => validate(&config),
         Command::Serve(args) => runtime().and_then(|rt| rt.block_on(serve(args))),
+        Command::Worker(args) => runtime().and_then(|rt| rt.block_on(worker(args))),
         Command::Init(args) => runtime().and_then(|rt| rt.block_on(init(args))),
         Command::Admin(args) => runtime().and_then(|rt| rt.block_on(admin::run(args))),
     };
@@ -180,6 +193,12 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     }
     let app = AppState(Arc::new(app));
     spawn_key_renewal(app.clone());
+    let (jobs_stop, jobs_stopped) = tokio::sync::oneshot::channel::<()>();
+    let jobs = (!args.no_workers).then(|| {
+        tokio::spawn(crate::worker::run(app.clone(), async move {
+            let _ = jobs_stopped.await;
+        }))
+    });
     tracing::info!(
         address = %bound,
         url = %app.config.base_url(),
@@ -187,7 +206,27 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         "serving the registry"
     );
     crate::http::serve(listener, crate::http::router(app.clone()), tls, shutdown_signal()).await?;
+    let _ = jobs_stop.send(());
+    if let Some(jobs) = jobs {
+        let _ = jobs.await;
+    }
     tracing::info!("stopped");
+    if let Ok(app) = Arc::try_unwrap(app.0) {
+        app.db.close().await;
+    }
+    Ok(())
+}
+
+async fn worker(args: WorkerArgs) -> anyhow::Result<()> {
+    let default_hostname = format!("{}:8443", crate::util::hostname());
+    let (mut loaded, _) = load(&args.source, &default_hostname)?;
+    init_logging(&loaded.config.log_format);
+    for w in &loaded.warnings {
+        tracing::warn!("{w}");
+    }
+    loaded.ensure_secrets()?;
+    let app = AppState(Arc::new(App::open(&loaded).await?));
+    crate::worker::run(app.clone(), shutdown_signal()).await;
     if let Ok(app) = Arc::try_unwrap(app.0) {
         app.db.close().await;
     }

@@ -13,6 +13,7 @@ mod hot;
 pub mod identity;
 mod migrate;
 pub mod queries;
+pub mod queue;
 
 use std::collections::HashMap;
 use std::path::Path;

@@ -529,6 +529,27 @@ pub async fn delete_upload<C: ConnectionTrait>(c: &C, id: i32) -> Result<bool, D
     Ok(blobupload::Entity::delete_by_id(id).exec(c).await?.rows_affected == 1)
 }
 
+/// Uploads started before `before` (Quay's stale-upload rule), oldest first: `(id, uuid)`.
+pub async fn stale_uploads<C: ConnectionTrait>(
+    c: &C,
+    before: chrono::NaiveDateTime,
+    limit: u64,
+) -> Result<Vec<(i32, String)>, DbErr> {
+    let rows = all(
+        c,
+        "SELECT id, uuid FROM blobupload WHERE created < ? ORDER BY created LIMIT ?",
+        vec![before.into(), (limit as i64).into()],
+    )
+    .await?;
+    rows.iter().map(|r| Ok((r.try_get("", "id")?, r.try_get("", "uuid")?))).collect()
+}
+
+/// Deletes app-specific tokens that expired before `before`; returns how many.
+pub async fn delete_expired_app_tokens<C: ConnectionTrait>(c: &C, before: chrono::NaiveDateTime) -> Result<u64, DbErr> {
+    exec(c, "DELETE FROM appspecificauthtoken WHERE expiration IS NOT NULL AND expiration < ?", vec![before.into()])
+        .await
+}
+
 // ---------------------------------------------------------------------------------------------
 // Manifests and tags
 

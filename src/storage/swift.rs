@@ -45,7 +45,7 @@ pub async fn login(driver: &StorageDriver) -> anyhow::Result<Operator> {
     if let Some(key) = temp_url_key {
         builder = builder.temp_url_key(key);
     }
-    Ok(Operator::new(builder)?)
+    Ok(super::with_own_transport(Operator::new(builder)?))
 }
 
 /// Renews the token in the background for as long as the storage exists.

@@ -1,0 +1,141 @@
+//! Quay's work queue (`queueitem`) and the job leases built on it.
+//!
+//! An item is claimed by setting `available = false` and `processing_expires` to the end of the
+//! claim, guarded by `state_id`: every change writes a new random `state_id` and only applies if
+//! the row still has the one the caller read (optimistic concurrency, as Quay's `WorkQueue` does).
+//! A claim whose `processing_expires` has passed may be taken by anyone: its holder died.
+//!
+//! A job lease is one item per job kind, in the queue `quay-lease/<job>`, whose `body` names the
+//! node holding it. Quay's own queues use other names, so Python Quay never touches these rows.
+
+use std::time::Duration;
+
+use chrono::NaiveDateTime;
+use sea_orm::{ConnectionTrait, DbErr};
+
+use super::{exec, one};
+use crate::util::now_naive;
+
+const LEASE_QUEUE_PREFIX: &str = "quay-lease/";
+
+/// A job lease held by this node; `state_id` proves it on renewal and release.
+#[derive(Debug, Clone)]
+pub struct Lease {
+    pub job: String,
+    id: i32,
+    state_id: String,
+}
+
+fn new_state_id() -> String {
+    uuid::Uuid::new_v4().to_string()
+}
+
+fn later(ttl: Duration) -> NaiveDateTime {
+    now_naive() + chrono::Duration::from_std(ttl).unwrap_or(chrono::Duration::seconds(60))
+}
+
+struct LeaseRow {
+    id: i32,
+    holder: String,
+    available: bool,
+    expires: Option<NaiveDateTime>,
+    state_id: String,
+}
+
+async fn lease_row<C: ConnectionTrait>(c: &C, queue: &str) -> Result<Option<LeaseRow>, DbErr> {
+    // The oldest row is the lease; concurrent first inserts may leave a younger twin, never used.
+    let row = one(
+        c,
+        "SELECT id, body, available, processing_expires, state_id FROM queueitem WHERE queue_name = ? ORDER BY id LIMIT 1",
+        vec![queue.into()],
+    )
+    .await?;
+    row.map(|r| {
+        Ok(LeaseRow {
+            id: r.try_get("", "id")?,
+            holder: r.try_get("", "body")?,
+            available: r.try_get("", "available")?,
+            expires: r.try_get("", "processing_expires")?,
+            state_id: r.try_get("", "state_id")?,
+        })
+    })
+    .transpose()
+}
+
+/// Takes the lease for `job` for `ttl` if nobody holds it or its holder let it expire. `Ok(None)`:
+/// another node holds it.
+pub async fn try_acquire_lease<C: ConnectionTrait>(
+    c: &C,
+    job: &str,
+    holder: &str,
+    ttl: Duration,
+) -> Result<Option<Lease>, DbErr> {
+    let queue = format!("{LEASE_QUEUE_PREFIX}{job}");
+    let row = match lease_row(c, &queue).await? {
+        Some(row) => row,
+        None => {
+            exec(
+                c,
+                "INSERT INTO queueitem (queue_name, body, available_after, available, processing_expires, \
+                 retries_remaining, state_id) VALUES (?, '', ?, ?, NULL, 0, ?)",
+                vec![queue.clone().into(), now_naive().into(), true.into(), new_state_id().into()],
+            )
+            .await?;
+            match lease_row(c, &queue).await? {
+                Some(row) => row,
+                None => return Ok(None),
+            }
+        }
+    };
+    let free = row.available || row.expires.is_none_or(|e| e < now_naive()) || row.holder == holder;
+    if !free {
+        return Ok(None);
+    }
+    let state_id = new_state_id();
+    let changed = exec(
+        c,
+        "UPDATE queueitem SET body = ?, available = ?, processing_expires = ?, state_id = ? WHERE id = ? AND state_id = ?",
+        vec![
+            holder.into(),
+            false.into(),
+            later(ttl).into(),
+            state_id.clone().into(),
+            row.id.into(),
+            row.state_id.into(),
+        ],
+    )
+    .await?;
+    Ok((changed == 1).then(|| Lease { job: job.to_owned(), id: row.id, state_id }))
+}
+
+/// Extends a held lease. `Ok(false)`: it was lost (expired and taken by another node).
+pub async fn renew_lease<C: ConnectionTrait>(c: &C, lease: &mut Lease, ttl: Duration) -> Result<bool, DbErr> {
+    let state_id = new_state_id();
+    let changed = exec(
+        c,
+        "UPDATE queueitem SET processing_expires = ?, state_id = ? WHERE id = ? AND state_id = ?",
+        vec![later(ttl).into(), state_id.clone().into(), lease.id.into(), lease.state_id.clone().into()],
+    )
+    .await?;
+    if changed == 1 {
+        lease.state_id = state_id;
+    }
+    Ok(changed == 1)
+}
+
+/// Gives a lease back so another node may take it at once (on shutdown).
+pub async fn release_lease<C: ConnectionTrait>(c: &C, lease: Lease) -> Result<(), DbErr> {
+    exec(
+        c,
+        "UPDATE queueitem SET available = ?, processing_expires = NULL, state_id = ? WHERE id = ? AND state_id = ?",
+        vec![true.into(), new_state_id().into(), lease.id.into(), lease.state_id.into()],
+    )
+    .await?;
+    Ok(())
+}
+
+/// Who holds the lease for `job`, if anyone does now.
+pub async fn lease_holder<C: ConnectionTrait>(c: &C, job: &str) -> Result<Option<String>, DbErr> {
+    let row = lease_row(c, &format!("{LEASE_QUEUE_PREFIX}{job}")).await?;
+    Ok(row.filter(|r| !r.available && r.expires.is_some_and(|e| e >= now_naive())).map(|r| r.holder))
+}

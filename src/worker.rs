@@ -1,0 +1,208 @@
+//! Background jobs. Each job kind runs on at most one node at a time: a node runs a job only while
+//! it holds the job's lease (a `queueitem` row, see `db::queue`), renews the lease while it works
+//! and while it waits for the next run, and gives it back on shutdown. When a holder dies, its
+//! lease expires after `WORKER_LEASE_SECONDS` and another node takes the job over.
+//!
+//! `quay worker` runs the jobs in a process of their own; `quay serve` runs them too unless told
+//! not to (`--no-workers`), which is what a single-host appliance wants.
+
+use std::future::Future;
+use std::time::{Duration, Instant};
+
+use anyhow::Context as _;
+use tokio::sync::watch;
+
+use crate::app::AppState;
+use crate::db::{queries, queue};
+use crate::util::now_naive;
+
+/// The background jobs, by the name their lease and metrics carry.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Job {
+    /// Removes uploads abandoned for `BLOBUPLOAD_DELETION_DATE_THRESHOLD` minutes, chunks first.
+    UploadCleanup,
+    /// Deletes app-specific tokens expired for longer than `EXPIRED_APP_SPECIFIC_TOKEN_GC`.
+    ExpiredAppTokens,
+}
+
+impl Job {
+    pub const ALL: [Job; 2] = [Job::UploadCleanup, Job::ExpiredAppTokens];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Job::UploadCleanup => "blobupload-cleanup",
+            Job::ExpiredAppTokens => "expired-app-tokens",
+        }
+    }
+
+    /// One run; returns what it did, for the log line.
+    async fn run(self, app: &AppState) -> anyhow::Result<String> {
+        match self {
+            Job::UploadCleanup => cleanup_uploads(app).await,
+            Job::ExpiredAppTokens => {
+                let keep = crate::config::parse_duration(&app.config.expired_app_specific_token_gc)?;
+                let before = now_naive() - chrono::Duration::from_std(keep)?;
+                let n = queries::delete_expired_app_tokens(&app.db.write, before).await?;
+                Ok(format!("{n} expired app tokens deleted"))
+            }
+        }
+    }
+}
+
+/// This node's name in leases: host, process and a random suffix (a restarted process is a new
+/// holder and must not inherit a lease its predecessor may still be working under).
+pub fn holder_name() -> String {
+    format!("{}:{}:{}", crate::util::hostname(), std::process::id(), crate::util::random_token(6))
+}
+
+/// Runs every job until `shutdown` resolves, then gives the leases back.
+pub async fn run(app: AppState, shutdown: impl Future<Output = ()>) {
+    let holder = holder_name();
+    tracing::info!(holder = %holder, jobs = Job::ALL.len(), "background jobs started");
+    let (stop_tx, stop_rx) = watch::channel(false);
+    let mut tasks = tokio::task::JoinSet::new();
+    for job in Job::ALL {
+        tasks.spawn(run_job(app.clone(), job, holder.clone(), stop_rx.clone()));
+    }
+    shutdown.await;
+    let _ = stop_tx.send(true);
+    while tasks.join_next().await.is_some() {}
+    tracing::info!("background jobs stopped");
+}
+
+async fn run_job(app: AppState, job: Job, holder: String, mut stop: watch::Receiver<bool>) {
+    let ttl = Duration::from_secs(app.config.worker_lease_seconds);
+    let period = Duration::from_secs(app.config.worker_period_seconds);
+    // Renew three times per lease: one missed renewal (a slow database) does not lose the lease.
+    let renew_every = ttl / 3;
+    loop {
+        let lease = match queue::try_acquire_lease(&app.db.write, job.name(), &holder, ttl).await {
+            Ok(lease) => lease,
+            Err(e) => {
+                tracing::warn!(job = job.name(), error = %e, "cannot claim the job's lease");
+                None
+            }
+        };
+        let Some(mut lease) = lease else {
+            // Another node holds it: look again once it could have expired.
+            if wait(&mut stop, renew_every).await {
+                return;
+            }
+            continue;
+        };
+        tracing::info!(job = job.name(), "this node now runs the job");
+        // Holding: run, then wait for the next run, renewing all along.
+        loop {
+            let started = Instant::now();
+            let outcome = {
+                let work = job.run(&app);
+                tokio::pin!(work);
+                loop {
+                    tokio::select! {
+                        outcome = &mut work => break Some(outcome),
+                        lost = renew(&app, &mut lease, ttl, renew_every) => {
+                            if lost { break None; }
+                        }
+                        _ = stop.changed() => {
+                            // Abandon the run; its steps are each safe to stop between.
+                            release(&app, lease).await;
+                            return;
+                        }
+                    }
+                }
+            };
+            match outcome {
+                None => {
+                    tracing::warn!(job = job.name(), "lost the job's lease mid-run; stopped the run");
+                    break;
+                }
+                Some(Ok(summary)) => {
+                    metrics::counter!("quay_worker_runs_total", "job" => job.name(), "result" => "ok").increment(1);
+                    metrics::gauge!("quay_worker_last_success_seconds", "job" => job.name())
+                        .set(chrono::Utc::now().timestamp() as f64);
+                    tracing::info!(job = job.name(), ms = started.elapsed().as_millis() as u64, "{summary}");
+                }
+                Some(Err(e)) => {
+                    metrics::counter!("quay_worker_runs_total", "job" => job.name(), "result" => "error").increment(1);
+                    tracing::warn!(job = job.name(), error = format!("{e:#}"), "job run failed");
+                }
+            }
+            let next = Instant::now() + period;
+            let mut lost = false;
+            while Instant::now() < next {
+                let nap = renew_every.min(next.saturating_duration_since(Instant::now()));
+                if wait(&mut stop, nap).await {
+                    release(&app, lease).await;
+                    return;
+                }
+                if !renew_once(&app, &mut lease, ttl).await {
+                    lost = true;
+                    break;
+                }
+            }
+            if lost {
+                tracing::warn!(job = job.name(), "lost the job's lease; another node runs it now");
+                break;
+            }
+        }
+    }
+}
+
+/// Sleeps `every`, then renews; resolves to `true` when the lease was lost.
+async fn renew(app: &AppState, lease: &mut queue::Lease, ttl: Duration, every: Duration) -> bool {
+    tokio::time::sleep(every).await;
+    !renew_once(app, lease, ttl).await
+}
+
+async fn renew_once(app: &AppState, lease: &mut queue::Lease, ttl: Duration) -> bool {
+    match queue::renew_lease(&app.db.write, lease, ttl).await {
+        Ok(held) => held,
+        // The database is unreachable: the lease may run out under us, so stop when it would.
+        Err(e) => {
+            tracing::warn!(job = %lease.job, error = %e, "cannot renew the job's lease");
+            false
+        }
+    }
+}
+
+async fn release(app: &AppState, lease: queue::Lease) {
+    let job = lease.job.clone();
+    if let Err(e) = queue::release_lease(&app.db.write, lease).await {
+        tracing::warn!(job = %job, error = %e, "cannot release the job's lease; it expires by itself");
+    }
+}
+
+/// Sleeps for `d` unless told to stop; returns whether to stop.
+async fn wait(stop: &mut watch::Receiver<bool>, d: Duration) -> bool {
+    if *stop.borrow() {
+        return true;
+    }
+    tokio::select! {
+        _ = tokio::time::sleep(d) => *stop.borrow(),
+        _ = stop.changed() => true,
+    }
+}
+
+/// Quay's blobuploadcleanupworker: uploads older than the threshold lose their chunks, then their
+/// row (in that order, so a failed storage delete is retried on the next run).
+async fn cleanup_uploads(app: &AppState) -> anyhow::Result<String> {
+    let threshold = chrono::Duration::minutes(app.config.blobupload_deletion_date_threshold_min as i64);
+    let before = now_naive() - threshold;
+    let mut removed = 0;
+    loop {
+        let stale = queries::stale_uploads(&app.db.read, before, 100).await?;
+        if stale.is_empty() {
+            break;
+        }
+        let batch = stale.len();
+        for (id, uuid) in stale {
+            app.storage.delete_upload(&uuid).await.with_context(|| format!("upload {uuid}"))?;
+            queries::delete_upload(&app.db.write, id).await?;
+            removed += 1;
+        }
+        if batch < 100 {
+            break;
+        }
+    }
+    Ok(format!("{removed} stale uploads removed"))
+}
