@@ -369,6 +369,8 @@ pub enum StorageDriver {
         region: String,
         access_key: Option<String>,
         secret_key: Option<String>,
+        /// Chunked uploads are joined by the service (multipart copy); GCS's S3 API cannot.
+        server_side_assembly: bool,
     },
     /// Google Cloud Storage through its JSON API, authenticated by a service account (or
     /// anonymous, for emulators). Quay has no such form; it is `GoogleCloudStorage` without HMAC keys.
@@ -431,6 +433,7 @@ fn gcs_driver(name: &str, params: &BTreeMap<String, Value>) -> anyhow::Result<St
             region: "auto".into(),
             access_key: Some(access),
             secret_key: Some(secret),
+            server_side_assembly: false,
         }),
         (None, None) => {
             let credentials_file = param_text(params, "credentials_file").map(PathBuf::from);
@@ -527,6 +530,8 @@ fn s3_driver(name: &str, driver: &str, params: &BTreeMap<String, Value>) -> anyh
         region: region.unwrap_or_else(|| "us-east-1".into()),
         access_key: access,
         secret_key: secret,
+        // Quay's RadosGWStorage parameter; S3 itself always can.
+        server_side_assembly: params.get("server_side_assembly").and_then(Value::as_bool).unwrap_or(true),
     })
 }
 
@@ -724,6 +729,7 @@ mod tests {
                 region: "auto".into(),
                 access_key: Some("a".into()),
                 secret_key: Some("b".into()),
+                server_side_assembly: false,
             }
         );
         let json_api = driver("[GoogleCloudStorage, {bucket_name: q, credentials_file: /etc/quay/sa.json}]").unwrap();

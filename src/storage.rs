@@ -15,6 +15,7 @@ use opendal::{ErrorKind, Operator};
 use crate::config::StorageDriver;
 use crate::oci::{ByteRange, Digest};
 
+mod multipart;
 mod swift;
 
 /// Chunks handed to the backend are at least this large, to keep syscalls (or requests) few.
@@ -30,6 +31,8 @@ pub struct Storage {
     op: Arc<RwLock<Operator>>,
     backend: Backend,
     presigner: Presigner,
+    /// S3 with static credentials: chunked uploads are joined by part copies.
+    multipart: Option<multipart::MultipartAssembler>,
 }
 
 /// The kind of service behind the operator, for the few places where they differ.
@@ -80,6 +83,7 @@ impl BlobWriter {
 impl Storage {
     /// Opens the configured backend; for Swift this logs in and keeps the token fresh.
     pub async fn open(driver: &StorageDriver) -> anyhow::Result<Storage> {
+        let mut multipart = None;
         let (op, backend, presigner) = match driver {
             StorageDriver::Local { storage_path } => {
                 std::fs::create_dir_all(storage_path)
@@ -88,20 +92,31 @@ impl Storage {
                 let builder = opendal::services::Fs::default().root(&root);
                 (Operator::new(builder)?, Backend::Local, Presigner::None)
             }
-            StorageDriver::S3 { bucket, storage_path, endpoint, region, access_key, secret_key } => {
+            StorageDriver::S3 {
+                bucket,
+                storage_path,
+                endpoint,
+                region,
+                access_key,
+                secret_key,
+                server_side_assembly,
+            } => {
                 // HTTP services need opendal's process-wide transport (idempotent).
                 opendal::install_default();
-                let mut builder = opendal::services::S3::default()
-                    .bucket(bucket)
-                    .root(storage_path)
-                    .region(region)
-                    .disable_config_load()
-                    .disable_ec2_metadata();
+                let mut builder = opendal::services::S3::default().bucket(bucket).root(storage_path).region(region);
                 if let Some(e) = endpoint {
                     builder = builder.endpoint(e);
                 }
+                // Without keys in the config, the environment's are used (instance role, AWS_*
+                // variables, ~/.aws), as boto finds them for Quay; uploads are then joined by streaming.
                 if let (Some(a), Some(s)) = (access_key, secret_key) {
-                    builder = builder.access_key_id(a).secret_access_key(s);
+                    builder =
+                        builder.access_key_id(a).secret_access_key(s).disable_config_load().disable_ec2_metadata();
+                    if *server_side_assembly {
+                        let assembler =
+                            multipart::MultipartAssembler::new(bucket, storage_path, endpoint.as_deref(), region, a, s);
+                        multipart = Some(assembler);
+                    }
                 }
                 (with_own_transport(Operator::new(builder)?), Backend::S3, Presigner::Operator)
             }
@@ -168,7 +183,7 @@ impl Storage {
         if let StorageDriver::Swift { .. } = driver {
             swift::keep_logged_in(Arc::downgrade(&op), driver.clone());
         }
-        Ok(Storage { op, backend, presigner })
+        Ok(Storage { op, backend, presigner, multipart })
     }
 
     pub fn backend(&self) -> Backend {
@@ -264,31 +279,39 @@ impl Storage {
         Ok(stream.map_err(io::Error::other))
     }
 
-    /// Moves a finished upload into its blob path: a rename for one chunk, a streamed
-    /// concatenation for several. The blob path never holds a partial object.
-    pub async fn assemble(&self, chunks: &[String], to: &str) -> io::Result<()> {
+    /// Moves a finished upload, given as its chunks and their sizes, into its blob path: a rename
+    /// or server-side copy for one chunk, a multipart copy on S3, a streamed concatenation
+    /// elsewhere. The blob path never holds a partial object.
+    pub async fn assemble(&self, chunks: &[(String, u64)], to: &str) -> io::Result<()> {
         let op = self.op();
         let capability = op.info().capability();
-        if let [only] = chunks {
+        let total: u64 = chunks.iter().map(|(_, size)| size).sum();
+        if let [(only, _)] = chunks {
             if capability.rename {
                 return op.rename(only, to).await.map_err(io::Error::other);
             }
-            if capability.copy {
+            if capability.copy && total <= multipart::MAX_COPY_PART {
                 // Object stores copy server-side; the chunk goes with the upload's leftovers.
                 op.copy(only, to).await.map_err(io::Error::other)?;
                 return Ok(());
+            }
+        }
+        if let Some(assembler) = &self.multipart {
+            let sizes: Vec<u64> = chunks.iter().map(|(_, size)| *size).collect();
+            if let Some(parts) = multipart::plan(&sizes) {
+                return assembler.assemble(self, chunks, to, parts).await;
             }
         }
         // A filesystem object would be visible while being written: write aside and rename. An
         // object store publishes an object only when its (multipart) write completes: write in place.
         let staging = format!(
             "{}.assembling.{}",
-            chunks.first().map(String::as_str).unwrap_or("uploads/x"),
+            chunks.first().map(|(path, _)| path.as_str()).unwrap_or("uploads/x"),
             crate::util::random_token(8)
         );
         let target = if capability.rename { staging.as_str() } else { to };
         let mut writer = self.writer(target).await?;
-        for chunk in chunks {
+        for (chunk, _) in chunks {
             let mut stream = self.read(chunk, None).await?;
             while let Some(bytes) = stream.next().await {
                 if let Err(e) = writer.write(bytes?).await {

@@ -57,7 +57,7 @@ async fn storage_contract(storage: Storage, presigns: bool) {
     for (i, w) in cuts.windows(2).enumerate() {
         let path = Storage::upload_chunk_path(&upload, i);
         write(&storage, &path, &data[w[0]..w[1]]).await;
-        chunks.push(path);
+        chunks.push((path, (w[1] - w[0]) as u64));
     }
     storage.assemble(&chunks, &blob).await.unwrap();
     assert!(storage.exists(&blob).await.unwrap());
@@ -69,7 +69,7 @@ async fn storage_contract(storage: Storage, presigns: bool) {
     }
     // The upload's leftovers go, and only them.
     storage.delete_upload(&upload).await.unwrap();
-    for chunk in &chunks {
+    for (chunk, _) in &chunks {
         assert!(!storage.exists(chunk).await.unwrap(), "{chunk} left behind");
     }
     storage.delete_upload(&upload).await.unwrap();
@@ -82,7 +82,7 @@ async fn storage_contract(storage: Storage, presigns: bool) {
     let single_upload = uuid::Uuid::new_v4().to_string();
     let chunk = Storage::upload_chunk_path(&single_upload, 0);
     write(&storage, &chunk, &single).await;
-    storage.assemble(std::slice::from_ref(&chunk), &Storage::blob_path(&single_digest)).await.unwrap();
+    storage.assemble(&[(chunk, single.len() as u64)], &Storage::blob_path(&single_digest)).await.unwrap();
     assert_eq!(read_all(&storage, &Storage::blob_path(&single_digest), None).await.unwrap(), single);
     storage.delete_upload(&single_upload).await.unwrap();
 
@@ -225,4 +225,30 @@ async fn registry_on_gcs() {
 #[tokio::test]
 async fn registry_on_swift() {
     registry_on(&swift_storage_config().await, true).await;
+}
+
+/// On S3, chunks are joined by part copies: large chunks are copied server-side (in ranges), small
+/// ones are read and uploaded as parts; the result is byte for byte the upload.
+#[tokio::test]
+async fn s3_joins_large_chunks_with_part_copies() {
+    let storage = open(&s3_storage_config()).await;
+    let mib = 1usize << 20;
+    let sizes = [6 * mib, mib, 7 * mib, 2 * mib, 5 * mib];
+    let total: usize = sizes.iter().sum();
+    let data: Vec<u8> = (0..total as u32).map(|i| (i.wrapping_mul(2_246_822_519) >> 11) as u8).collect();
+    let upload = uuid::Uuid::new_v4().to_string();
+    let mut chunks = Vec::new();
+    let mut at = 0;
+    for (i, size) in sizes.iter().enumerate() {
+        let path = Storage::upload_chunk_path(&upload, i);
+        write(&storage, &path, &data[at..at + size]).await;
+        chunks.push((path, *size as u64));
+        at += size;
+    }
+    let digest = Digest::of(Algorithm::Sha256, &data);
+    storage.assemble(&chunks, &Storage::blob_path(&digest)).await.unwrap();
+    let got = read_all(&storage, &Storage::blob_path(&digest), None).await.unwrap();
+    assert_eq!(got.len(), data.len());
+    assert!(got == data, "the joined blob differs from the upload");
+    storage.delete_upload(&upload).await.unwrap();
 }

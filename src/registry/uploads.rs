@@ -206,7 +206,7 @@ where
     let row = find_upload(app, repo, upload_uuid).await?;
     let (size, row) = append(app, row, upload_uuid, range, body).await?;
     let metadata = UploadMetadata::parse(&row)?;
-    let chunks: Vec<String> = metadata.chunks.iter().map(|(p, _, _)| p.clone()).collect();
+    let chunks: Vec<(String, u64)> = metadata.chunks.iter().map(|(p, _, len)| (p.clone(), *len)).collect();
     let hasher = row.sha_state.as_deref().and_then(Hasher::restore).ok_or_else(|| {
         RegistryError::BlobUploadInvalid("upload state was written by another program; restart the upload".into())
     })?;
@@ -241,9 +241,9 @@ where
     Ok(size)
 }
 
-async fn rehash(app: &App, chunks: &[String], algorithm: Algorithm) -> Result<Digest> {
+async fn rehash(app: &App, chunks: &[(String, u64)], algorithm: Algorithm) -> Result<Digest> {
     let mut hasher = Hasher::new(algorithm);
-    for chunk in chunks {
+    for (chunk, _) in chunks {
         let mut stream = std::pin::pin!(app.storage.read(chunk, None).await?);
         while let Some(bytes) = stream.next().await {
             hasher.update(&bytes?);
