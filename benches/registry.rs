@@ -3,7 +3,9 @@
 //! concurrency 16, pushes of many small images, idle memory and startup time.
 //!
 //! Run with `scripts/bench` (it installs docker-registry when missing). Sizes can be changed with
-//! BENCH_BLOB_MIB, BENCH_SECONDS and BENCH_SMALL_IMAGES.
+//! BENCH_BLOB_MIB, BENCH_SECONDS and BENCH_SMALL_IMAGES. `BENCH_BACKEND=s3` puts both registries on
+//! the moto S3 emulator (`BENCH_S3_EMULATOR=s3s-fs` for s3s-fs, which only quay can use), and quay
+//! on PostgreSQL (127.0.0.1:5432); blob pulls then follow each registry's redirect to the storage.
 
 use std::process::{Child, Command, Stdio};
 use std::sync::Arc;
@@ -91,15 +93,96 @@ async fn wait_ready(client: &reqwest::Client, base: &str) -> Duration {
     }
 }
 
-async fn start_distribution(client: &reqwest::Client) -> Server {
+/// The S3 emulator both registries store blobs in (`BENCH_BACKEND=s3`).
+struct S3 {
+    name: &'static str,
+    endpoint: String,
+    child: Child,
+    dir: tempfile::TempDir,
+}
+
+impl Drop for S3 {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+const S3_KEY: &str = "benchaccesskey";
+const S3_SECRET: &str = "benchsecretkey";
+
+async fn start_s3(client: &reqwest::Client) -> S3 {
+    let dir = tempfile::tempdir().unwrap();
+    let port = free_port();
+    // moto by default: distribution's S3 driver needs ListMultipartUploads, which s3s-fs lacks.
+    let s3s = (std::env::var("BENCH_S3_EMULATOR").as_deref() == Ok("s3s-fs"))
+        .then(|| {
+            ["/opt/s3s/bin/s3s-fs", "s3s-fs"]
+                .into_iter()
+                .find(|p| Command::new(p).arg("--help").stdout(Stdio::null()).stderr(Stdio::null()).status().is_ok())
+        })
+        .flatten();
+    let (name, child) = match s3s {
+        Some(program) => {
+            let child = Command::new(program)
+                .args(["--host", "127.0.0.1", "--port", &port.to_string(), "--access-key", S3_KEY])
+                .args(["--secret-key", S3_SECRET])
+                .arg(dir.path())
+                .stdout(Stdio::null())
+                .stderr(Stdio::null())
+                .spawn()
+                .unwrap();
+            ("s3s-fs", child)
+        }
+        None => {
+            let child = Command::new("moto_server")
+                .args(["-H", "127.0.0.1", "-p", &port.to_string()])
+                .stdout(Stdio::null())
+                .stderr(Stdio::null())
+                .spawn()
+                .expect("neither s3s-fs nor moto_server is installed");
+            ("moto", child)
+        }
+    };
+    let endpoint = format!("http://127.0.0.1:{port}");
+    let started = Instant::now();
+    while client.get(&endpoint).send().await.is_err() {
+        assert!(started.elapsed() < Duration::from_secs(30), "the S3 emulator did not start");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    S3 { name, endpoint, child, dir }
+}
+
+impl S3 {
+    /// A new bucket: a folder for s3s-fs, an anonymous PUT for moto (it checks no signatures).
+    async fn bucket(&self, client: &reqwest::Client, name: &str) {
+        if self.name == "s3s-fs" {
+            std::fs::create_dir_all(self.dir.path().join(name)).unwrap();
+        } else {
+            let r = client.put(format!("{}/{name}", self.endpoint)).send().await.unwrap();
+            assert!(r.status().is_success(), "create bucket: {}", r.status());
+        }
+    }
+}
+
+async fn start_distribution(client: &reqwest::Client, s3: Option<&S3>) -> Server {
     let dir = tempfile::tempdir().unwrap();
     let port = free_port();
     let config = dir.path().join("config.yml");
+    let storage = match s3 {
+        None => format!("  filesystem:\n    rootdirectory: {}\n", dir.path().join("data").display()),
+        Some(s3) => {
+            s3.bucket(client, "distribution").await;
+            format!(
+                "  s3:\n    accesskey: {S3_KEY}\n    secretkey: {S3_SECRET}\n    region: us-east-1\n    regionendpoint: {}\n    bucket: distribution\n    secure: false\n    v4auth: true\n    rootdirectory: /registry\n",
+                s3.endpoint
+            )
+        }
+    };
     std::fs::write(
         &config,
         format!(
-            "version: 0.1\nlog:\n  level: error\nstorage:\n  filesystem:\n    rootdirectory: {}\n  delete:\n    enabled: true\n  cache:\n    blobdescriptor: inmemory\nhttp:\n  addr: 127.0.0.1:{port}\n",
-            dir.path().join("data").display()
+            "version: 0.1\nlog:\n  level: error\nstorage:\n{storage}  delete:\n    enabled: true\n  cache:\n    blobdescriptor: inmemory\nhttp:\n  addr: 127.0.0.1:{port}\n"
         ),
     )
     .unwrap();
@@ -107,6 +190,8 @@ async fn start_distribution(client: &reqwest::Client) -> Server {
     let child = Command::new("docker-registry")
         .arg("serve")
         .arg(&config)
+        // The Go AWS SDK fails to start when this machine-wide variable is set (plain HTTP here).
+        .env_remove("AWS_CA_BUNDLE")
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .spawn()
@@ -116,16 +201,58 @@ async fn start_distribution(client: &reqwest::Client) -> Server {
     Server { name: "distribution 2.8.2", child, base, token: None, _dir: dir, startup: started.elapsed() }
 }
 
-async fn start_quay(client: &reqwest::Client) -> Server {
+/// A new PostgreSQL database for quay on S3; dropped by `scripts/bench`'s next run or by hand.
+fn postgres_database() -> String {
+    let name = format!("quay_bench_{}", std::process::id());
+    let admin = "postgresql://postgres@127.0.0.1:5432";
+    let _ = Command::new("psql")
+        .args([&format!("{admin}/postgres"), "-qc", &format!("DROP DATABASE IF EXISTS {name}")])
+        .status();
+    let ok = Command::new("psql")
+        .args([&format!("{admin}/postgres"), "-qc", &format!("CREATE DATABASE {name}")])
+        .status()
+        .unwrap()
+        .success();
+    assert!(ok, "cannot create the benchmark database on 127.0.0.1:5432");
+    format!("{admin}/{name}")
+}
+
+async fn start_quay(client: &reqwest::Client, s3: Option<&S3>) -> Server {
     let bin = env!("CARGO_BIN_EXE_quay");
     let dir = tempfile::tempdir().unwrap();
     let port = free_port();
     let host = format!("127.0.0.1:{port}");
     let data = dir.path().join("data");
+    // Local: the appliance's own first start (SQLite, local disk). S3: a Quay config on PostgreSQL.
+    let (source, password) = match s3 {
+        None => (vec!["--data-dir".to_owned(), data.display().to_string()], None),
+        Some(s3) => {
+            s3.bucket(client, "quay").await;
+            std::fs::create_dir_all(&data).unwrap();
+            let db = postgres_database();
+            std::fs::write(
+                data.join("config.yaml"),
+                format!(
+                    "SERVER_HOSTNAME: {host}\nPREFERRED_URL_SCHEME: http\nDB_URI: {db}\nDISTRIBUTED_STORAGE_CONFIG:\n  default: [S3Storage, {{s3_bucket: quay, storage_path: /registry, s3_access_key: {S3_KEY}, s3_secret_key: {S3_SECRET}, s3_region: us-east-1, endpoint_url: \"{}\"}}]\nDISTRIBUTED_STORAGE_PREFERENCE: [default]\nSUPER_USERS: [admin]\n",
+                    s3.endpoint
+                ),
+            )
+            .unwrap();
+            let mut create = Command::new(bin)
+                .args(["admin", "--config", data.to_str().unwrap(), "user", "create", "admin", "--password-stdin"])
+                .stdin(Stdio::piped())
+                .stdout(Stdio::null())
+                .spawn()
+                .unwrap();
+            std::io::Write::write_all(&mut create.stdin.take().unwrap(), b"bench-password\n").unwrap();
+            assert!(create.wait().unwrap().success());
+            (vec!["--config".to_owned(), data.display().to_string()], Some("bench-password".to_owned()))
+        }
+    };
     let serve = || {
         Command::new(bin)
-            .args(["serve", "--listen", &host, "--hostname", &host, "--http", "--data-dir"])
-            .arg(&data)
+            .args(["serve", "--listen", &host, "--hostname", &host, "--http"])
+            .args(&source)
             .env("QUAY_LOG", "warn")
             .stdout(Stdio::null())
             .stderr(Stdio::null())
@@ -142,7 +269,8 @@ async fn start_quay(client: &reqwest::Client) -> Server {
     let child = serve();
     wait_ready(client, &base).await;
     let startup = started.elapsed();
-    let password = std::fs::read_to_string(data.join("auth/admin-password")).unwrap().trim().to_owned();
+    let password = password
+        .unwrap_or_else(|| std::fs::read_to_string(data.join("auth/admin-password")).unwrap().trim().to_owned());
     let resp = client
         .get(format!("{base}/v2/auth"))
         .query(&[("service", host.as_str()), ("scope", "repository:admin/bench:pull,push")])
@@ -152,6 +280,14 @@ async fn start_quay(client: &reqwest::Client) -> Server {
         .unwrap();
     let token = resp.json::<serde_json::Value>().await.unwrap()["token"].as_str().unwrap().to_owned();
     Server { name: "quay", child, base, token: Some(token), _dir: dir, startup }
+}
+
+/// What the registry itself sends for one blob GET (a redirect costs it no blob bytes).
+async fn registry_bytes_per_pull(s: &Server, digest: &str) -> (u16, u64) {
+    let direct = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
+    let r = s.auth(direct.get(format!("{}/v2/admin/bench/blobs/{digest}", s.base))).send().await.unwrap();
+    let status = r.status().as_u16();
+    (status, r.bytes().await.unwrap().len() as u64)
 }
 
 /// POST, one streamed PATCH, PUT: what skopeo and podman do.
@@ -277,7 +413,11 @@ async fn main() {
     let images = env_u64("BENCH_SMALL_IMAGES", 100);
     let rounds = env_u64("BENCH_ROUNDS", 5);
     let client = reqwest::Client::builder().pool_max_idle_per_host(64).build().unwrap();
-    let servers = [start_distribution(&client).await, start_quay(&client).await];
+    let s3 = match std::env::var("BENCH_BACKEND").as_deref() {
+        Ok("s3") => Some(start_s3(&client).await),
+        _ => None,
+    };
+    let servers = [start_distribution(&client, s3.as_ref()).await, start_quay(&client, s3.as_ref()).await];
     tokio::time::sleep(Duration::from_millis(500)).await;
     let rss: Vec<f64> = servers.iter().map(|s| s.rss_kib() as f64 / 1024.0).collect();
     let startup: Vec<f64> = servers.iter().map(|s| s.startup.as_secs_f64() * 1000.0).collect();
@@ -302,6 +442,10 @@ async fn main() {
             assert_eq!(n, mib * CHUNK as u64);
             pull[i].push(n as f64 / 1e6 / started.elapsed().as_secs_f64());
         }
+    }
+    let mut redirected = Vec::new();
+    for s in &servers {
+        redirected.push(registry_bytes_per_pull(s, &digests[0]).await);
     }
     let mut manifest = [Vec::new(), Vec::new()];
     let mut head = [Vec::new(), Vec::new()];
@@ -329,6 +473,13 @@ async fn main() {
         }
     }
 
+    match &s3 {
+        Some(s3) => println!(
+            "Storage: S3 ({} at {}); quay on PostgreSQL 15; pulls follow each registry's redirect.\n",
+            s3.name, s3.endpoint
+        ),
+        None => println!("Storage: local disk; quay on SQLite.\n"),
+    }
     println!("| measure (median) | distribution 2.8.2 | quay | ratio |");
     println!("|---|---:|---:|---:|");
     let row = |name: &str, a: f64, b: f64, unit: &str| {
@@ -345,6 +496,10 @@ async fn main() {
     row(&format!("manifest GET by tag, concurrency 16 (3 x {seconds} s)"), m(&manifest, 0), m(&manifest, 1), "req/s");
     row(&format!("blob HEAD, concurrency 16 (3 x {seconds} s)"), m(&head, 0), m(&head, 1), "req/s");
     row(&format!("small images pushed one after another (3 x {images})"), m(&small, 0), m(&small, 1), "images/s");
+    println!(
+        "| blob GET answered by the registry itself ({mib} MiB blob) | HTTP {} with {} body bytes | HTTP {} with {} body bytes | |",
+        redirected[0].0, redirected[0].1, redirected[1].0, redirected[1].1
+    );
     row("idle RSS after start", rss[0], rss[1], "MiB");
     row("startup (spawn to first answer)", startup[0], startup[1], "ms");
 }
