@@ -16,6 +16,8 @@ pub struct App {
     pub verification_keys: VerificationKeys,
     /// Quay's field encryption with `DATABASE_SECRET_KEY` (robot tokens and other secrets).
     pub secrets: Option<FieldEncryption>,
+    /// Action logs (`logentry3`).
+    pub audit: crate::audit::AuditLog,
 }
 
 /// Cheap to clone; handed to every handler.
@@ -42,7 +44,8 @@ impl App {
         let signing_key = SigningKey::load_or_generate(&key_path, &kid_path)?;
         let verification_keys = VerificationKeys::new(&config.instance_service_key_service);
         let secrets = config.field_encryption()?;
-        let app = App { config, db, storage, signing_key, verification_keys, secrets };
+        let audit = crate::audit::AuditLog::start(db.write.clone(), crate::db::queries::log_kinds(&db.read).await?);
+        let app = App { config, db, storage, signing_key, verification_keys, secrets, audit };
         app.register_signing_key().await?;
         app.verification_keys.refresh(&app.db).await?;
         Ok(app)

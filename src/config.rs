@@ -101,6 +101,17 @@ pub struct Config {
     /// How long expired app-specific tokens are kept before deletion (Quay's duration syntax).
     #[serde(rename = "EXPIRED_APP_SPECIFIC_TOKEN_GC")]
     pub expired_app_specific_token_gc: String,
+    /// Deletes action logs older than `ACTION_LOG_ROTATION_THRESHOLD` (Quay archives them first;
+    /// this program has no archive and only deletes).
+    #[serde(rename = "FEATURE_ACTION_LOG_ROTATION")]
+    pub feature_action_log_rotation: bool,
+    #[serde(rename = "ACTION_LOG_ROTATION_THRESHOLD")]
+    pub action_log_rotation_threshold: String,
+    #[serde(rename = "FEATURE_GARBAGE_COLLECTION")]
+    pub feature_garbage_collection: bool,
+    /// Seconds between garbage collection passes.
+    #[serde(rename = "GARBAGE_COLLECTION_FREQUENCY")]
+    pub garbage_collection_frequency: u64,
     /// Not a Quay key: seconds between two runs of each background job.
     #[serde(rename = "WORKER_PERIOD_SECONDS")]
     pub worker_period_seconds: u64,
@@ -151,6 +162,10 @@ impl Default for Config {
             log_format: "text".into(),
             blobupload_deletion_date_threshold_min: 2880,
             expired_app_specific_token_gc: "1d".into(),
+            feature_action_log_rotation: false,
+            action_log_rotation_threshold: "30d".into(),
+            feature_garbage_collection: true,
+            garbage_collection_frequency: 30,
             worker_period_seconds: 300,
             worker_lease_seconds: 60,
         }
@@ -236,6 +251,7 @@ impl Config {
         parse_size(&self.maximum_layer_size).context("config key `MAXIMUM_LAYER_SIZE`")?;
         parse_size(&self.maximum_manifest_size).context("config key `MAXIMUM_MANIFEST_SIZE`")?;
         parse_duration(&self.expired_app_specific_token_gc).context("config key `EXPIRED_APP_SPECIFIC_TOKEN_GC`")?;
+        parse_duration(&self.action_log_rotation_threshold).context("config key `ACTION_LOG_ROTATION_THRESHOLD`")?;
         if self.worker_period_seconds == 0 || self.worker_lease_seconds < 2 {
             bail!("config keys `WORKER_PERIOD_SECONDS` and `WORKER_LEASE_SECONDS`: at least 1 and 2 seconds");
         }

@@ -359,6 +359,8 @@ pub async fn delete_repo(db: &Db, path: &str) -> Result<()> {
     let (name, repo) = repository(db, path).await?;
     let tx = db.begin().await?;
     identity::mark_repository_deleted(&tx, repo.id, name.repository()).await?;
+    let metadata = serde_json::json!({"repo": name.repository(), "namespace": name.namespace()});
+    crate::db::queries::insert_log(&tx, "delete_repo", repo.namespace_id, None, Some(repo.id), &metadata).await?;
     tx.commit().await?;
     Ok(())
 }

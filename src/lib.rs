@@ -1,6 +1,7 @@
 //! `quay`: a Quay-compatible OCI registry in one binary. See `docs/ARCHITECTURE.md` for the map.
 
 pub mod app;
+pub mod audit;
 pub mod auth;
 pub mod cli;
 pub mod config;

@@ -327,6 +327,30 @@ impl Storage {
         Ok(())
     }
 
+    /// The digests of every blob object in storage (`sha256/ab/<hex>`), for consistency checks.
+    pub async fn list_blob_digests(&self) -> io::Result<Vec<(String, u64)>> {
+        let op = self.op();
+        let entries = match op.list_with("sha256/").recursive(true).await {
+            Ok(entries) => entries,
+            Err(e) if e.kind() == ErrorKind::NotFound => return Ok(Vec::new()),
+            Err(e) => return Err(io::Error::other(e)),
+        };
+        let mut out = Vec::new();
+        for entry in entries {
+            let path = entry.path();
+            let hex = path.rsplit('/').next().unwrap_or("");
+            if entry.metadata().is_dir() || hex.len() != 64 || !hex.bytes().all(|b| b.is_ascii_hexdigit()) {
+                continue;
+            }
+            let size = match entry.metadata().content_length() {
+                0 => op.stat(path).await.map(|m| m.content_length()).unwrap_or(0),
+                n => n,
+            };
+            out.push((format!("sha256:{hex}"), size));
+        }
+        Ok(out)
+    }
+
     pub async fn delete(&self, path: &str) -> io::Result<()> {
         match self.op().delete(path).await {
             Ok(()) => Ok(()),

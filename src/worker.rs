@@ -23,15 +23,37 @@ pub enum Job {
     UploadCleanup,
     /// Deletes app-specific tokens expired for longer than `EXPIRED_APP_SPECIFIC_TOKEN_GC`.
     ExpiredAppTokens,
+    /// Garbage collection (`registry::gc`), every `GARBAGE_COLLECTION_FREQUENCY` seconds.
+    GarbageCollection,
+    /// Deletes action logs past `ACTION_LOG_ROTATION_THRESHOLD` (with `FEATURE_ACTION_LOG_ROTATION`).
+    ActionLogRotation,
 }
 
 impl Job {
-    pub const ALL: [Job; 2] = [Job::UploadCleanup, Job::ExpiredAppTokens];
+    pub const ALL: [Job; 4] =
+        [Job::UploadCleanup, Job::ExpiredAppTokens, Job::GarbageCollection, Job::ActionLogRotation];
 
     pub fn name(self) -> &'static str {
         match self {
             Job::UploadCleanup => "blobupload-cleanup",
             Job::ExpiredAppTokens => "expired-app-tokens",
+            Job::GarbageCollection => "gc",
+            Job::ActionLogRotation => "action-log-rotation",
+        }
+    }
+
+    fn enabled(self, config: &crate::config::Config) -> bool {
+        match self {
+            Job::GarbageCollection => config.feature_garbage_collection,
+            Job::ActionLogRotation => config.feature_action_log_rotation,
+            _ => true,
+        }
+    }
+
+    fn period(self, config: &crate::config::Config) -> Duration {
+        match self {
+            Job::GarbageCollection => Duration::from_secs(config.garbage_collection_frequency.max(1)),
+            _ => Duration::from_secs(config.worker_period_seconds),
         }
     }
 
@@ -44,6 +66,13 @@ impl Job {
                 let before = now_naive() - chrono::Duration::from_std(keep)?;
                 let n = queries::delete_expired_app_tokens(&app.db.write, before).await?;
                 Ok(format!("{n} expired app tokens deleted"))
+            }
+            Job::GarbageCollection => Ok(crate::registry::gc::collect(app, false).await?.summary()),
+            Job::ActionLogRotation => {
+                let keep = crate::config::parse_duration(&app.config.action_log_rotation_threshold)?;
+                let before = now_naive() - chrono::Duration::from_std(keep)?;
+                let n = queries::delete_logs_before(&app.db.write, before).await?;
+                Ok(format!("{n} action logs older than {} deleted", app.config.action_log_rotation_threshold))
             }
         }
     }
@@ -61,7 +90,7 @@ pub async fn run(app: AppState, shutdown: impl Future<Output = ()>) {
     tracing::info!(holder = %holder, jobs = Job::ALL.len(), "background jobs started");
     let (stop_tx, stop_rx) = watch::channel(false);
     let mut tasks = tokio::task::JoinSet::new();
-    for job in Job::ALL {
+    for job in Job::ALL.into_iter().filter(|j| j.enabled(&app.config)) {
         tasks.spawn(run_job(app.clone(), job, holder.clone(), stop_rx.clone()));
     }
     shutdown.await;
@@ -72,7 +101,7 @@ pub async fn run(app: AppState, shutdown: impl Future<Output = ()>) {
 
 async fn run_job(app: AppState, job: Job, holder: String, mut stop: watch::Receiver<bool>) {
     let ttl = Duration::from_secs(app.config.worker_lease_seconds);
-    let period = Duration::from_secs(app.config.worker_period_seconds);
+    let period = job.period(&app.config);
     // Renew three times per lease: one missed renewal (a slow database) does not lose the lease.
     let renew_every = ttl / 3;
     loop {

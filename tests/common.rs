@@ -14,6 +14,8 @@ pub const ALICE: (&str, &str) = ("alice", "alice-password");
 pub const BOB: (&str, &str) = ("bob", "bob-password");
 
 pub struct Server {
+    /// The server's application, for what tests drive directly (garbage collection).
+    pub app: AppState,
     pub base: String,
     pub host: String,
     pub dir: tempfile::TempDir,
@@ -89,7 +91,7 @@ impl Server {
         loaded.config.server_hostname = addr.to_string();
         let app = AppState(Arc::new(App::open(&loaded).await.unwrap()));
         let (tx, rx) = tokio::sync::oneshot::channel::<()>();
-        let router = quay::http::router(app);
+        let router = quay::http::router(app.clone());
         let task = tokio::spawn(async move {
             quay::http::serve(listener, router, None, async {
                 let _ = rx.await;
@@ -98,6 +100,7 @@ impl Server {
             .unwrap();
         });
         Server {
+            app,
             base: format!("http://{addr}"),
             host: addr.to_string(),
             dir,

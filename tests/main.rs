@@ -1,11 +1,13 @@
 //! The one integration-test binary: every test drives a real server over HTTP on 127.0.0.1.
 
+mod audit;
 mod cli;
 mod clients;
 mod common;
 mod concurrency;
 mod credentials;
 mod emulators;
+mod gc;
 mod identity;
 mod objectstore;
 mod protocol;

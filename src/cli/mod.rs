@@ -30,6 +30,10 @@ enum Command {
     /// Run the background jobs (upload cleanup, expired tokens) without serving; any number of
     /// workers and servers may share a database: each job runs on one of them at a time.
     Worker(WorkerArgs),
+    /// Garbage-collect now: expired tags, unreferenced manifests and blobs, deleted repositories.
+    Gc(GcArgs),
+    /// Check storage against the database: missing or damaged blobs, and objects nothing references.
+    Fsck(FsckArgs),
     /// Create the database and the first superuser without serving.
     Init(InitArgs),
     /// Administer users, organizations, teams, robots, permissions and repositories.
@@ -81,6 +85,30 @@ pub struct ServeArgs {
 }
 
 #[derive(Args)]
+pub struct GcArgs {
+    #[command(flatten)]
+    source: Source,
+    /// Report what would be freed, change nothing.
+    #[arg(long)]
+    dry_run: bool,
+    /// Print the report as JSON.
+    #[arg(long)]
+    json: bool,
+}
+
+#[derive(Args)]
+pub struct FsckArgs {
+    #[command(flatten)]
+    source: Source,
+    /// Also read every blob and check its digest (reads all stored bytes).
+    #[arg(long)]
+    verify: bool,
+    /// Print the report as JSON.
+    #[arg(long)]
+    json: bool,
+}
+
+#[derive(Args)]
 pub struct WorkerArgs {
     #[command(flatten)]
     source: Source,
@@ -110,6 +138,8 @@ pub fn main() -> ExitCode {
         Command::Config { command: ConfigCommand::Validate { config } } => validate(&config),
         Command::Serve(args) => runtime().and_then(|rt| rt.block_on(serve(args))),
         Command::Worker(args) => runtime().and_then(|rt| rt.block_on(worker(args))),
+        Command::Gc(args) => runtime().and_then(|rt| rt.block_on(gc(args))),
+        Command::Fsck(args) => runtime().and_then(|rt| rt.block_on(fsck(args))),
         Command::Init(args) => runtime().and_then(|rt| rt.block_on(init(args))),
         Command::Admin(args) => runtime().and_then(|rt| rt.block_on(admin::run(args))),
     };
@@ -210,9 +240,81 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     if let Some(jobs) = jobs {
         let _ = jobs.await;
     }
+    app.audit.flush().await;
     tracing::info!("stopped");
     if let Ok(app) = Arc::try_unwrap(app.0) {
         app.db.close().await;
+    }
+    Ok(())
+}
+
+/// Opens the app of an existing install for a one-off command (logs only warnings).
+async fn open_for_command(source: &Source) -> anyhow::Result<App> {
+    let default_hostname = format!("{}:8443", crate::util::hostname());
+    let (mut loaded, _) = load(source, &default_hostname)?;
+    init_logging(&loaded.config.log_format);
+    loaded.ensure_secrets()?;
+    App::open(&loaded).await
+}
+
+async fn gc(args: GcArgs) -> anyhow::Result<()> {
+    let app = open_for_command(&args.source).await?;
+    let report = crate::registry::gc::collect(&app, args.dry_run).await?;
+    if args.json {
+        println!(
+            "{}",
+            serde_json::json!({
+                "dry_run": args.dry_run,
+                "repositories": report.repositories,
+                "deleted_repositories": report.deleted_repositories,
+                "tags": report.tags,
+                "upload_links": report.upload_links,
+                "manifests": report.manifests,
+                "blobs": report.blobs,
+                "bytes": report.bytes,
+                "objects": report.objects,
+                "errors": report.errors,
+            })
+        );
+    } else if args.dry_run {
+        println!("would free: {}", report.summary());
+    } else {
+        println!("freed: {}", report.summary());
+    }
+    app.db.close().await;
+    if report.errors > 0 {
+        bail!("{} errors (see the log)", report.errors);
+    }
+    Ok(())
+}
+
+async fn fsck(args: FsckArgs) -> anyhow::Result<()> {
+    let app = open_for_command(&args.source).await?;
+    let report = crate::registry::gc::fsck(&app, args.verify).await?;
+    app.db.close().await;
+    if args.json {
+        println!("{}", serde_json::to_string_pretty(&report)?);
+    } else {
+        println!("{} blobs checked", report.blobs_checked);
+        for d in &report.missing {
+            println!("missing: {d}");
+        }
+        for d in &report.corrupt {
+            println!("damaged: {d}");
+        }
+        for d in &report.orphans {
+            println!("orphan: {d}");
+        }
+        println!(
+            "{} missing, {} damaged, {} orphans ({} bytes)",
+            report.missing.len(),
+            report.corrupt.len(),
+            report.orphans.len(),
+            report.orphan_bytes
+        );
+    }
+    if !report.missing.is_empty() || !report.corrupt.is_empty() {
+        bail!("the storage does not hold every blob the database references");
     }
     Ok(())
 }

@@ -335,6 +335,20 @@ pub async fn mark_repository_deleted<C: ConnectionTrait>(
         vec![repo_id.into(), now_naive().into(), original_name.into()],
     )
     .await?;
+    // Quay's repositorygc queue item, named after the namespace, tells a collector to purge it.
+    let marker = one(c, "SELECT id FROM deletedrepository WHERE repository_id = ?", vec![repo_id.into()]).await?;
+    let marker: i32 = marker.map(|r| r.try_get("", "id")).transpose()?.unwrap_or_default();
+    let namespace = one(
+        c,
+        "SELECT u.username FROM repository r JOIN \"user\" u ON u.id = r.namespace_user_id WHERE r.id = ?",
+        vec![repo_id.into()],
+    )
+    .await?;
+    let namespace: String = namespace.map(|r| r.try_get("", "username")).transpose()?.unwrap_or_default();
+    let body = serde_json::json!({ "marker_id": marker, "original_name": original_name }).to_string();
+    let queue_name = super::queue::canonical_queue_name(&[crate::registry::gc::REPOSITORY_GC_QUEUE, &namespace]);
+    let queue_id = super::queue::put(c, &queue_name, &body).await?;
+    exec(c, "UPDATE deletedrepository SET queue_id = ? WHERE id = ?", vec![queue_id.into(), marker.into()]).await?;
     Ok(())
 }
 

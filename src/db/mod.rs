@@ -9,6 +9,7 @@
 //! - Timestamps are naive UTC with microsecond precision, as Python Quay writes them.
 
 pub mod entities;
+pub mod gc;
 mod hot;
 pub mod identity;
 mod migrate;

@@ -351,7 +351,15 @@ pub async fn find_blob<C: ConnectionTrait>(c: &C, digest: &str, location_id: i32
 /// yet: blobs are stored once, whichever repository pushes them.
 pub async fn ensure_blob<C: ConnectionTrait>(c: &C, digest: &str, size: i64, location_id: i32) -> Result<i32, DbErr> {
     if let Some(b) = find_blob(c, digest, location_id).await? {
-        return Ok(b.id);
+        if c.get_database_backend() != sea_orm::DbBackend::Postgres {
+            return Ok(b.id);
+        }
+        // Until this transaction ends, garbage collection cannot delete the row it reuses; if it
+        // just did, a new row is made below.
+        let locked = one(c, "SELECT id FROM imagestorage WHERE id = ? FOR KEY SHARE", vec![b.id.into()]).await?;
+        if locked.is_some() {
+            return Ok(b.id);
+        }
     }
     let blob = imagestorage::ActiveModel {
         uuid: Set(uuid::Uuid::new_v4().to_string()),
@@ -527,6 +535,59 @@ pub async fn advance_upload<C: ConnectionTrait>(
 
 pub async fn delete_upload<C: ConnectionTrait>(c: &C, id: i32) -> Result<bool, DbErr> {
     Ok(blobupload::Entity::delete_by_id(id).exec(c).await?.rows_affected == 1)
+}
+
+/// Quay's action log kinds by name (`logentrykind`).
+pub async fn log_kinds<C: ConnectionTrait>(c: &C) -> Result<HashMap<String, i32>, DbErr> {
+    let rows = all(c, "SELECT id, name FROM logentrykind", vec![]).await?;
+    rows.iter().map(|r| Ok((r.try_get("", "name")?, r.try_get("", "id")?))).collect()
+}
+
+/// Writes one action log at once (administrative commands; the registry batches through
+/// `audit::AuditLog`).
+pub async fn insert_log<C: ConnectionTrait>(
+    c: &C,
+    kind: &str,
+    account_id: i32,
+    performer_id: Option<i32>,
+    repository_id: Option<i32>,
+    metadata: &serde_json::Value,
+) -> Result<(), DbErr> {
+    exec(
+        c,
+        "INSERT INTO logentry3 (kind_id, account_id, performer_id, repository_id, datetime, ip, metadata_json)          SELECT id, ?, ?, ?, ?, NULL, ? FROM logentrykind WHERE name = ?",
+        vec![
+            account_id.into(),
+            performer_id.into(),
+            repository_id.into(),
+            now_naive().into(),
+            metadata.to_string().into(),
+            kind.into(),
+        ],
+    )
+    .await?;
+    Ok(())
+}
+
+/// Deletes action logs older than `before`; returns how many.
+pub async fn delete_logs_before<C: ConnectionTrait>(c: &C, before: chrono::NaiveDateTime) -> Result<u64, DbErr> {
+    exec(c, "DELETE FROM logentry3 WHERE datetime < ?", vec![before.into()]).await
+}
+
+/// Every blob row's digest and size.
+pub async fn all_blob_digests<C: ConnectionTrait>(c: &C) -> Result<Vec<(String, i64)>, DbErr> {
+    let rows =
+        all(c, "SELECT content_checksum, image_size FROM imagestorage WHERE content_checksum IS NOT NULL", vec![])
+            .await?;
+    rows.iter()
+        .map(|r| Ok((r.try_get("", "content_checksum")?, r.try_get::<Option<i64>>("", "image_size")?.unwrap_or(-1))))
+        .collect()
+}
+
+/// The repository a `deletedrepository` marker names, if it was not purged yet.
+pub async fn deleted_repository<C: ConnectionTrait>(c: &C, marker_id: i32) -> Result<Option<i32>, DbErr> {
+    let row = one(c, "SELECT repository_id FROM deletedrepository WHERE id = ?", vec![marker_id.into()]).await?;
+    row.map(|r| r.try_get("", "repository_id")).transpose()
 }
 
 /// Uploads started before `before` (Quay's stale-upload rule), oldest first: `(id, uuid)`.
@@ -723,12 +784,24 @@ pub async fn insert_manifest<C: ConnectionTrait>(c: &C, m: &NewManifest<'_>) -> 
 /// Serializes tag changes of a repository. On PostgreSQL this is the advisory lock Python Quay
 /// takes (`compute_advisory_lock_id`: the first 8 bytes, big-endian, of sha256("retarget_tag:<id>")),
 /// so both programs can share a database; SQLite transactions already run one at a time.
-async fn lock_tags<C: ConnectionTrait>(c: &C, repo_id: i32) -> Result<(), DbErr> {
+pub(crate) async fn lock_tags<C: ConnectionTrait>(c: &C, repo_id: i32) -> Result<(), DbErr> {
+    advisory_xact_lock(c, &format!("retarget_tag:{repo_id}")).await
+}
+
+/// Serializes the last steps of an upload and the removal of a storage object for one digest
+/// (Quay's `BLOB_DELETE_<digest>` lock), until the transaction ends.
+pub async fn lock_digest<C: ConnectionTrait>(c: &C, digest: &str) -> Result<(), DbErr> {
+    advisory_xact_lock(c, &format!("BLOB_DELETE_{digest}")).await
+}
+
+/// A transaction-scoped PostgreSQL advisory lock on a name. SQLite needs none: its write
+/// transactions (`BEGIN IMMEDIATE`) already run one at a time.
+async fn advisory_xact_lock<C: ConnectionTrait>(c: &C, name: &str) -> Result<(), DbErr> {
     if c.get_database_backend() != sea_orm::DbBackend::Postgres {
         return Ok(());
     }
     use sha2::Digest as _;
-    let hash = sha2::Sha256::digest(format!("retarget_tag:{repo_id}").as_bytes());
+    let hash = sha2::Sha256::digest(name.as_bytes());
     let mut first = [0u8; 8];
     first.copy_from_slice(&hash[..8]);
     let id = i64::from_be_bytes(first);

@@ -139,3 +139,97 @@ pub async fn lease_holder<C: ConnectionTrait>(c: &C, job: &str) -> Result<Option
     let row = lease_row(c, &format!("{LEASE_QUEUE_PREFIX}{job}")).await?;
     Ok(row.filter(|r| !r.available && r.expires.is_some_and(|e| e >= now_naive())).map(|r| r.holder))
 }
+
+/// An item claimed from one of Quay's queues.
+#[derive(Debug, Clone)]
+pub struct QueueItem {
+    pub id: i32,
+    pub body: String,
+    state_id: String,
+}
+
+/// Quay's canonical queue name: the parts joined by `/`, with a trailing `/`.
+pub fn canonical_queue_name(parts: &[&str]) -> String {
+    let mut name = parts.join("/");
+    name.push('/');
+    name
+}
+
+/// Adds an item, as Quay's `WorkQueue.put` does (5 retries); returns its id.
+pub async fn put<C: ConnectionTrait>(c: &C, queue_name: &str, body: &str) -> Result<i32, DbErr> {
+    let state_id = new_state_id();
+    exec(
+        c,
+        "INSERT INTO queueitem (queue_name, body, available_after, available, processing_expires, retries_remaining, \
+         state_id) VALUES (?, ?, ?, ?, NULL, 5, ?)",
+        vec![queue_name.into(), body.into(), now_naive().into(), true.into(), state_id.clone().into()],
+    )
+    .await?;
+    let row = one(c, "SELECT id FROM queueitem WHERE state_id = ?", vec![state_id.into()]).await?;
+    row.map(|r| r.try_get("", "id")).transpose()?.ok_or_else(|| DbErr::RecordNotFound("queue item".into()))
+}
+
+/// Claims the oldest available item whose queue name starts with `prefix` for `processing`: it is
+/// available when its time has come and nobody holds it, or its holder's claim ran out.
+pub async fn claim<C: ConnectionTrait>(c: &C, prefix: &str, processing: Duration) -> Result<Option<QueueItem>, DbErr> {
+    let now = now_naive();
+    let candidates = super::all(
+        c,
+        "SELECT id, body, state_id FROM queueitem WHERE queue_name LIKE ? AND available_after <= ? \
+         AND (available = ? OR processing_expires <= ?) AND retries_remaining > 0 ORDER BY id LIMIT 5",
+        vec![format!("{prefix}%").into(), now.into(), true.into(), now.into()],
+    )
+    .await?;
+    for row in candidates {
+        let id: i32 = row.try_get("", "id")?;
+        let old: String = row.try_get("", "state_id")?;
+        let state_id = new_state_id();
+        let changed = exec(
+            c,
+            "UPDATE queueitem SET available = ?, processing_expires = ?, retries_remaining = retries_remaining - 1, \
+             state_id = ? WHERE id = ? AND state_id = ?",
+            vec![false.into(), later(processing).into(), state_id.clone().into(), id.into(), old.into()],
+        )
+        .await?;
+        if changed == 1 {
+            return Ok(Some(QueueItem { id, body: row.try_get("", "body")?, state_id }));
+        }
+    }
+    Ok(None)
+}
+
+/// Removes a finished item.
+pub async fn complete<C: ConnectionTrait>(c: &C, item: &QueueItem) -> Result<(), DbErr> {
+    exec(c, "DELETE FROM queueitem WHERE id = ? AND state_id = ?", vec![item.id.into(), item.state_id.clone().into()])
+        .await?;
+    Ok(())
+}
+
+/// Hands a failed item back, available again after `retry_after` (its retries were counted).
+pub async fn incomplete<C: ConnectionTrait>(c: &C, item: &QueueItem, retry_after: Duration) -> Result<(), DbErr> {
+    exec(
+        c,
+        "UPDATE queueitem SET available = ?, processing_expires = NULL, available_after = ?, state_id = ? \
+         WHERE id = ? AND state_id = ?",
+        vec![
+            true.into(),
+            later(retry_after).into(),
+            new_state_id().into(),
+            item.id.into(),
+            item.state_id.clone().into(),
+        ],
+    )
+    .await?;
+    Ok(())
+}
+
+/// Items waiting (or being worked on) in queues whose name starts with `prefix`.
+pub async fn pending<C: ConnectionTrait>(c: &C, prefix: &str) -> Result<u64, DbErr> {
+    let row = one(
+        c,
+        "SELECT COUNT(*) AS n FROM queueitem WHERE queue_name LIKE ? AND retries_remaining > 0",
+        vec![format!("{prefix}%").into()],
+    )
+    .await?;
+    Ok(row.map(|r| r.try_get::<i64>("", "n")).transpose()?.unwrap_or(0) as u64)
+}

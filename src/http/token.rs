@@ -52,6 +52,30 @@ pub async fn token(
         return unauthorized("the account parameter does not match the credentials");
     }
     let offline = param(&params, "offline_token") == Some("true");
+    let scoped = params.iter().any(|(k, v)| k == "scope" && !v.trim().is_empty());
+    if !scoped && let Identity::User(user) = &identity {
+        // `docker login`: Quay's login_success entry.
+        let kind = if user.robot {
+            "robot"
+        } else if user.app_token.is_some() {
+            "app_specific_token"
+        } else {
+            "user"
+        };
+        let user_agent = headers.get(header::USER_AGENT).and_then(|v| v.to_str().ok()).unwrap_or("");
+        let mut metadata = json!({"kind": kind, "type": "v2auth", "useragent": user_agent});
+        if user.robot {
+            metadata["robot"] = user.username.as_str().into();
+        }
+        app.audit.record(crate::audit::Entry {
+            kind: "login_success",
+            account_id: user.id,
+            performer: Some(user.username.clone()),
+            repository_id: None,
+            ip: None,
+            metadata,
+        });
+    }
     respond(&app, identity, &params, offline).await
 }
 
@@ -191,6 +215,16 @@ async fn grant(app: &AppState, identity: &Identity, scope: &str) -> Result<Acces
         && may_create(app, user, name.namespace()).await?
     {
         repo = registry::create_repository(app, &name, user.id).await?;
+        if let Some(created) = &repo {
+            app.audit.record(crate::audit::Entry {
+                kind: "create_repo",
+                account_id: created.namespace_id,
+                performer: Some(user.username.clone()),
+                repository_id: Some(created.id),
+                ip: None,
+                metadata: json!({"repo": name.repository(), "namespace": name.namespace()}),
+            });
+        }
     }
     let mut granted = Vec::new();
     if let Some(repo) = repo {

@@ -212,6 +212,47 @@ pub async fn dispatch(
     handle(&app, &method, &headers, &query, endpoint, body).await.unwrap_or_else(IntoResponse::into_response)
 }
 
+/// Records a push, pull or delete in the action logs with Quay's metadata shape.
+#[allow(clippy::too_many_arguments)]
+fn audit(
+    app: &AppState,
+    kind: &'static str,
+    name: &RepositoryName,
+    repo: &RepoRow,
+    claims: Option<&Claims>,
+    headers: &HeaderMap,
+    reference: &Reference,
+    media_type: Option<String>,
+) {
+    let mut metadata = serde_json::json!({
+        "repo": name.repository(),
+        "namespace": name.namespace(),
+        "user-agent": header_str(headers, header::USER_AGENT).unwrap_or(""),
+    });
+    match reference {
+        Reference::Tag(tag) => metadata["tag"] = tag.as_str().into(),
+        Reference::Digest(digest) => metadata["manifest_digest"] = digest.to_string().into(),
+    }
+    if let Some(media_type) = media_type {
+        metadata["mediaType"] = media_type.into();
+    }
+    let performer = claims.map(|c| c.sub.clone()).filter(|s| !s.is_empty());
+    if let Some(user) = &performer {
+        metadata[if user.contains('+') { "robot" } else { "username" }] = user.as_str().into();
+    }
+    let ip = header_str(headers, header::HeaderName::from_static("x-forwarded-for"))
+        .and_then(|v| v.split(',').next())
+        .map(|v| v.trim().to_owned());
+    app.audit.record(crate::audit::Entry {
+        kind,
+        account_id: repo.namespace_id,
+        performer,
+        repository_id: Some(repo.id),
+        ip,
+        metadata,
+    });
+}
+
 /// What a request needs from the token: `pull` to read, `push` to change.
 fn action_for(method: &Method) -> &'static str {
     if method == Method::GET || method == Method::HEAD { "pull" } else { "push" }
@@ -328,6 +369,9 @@ async fn handle(
                 Method::GET | Method::HEAD => {
                     let m = registry::get_manifest(app, &repo, &reference).await?;
                     let head = *method == Method::HEAD;
+                    if !head {
+                        audit(app, "pull_repo", &name, &repo, claims.as_ref(), headers, &reference, None);
+                    }
                     let len = m.bytes.len();
                     let mut r = if head { Body::empty() } else { Body::from(m.bytes) }.into_response();
                     set(&mut r, "content-type", &m.media_type);
@@ -354,6 +398,8 @@ async fn handle(
                         &bytes,
                     )
                     .await?;
+                    let media_type = header_str(headers, header::CONTENT_TYPE).map(str::to_owned);
+                    audit(app, "push_repo", &name, &repo, claims.as_ref(), headers, &reference, media_type);
                     let mut r = empty(StatusCode::CREATED);
                     set(&mut r, "location", &format!("{base}/v2/{name}/manifests/{}", pushed.digest));
                     set(&mut r, "docker-content-digest", &pushed.digest.to_string());
@@ -364,6 +410,7 @@ async fn handle(
                 }
                 _ => {
                     registry::delete_manifest(app, &repo, &reference).await?;
+                    audit(app, "delete_tag", &name, &repo, claims.as_ref(), headers, &reference, None);
                     Ok(empty(StatusCode::ACCEPTED))
                 }
             }

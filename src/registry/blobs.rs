@@ -94,7 +94,12 @@ pub async fn mount_blob(
         }
     };
     let tx = app.db.begin().await?;
-    queries::link_blob(&tx, repo.id, blob.id, app.config.push_temp_tag_expiration_sec).await?;
+    match queries::link_blob(&tx, repo.id, blob.id, app.config.push_temp_tag_expiration_sec).await {
+        Ok(()) => {}
+        // Collected since it was found: not mountable, the client uploads it.
+        Err(e) if crate::db::gc::is_foreign_key_violation(&e) => return Ok(false),
+        Err(e) => return Err(e.into()),
+    }
     tx.commit().await?;
     Ok(true)
 }

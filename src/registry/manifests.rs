@@ -88,7 +88,16 @@ pub async fn put_manifest(
     };
     let tag_kind = app.db.lookups.tag_kind_tag;
     let tx = app.db.begin().await?;
-    let manifest_id = queries::insert_manifest(&tx, &new).await?;
+    let manifest_id = match queries::insert_manifest(&tx, &new).await {
+        Ok(id) => id,
+        // A blob or child checked above was collected meanwhile: the client pushes it again.
+        Err(e) if crate::db::gc::is_foreign_key_violation(&e) => {
+            return Err(RegistryError::ManifestBlobUnknown(
+                "a blob or manifest it references was removed while the manifest was pushed".into(),
+            ));
+        }
+        Err(e) => return Err(e.into()),
+    };
     match reference {
         Reference::Tag(tag) => queries::set_tag(&tx, repo.id, tag, manifest_id, tag_kind).await?,
         Reference::Digest(_) => {

@@ -9,6 +9,7 @@
 //! - Manifest bytes are stored exactly as received and served unchanged.
 
 mod blobs;
+pub mod gc;
 mod manifests;
 mod uploads;
 

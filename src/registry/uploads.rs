@@ -220,15 +220,23 @@ where
         return Err(RegistryError::DigestInvalid(format!("the uploaded content has digest {computed}, not {digest}")));
     }
     let blob_path = Storage::blob_path(digest);
+    let mut assembled = false;
     if !app.storage.exists(&blob_path).await? {
-        if chunks.is_empty() {
-            let writer = app.storage.writer(&blob_path).await?;
-            writer.close().await?;
-        } else {
-            app.storage.assemble(&chunks, &blob_path).await?;
-        }
+        store_blob(app, &chunks, &blob_path).await?;
+        assembled = true;
     }
     let tx = app.db.begin().await?;
+    // Garbage collection removes an object only under this lock and only when no row has its
+    // digest; once the row below exists, the object stays. Check it is still there.
+    queries::lock_digest(&tx, &digest.to_string()).await?;
+    if !app.storage.exists(&blob_path).await? {
+        if assembled {
+            return Err(RegistryError::BlobUploadInvalid(
+                "the stored blob was removed by garbage collection while the upload finished; upload it again".into(),
+            ));
+        }
+        store_blob(app, &chunks, &blob_path).await?;
+    }
     if !queries::delete_upload(&tx, row.id).await? {
         return Err(RegistryError::BlobUploadUnknown);
     }
@@ -239,6 +247,17 @@ where
         tracing::warn!(upload = upload_uuid, error = %e, "cannot remove finished upload's leftovers");
     }
     Ok(size)
+}
+
+/// Puts an upload's chunks (none: the empty blob) at the blob's path.
+async fn store_blob(app: &App, chunks: &[(String, u64)], blob_path: &str) -> Result<()> {
+    if chunks.is_empty() {
+        let writer = app.storage.writer(blob_path).await?;
+        writer.close().await?;
+    } else {
+        app.storage.assemble(chunks, blob_path).await?;
+    }
+    Ok(())
 }
 
 async fn rehash(app: &App, chunks: &[(String, u64)], algorithm: Algorithm) -> Result<Digest> {

@@ -1,0 +1,272 @@
+//! Garbage collection: where the collection rules of `db::gc` meet storage. One pass collects
+//! every repository with something to collect, purges repositories deleted through Quay's
+//! `repositorygc` queue, and removes the storage objects of the blob rows that went.
+//!
+//! Safety: a blob row goes only when no manifest and no upload link in any repository references it
+//! (checked inside the deleting statement; a reference made meanwhile makes the deletion fail and the
+//! row stay). Its object goes after that commit, under the digest's lock, only if no row with the
+//! digest exists; an upload finishing the same digest takes the same lock and checks that the object
+//! is still there before it creates its row (`registry::uploads`).
+
+use std::time::{Duration, Instant};
+
+use crate::app::App;
+use crate::db::gc::{self as rules, Collected};
+use crate::db::{queries, queue};
+use crate::storage::Storage;
+use crate::util::{now_ms, now_naive};
+
+/// Quay's queue for deleted repositories (`REPOSITORY_GC_QUEUE_NAME`).
+pub const REPOSITORY_GC_QUEUE: &str = "repositorygc";
+
+/// What one pass did (or, dry, would do).
+#[derive(Debug, Default, Clone)]
+pub struct GcReport {
+    pub repositories: u64,
+    pub deleted_repositories: u64,
+    pub tags: u64,
+    pub upload_links: u64,
+    pub manifests: u64,
+    pub blobs: u64,
+    pub bytes: u64,
+    pub objects: u64,
+    pub errors: u64,
+}
+
+impl GcReport {
+    fn count(&mut self, c: &Collected) {
+        self.tags += c.tags;
+        self.upload_links += c.upload_links;
+        self.manifests += c.manifests;
+        self.blobs += c.blobs.len() as u64;
+        self.bytes += c.blobs.iter().map(|b| b.size.max(0) as u64).sum::<u64>();
+    }
+
+    pub fn summary(&self) -> String {
+        format!(
+            "{} repositories collected, {} deleted repositories purged: {} tags, {} upload links, {} manifests, \
+             {} blobs ({} bytes), {} storage objects removed, {} errors",
+            self.repositories,
+            self.deleted_repositories,
+            self.tags,
+            self.upload_links,
+            self.manifests,
+            self.blobs,
+            self.bytes,
+            self.objects,
+            self.errors
+        )
+    }
+}
+
+fn rules_now(app: &App, purge: bool) -> rules::Rules {
+    rules::Rules {
+        now_ms: now_ms(),
+        now: now_naive(),
+        temp_tag_ms: app.config.push_temp_tag_expiration_sec as i64 * 1000,
+        purge,
+    }
+}
+
+/// One pass over everything collectable. `dry`: every change is rolled back and no object is
+/// removed; the report says what would have gone.
+pub async fn collect(app: &App, dry: bool) -> anyhow::Result<GcReport> {
+    let started = Instant::now();
+    let mut report = GcReport::default();
+    let repos = rules::repositories_to_collect(&app.db.read, now_ms(), now_naive()).await?;
+    for repo_id in repos {
+        match collect_one(app, repo_id, rules_now(app, false), dry).await {
+            Ok(collected) => {
+                report.repositories += 1;
+                report.count(&collected);
+                if !dry {
+                    report.objects += remove_objects(app, &collected, &mut report.errors).await;
+                }
+            }
+            Err(e) => {
+                report.errors += 1;
+                tracing::warn!(repository = repo_id, error = format!("{e:#}"), "cannot collect the repository");
+            }
+        }
+    }
+    if !dry {
+        purge_deleted_repositories(app, &mut report).await?;
+    } else {
+        report.deleted_repositories = dry_purge_count(app).await?;
+    }
+    record(&report, started.elapsed(), dry);
+    Ok(report)
+}
+
+async fn collect_one(app: &App, repo_id: i32, rules: rules::Rules, dry: bool) -> anyhow::Result<Collected> {
+    let tx = app.db.begin().await?;
+    let collected = rules::collect_repository(&tx, repo_id, rules).await?;
+    if dry {
+        tx.rollback().await?;
+    } else {
+        tx.commit().await?;
+    }
+    Ok(collected)
+}
+
+/// Removes the objects of deleted blob rows (and the chunks of purged uploads); returns how many.
+async fn remove_objects(app: &App, collected: &Collected, errors: &mut u64) -> u64 {
+    let mut removed = 0;
+    for blob in &collected.blobs {
+        match remove_object_if_unreferenced(app, &blob.digest).await {
+            Ok(true) => removed += 1,
+            Ok(false) => {}
+            Err(e) => {
+                *errors += 1;
+                tracing::warn!(digest = %blob.digest, error = format!("{e:#}"), "cannot remove a blob's object");
+            }
+        }
+    }
+    for upload in &collected.uploads {
+        if let Err(e) = app.storage.delete_upload(upload).await {
+            *errors += 1;
+            tracing::warn!(upload = %upload, error = %e, "cannot remove an upload's chunks");
+        }
+    }
+    removed
+}
+
+/// Deletes the object of `digest` if no blob row has that digest, holding the digest's lock so
+/// that an upload of the same digest cannot create a row for it meanwhile.
+pub async fn remove_object_if_unreferenced(app: &App, digest: &str) -> anyhow::Result<bool> {
+    if digest == rules::EMPTY_LAYER_DIGEST {
+        return Ok(false);
+    }
+    let parsed = crate::oci::Digest::parse(digest)?;
+    let tx = app.db.begin().await?;
+    queries::lock_digest(&tx, digest).await?;
+    if rules::digest_referenced(&tx, digest).await? {
+        tx.rollback().await?;
+        return Ok(false);
+    }
+    app.storage.delete(&Storage::blob_path(&parsed)).await?;
+    tx.commit().await?;
+    Ok(true)
+}
+
+/// Works through the `repositorygc` queue: each deleted repository loses everything, then its row.
+async fn purge_deleted_repositories(app: &App, report: &mut GcReport) -> anyhow::Result<()> {
+    let prefix = queue::canonical_queue_name(&[REPOSITORY_GC_QUEUE]);
+    while let Some(item) = queue::claim(&app.db.write, &prefix, Duration::from_secs(3600)).await? {
+        match purge_one(app, &item.body).await {
+            Ok(collected) => {
+                report.deleted_repositories += 1;
+                report.count(&collected);
+                report.objects += remove_objects(app, &collected, &mut report.errors).await;
+                queue::complete(&app.db.write, &item).await?;
+            }
+            Err(e) => {
+                report.errors += 1;
+                tracing::warn!(
+                    item = item.id,
+                    error = format!("{e:#}"),
+                    "cannot purge a deleted repository; will retry"
+                );
+                queue::incomplete(&app.db.write, &item, Duration::from_secs(300)).await?;
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Purges the repository a `repositorygc` item names (`{"marker_id": <deletedrepository.id>}`).
+async fn purge_one(app: &App, body: &str) -> anyhow::Result<Collected> {
+    let body: serde_json::Value = serde_json::from_str(body)?;
+    let marker = body["marker_id"].as_i64().ok_or_else(|| anyhow::anyhow!("queue item without marker_id"))?;
+    let Some(repo_id) = queries::deleted_repository(&app.db.read, marker as i32).await? else {
+        // Already purged (a previous attempt committed, then failed to complete the item).
+        return Ok(Collected::default());
+    };
+    let tx = app.db.begin().await?;
+    let mut collected = rules::collect_repository(&tx, repo_id, rules_now(app, true)).await?;
+    collected.uploads = rules::purge_repository_rows(&tx, repo_id).await?;
+    tx.commit().await?;
+    Ok(collected)
+}
+
+async fn dry_purge_count(app: &App) -> anyhow::Result<u64> {
+    let prefix = queue::canonical_queue_name(&[REPOSITORY_GC_QUEUE]);
+    Ok(queue::pending(&app.db.read, &prefix).await?)
+}
+
+fn record(report: &GcReport, took: Duration, dry: bool) {
+    if dry {
+        return;
+    }
+    metrics::counter!("quay_gc_runs_total").increment(1);
+    metrics::counter!("quay_gc_bytes_reclaimed_total").increment(report.bytes);
+    metrics::counter!("quay_gc_blobs_deleted_total").increment(report.blobs);
+    metrics::counter!("quay_gc_manifests_deleted_total").increment(report.manifests);
+    metrics::counter!("quay_gc_tags_deleted_total").increment(report.tags);
+    metrics::counter!("quay_gc_objects_deleted_total").increment(report.objects);
+    metrics::counter!("quay_gc_errors_total").increment(report.errors);
+    metrics::gauge!("quay_gc_last_run_seconds").set(chrono::Utc::now().timestamp() as f64);
+    metrics::gauge!("quay_gc_last_run_duration_seconds").set(took.as_secs_f64());
+}
+
+/// What `quay fsck` found.
+#[derive(Debug, Default, Clone, serde::Serialize)]
+pub struct FsckReport {
+    pub blobs_checked: u64,
+    /// Blob rows whose object is missing.
+    pub missing: Vec<String>,
+    /// Objects whose bytes do not hash to their digest, or whose size differs from the row's.
+    pub corrupt: Vec<String>,
+    /// Objects no blob row references (reclaimable by hand; GC removes the ones it orphans).
+    pub orphans: Vec<String>,
+    pub orphan_bytes: u64,
+}
+
+/// Checks that every blob row's object exists (with its size, and with `verify` its digest) and
+/// lists objects in storage that no row references.
+pub async fn fsck(app: &App, verify: bool) -> anyhow::Result<FsckReport> {
+    use futures_util::StreamExt as _;
+    let mut report = FsckReport::default();
+    let stored: std::collections::HashMap<String, u64> = app.storage.list_blob_digests().await?.into_iter().collect();
+    let rows = queries::all_blob_digests(&app.db.read).await?;
+    let mut referenced = std::collections::HashSet::new();
+    for (digest, size) in rows {
+        report.blobs_checked += 1;
+        referenced.insert(digest.clone());
+        let Ok(parsed) = crate::oci::Digest::parse(&digest) else {
+            report.corrupt.push(digest);
+            continue;
+        };
+        let path = Storage::blob_path(&parsed);
+        let present = match parsed.algorithm() {
+            crate::oci::Algorithm::Sha256 => stored.get(&digest).copied(),
+            _ => app.storage.exists(&path).await?.then_some(size.max(0) as u64),
+        };
+        let Some(stored_size) = present else {
+            report.missing.push(digest);
+            continue;
+        };
+        if size >= 0 && stored_size != size as u64 {
+            report.corrupt.push(digest);
+            continue;
+        }
+        if verify {
+            let mut hasher = crate::oci::Hasher::new(parsed.algorithm());
+            let mut stream = std::pin::pin!(app.storage.read(&path, None).await?);
+            while let Some(bytes) = stream.next().await {
+                hasher.update(&bytes?);
+            }
+            if hasher.finish() != parsed {
+                report.corrupt.push(digest);
+            }
+        }
+    }
+    for (digest, size) in stored {
+        if !referenced.contains(&digest) {
+            report.orphans.push(digest);
+            report.orphan_bytes += size;
+        }
+    }
+    report.orphans.sort();
+    Ok(report)
+}

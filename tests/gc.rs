@@ -1,0 +1,385 @@
+//! Garbage collection: each of Quay's rules, cascades, sharing across repositories, deleted
+//! repositories, `quay gc --dry-run` and `quay fsck`, and GC racing pushes.
+
+use std::time::Duration;
+
+use quay::registry::gc::{self, GcReport};
+use reqwest::{Method, StatusCode};
+
+use crate::common::*;
+
+async fn collect(s: &Server) -> GcReport {
+    let report = gc::collect(&s.app, false).await.unwrap();
+    assert_eq!(report.errors, 0, "{report:?}");
+    report
+}
+
+async fn exec(s: &Server, sql: &str, values: Vec<sea_orm::Value>) {
+    let db = s.db().await;
+    let statement = quay::db::sql(db.backend(), sql, values);
+    sea_orm::ConnectionTrait::execute_raw(&db.write, statement).await.unwrap();
+    db.close().await;
+}
+
+async fn count(s: &Server, sql: &str, values: Vec<sea_orm::Value>) -> i64 {
+    let db = s.db().await;
+    let statement = quay::db::sql(db.backend(), sql, values);
+    let row = sea_orm::ConnectionTrait::query_one_raw(&db.read, statement).await.unwrap().unwrap();
+    let n: i64 = row.try_get_by_index(0).unwrap();
+    db.close().await;
+    n
+}
+
+/// Turns the namespace's time machine off (or to `seconds`).
+async fn retention(s: &Server, namespace: &str, seconds: i64) {
+    exec(
+        s,
+        "UPDATE \"user\" SET removed_tag_expiration_s = ? WHERE username = ?",
+        vec![seconds.into(), namespace.into()],
+    )
+    .await;
+}
+
+fn object_exists(s: &Server, digest: &str) -> bool {
+    let hex = &digest[7..];
+    s.dir.path().join("storage/sha256").join(&hex[..2]).join(hex).exists()
+}
+
+async fn blob_row(s: &Server, digest: &str) -> bool {
+    count(s, "SELECT COUNT(*) FROM imagestorage WHERE content_checksum = ?", vec![digest.into()]).await > 0
+}
+
+async fn manifest_rows(s: &Server, digest: &str) -> i64 {
+    count(s, "SELECT COUNT(*) FROM manifest WHERE digest = ?", vec![digest.into()]).await
+}
+
+async fn delete_tag(s: &Server, token: &str, repo: &str, tag: &str) {
+    let r = s.req(Method::DELETE, &format!("/v2/{repo}/manifests/{tag}"), token).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::ACCEPTED, "{}", r.text().await.unwrap());
+}
+
+fn layer_of(manifest: &str) -> String {
+    let v: serde_json::Value = serde_json::from_str(manifest).unwrap();
+    v["layers"][0]["digest"].as_str().unwrap().to_owned()
+}
+
+#[tokio::test]
+async fn overwritten_tags_wait_out_the_time_machine_then_go_with_their_blobs() {
+    // Pushed blobs are also kept by their upload link for PUSH_TEMP_TAG_EXPIRATION_SEC.
+    let s = Server::start_with("PUSH_TEMP_TAG_EXPIRATION_SEC: 1\n").await;
+    let t = s.push_token(ALICE, "alice/tm").await;
+    let (old, old_digest) = s.push_image(&t, "alice/tm", "v1", b"old layer").await;
+    let (new, new_digest) = s.push_image(&t, "alice/tm", "v1", b"new layer").await;
+    let old_layer = layer_of(&old);
+
+    // Inside the window (two weeks by default) nothing goes: the old manifest stays restorable.
+    let report = collect(&s).await;
+    assert_eq!((report.manifests, report.blobs), (0, 0), "{report:?}");
+    assert_eq!(manifest_rows(&s, &old_digest).await, 1);
+
+    // Window closed: the old manifest and its own layer go, row and object; shared config stays.
+    retention(&s, "alice", 0).await;
+    tokio::time::sleep(Duration::from_millis(1100)).await;
+    let report = collect(&s).await;
+    assert_eq!((report.tags, report.manifests, report.blobs), (1, 1, 1), "{report:?}");
+    assert!(report.bytes >= 9);
+    assert_eq!(manifest_rows(&s, &old_digest).await, 0);
+    assert!(!blob_row(&s, &old_layer).await);
+    assert!(!object_exists(&s, &old_layer), "the collected blob's object is still stored");
+    // What is alive is untouched and still served.
+    assert_eq!(manifest_rows(&s, &new_digest).await, 1);
+    let r = s.req(Method::GET, "/v2/alice/tm/manifests/v1", &t).send().await.unwrap();
+    assert_eq!(r.text().await.unwrap(), new);
+    let r = s.req(Method::GET, &format!("/v2/alice/tm/blobs/{}", layer_of(&new)), &t).send().await.unwrap();
+    assert_eq!(r.bytes().await.unwrap().as_ref(), b"new layer");
+    // A second pass finds nothing.
+    let again = collect(&s).await;
+    assert_eq!((again.tags, again.manifests, again.blobs), (0, 0, 0), "{again:?}");
+}
+
+#[tokio::test]
+async fn pushed_by_digest_is_kept_for_the_temp_tag_window_and_unreferenced_uploads_expire() {
+    let s = Server::start_with("PUSH_TEMP_TAG_EXPIRATION_SEC: 2\n").await;
+    let t = s.push_token(ALICE, "alice/bydigest").await;
+    let config = s.push_blob(&t, "alice/bydigest", br#"{"architecture":"amd64","os":"linux"}"#).await;
+    let layer = s.push_blob(&t, "alice/bydigest", b"digest-only layer").await;
+    let lonely = s.push_blob(&t, "alice/bydigest", b"a blob no manifest uses").await;
+    let manifest = image_manifest(&config, 38, &[(&layer, 17)], None);
+    let digest = sha256(manifest.as_bytes());
+    let r = s.put_manifest(&t, "alice/bydigest", &digest, OCI_MANIFEST, &manifest).await;
+    assert_eq!(r.status(), StatusCode::CREATED);
+
+    let report = collect(&s).await;
+    assert_eq!((report.manifests, report.blobs), (0, 0), "{report:?}");
+    let r = s.req(Method::GET, &format!("/v2/alice/bydigest/manifests/{digest}"), &t).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+
+    tokio::time::sleep(Duration::from_millis(2500)).await;
+    let report = collect(&s).await;
+    assert_eq!(report.manifests, 1, "{report:?}");
+    assert_eq!(report.blobs, 3, "{report:?}");
+    for d in [&config, &layer, &lonely] {
+        assert!(!blob_row(&s, d).await && !object_exists(&s, d), "{d} survived");
+    }
+    let r = s.req(Method::GET, &format!("/v2/alice/bydigest/manifests/{digest}"), &t).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::NOT_FOUND);
+}
+
+#[tokio::test]
+async fn an_index_goes_with_its_children_and_blobs_shared_elsewhere_stay() {
+    let s = Server::start_with("PUSH_TEMP_TAG_EXPIRATION_SEC: 1\n").await;
+    let t = s.push_token(ALICE, "alice/multi").await;
+    let (amd, amd_digest) = s.push_image(&t, "alice/multi", "amd64", b"amd64 layer").await;
+    let (arm, arm_digest) = s.push_image(&t, "alice/multi", "arm64", b"arm64 layer").await;
+    let index = format!(
+        r#"{{"schemaVersion":2,"mediaType":"{OCI_INDEX}","manifests":[{{"mediaType":"{OCI_MANIFEST}","digest":"{amd_digest}","size":{},"platform":{{"architecture":"amd64","os":"linux"}}}},{{"mediaType":"{OCI_MANIFEST}","digest":"{arm_digest}","size":{},"platform":{{"architecture":"arm64","os":"linux"}}}}]}}"#,
+        amd.len(),
+        arm.len()
+    );
+    let index_digest = sha256(index.as_bytes());
+    assert_eq!(s.put_manifest(&t, "alice/multi", "latest", OCI_INDEX, &index).await.status(), StatusCode::CREATED);
+    // The children lose their own tags: the index keeps them.
+    delete_tag(&s, &t, "alice/multi", "amd64").await;
+    delete_tag(&s, &t, "alice/multi", "arm64").await;
+    // The same arm64 layer is also in an image of bob's.
+    let tb = s.token(Some(BOB), &["repository:bob/copy:pull,push"]).await;
+    let arm_layer = layer_of(&arm);
+    let (bobs, _) = s.push_image(&tb, "bob/copy", "v1", b"arm64 layer").await;
+    assert_eq!(layer_of(&bobs), arm_layer);
+    retention(&s, "alice", 0).await;
+    tokio::time::sleep(Duration::from_millis(1100)).await;
+
+    let report = collect(&s).await;
+    assert_eq!(report.manifests, 0, "children of a tagged index stay: {report:?}");
+    assert_eq!(manifest_rows(&s, &amd_digest).await, 1);
+
+    delete_tag(&s, &t, "alice/multi", "latest").await;
+    let report = collect(&s).await;
+    assert_eq!(report.manifests, 3, "index then both children: {report:?}");
+    for d in [&index_digest, &amd_digest] {
+        assert_eq!(manifest_rows(&s, d).await, 0);
+    }
+    // bob's image is byte for byte alice's arm64 manifest: only bob's row remains.
+    let in_alices = "SELECT COUNT(*) FROM manifest m JOIN repository r ON r.id = m.repository_id \
+                     WHERE m.digest = ? AND r.name = 'multi'";
+    assert_eq!(count(&s, in_alices, vec![arm_digest.as_str().into()]).await, 0);
+    assert_eq!(manifest_rows(&s, &arm_digest).await, 1);
+    let amd_layer = layer_of(&amd);
+    assert!(!blob_row(&s, &amd_layer).await && !object_exists(&s, &amd_layer));
+    // Still in bob's image: row and object stay, and bob can pull it.
+    assert!(blob_row(&s, &arm_layer).await && object_exists(&s, &arm_layer));
+    let r = s.req(Method::GET, &format!("/v2/bob/copy/blobs/{arm_layer}"), &tb).send().await.unwrap();
+    assert_eq!(r.bytes().await.unwrap().as_ref(), b"arm64 layer");
+}
+
+#[tokio::test]
+async fn referrers_live_as_long_as_their_subject() {
+    let s = Server::start_with("PUSH_TEMP_TAG_EXPIRATION_SEC: 1\n").await;
+    let t = s.push_token(ALICE, "alice/signed").await;
+    let (_, subject) = s.push_image(&t, "alice/signed", "v1", b"signed layer").await;
+    let empty = s.push_blob(&t, "alice/signed", b"{}").await;
+    let sig = s.push_blob(&t, "alice/signed", b"a signature").await;
+    let referrer = format!(
+        r#"{{"schemaVersion":2,"mediaType":"{OCI_MANIFEST}","artifactType":"application/vnd.example.sig","config":{{"mediaType":"application/vnd.oci.empty.v1+json","digest":"{empty}","size":2}},"layers":[{{"mediaType":"application/octet-stream","digest":"{sig}","size":11}}],"subject":{{"mediaType":"{OCI_MANIFEST}","digest":"{subject}","size":1}}}}"#
+    );
+    let referrer_digest = sha256(referrer.as_bytes());
+    let r = s.put_manifest(&t, "alice/signed", &referrer_digest, OCI_MANIFEST, &referrer).await;
+    assert_eq!(r.status(), StatusCode::CREATED);
+    retention(&s, "alice", 0).await;
+    tokio::time::sleep(Duration::from_millis(1200)).await;
+
+    // The subject is tagged: the referrer stays (past the temp-tag window), listed as ever.
+    let report = collect(&s).await;
+    assert_eq!(report.manifests, 0, "{report:?}");
+    let r = s.req(Method::GET, &format!("/v2/alice/signed/referrers/{subject}"), &t).send().await.unwrap();
+    assert!(r.text().await.unwrap().contains(&referrer_digest));
+
+    // The subject goes, and its referrer with it.
+    delete_tag(&s, &t, "alice/signed", "v1").await;
+    let report = collect(&s).await;
+    assert_eq!(report.manifests, 2, "{report:?}");
+    assert_eq!(manifest_rows(&s, &referrer_digest).await, 0);
+    assert!(!object_exists(&s, &sig));
+}
+
+#[tokio::test]
+async fn a_deleted_repository_is_purged_through_the_queue() {
+    let s = Server::start().await;
+    let t = s.push_token(ALICE, "alice/doomed").await;
+    let (manifest, _) = s.push_image(&t, "alice/doomed", "v1", b"doomed layer").await;
+    let start = s.req(Method::POST, "/v2/alice/doomed/blobs/uploads/", &t).send().await.unwrap();
+    let location = start.headers()["location"].to_str().unwrap().to_owned();
+    let r = s.req(Method::PATCH, &location, &t).body(vec![9u8; 1000]).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::ACCEPTED);
+    let upload = location.rsplit('/').next().unwrap().to_owned();
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_quay"))
+        .args(["admin", "--config", s.dir.path().to_str().unwrap(), "repo", "delete", "alice/doomed"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(count(&s, "SELECT COUNT(*) FROM queueitem WHERE queue_name = 'repositorygc/alice/'", vec![]).await, 1);
+
+    let report = collect(&s).await;
+    assert_eq!(report.deleted_repositories, 1, "{report:?}");
+    assert_eq!(count(&s, "SELECT COUNT(*) FROM repository", vec![]).await, 0);
+    assert_eq!(count(&s, "SELECT COUNT(*) FROM deletedrepository", vec![]).await, 0);
+    assert_eq!(count(&s, "SELECT COUNT(*) FROM queueitem WHERE queue_name LIKE 'repositorygc/%'", vec![]).await, 0);
+    let layer = layer_of(&manifest);
+    assert!(!blob_row(&s, &layer).await && !object_exists(&s, &layer));
+    assert!(!s.dir.path().join("storage/uploads").join(&upload).exists(), "the open upload's chunks are left");
+    // The name is free again.
+    let t = s.push_token(ALICE, "alice/doomed").await;
+    s.push_image(&t, "alice/doomed", "v1", b"reborn").await;
+}
+
+#[tokio::test]
+async fn dry_run_changes_nothing_and_fsck_reports_damage() {
+    let s = Server::start_with("PUSH_TEMP_TAG_EXPIRATION_SEC: 1\n").await;
+    let t = s.push_token(ALICE, "alice/checked").await;
+    let (old, _) = s.push_image(&t, "alice/checked", "v1", b"first").await;
+    let (new, _) = s.push_image(&t, "alice/checked", "v1", b"second").await;
+    retention(&s, "alice", 0).await;
+    tokio::time::sleep(Duration::from_millis(1100)).await;
+    let quay = |args: &[&str]| {
+        let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_quay"));
+        command.args(args).arg("--config").arg(s.dir.path()).arg("--json");
+        command.output().unwrap()
+    };
+    let out = quay(&["gc", "--dry-run"]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!((report["manifests"].as_u64(), report["blobs"].as_u64()), (Some(1), Some(1)), "{report}");
+    assert!(report["bytes"].as_u64().unwrap() >= 5);
+    assert!(object_exists(&s, &layer_of(&old)), "a dry run removed something");
+
+    // fsck: clean; then a lost object, a damaged one and a stray file are reported.
+    let out = quay(&["fsck"]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stdout));
+    let new_layer = layer_of(&new);
+    let hex = &new_layer[7..];
+    std::fs::write(s.dir.path().join("storage/sha256").join(&hex[..2]).join(hex), b"SECOND").unwrap();
+    let old_layer = layer_of(&old);
+    std::fs::remove_file(s.dir.path().join("storage/sha256").join(&old_layer[7..9]).join(&old_layer[7..])).unwrap();
+    let stray = format!("{:064x}", 7);
+    std::fs::create_dir_all(s.dir.path().join("storage/sha256/00")).unwrap();
+    std::fs::write(s.dir.path().join("storage/sha256/00").join(&stray), b"stray").unwrap();
+    let out = quay(&["fsck", "--verify"]);
+    assert!(!out.status.success());
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(report["missing"], serde_json::json!([old_layer]), "{report}");
+    assert_eq!(report["corrupt"], serde_json::json!([new_layer]), "{report}");
+    assert_eq!(report["orphans"], serde_json::json!([format!("sha256:{stray}")]), "{report}");
+}
+
+/// Pushes, tag moves and deletes race garbage collection; afterwards every alive manifest's blobs
+/// are readable, and a final collection leaves storage and database in agreement.
+#[tokio::test]
+async fn gc_racing_pushes_never_loses_a_referenced_blob() {
+    let s = Server::start_with("PUSH_TEMP_TAG_EXPIRATION_SEC: 0\n").await;
+    retention(&s, "alice", 0).await;
+    let t = s.push_token(ALICE, "alice/race").await;
+    let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let gc_task = {
+        let app = s.app.clone();
+        let stop = stop.clone();
+        tokio::spawn(async move {
+            let mut passes = 0;
+            while !stop.load(std::sync::atomic::Ordering::Relaxed) {
+                let report = gc::collect(&app, false).await.unwrap();
+                assert_eq!(report.errors, 0, "{report:?}");
+                passes += 1;
+            }
+            passes
+        })
+    };
+    let deadline = std::time::Instant::now() + Duration::from_secs(12);
+    let mut pushers = Vec::new();
+    for worker in 0..3u32 {
+        let (base, t) = (s.base.clone(), t.clone());
+        pushers.push(tokio::spawn(async move {
+            let client = reqwest::Client::new();
+            let mut n = 0u32;
+            let mut retried = 0u32;
+            while std::time::Instant::now() < deadline {
+                // Layers shared between workers and rounds, so GC and pushes meet on the same blobs.
+                let layer = format!("shared layer {}", n % 4).into_bytes();
+                let tag = format!("w{worker}-{}", n % 3);
+                if push_image_raw(&client, &base, &t, &tag, &layer, n).await {
+                    n += 1;
+                } else {
+                    retried += 1;
+                }
+                if n % 5 == 4 {
+                    let url = format!("{base}/v2/alice/race/manifests/{tag}");
+                    let _ = client.delete(url).bearer_auth(&t).send().await;
+                }
+            }
+            (n, retried)
+        }));
+    }
+    let mut pushed = 0;
+    for p in pushers {
+        let (n, _) = p.await.unwrap();
+        pushed += n;
+    }
+    stop.store(true, std::sync::atomic::Ordering::Relaxed);
+    let passes = gc_task.await.unwrap();
+    assert!(pushed > 10 && passes > 3, "pushed {pushed}, passes {passes}");
+
+    // Every tag's manifest and blobs are there, byte for byte.
+    let tags: serde_json::Value =
+        s.req(Method::GET, "/v2/alice/race/tags/list?n=1000", &t).send().await.unwrap().json().await.unwrap();
+    for tag in tags["tags"].as_array().unwrap() {
+        let tag = tag.as_str().unwrap();
+        let r = s.req(Method::GET, &format!("/v2/alice/race/manifests/{tag}"), &t).send().await.unwrap();
+        assert_eq!(r.status(), StatusCode::OK, "{tag}");
+        let manifest: serde_json::Value = r.json().await.unwrap();
+        let mut digests = vec![manifest["config"]["digest"].as_str().unwrap().to_owned()];
+        digests.extend(manifest["layers"].as_array().unwrap().iter().map(|l| l["digest"].as_str().unwrap().to_owned()));
+        for d in digests {
+            let body = s.req(Method::GET, &format!("/v2/alice/race/blobs/{d}"), &t).send().await.unwrap();
+            assert_eq!(body.status(), StatusCode::OK, "{tag}: {d}");
+            assert_eq!(sha256(&body.bytes().await.unwrap()), d);
+        }
+    }
+    // A final pass, then storage and database agree: nothing missing, nothing orphaned.
+    collect(&s).await;
+    let report = gc::fsck(&s.app, true).await.unwrap();
+    assert!(report.missing.is_empty() && report.corrupt.is_empty(), "{report:?}");
+    assert!(report.orphans.is_empty(), "{report:?}");
+}
+
+/// One image push over HTTP; false when the registry asked for a retry (a blob collected mid-push).
+async fn push_image_raw(client: &reqwest::Client, base: &str, t: &str, tag: &str, layer: &[u8], n: u32) -> bool {
+    let config = format!(r#"{{"architecture":"amd64","os":"linux","n":{}}}"#, n % 2).into_bytes();
+    let mut digests = Vec::new();
+    for blob in [&config[..], layer] {
+        let digest = sha256(blob);
+        let r = client
+            .post(format!("{base}/v2/alice/race/blobs/uploads/?digest={digest}"))
+            .bearer_auth(t)
+            .body(blob.to_vec())
+            .send()
+            .await
+            .unwrap();
+        if r.status() != StatusCode::CREATED {
+            assert!(r.status().is_client_error(), "blob push: {}", r.status());
+            return false;
+        }
+        digests.push((digest, blob.len()));
+    }
+    let manifest = image_manifest(&digests[0].0, digests[0].1, &[(&digests[1].0, digests[1].1)], None);
+    let r = client
+        .put(format!("{base}/v2/alice/race/manifests/{tag}"))
+        .bearer_auth(t)
+        .header("content-type", OCI_MANIFEST)
+        .body(manifest)
+        .send()
+        .await
+        .unwrap();
+    if r.status() == StatusCode::CREATED {
+        return true;
+    }
+    assert!(r.status().is_client_error(), "manifest push: {}", r.status());
+    false
+}
