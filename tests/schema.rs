@@ -243,3 +243,30 @@ async fn migrations_create_quays_schema_on_postgres() {
     let kinds: i64 = sqlx::query("SELECT count(*) FROM logentrykind").fetch_one(&pool).await.unwrap().get(0);
     assert!(kinds > 100);
 }
+
+/// A serialization failure on PostgreSQL is recognised as "retry", so writers replay it and
+/// clients get 503 rather than 500.
+#[tokio::test]
+async fn postgres_serialization_failures_are_retryable() {
+    use sea_orm::{ConnectionTrait as _, TransactionTrait as _};
+    let url = crate::common::postgres_database();
+    let db = sea_orm::Database::connect(&url).await.unwrap();
+    db.execute_unprepared(
+        "CREATE TABLE counter (id INT PRIMARY KEY, n INT NOT NULL); INSERT INTO counter VALUES (1, 0)",
+    )
+    .await
+    .unwrap();
+    let serializable = || async {
+        let tx = db.begin().await.unwrap();
+        tx.execute_unprepared("SET TRANSACTION ISOLATION LEVEL SERIALIZABLE").await.unwrap();
+        tx.execute_unprepared("SELECT n FROM counter WHERE id = 1").await.unwrap();
+        tx
+    };
+    let a = serializable().await;
+    let b = serializable().await;
+    a.execute_unprepared("UPDATE counter SET n = n + 1 WHERE id = 1").await.unwrap();
+    a.commit().await.unwrap();
+    let e = b.execute_unprepared("UPDATE counter SET n = n + 1 WHERE id = 1").await.unwrap_err();
+    assert!(quay::db::is_retryable(&e), "{e}");
+    assert!(!quay::db::is_retryable(&sea_orm::DbErr::Custom("other".into())));
+}

@@ -281,6 +281,20 @@ async fn exec<C: ConnectionTrait>(c: &C, text: &str, values: Vec<Value>) -> Resu
     Ok(c.execute_raw(sql(c.get_database_backend(), text, values)).await?.rows_affected())
 }
 
+/// Whether a database error only means "try again": PostgreSQL's serialization failures and
+/// deadlock victims (SQLSTATE 40001, 40P01), SQLite's busy database.
+pub fn is_retryable(e: &sea_orm::DbErr) -> bool {
+    use sea_orm::{DbErr, RuntimeErr};
+    match e {
+        DbErr::Exec(RuntimeErr::SqlxError(inner)) | DbErr::Query(RuntimeErr::SqlxError(inner)) => inner
+            .as_database_error()
+            .and_then(|d| d.code())
+            .is_some_and(|c| matches!(c.as_ref(), "40001" | "40P01" | "5" | "517")),
+        DbErr::Conn(RuntimeErr::SqlxError(inner)) => matches!(inner.as_ref(), sqlx::Error::PoolTimedOut),
+        _ => false,
+    }
+}
+
 /// A raw statement written with `?` placeholders, renumbered to `$1, $2, ...` for PostgreSQL so one
 /// query text serves both engines.
 pub fn sql<I: IntoIterator<Item = Value>>(backend: DbBackend, text: &str, values: I) -> Statement {

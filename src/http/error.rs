@@ -64,6 +64,7 @@ impl From<RegistryError> for V2Error {
             E::Denied(_) => (StatusCode::FORBIDDEN, "DENIED", json!({})),
             E::Conflict(_) => (StatusCode::CONFLICT, "DENIED", json!({})),
             E::Unsupported(_) => (StatusCode::METHOD_NOT_ALLOWED, "UNSUPPORTED", json!({})),
+            E::Unavailable => (StatusCode::SERVICE_UNAVAILABLE, "UNAVAILABLE", json!({})),
             E::Internal(inner) => {
                 tracing::error!(error = format!("{inner:#}"), "internal error");
                 (StatusCode::INTERNAL_SERVER_ERROR, "UNKNOWN", json!({}))
@@ -77,6 +78,9 @@ impl From<RegistryError> for V2Error {
             }
             E::RangeNotSatisfiable(size) => {
                 err = err.with_header(header::CONTENT_RANGE, &format!("bytes */{size}"));
+            }
+            E::Unavailable => {
+                err = err.with_header(header::RETRY_AFTER, "1");
             }
             _ => {}
         }

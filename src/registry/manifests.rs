@@ -86,30 +86,61 @@ pub async fn put_manifest(
         blob_ids: &blob_ids,
         child_ids: &child_ids,
     };
-    let tag_kind = app.db.lookups.tag_kind_tag;
-    let tx = app.db.begin().await?;
-    let manifest_id = match queries::insert_manifest(&tx, &new).await {
-        Ok(id) => id,
-        // A blob or child checked above was collected meanwhile: the client pushes it again.
-        Err(e) if crate::db::gc::is_foreign_key_violation(&e) => {
-            return Err(RegistryError::ManifestBlobUnknown(
-                "a blob or manifest it references was removed while the manifest was pushed".into(),
-            ));
+    // A transaction that lost a serialization or deadlock race is replayed (it only inserts).
+    let mut attempt = 0;
+    loop {
+        match write_manifest(app, repo, reference, &new, subject.is_some()).await {
+            Err(WriteError::Db(e)) if crate::db::is_retryable(&e) && attempt < 3 => {
+                attempt += 1;
+                tokio::time::sleep(std::time::Duration::from_millis(20 << attempt)).await;
+            }
+            Err(WriteError::Db(e)) if crate::db::gc::is_foreign_key_violation(&e) => {
+                // A blob or child checked above was collected meanwhile: the client pushes it again.
+                return Err(RegistryError::ManifestBlobUnknown(
+                    "a blob or manifest it references was removed while the manifest was pushed".into(),
+                ));
+            }
+            Err(WriteError::Db(e)) => return Err(e.into()),
+            Err(WriteError::Other(e)) => return Err(e),
+            Ok(()) => break,
         }
-        Err(e) => return Err(e.into()),
-    };
+    }
+    Ok(PushedManifest { digest, subject })
+}
+
+enum WriteError {
+    Db(sea_orm::DbErr),
+    Other(RegistryError),
+}
+
+impl From<sea_orm::DbErr> for WriteError {
+    fn from(e: sea_orm::DbErr) -> Self {
+        WriteError::Db(e)
+    }
+}
+
+/// The manifest row, its links and its tag (or hidden pin), in one transaction.
+async fn write_manifest(
+    app: &App,
+    repo: &RepoRow,
+    reference: &Reference,
+    new: &NewManifest<'_>,
+    has_subject: bool,
+) -> std::result::Result<(), WriteError> {
+    let tag_kind = app.db.lookups.tag_kind_tag;
+    let tx = app.db.begin().await.map_err(|e| WriteError::Other(RegistryError::Internal(e)))?;
+    let manifest_id = queries::insert_manifest(&tx, new).await?;
     match reference {
         Reference::Tag(tag) => queries::set_tag(&tx, repo.id, tag, manifest_id, tag_kind).await?,
         Reference::Digest(_) => {
-            let end = match subject {
-                Some(_) => None,
-                None => Some(crate::util::now_ms() + app.config.push_temp_tag_expiration_sec as i64 * 1000),
-            };
+            // Referrers stay while their subject lives (see `db::gc`); others for the temp-tag window.
+            let end =
+                (!has_subject).then(|| crate::util::now_ms() + app.config.push_temp_tag_expiration_sec as i64 * 1000);
             queries::create_temp_tag(&tx, repo.id, manifest_id, tag_kind, end).await?;
         }
     }
     tx.commit().await?;
-    Ok(PushedManifest { digest, subject })
+    Ok(())
 }
 
 /// Deletes a tag, or (by digest) every tag pointing at the manifest, which then stops being served.

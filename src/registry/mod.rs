@@ -64,6 +64,9 @@ pub enum RegistryError {
     Conflict(String),
     #[error("{0}")]
     Unsupported(String),
+    /// The database asked for the operation to be retried (contention); the client may retry.
+    #[error("the registry is busy; retry the request")]
+    Unavailable,
     #[error(transparent)]
     Internal(#[from] anyhow::Error),
 }
@@ -83,6 +86,10 @@ impl From<OciError> for RegistryError {
 
 impl From<sea_orm::DbErr> for RegistryError {
     fn from(e: sea_orm::DbErr) -> Self {
+        if crate::db::is_retryable(&e) {
+            tracing::warn!(error = %e, "database contention; the client is asked to retry");
+            return RegistryError::Unavailable;
+        }
         RegistryError::Internal(e.into())
     }
 }
