@@ -383,3 +383,36 @@ async fn push_image_raw(client: &reqwest::Client, base: &str, t: &str, tag: &str
     assert!(r.status().is_client_error(), "manifest push: {}", r.status());
     false
 }
+
+/// `quay.expires-after` in the image's labels makes the pushed tag expire on time; then it is a
+/// tag in the time machine like any other, collected once the window closes.
+#[tokio::test]
+async fn tags_with_quay_expires_after_expire_on_time() {
+    let s = Server::start_with("PUSH_TEMP_TAG_EXPIRATION_SEC: 1\n").await;
+    let t = s.push_token(ALICE, "alice/short").await;
+    let config = br#"{"architecture":"amd64","os":"linux","config":{"Labels":{"quay.expires-after":"2s"}}}"#;
+    let config_digest = s.push_blob(&t, "alice/short", config).await;
+    let layer = s.push_blob(&t, "alice/short", b"short-lived layer").await;
+    let manifest = image_manifest(&config_digest, config.len(), &[(&layer, 17)], None);
+    assert_eq!(s.put_manifest(&t, "alice/short", "tmp", OCI_MANIFEST, &manifest).await.status(), StatusCode::CREATED);
+    // A label Quay cannot read is ignored: that tag never expires.
+    let bad = br#"{"architecture":"amd64","os":"linux","config":{"Labels":{"quay.expires-after":"soon"}}}"#;
+    let bad_digest = s.push_blob(&t, "alice/short", bad).await;
+    let kept = image_manifest(&bad_digest, bad.len(), &[(&layer, 17)], None);
+    assert_eq!(s.put_manifest(&t, "alice/short", "kept", OCI_MANIFEST, &kept).await.status(), StatusCode::CREATED);
+
+    let tags = |s: &Server, t: String| {
+        let r = s.req(Method::GET, "/v2/alice/short/tags/list", &t).send();
+        async move { r.await.unwrap().json::<serde_json::Value>().await.unwrap()["tags"].clone() }
+    };
+    assert_eq!(tags(&s, t.clone()).await, serde_json::json!(["kept", "tmp"]));
+    tokio::time::sleep(Duration::from_millis(2300)).await;
+    assert_eq!(tags(&s, t.clone()).await, serde_json::json!(["kept"]));
+    let r = s.req(Method::GET, "/v2/alice/short/manifests/tmp", &t).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::NOT_FOUND);
+    retention(&s, "alice", 0).await;
+    let report = collect(&s).await;
+    assert_eq!((report.tags, report.manifests), (1, 1), "{report:?}");
+    assert!(!blob_row(&s, &config_digest).await);
+    assert!(blob_row(&s, &layer).await, "the layer is still in the kept image");
+}

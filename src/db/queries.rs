@@ -827,14 +827,16 @@ async fn end_tag_row<C: ConnectionTrait>(c: &C, repo_id: i32, name: &str, tag_id
     Ok(())
 }
 
-/// Points a tag at a manifest: ends its alive row and adds a new one, as Quay's tag history does.
-/// Pushing the manifest a tag already points at changes nothing.
+/// Points a tag at a manifest: ends its alive row and adds a new one, as Quay's tag history does;
+/// `end_ms` makes the new tag expire then (the `quay.expires-after` label). Pushing the manifest a
+/// tag already points at changes nothing.
 pub async fn set_tag<C: ConnectionTrait>(
     c: &C,
     repo_id: i32,
     name: &str,
     manifest_id: i32,
     tag_kind_id: i32,
+    end_ms: Option<i64>,
 ) -> Result<(), DbErr> {
     lock_tags(c, repo_id).await?;
     let now = now_ms();
@@ -857,7 +859,7 @@ pub async fn set_tag<C: ConnectionTrait>(
     if unchanged {
         return Ok(());
     }
-    insert_tag(c, repo_id, name, manifest_id, tag_kind_id, now, None, false).await
+    insert_tag(c, repo_id, name, manifest_id, tag_kind_id, now, end_ms, false).await
 }
 
 /// Pins a manifest pushed by digest with a hidden `$temp-<uuid>` tag until `end_ms` (never ending

@@ -232,9 +232,29 @@ pub fn parse_manifest(content_type: Option<&str>, bytes: &[u8]) -> Result<Parsed
     Ok(ParsedManifest { media_type, kind, subject, artifact_type, annotations })
 }
 
+/// Quay's label for tags that expire: its value is a duration such as `2w`, `1d` or `12h`.
+pub const EXPIRES_AFTER_LABEL: &str = "quay.expires-after";
+
+/// The labels of an image configuration (`config.Labels`, in Docker's and OCI's config alike).
+pub fn config_labels(config: &[u8]) -> Map<String, Value> {
+    serde_json::from_slice::<Value>(config)
+        .ok()
+        .and_then(|v| v.get("config").and_then(|c| c.get("Labels")).and_then(Value::as_object).cloned())
+        .unwrap_or_default()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn reads_labels_from_docker_and_oci_configs() {
+        let labels =
+            config_labels(br#"{"architecture":"amd64","config":{"Labels":{"quay.expires-after":"2w","a":"b"}}}"#);
+        assert_eq!(labels.get(EXPIRES_AFTER_LABEL).and_then(Value::as_str), Some("2w"));
+        assert!(config_labels(br#"{"config":{}}"#).is_empty());
+        assert!(config_labels(b"not json").is_empty());
+    }
 
     const D1: &str = "sha256:e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855";
     const D2: &str = "sha256:44136fa355b3678a1146ad16f7e8649e94fb4fc21fe77e8310c060f61caaff8a";

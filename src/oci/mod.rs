@@ -8,7 +8,9 @@ mod name;
 mod range;
 
 pub use digest::{Algorithm, Digest, Hasher};
-pub use manifest::{Descriptor, ManifestKind, ParsedManifest, media_types, parse_manifest};
+pub use manifest::{
+    Descriptor, EXPIRES_AFTER_LABEL, ManifestKind, ParsedManifest, config_labels, media_types, parse_manifest,
+};
 pub use name::{Reference, RepositoryName, validate_tag};
 pub use range::{ByteRange, parse_content_range, parse_range_header};
 

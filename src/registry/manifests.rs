@@ -3,7 +3,8 @@ use serde_json::{Value, json};
 use super::{RegistryError, Result};
 use crate::app::App;
 use crate::db::queries::{self, ManifestRow, NewManifest, RepoRow};
-use crate::oci::{Algorithm, Digest, Reference, media_types, parse_manifest};
+use crate::oci::{Algorithm, Digest, ManifestKind, ParsedManifest, Reference, media_types, parse_manifest};
+use crate::storage::Storage;
 
 /// A manifest as served: its stored bytes, media type and digest.
 pub struct StoredManifest {
@@ -86,10 +87,14 @@ pub async fn put_manifest(
         blob_ids: &blob_ids,
         child_ids: &child_ids,
     };
+    let expires_at = match reference {
+        Reference::Tag(_) => tag_expiry(app, &parsed).await?,
+        Reference::Digest(_) => None,
+    };
     // A transaction that lost a serialization or deadlock race is replayed (it only inserts).
     let mut attempt = 0;
     loop {
-        match write_manifest(app, repo, reference, &new, subject.is_some()).await {
+        match write_manifest(app, repo, reference, &new, subject.is_some(), expires_at).await {
             Err(WriteError::Db(e)) if crate::db::is_retryable(&e) && attempt < 3 => {
                 attempt += 1;
                 tokio::time::sleep(std::time::Duration::from_millis(20 << attempt)).await;
@@ -106,6 +111,33 @@ pub async fn put_manifest(
         }
     }
     Ok(PushedManifest { digest, subject })
+}
+
+/// When a tag pushed with this manifest expires: Quay's `quay.expires-after` label, read from the
+/// image configuration's labels (or the manifest's annotations, for artifacts).
+async fn tag_expiry(app: &App, parsed: &ParsedManifest) -> Result<Option<i64>> {
+    let mut value = parsed
+        .annotations
+        .as_ref()
+        .and_then(|a| a.get(crate::oci::EXPIRES_AFTER_LABEL))
+        .and_then(|v| v.as_str())
+        .map(str::to_owned);
+    if let ManifestKind::Image { config, .. } = &parsed.kind
+        && config.size <= 1 << 20
+        && config.media_type.ends_with("+json")
+    {
+        let mut stream = std::pin::pin!(app.storage.read(&Storage::blob_path(&config.digest), None).await?);
+        let mut bytes = Vec::with_capacity(config.size as usize);
+        while let Some(piece) = futures_util::StreamExt::next(&mut stream).await {
+            bytes.extend_from_slice(&piece?);
+        }
+        if let Some(v) = crate::oci::config_labels(&bytes).get(crate::oci::EXPIRES_AFTER_LABEL).and_then(|v| v.as_str())
+        {
+            value = Some(v.to_owned());
+        }
+    }
+    // An invalid value is ignored, as Quay does.
+    Ok(value.and_then(|v| crate::config::parse_duration(&v).ok()).map(|d| crate::util::now_ms() + d.as_millis() as i64))
 }
 
 enum WriteError {
@@ -126,12 +158,13 @@ async fn write_manifest(
     reference: &Reference,
     new: &NewManifest<'_>,
     has_subject: bool,
+    expires_at: Option<i64>,
 ) -> std::result::Result<(), WriteError> {
     let tag_kind = app.db.lookups.tag_kind_tag;
     let tx = app.db.begin().await.map_err(|e| WriteError::Other(RegistryError::Internal(e)))?;
     let manifest_id = queries::insert_manifest(&tx, new).await?;
     match reference {
-        Reference::Tag(tag) => queries::set_tag(&tx, repo.id, tag, manifest_id, tag_kind).await?,
+        Reference::Tag(tag) => queries::set_tag(&tx, repo.id, tag, manifest_id, tag_kind, expires_at).await?,
         Reference::Digest(_) => {
             // Referrers stay while their subject lives (see `db::gc`); others for the temp-tag window.
             let end =
