@@ -107,6 +107,11 @@ pub struct Config {
     pub feature_action_log_rotation: bool,
     #[serde(rename = "ACTION_LOG_ROTATION_THRESHOLD")]
     pub action_log_rotation_threshold: String,
+    #[serde(rename = "FEATURE_QUOTA_MANAGEMENT")]
+    pub feature_quota_management: bool,
+    /// A Reject limit for namespaces without a quota of their own (0: none).
+    #[serde(rename = "DEFAULT_SYSTEM_REJECT_QUOTA_BYTES")]
+    pub default_system_reject_quota_bytes: u64,
     #[serde(rename = "FEATURE_GARBAGE_COLLECTION")]
     pub feature_garbage_collection: bool,
     /// Seconds between garbage collection passes.
@@ -164,6 +169,8 @@ impl Default for Config {
             expired_app_specific_token_gc: "1d".into(),
             feature_action_log_rotation: false,
             action_log_rotation_threshold: "30d".into(),
+            feature_quota_management: false,
+            default_system_reject_quota_bytes: 0,
             feature_garbage_collection: true,
             garbage_collection_frequency: 30,
             worker_period_seconds: 300,

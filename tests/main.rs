@@ -11,6 +11,7 @@ mod gc;
 mod identity;
 mod objectstore;
 mod protocol;
+mod quota;
 mod restart;
 mod schema;
 mod storage;

@@ -53,6 +53,34 @@ enum AdminCommand {
         #[command(subcommand)]
         command: RepoCommand,
     },
+    /// Storage quotas of namespaces (enforced with FEATURE_QUOTA_MANAGEMENT).
+    Quota {
+        #[command(subcommand)]
+        command: QuotaCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum QuotaCommand {
+    /// Sets a namespace's limit (`10G`, `500M`) and its thresholds in percent of it.
+    Set {
+        namespace: String,
+        #[arg(long)]
+        limit: String,
+        /// Pushes are refused at this percentage.
+        #[arg(long, default_value_t = 100)]
+        reject: i32,
+        /// Crossing this percentage is logged.
+        #[arg(long)]
+        warning: Option<i32>,
+    },
+    /// Shows a namespace's quota and the bytes it holds.
+    Show {
+        namespace: String,
+    },
+    Remove {
+        namespace: String,
+    },
 }
 
 #[derive(Subcommand)]
@@ -425,6 +453,65 @@ async fn execute(
                 done(j, format!("deleted repository `{repository}`"), json!({"repository": repository}));
             }
         },
+        AdminCommand::Quota { command } => quota(db, j, command).await?,
+    }
+    Ok(())
+}
+
+async fn quota(db: &crate::db::Db, j: bool, command: QuotaCommand) -> anyhow::Result<()> {
+    use crate::db::quota;
+    let namespace_id = |name: String| async move {
+        crate::db::queries::find_user(&db.read, &name)
+            .await?
+            .filter(|u| !u.robot)
+            .map(|u| u.id)
+            .with_context(|| format!("namespace `{name}` does not exist"))
+    };
+    match command {
+        QuotaCommand::Set { namespace, limit, reject, warning } => {
+            let bytes = crate::config::parse_size(&limit).context("--limit")?;
+            for percent in std::iter::once(reject).chain(warning) {
+                if !(1..=100).contains(&percent) {
+                    anyhow::bail!("thresholds are percentages from 1 to 100");
+                }
+            }
+            let id = namespace_id(namespace.clone()).await?;
+            let tx = db.begin().await?;
+            quota::set_namespace_quota(&tx, id, bytes as i64, Some(reject), warning).await?;
+            tx.commit().await?;
+            done(
+                j,
+                format!("quota of `{namespace}`: {bytes} bytes, reject at {reject}%"),
+                json!({"namespace": namespace, "limit_bytes": bytes, "reject_percent": reject, "warning_percent": warning}),
+            );
+        }
+        QuotaCommand::Show { namespace } => {
+            let id = namespace_id(namespace.clone()).await?;
+            let q = quota::namespace_quota(&db.read, id).await?;
+            let used = quota::namespace_size(&db.read, id).await?;
+            let limit = q.as_ref().map(|q| q.limit_bytes);
+            done(
+                j,
+                match limit {
+                    Some(l) => format!("`{namespace}` holds {used} of {l} bytes"),
+                    None => format!("`{namespace}` holds {used} bytes (no quota)"),
+                },
+                json!({
+                    "namespace": namespace,
+                    "used_bytes": used,
+                    "limit_bytes": limit,
+                    "reject_bytes": q.as_ref().and_then(|q| q.reject_bytes),
+                    "warning_bytes": q.as_ref().and_then(|q| q.warning_bytes),
+                }),
+            );
+        }
+        QuotaCommand::Remove { namespace } => {
+            let id = namespace_id(namespace.clone()).await?;
+            let tx = db.begin().await?;
+            quota::remove_namespace_quota(&tx, id).await?;
+            tx.commit().await?;
+            done(j, format!("removed the quota of `{namespace}`"), json!({"namespace": namespace}));
+        }
     }
     Ok(())
 }

@@ -15,6 +15,7 @@ pub mod identity;
 mod migrate;
 pub mod queries;
 pub mod queue;
+pub mod quota;
 
 use std::collections::HashMap;
 use std::path::Path;

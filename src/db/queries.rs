@@ -584,6 +584,12 @@ pub async fn all_blob_digests<C: ConnectionTrait>(c: &C) -> Result<Vec<(String, 
         .collect()
 }
 
+/// A repository's namespace id and name.
+pub async fn repository_namespace<C: ConnectionTrait>(c: &C, repo_id: i32) -> Result<Option<(i32, String)>, DbErr> {
+    let row = one(c, "SELECT namespace_user_id, name FROM repository WHERE id = ?", vec![repo_id.into()]).await?;
+    row.map(|r| Ok((r.try_get("", "namespace_user_id")?, r.try_get("", "name")?))).transpose()
+}
+
 /// The repository a `deletedrepository` marker names, if it was not purged yet.
 pub async fn deleted_repository<C: ConnectionTrait>(c: &C, marker_id: i32) -> Result<Option<i32>, DbErr> {
     let row = one(c, "SELECT repository_id FROM deletedrepository WHERE id = ?", vec![marker_id.into()]).await?;

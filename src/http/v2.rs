@@ -361,6 +361,12 @@ async fn handle(
     if writes && !accepts_writes_from(app, claims.as_ref(), &repo).await? {
         return Err(V2Error::new(StatusCode::METHOD_NOT_ALLOWED, "DENIED", "the repository is read-only or mirrored"));
     }
+    // Over quota, nothing more is stored: uploads are refused before their first byte.
+    if writes && *method != Method::DELETE && matches!(endpoint, Endpoint::UploadStart { .. } | Endpoint::Upload { .. })
+    {
+        let incoming = header_str(headers, header::CONTENT_LENGTH).and_then(|v| v.parse::<u64>().ok()).unwrap_or(0);
+        registry::quota::check(app, &repo, incoming).await?;
+    }
     let base = app.config.base_url();
     match endpoint {
         Endpoint::Manifest { reference, .. } => {
@@ -398,6 +404,7 @@ async fn handle(
                         &bytes,
                     )
                     .await?;
+                    registry::quota::record(app, repo.namespace_id, Some(repo.id)).await;
                     let media_type = header_str(headers, header::CONTENT_TYPE).map(str::to_owned);
                     audit(app, "push_repo", &name, &repo, claims.as_ref(), headers, &reference, media_type);
                     let mut r = empty(StatusCode::CREATED);

@@ -81,6 +81,9 @@ pub async fn collect(app: &App, dry: bool) -> anyhow::Result<GcReport> {
                 report.count(&collected);
                 if !dry {
                     report.objects += remove_objects(app, &collected, &mut report.errors).await;
+                    if let Ok(Some((namespace_id, _))) = queries::repository_namespace(&app.db.read, repo_id).await {
+                        super::quota::record(app, namespace_id, Some(repo_id)).await;
+                    }
                 }
             }
             Err(e) => {

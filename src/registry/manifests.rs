@@ -126,10 +126,19 @@ async fn tag_expiry(app: &App, parsed: &ParsedManifest) -> Result<Option<i64>> {
         && config.size <= 1 << 20
         && config.media_type.ends_with("+json")
     {
-        let mut stream = std::pin::pin!(app.storage.read(&Storage::blob_path(&config.digest), None).await?);
+        // Collected since the manifest's blobs were checked: the client pushes it again.
+        let gone = |e: std::io::Error| {
+            if e.kind() == std::io::ErrorKind::NotFound {
+                RegistryError::ManifestBlobUnknown(config.digest.to_string())
+            } else {
+                e.into()
+            }
+        };
+        let mut stream =
+            std::pin::pin!(app.storage.read(&Storage::blob_path(&config.digest), None).await.map_err(gone)?);
         let mut bytes = Vec::with_capacity(config.size as usize);
         while let Some(piece) = futures_util::StreamExt::next(&mut stream).await {
-            bytes.extend_from_slice(&piece?);
+            bytes.extend_from_slice(&piece.map_err(gone)?);
         }
         if let Some(v) = crate::oci::config_labels(&bytes).get(crate::oci::EXPIRES_AFTER_LABEL).and_then(|v| v.as_str())
         {

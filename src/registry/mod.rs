@@ -11,6 +11,7 @@
 mod blobs;
 pub mod gc;
 mod manifests;
+pub mod quota;
 mod uploads;
 
 pub use blobs::*;

@@ -1,0 +1,54 @@
+//! Quota enforcement (`FEATURE_QUOTA_MANAGEMENT`): a push into a namespace at its Reject
+//! threshold is refused before any byte is stored, with Quay's error; crossing the Warning
+//! threshold is logged. Sizes are recomputed after pushes and collections for Quay's size tables.
+
+use super::{RegistryError, Result};
+use crate::app::App;
+use crate::db::queries::RepoRow;
+use crate::db::quota;
+
+/// Quay's answer to a push over quota (403 DENIED).
+pub const QUOTA_EXCEEDED: &str = "Quota has been exceeded on namespace";
+
+/// Refuses a write of `incoming` more bytes (0 when unknown) that would take the namespace past its
+/// Reject threshold (or `DEFAULT_SYSTEM_REJECT_QUOTA_BYTES` when it has no quota).
+pub async fn check(app: &App, repo: &RepoRow, incoming: u64) -> Result<()> {
+    if !app.config.feature_quota_management {
+        return Ok(());
+    }
+    let (reject, warning) = match quota::namespace_quota(&app.db.read, repo.namespace_id).await? {
+        Some(q) => (q.reject_bytes, q.warning_bytes),
+        None if app.config.default_system_reject_quota_bytes > 0 => {
+            (Some(app.config.default_system_reject_quota_bytes as i64), None)
+        }
+        None => return Ok(()),
+    };
+    if reject.is_none() && warning.is_none() {
+        return Ok(());
+    }
+    let used = quota::namespace_size(&app.db.read, repo.namespace_id).await?;
+    let after = used.saturating_add(incoming.min(i64::MAX as u64) as i64);
+    if let Some(reject) = reject
+        && (used >= reject || after > reject)
+    {
+        metrics::counter!("quay_quota_rejections_total").increment(1);
+        return Err(RegistryError::Denied(QUOTA_EXCEEDED.into()));
+    }
+    if let Some(warning) = warning
+        && after >= warning
+    {
+        tracing::warn!(namespace = repo.namespace_id, used, warning, "namespace is over its quota warning threshold");
+    }
+    Ok(())
+}
+
+/// Records the namespace's and repository's sizes after a change (errors are logged, not fatal:
+/// the sizes are recomputed on the next change).
+pub async fn record(app: &App, namespace_id: i32, repo_id: Option<i32>) {
+    if !app.config.feature_quota_management {
+        return;
+    }
+    if let Err(e) = quota::record_sizes(&app.db.write, namespace_id, repo_id).await {
+        tracing::warn!(error = %e, "cannot record quota sizes");
+    }
+}
