@@ -112,6 +112,11 @@ pub struct Config {
     /// A Reject limit for namespaces without a quota of their own (0: none).
     #[serde(rename = "DEFAULT_SYSTEM_REJECT_QUOTA_BYTES")]
     pub default_system_reject_quota_bytes: u64,
+    #[serde(rename = "FEATURE_AUTO_PRUNE")]
+    pub feature_auto_prune: bool,
+    /// Seconds between autoprune passes.
+    #[serde(rename = "AUTO_PRUNING_POLL_PERIOD")]
+    pub auto_pruning_poll_period: u64,
     #[serde(rename = "FEATURE_GARBAGE_COLLECTION")]
     pub feature_garbage_collection: bool,
     /// Seconds between garbage collection passes.
@@ -171,6 +176,8 @@ impl Default for Config {
             action_log_rotation_threshold: "30d".into(),
             feature_quota_management: false,
             default_system_reject_quota_bytes: 0,
+            feature_auto_prune: false,
+            auto_pruning_poll_period: 30,
             feature_garbage_collection: true,
             garbage_collection_frequency: 30,
             worker_period_seconds: 300,

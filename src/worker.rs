@@ -27,11 +27,13 @@ pub enum Job {
     GarbageCollection,
     /// Deletes action logs past `ACTION_LOG_ROTATION_THRESHOLD` (with `FEATURE_ACTION_LOG_ROTATION`).
     ActionLogRotation,
+    /// Applies autoprune policies (with `FEATURE_AUTO_PRUNE`), every `AUTO_PRUNING_POLL_PERIOD` seconds.
+    Autoprune,
 }
 
 impl Job {
-    pub const ALL: [Job; 4] =
-        [Job::UploadCleanup, Job::ExpiredAppTokens, Job::GarbageCollection, Job::ActionLogRotation];
+    pub const ALL: [Job; 5] =
+        [Job::UploadCleanup, Job::ExpiredAppTokens, Job::GarbageCollection, Job::ActionLogRotation, Job::Autoprune];
 
     pub fn name(self) -> &'static str {
         match self {
@@ -39,6 +41,7 @@ impl Job {
             Job::ExpiredAppTokens => "expired-app-tokens",
             Job::GarbageCollection => "gc",
             Job::ActionLogRotation => "action-log-rotation",
+            Job::Autoprune => "autoprune",
         }
     }
 
@@ -46,6 +49,7 @@ impl Job {
         match self {
             Job::GarbageCollection => config.feature_garbage_collection,
             Job::ActionLogRotation => config.feature_action_log_rotation,
+            Job::Autoprune => config.feature_auto_prune,
             _ => true,
         }
     }
@@ -53,6 +57,7 @@ impl Job {
     fn period(self, config: &crate::config::Config) -> Duration {
         match self {
             Job::GarbageCollection => Duration::from_secs(config.garbage_collection_frequency.max(1)),
+            Job::Autoprune => Duration::from_secs(config.auto_pruning_poll_period.max(1)),
             _ => Duration::from_secs(config.worker_period_seconds),
         }
     }
@@ -68,6 +73,7 @@ impl Job {
                 Ok(format!("{n} expired app tokens deleted"))
             }
             Job::GarbageCollection => Ok(crate::registry::gc::collect(app, false).await?.summary()),
+            Job::Autoprune => crate::registry::autoprune::run(app).await,
             Job::ActionLogRotation => {
                 let keep = crate::config::parse_duration(&app.config.action_log_rotation_threshold)?;
                 let before = now_naive() - chrono::Duration::from_std(keep)?;

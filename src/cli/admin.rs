@@ -58,6 +58,37 @@ enum AdminCommand {
         #[command(subcommand)]
         command: QuotaCommand,
     },
+    /// Autoprune policies of namespaces and repositories (applied with FEATURE_AUTO_PRUNE).
+    Autoprune {
+        #[command(subcommand)]
+        command: AutopruneCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum AutopruneCommand {
+    /// Adds a policy to a namespace (`ns`) or a repository (`ns/repo`).
+    Add {
+        target: String,
+        #[arg(long, value_parser = ["number_of_tags", "creation_date"])]
+        method: String,
+        /// A number of tags to keep, or an age such as `7d`.
+        #[arg(long)]
+        value: String,
+        /// Only tags matching this regular expression (searched anywhere in the name).
+        #[arg(long)]
+        tag_pattern: Option<String>,
+        /// Apply to the tags that do NOT match the pattern instead.
+        #[arg(long, requires = "tag_pattern")]
+        not_matching: bool,
+    },
+    /// Lists the policies (of one namespace).
+    List {
+        namespace: Option<String>,
+    },
+    Remove {
+        uuid: String,
+    },
 }
 
 #[derive(Subcommand)]
@@ -454,6 +485,100 @@ async fn execute(
             }
         },
         AdminCommand::Quota { command } => quota(db, j, command).await?,
+        AdminCommand::Autoprune { command } => autoprune(db, j, command).await?,
+    }
+    Ok(())
+}
+
+async fn autoprune(db: &crate::db::Db, j: bool, command: AutopruneCommand) -> anyhow::Result<()> {
+    use crate::db::autoprune::{self as policies, Method, Policy};
+    let namespace_id = |name: String| async move {
+        crate::db::queries::find_user(&db.read, &name)
+            .await?
+            .filter(|u| !u.robot)
+            .map(|u| u.id)
+            .with_context(|| format!("namespace `{name}` does not exist"))
+    };
+    match command {
+        AutopruneCommand::Add { target, method, value, tag_pattern, not_matching } => {
+            let method = if method == "number_of_tags" {
+                let n: i64 = value.parse().ok().filter(|n| *n > 0).context("--value: a number of tags above 0")?;
+                Method::NumberOfTags(n)
+            } else {
+                crate::config::parse_duration(&value).context("--value: an age such as 7d")?;
+                Method::CreationDate(value)
+            };
+            if let Some(p) = &tag_pattern {
+                crate::registry::autoprune::validate_pattern(p).map_err(anyhow::Error::msg)?;
+            }
+            let (namespace, repository_id) = match target.split_once('/') {
+                Some((ns, repo)) => {
+                    let row = db
+                        .find_repository(ns, repo)
+                        .await?
+                        .with_context(|| format!("repository `{target}` does not exist"))?;
+                    (ns.to_owned(), Some(row.id))
+                }
+                None => (target.clone(), None),
+            };
+            let namespace_id = namespace_id(namespace).await?;
+            let policy = Policy {
+                uuid: uuid::Uuid::new_v4().to_string(),
+                namespace_id,
+                repository_id,
+                method,
+                tag_pattern,
+                tag_pattern_matches: !not_matching,
+            };
+            let existing = policies::policies(&db.read, Some(namespace_id)).await?;
+            if existing.iter().any(|p| {
+                p.repository_id == policy.repository_id
+                    && p.method == policy.method
+                    && p.tag_pattern == policy.tag_pattern
+                    && p.tag_pattern_matches == policy.tag_pattern_matches
+            }) {
+                anyhow::bail!("an identical policy exists already");
+            }
+            let tx = db.begin().await?;
+            policies::insert_policy(&tx, &policy).await?;
+            tx.commit().await?;
+            done(j, format!("added autoprune policy {} to `{target}`", policy.uuid), json!({"uuid": policy.uuid}));
+        }
+        AutopruneCommand::List { namespace } => {
+            let id = match namespace {
+                Some(n) => Some(namespace_id(n).await?),
+                None => None,
+            };
+            let list = policies::policies(&db.read, id).await?;
+            let rows: Vec<serde_json::Value> = list
+                .iter()
+                .map(|p| {
+                    let (method, value) = match &p.method {
+                        Method::NumberOfTags(n) => ("number_of_tags", json!(n)),
+                        Method::CreationDate(d) => ("creation_date", json!(d)),
+                    };
+                    json!({"uuid": p.uuid, "namespace_id": p.namespace_id, "repository_id": p.repository_id,
+                           "method": method, "value": value, "tag_pattern": p.tag_pattern,
+                           "tag_pattern_matches": p.tag_pattern_matches})
+                })
+                .collect();
+            if j {
+                println!("{}", serde_json::Value::from(rows));
+            } else {
+                for r in rows {
+                    println!("{} {} {} {}", r["uuid"], r["method"], r["value"], r["tag_pattern"]);
+                }
+            }
+        }
+        AutopruneCommand::Remove { uuid } => {
+            let tx = db.begin().await?;
+            let removed = policies::delete_policy(&tx, &uuid).await?;
+            tx.commit().await?;
+            if !removed {
+                anyhow::bail!("no autoprune policy {uuid}");
+            }
+            done(j, format!("removed autoprune policy {uuid}"), json!({"uuid": uuid}));
+        }
     }
     Ok(())
 }

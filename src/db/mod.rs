@@ -8,6 +8,7 @@
 //!   instead of failing with "database is locked"; reads use a separate pool and never wait for it.
 //! - Timestamps are naive UTC with microsecond precision, as Python Quay writes them.
 
+pub mod autoprune;
 pub mod entities;
 pub mod gc;
 mod hot;

@@ -8,6 +8,7 @@
 //!   an upload survives a restart and can continue on another node.
 //! - Manifest bytes are stored exactly as received and served unchanged.
 
+pub mod autoprune;
 mod blobs;
 pub mod gc;
 mod manifests;

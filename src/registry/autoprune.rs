@@ -1,0 +1,94 @@
+//! Autoprune (`FEATURE_AUTO_PRUNE`): namespace and repository policies, applied as Quay applies
+//! them: to the normal repositories of each namespace with policies, creation-date policies first,
+//! then number-of-tags ones, over alive, visible, mutable tags, optionally filtered by a tag
+//! pattern. A pruned tag is deleted like any other (it enters the time machine) and logged as
+//! `autoprune_tag_delete`.
+
+use std::collections::BTreeMap;
+
+use regex::Regex;
+
+use crate::app::App;
+use crate::db::autoprune::{self, Method, Policy};
+use crate::db::queries;
+
+/// Whether a policy's pattern is a valid regular expression (checked when it is created).
+pub fn validate_pattern(pattern: &str) -> Result<(), String> {
+    Regex::new(pattern).map(|_| ()).map_err(|e| format!("invalid tag pattern: {e}"))
+}
+
+/// One pass over every namespace with policies; returns a summary line.
+pub async fn run(app: &App) -> anyhow::Result<String> {
+    let mut by_namespace: BTreeMap<i32, Vec<Policy>> = BTreeMap::new();
+    for p in autoprune::policies(&app.db.read, None).await? {
+        by_namespace.entry(p.namespace_id).or_default().push(p);
+    }
+    let mut pruned = 0;
+    for (namespace_id, policies) in &by_namespace {
+        let status = match prune_namespace(app, *namespace_id, policies).await {
+            Ok(n) => {
+                pruned += n;
+                "success".to_owned()
+            }
+            Err(e) => {
+                tracing::warn!(namespace = namespace_id, error = format!("{e:#}"), "autoprune failed");
+                format!("failure: {e}")
+            }
+        };
+        autoprune::record_run(&app.db.write, *namespace_id, &status).await?;
+    }
+    Ok(format!("{pruned} tags pruned in {} namespaces with policies", by_namespace.len()))
+}
+
+async fn prune_namespace(app: &App, namespace_id: i32, policies: &[Policy]) -> anyhow::Result<u64> {
+    let namespace = queries::find_user_by_id(&app.db.read, namespace_id).await?.map(|u| u.username).unwrap_or_default();
+    let mut pruned = 0;
+    for (repo_id, repo_name) in autoprune::normal_repositories(&app.db.read, namespace_id).await? {
+        let mut applicable: Vec<&Policy> =
+            policies.iter().filter(|p| p.repository_id.is_none_or(|r| r == repo_id)).collect();
+        if applicable.is_empty() {
+            continue;
+        }
+        applicable.sort_by_key(|p| matches!(p.method, Method::NumberOfTags(_)));
+        for policy in applicable {
+            let pattern = match policy.tag_pattern.as_deref().map(Regex::new).transpose() {
+                Ok(p) => p,
+                Err(e) => {
+                    tracing::warn!(policy = %policy.uuid, error = %e, "autoprune policy with an invalid pattern skipped");
+                    continue;
+                }
+            };
+            let now = crate::util::now_ms();
+            let tags = autoprune::prunable_tags(&app.db.read, repo_id, now).await?;
+            let selected = tags.into_iter().filter(|(name, _)| match &pattern {
+                // Python's re.search: the pattern may match anywhere in the name.
+                Some(re) => re.is_match(name) == policy.tag_pattern_matches,
+                None => true,
+            });
+            let victims: Vec<String> = match &policy.method {
+                Method::NumberOfTags(keep) => selected.skip((*keep).max(0) as usize).map(|(n, _)| n).collect(),
+                Method::CreationDate(age) => {
+                    let age_ms = crate::config::parse_duration(age)?.as_millis() as i64;
+                    selected.filter(|(_, start)| now - start > age_ms).map(|(n, _)| n).collect()
+                }
+            };
+            for tag in victims {
+                let tx = app.db.begin().await?;
+                let deleted = queries::delete_tag(&tx, repo_id, &tag).await?;
+                tx.commit().await?;
+                if deleted {
+                    pruned += 1;
+                    app.audit.record(crate::audit::Entry {
+                        kind: "autoprune_tag_delete",
+                        account_id: namespace_id,
+                        performer: None,
+                        repository_id: Some(repo_id),
+                        ip: None,
+                        metadata: serde_json::json!({"namespace": namespace, "repo": repo_name, "tag": tag}),
+                    });
+                }
+            }
+        }
+    }
+    Ok(pruned)
+}
