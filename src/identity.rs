@@ -216,6 +216,8 @@ pub async fn create_robot(
     let token = new_robot_token();
     let tx = db.begin().await?;
     identity::create_robot(&tx, &full, &secrets.encrypt(&token), description, db.lookups.robot_login_service).await?;
+    let metadata = serde_json::json!({"robot": short, "description": description, "unstructured_metadata": {}});
+    queries::insert_log(&tx, "create_robot", owner.id, None, None, &metadata).await?;
     tx.commit().await?;
     Ok((full, token))
 }
@@ -234,6 +236,7 @@ pub async fn rotate_robot(db: &Db, secrets: Option<&FieldEncryption>, full: &str
     let token = new_robot_token();
     let tx = db.begin().await?;
     identity::rotate_robot(&tx, robot.id, &secrets.encrypt(&token)).await?;
+    robot_log(&tx, db, "regenerate_robot_token", full).await?;
     tx.commit().await?;
     Ok(token)
 }
@@ -242,7 +245,16 @@ pub async fn delete_robot(db: &Db, full: &str) -> Result<()> {
     let robot = robot(db, full).await?;
     let tx = db.begin().await?;
     identity::delete_robot(&tx, robot.id).await?;
+    robot_log(&tx, db, "delete_robot", full).await?;
     tx.commit().await?;
+    Ok(())
+}
+
+/// An action log for a robot, under its owner's namespace, as Quay writes it (`{"robot": short}`).
+async fn robot_log(tx: &sea_orm::DatabaseTransaction, db: &Db, kind: &str, full: &str) -> Result<()> {
+    let (namespace, short) = full.split_once('+').unwrap_or((full, full));
+    let owner = account(db, namespace).await?;
+    queries::insert_log(tx, kind, owner.id, None, None, &serde_json::json!({"robot": short})).await?;
     Ok(())
 }
 
@@ -306,12 +318,26 @@ async fn grantee_ids(db: &Db, name: &RepositoryName, who: &Grantee<'_>) -> Resul
 
 pub async fn grant(db: &Db, path: &str, who: Grantee<'_>, role: &str) -> Result<()> {
     let (name, repo) = repository(db, path).await?;
+    let role_name = role;
     let role = role_id(db, role)?;
     let (user, team) = grantee_ids(db, &name, &who).await?;
     let tx = db.begin().await?;
     identity::grant(&tx, repo.id, user, team, role).await?;
+    let mut metadata = permission_metadata(&name, &who);
+    metadata["role"] = role_name.into();
+    queries::insert_log(&tx, "change_repo_permission", repo.namespace_id, None, Some(repo.id), &metadata).await?;
     tx.commit().await?;
     Ok(())
+}
+
+/// Quay's metadata of permission logs: the repository and who the permission is for.
+fn permission_metadata(name: &RepositoryName, who: &Grantee<'_>) -> serde_json::Value {
+    let mut metadata = serde_json::json!({"repo": name.repository(), "namespace": name.namespace()});
+    match who {
+        Grantee::User(u) => metadata["username"] = (*u).into(),
+        Grantee::Team(t) => metadata["team"] = (*t).into(),
+    }
+    metadata
 }
 
 pub async fn revoke(db: &Db, path: &str, who: Grantee<'_>) -> Result<()> {
@@ -321,6 +347,8 @@ pub async fn revoke(db: &Db, path: &str, who: Grantee<'_>) -> Result<()> {
     if !identity::revoke(&tx, repo.id, user, team).await? {
         return Err(IdentityError::NotFound("such a permission".into()));
     }
+    let metadata = permission_metadata(&name, &who);
+    queries::insert_log(&tx, "delete_repo_permission", repo.namespace_id, None, Some(repo.id), &metadata).await?;
     tx.commit().await?;
     Ok(())
 }
@@ -338,6 +366,8 @@ pub async fn create_repo(db: &Db, path: &str, public: bool) -> Result<()> {
     let tx = db.begin().await?;
     queries::create_repository(&tx, owner.id, name.repository(), visibility, db.lookups.repository_kind_image, None)
         .await?;
+    let metadata = serde_json::json!({"repo": name.repository(), "namespace": name.namespace()});
+    queries::insert_log(&tx, "create_repo", owner.id, None, None, &metadata).await?;
     tx.commit().await?;
     Ok(())
 }

@@ -327,6 +327,36 @@ impl Storage {
         Ok(())
     }
 
+    /// Every upload folder in storage with the time its newest chunk was written, for removing
+    /// chunks that no upload row names any more (a crash between the two deletions).
+    pub async fn list_uploads(&self) -> io::Result<Vec<(String, chrono::DateTime<chrono::Utc>)>> {
+        let op = self.op();
+        let entries = match op.list_with("uploads/").recursive(true).await {
+            Ok(entries) => entries,
+            Err(e) if e.kind() == ErrorKind::NotFound => return Ok(Vec::new()),
+            Err(e) => return Err(io::Error::other(e)),
+        };
+        let mut newest: std::collections::HashMap<String, chrono::DateTime<chrono::Utc>> = Default::default();
+        for entry in entries {
+            if entry.metadata().is_dir() {
+                continue;
+            }
+            let Some(uuid) = entry.path().strip_prefix("uploads/").and_then(|p| p.split('/').next()) else { continue };
+            let modified = match entry.metadata().last_modified() {
+                Some(t) => t,
+                None => match op.stat(entry.path()).await.ok().and_then(|m| m.last_modified()) {
+                    Some(t) => t,
+                    None => continue,
+                },
+            };
+            let modified = chrono::DateTime::from_timestamp_millis(modified.into_inner().as_millisecond())
+                .unwrap_or_else(chrono::Utc::now);
+            let slot = newest.entry(uuid.to_owned()).or_insert(modified);
+            *slot = (*slot).max(modified);
+        }
+        Ok(newest.into_iter().collect())
+    }
+
     /// The digests of every blob object in storage (`sha256/ab/<hex>`), for consistency checks.
     pub async fn list_blob_digests(&self) -> io::Result<Vec<(String, u64)>> {
         let op = self.op();

@@ -239,5 +239,14 @@ async fn cleanup_uploads(app: &AppState) -> anyhow::Result<String> {
             break;
         }
     }
-    Ok(format!("{removed} stale uploads removed"))
+    // Chunks whose upload row is gone (Quay's CLEAN_BLOB_UPLOAD_FOLDER), as old as the threshold.
+    let mut orphans = 0;
+    let cutoff = chrono::Utc::now() - threshold;
+    for (uuid, modified) in app.storage.list_uploads().await? {
+        if modified < cutoff && !queries::upload_exists(&app.db.read, &uuid).await? {
+            app.storage.delete_upload(&uuid).await.with_context(|| format!("upload folder {uuid}"))?;
+            orphans += 1;
+        }
+    }
+    Ok(format!("{removed} stale uploads removed, {orphans} orphaned upload folders removed"))
 }

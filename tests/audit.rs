@@ -77,3 +77,43 @@ async fn pushes_pulls_deletes_and_logins_are_logged() {
     // Every row of one repository names it.
     assert!(logs[1..].iter().all(|l| l.3 == logs[2].3));
 }
+
+#[tokio::test]
+async fn administrative_changes_are_logged() {
+    let s = Server::start_with("DATABASE_SECRET_KEY: audit-test-key\n").await;
+    let admin = |args: &[&str]| {
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_quay"))
+            .args(["admin", "--config", s.dir.path().to_str().unwrap()])
+            .args(args)
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{args:?}: {}", String::from_utf8_lossy(&out.stderr));
+    };
+    admin(&["repo", "create", "alice/adm"]);
+    admin(&["robot", "create", "alice", "builder", "--description", "CI"]);
+    admin(&["perm", "grant", "alice/adm", "--user", "alice+builder", "--role", "write"]);
+    admin(&["perm", "revoke", "alice/adm", "--user", "alice+builder"]);
+    admin(&["robot", "delete", "alice+builder"]);
+    admin(&["repo", "delete", "alice/adm"]);
+    let logs = logs(&s).await;
+    let kinds: Vec<&str> = logs.iter().map(|l| l.0.as_str()).collect();
+    assert_eq!(
+        kinds,
+        [
+            "create_repo",
+            "create_robot",
+            "change_repo_permission",
+            "delete_repo_permission",
+            "delete_robot",
+            "delete_repo"
+        ]
+    );
+    assert!(logs.iter().all(|l| l.1 == "alice"), "{logs:?}");
+    assert_eq!(logs[1].4["robot"], "builder");
+    assert_eq!(logs[1].4["description"], "CI");
+    assert_eq!(
+        logs[2].4,
+        serde_json::json!({"repo": "adm", "namespace": "alice", "username": "alice+builder", "role": "write"})
+    );
+    assert_eq!(logs[5].4, serde_json::json!({"repo": "adm", "namespace": "alice"}));
+}

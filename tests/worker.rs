@@ -103,6 +103,22 @@ async fn jobs_run_on_one_worker_and_move_when_it_dies() {
     assert!(upload_exists(&db, &fresh).await);
     let r = s.req(Method::GET, &format!("/v2/alice/jobs/blobs/uploads/{stale}"), &t).send().await.unwrap();
     assert_eq!(r.status(), StatusCode::NOT_FOUND);
+    // Chunks no upload row names any more go too once as old; recent ones stay.
+    let uploads = s.dir.path().join("storage/uploads");
+    let (old_orphan, new_orphan) = (uploads.join("orphan-old"), uploads.join("orphan-new"));
+    for dir in [&old_orphan, &new_orphan] {
+        std::fs::create_dir_all(dir).unwrap();
+        std::fs::write(dir.join("0.chunk"), b"left behind").unwrap();
+    }
+    let three_days_ago = std::time::SystemTime::now() - Duration::from_secs(3 * 86_400);
+    std::fs::File::options()
+        .write(true)
+        .open(old_orphan.join("0.chunk"))
+        .unwrap()
+        .set_modified(three_days_ago)
+        .unwrap();
+    wait_for("the orphaned upload folder is removed", || async { !old_orphan.join("0.chunk").exists() }).await;
+    assert!(new_orphan.join("0.chunk").exists());
     // Only one worker ever held it so far.
     assert_eq!(holder_pid(&lease_holder(&db.read, JOB).await.unwrap().unwrap()), first);
 

@@ -596,6 +596,11 @@ pub async fn deleted_repository<C: ConnectionTrait>(c: &C, marker_id: i32) -> Re
     row.map(|r| r.try_get("", "repository_id")).transpose()
 }
 
+/// Whether an upload row with this uuid exists (in any repository).
+pub async fn upload_exists<C: ConnectionTrait>(c: &C, uuid: &str) -> Result<bool, DbErr> {
+    Ok(one(c, "SELECT 1 FROM blobupload WHERE uuid = ?", vec![uuid.into()]).await?.is_some())
+}
+
 /// Uploads started before `before` (Quay's stale-upload rule), oldest first: `(id, uuid)`.
 pub async fn stale_uploads<C: ConnectionTrait>(
     c: &C,
