@@ -353,6 +353,35 @@ pub async fn revoke(db: &Db, path: &str, who: Grantee<'_>) -> Result<()> {
     Ok(())
 }
 
+/// Restores a tag from the time machine onto `digest` (default: the manifest it pointed to last
+/// before its current state) and logs Quay's `revert_tag`. Returns the digest restored.
+pub async fn restore_tag(db: &Db, path: &str, tag: &str, digest: Option<&str>) -> Result<String> {
+    let (name, repo) = repository(db, path).await?;
+    let history = queries::tag_history(&db.read, repo.id, tag).await?;
+    let now = crate::util::now_ms();
+    let target = match digest {
+        Some(d) => d.to_owned(),
+        // The newest row that has ended: what the tag pointed to before it was moved or deleted.
+        None => history
+            .iter()
+            .find(|(_, _, end)| end.is_some_and(|e| e <= now))
+            .map(|(d, _, _)| d.clone())
+            .ok_or_else(|| IdentityError::NotFound(format!("an earlier state of tag `{tag}`")))?,
+    };
+    let tx = db.begin().await?;
+    if !queries::restore_tag(&tx, repo.id, tag, &target, db.lookups.tag_kind_tag).await? {
+        return Err(IdentityError::NotFound(format!(
+            "manifest {target} in `{path}` (it may have left the time machine)"
+        )));
+    }
+    let metadata = serde_json::json!({
+        "repo": name.repository(), "namespace": name.namespace(), "tag": tag, "manifest_digest": target,
+    });
+    queries::insert_log(&tx, "revert_tag", repo.namespace_id, None, Some(repo.id), &metadata).await?;
+    tx.commit().await?;
+    Ok(target)
+}
+
 pub async fn create_repo(db: &Db, path: &str, public: bool) -> Result<()> {
     let name = RepositoryName::parse(path, None).map_err(|e| IdentityError::Invalid(e.to_string()))?;
     let owner = account(db, name.namespace()).await?;

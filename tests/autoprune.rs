@@ -4,7 +4,10 @@ use reqwest::Method;
 
 use crate::common::*;
 
-fn admin(s: &Server, args: &[&str]) -> serde_json::Value {
+/// Runs `quay admin`; the server's log writer is flushed first, as the command blocks this
+/// test's only thread and must not wait for a write transaction the writer holds.
+async fn admin(s: &Server, args: &[&str]) -> serde_json::Value {
+    s.app.audit.flush().await;
     let out = std::process::Command::new(env!("CARGO_BIN_EXE_quay"))
         .args(["admin", "--config", s.dir.path().to_str().unwrap(), "--json", "autoprune"])
         .args(args)
@@ -29,8 +32,9 @@ async fn policies_keep_the_newest_tags_and_prune_old_ones() {
         tokio::time::sleep(std::time::Duration::from_millis(5)).await;
     }
     // Namespace policy: of the tags matching ^v, keep the newest two.
-    let added = admin(&s, &["add", "alice", "--method", "number_of_tags", "--value", "2", "--tag-pattern", "^v"]);
+    let added = admin(&s, &["add", "alice", "--method", "number_of_tags", "--value", "2", "--tag-pattern", "^v"]).await;
     assert!(added["uuid"].is_string());
+    s.app.audit.flush().await;
     let out = std::process::Command::new(env!("CARGO_BIN_EXE_quay"))
         .args(["admin", "--config", s.dir.path().to_str().unwrap(), "autoprune", "add", "alice"])
         .args(["--method", "number_of_tags", "--value", "2", "--tag-pattern", "^v"])
@@ -55,7 +59,8 @@ async fn policies_keep_the_newest_tags_and_prune_old_ones() {
             "^keep",
             "--not-matching",
         ],
-    );
+    )
+    .await;
     tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
     quay::registry::autoprune::run(&s.app).await.unwrap();
     assert_eq!(tags(&s, &t).await, ["keep-me"]);
@@ -88,8 +93,8 @@ async fn policies_keep_the_newest_tags_and_prune_old_ones() {
     assert_eq!(row.try_get::<i64>("", "n").unwrap(), 6);
     db.close().await;
 
-    let listed = admin(&s, &["list", "alice"]);
+    let listed = admin(&s, &["list", "alice"]).await;
     assert_eq!(listed.as_array().unwrap().len(), 2);
-    admin(&s, &["remove", added["uuid"].as_str().unwrap()]);
-    assert_eq!(admin(&s, &["list"]).as_array().unwrap().len(), 1);
+    admin(&s, &["remove", added["uuid"].as_str().unwrap()]).await;
+    assert_eq!(admin(&s, &["list"]).await.as_array().unwrap().len(), 1);
 }

@@ -212,6 +212,8 @@ async fn a_deleted_repository_is_purged_through_the_queue() {
     let r = s.req(Method::PATCH, &location, &t).body(vec![9u8; 1000]).send().await.unwrap();
     assert_eq!(r.status(), StatusCode::ACCEPTED);
     let upload = location.rsplit('/').next().unwrap().to_owned();
+    // The command below blocks this test's only thread: let the server's log writer finish first.
+    s.app.audit.flush().await;
     let out = std::process::Command::new(env!("CARGO_BIN_EXE_quay"))
         .args(["admin", "--config", s.dir.path().to_str().unwrap(), "repo", "delete", "alice/doomed"])
         .output()
@@ -245,6 +247,8 @@ async fn dry_run_changes_nothing_and_fsck_reports_damage() {
         command.args(args).arg("--config").arg(s.dir.path()).arg("--json");
         command.output().unwrap()
     };
+    // These commands block this test's only thread: let the server's log writer finish first.
+    s.app.audit.flush().await;
     let out = quay(&["gc", "--dry-run"]);
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
@@ -415,4 +419,61 @@ async fn tags_with_quay_expires_after_expire_on_time() {
     assert_eq!((report.tags, report.manifests), (1, 1), "{report:?}");
     assert!(!blob_row(&s, &config_digest).await);
     assert!(blob_row(&s, &layer).await, "the layer is still in the kept image");
+}
+
+/// Inside the time machine a moved or deleted tag can be restored; once collected, it cannot.
+#[tokio::test]
+async fn deleted_and_moved_tags_are_restored_inside_the_window() {
+    let s = Server::start().await;
+    let t = s.push_token(ALICE, "alice/undo").await;
+    let (first, first_digest) = s.push_image(&t, "alice/undo", "v1", b"first").await;
+    let (_, second_digest) = s.push_image(&t, "alice/undo", "v1", b"second").await;
+    let restore = |args: &[&str]| {
+        std::process::Command::new(env!("CARGO_BIN_EXE_quay"))
+            .args([
+                "admin",
+                "--config",
+                s.dir.path().to_str().unwrap(),
+                "--json",
+                "repo",
+                "restore-tag",
+                "alice/undo",
+                "v1",
+            ])
+            .args(args)
+            .output()
+            .unwrap()
+    };
+    let get = |s: &Server, t: String| {
+        let r = s.req(Method::GET, "/v2/alice/undo/manifests/v1", &t).send();
+        async move { r.await.unwrap() }
+    };
+    // Moved: back to the first image. (Each command blocks this test's only thread: the server's
+    // log writer is flushed first so that it holds no write transaction meanwhile.)
+    s.app.audit.flush().await;
+    let out = restore(&[]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["manifest_digest"], first_digest.as_str());
+    assert_eq!(get(&s, t.clone()).await.text().await.unwrap(), first);
+    // Deleted: restored explicitly onto the second image.
+    delete_tag(&s, &t, "alice/undo", "v1").await;
+    assert_eq!(get(&s, t.clone()).await.status(), StatusCode::NOT_FOUND);
+    s.app.audit.flush().await;
+    assert!(restore(&["--digest", &second_digest]).status.success());
+    assert_eq!(get(&s, t.clone()).await.headers()["docker-content-digest"], second_digest.as_str());
+    // A collection inside the window keeps everything restorable.
+    collect(&s).await;
+    assert_eq!(manifest_rows(&s, &first_digest).await, 1);
+    // Once the window has closed and the manifest was collected, restoring it fails cleanly.
+    retention(&s, "alice", 0).await;
+    exec(&s, "UPDATE uploadedblob SET expires_at = ?", vec![chrono::Utc::now().naive_utc().into()]).await;
+    delete_tag(&s, &t, "alice/undo", "v1").await;
+    collect(&s).await;
+    assert_eq!(manifest_rows(&s, &first_digest).await, 0);
+    s.app.audit.flush().await;
+    let out = restore(&["--digest", &first_digest]);
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("time machine"), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(count(&s, "SELECT COUNT(*) FROM tag WHERE reversion = ?", vec![true.into()]).await, 0);
 }

@@ -5,7 +5,10 @@ use reqwest::{Method, StatusCode};
 
 use crate::common::*;
 
-fn admin(s: &Server, args: &[&str]) -> serde_json::Value {
+/// Runs `quay admin`; the server's log writer is flushed first, as the command blocks this
+/// test's only thread and must not wait for a write transaction the writer holds.
+async fn admin(s: &Server, args: &[&str]) -> serde_json::Value {
+    s.app.audit.flush().await;
     let out = std::process::Command::new(env!("CARGO_BIN_EXE_quay"))
         .args(["admin", "--config", s.dir.path().to_str().unwrap(), "--json", "quota"])
         .args(args)
@@ -18,10 +21,10 @@ fn admin(s: &Server, args: &[&str]) -> serde_json::Value {
 #[tokio::test]
 async fn pushes_over_the_reject_limit_are_refused_before_storing() {
     let s = Server::start_with("FEATURE_QUOTA_MANAGEMENT: true\nPUSH_TEMP_TAG_EXPIRATION_SEC: 1\n").await;
-    admin(&s, &["set", "alice", "--limit", "100K", "--reject", "100", "--warning", "50"]);
+    admin(&s, &["set", "alice", "--limit", "100K", "--reject", "100", "--warning", "50"]).await;
     let t = s.push_token(ALICE, "alice/q").await;
     let (_, _) = s.push_image(&t, "alice/q", "v1", &vec![1u8; 60_000]).await;
-    let shown = admin(&s, &["show", "alice"]);
+    let shown = admin(&s, &["show", "alice"]).await;
     assert_eq!(shown["limit_bytes"], 102_400);
     assert_eq!(shown["reject_bytes"], 102_400);
     let used = shown["used_bytes"].as_i64().unwrap();
@@ -71,10 +74,10 @@ async fn pushes_over_the_reject_limit_are_refused_before_storing() {
     sea_orm::ConnectionTrait::execute_raw(&db.write, statement).await.unwrap();
     db.close().await;
     quay::registry::gc::collect(&s.app, false).await.unwrap();
-    assert_eq!(admin(&s, &["show", "alice"])["used_bytes"], 0);
+    assert_eq!(admin(&s, &["show", "alice"]).await["used_bytes"], 0);
     s.push_blob(&t, "alice/q", &big).await;
-    admin(&s, &["remove", "alice"]);
-    assert_eq!(admin(&s, &["show", "alice"])["limit_bytes"], serde_json::Value::Null);
+    admin(&s, &["remove", "alice"]).await;
+    assert_eq!(admin(&s, &["show", "alice"]).await["limit_bytes"], serde_json::Value::Null);
 }
 
 fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {

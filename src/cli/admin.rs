@@ -255,6 +255,13 @@ enum RepoCommand {
     Delete {
         repository: String,
     },
+    /// Restores a tag from the time machine (to the manifest it pointed to before, or --digest).
+    RestoreTag {
+        repository: String,
+        tag: String,
+        #[arg(long)]
+        digest: Option<String>,
+    },
 }
 
 fn read_password(from_stdin: bool) -> anyhow::Result<(String, bool)> {
@@ -482,6 +489,14 @@ async fn execute(
             RepoCommand::Delete { repository } => {
                 identity::delete_repo(db, &repository).await?;
                 done(j, format!("deleted repository `{repository}`"), json!({"repository": repository}));
+            }
+            RepoCommand::RestoreTag { repository, tag, digest } => {
+                let restored = identity::restore_tag(db, &repository, &tag, digest.as_deref()).await?;
+                done(
+                    j,
+                    format!("restored `{repository}:{tag}` to {restored}"),
+                    json!({"repository": repository, "tag": tag, "manifest_digest": restored}),
+                );
             }
         },
         AdminCommand::Quota { command } => quota(db, j, command).await?,

@@ -915,6 +915,73 @@ async fn insert_tag<C: ConnectionTrait>(
     Ok(())
 }
 
+/// Quay's tag restore: points `name` back at a manifest it (or any tag) pointed to, as long as the
+/// manifest is still in the repository (inside the time machine). The new row is a reversion.
+/// Returns false when the repository holds no such manifest.
+pub async fn restore_tag<C: ConnectionTrait>(
+    c: &C,
+    repo_id: i32,
+    name: &str,
+    manifest_digest: &str,
+    tag_kind_id: i32,
+) -> Result<bool, DbErr> {
+    lock_tags(c, repo_id).await?;
+    let Some(row) = one(
+        c,
+        "SELECT id FROM manifest WHERE repository_id = ? AND digest = ?",
+        vec![repo_id.into(), manifest_digest.into()],
+    )
+    .await?
+    else {
+        return Ok(false);
+    };
+    let manifest_id: i32 = row.try_get("", "id")?;
+    let now = now_ms();
+    let alive = all(
+        c,
+        &format!("SELECT t.id FROM tag t WHERE t.repository_id = ? AND t.name = ? AND {ALIVE}"),
+        vec![repo_id.into(), name.into(), now.into()],
+    )
+    .await?;
+    for r in &alive {
+        end_tag_row(c, repo_id, name, r.try_get("", "id")?, now).await?;
+    }
+    tag::ActiveModel {
+        name: Set(name.to_owned()),
+        repository_id: Set(repo_id),
+        manifest_id: Set(Some(manifest_id)),
+        lifetime_start_ms: Set(now),
+        lifetime_end_ms: Set(None),
+        hidden: Set(false),
+        reversion: Set(true),
+        tag_kind_id: Set(tag_kind_id),
+        linked_tag_id: Set(None),
+        immutable: Set(false),
+        ..Default::default()
+    }
+    .insert(c)
+    .await?;
+    Ok(true)
+}
+
+/// The manifests a tag pointed to, newest first: `(digest, lifetime_start_ms, lifetime_end_ms)`.
+pub async fn tag_history<C: ConnectionTrait>(
+    c: &C,
+    repo_id: i32,
+    name: &str,
+) -> Result<Vec<(String, i64, Option<i64>)>, DbErr> {
+    let rows = all(
+        c,
+        "SELECT m.digest, t.lifetime_start_ms, t.lifetime_end_ms FROM tag t JOIN manifest m ON m.id = t.manifest_id \
+         WHERE t.repository_id = ? AND t.name = ? AND t.hidden = ? ORDER BY t.lifetime_start_ms DESC, t.id DESC",
+        vec![repo_id.into(), name.into(), false.into()],
+    )
+    .await?;
+    rows.iter()
+        .map(|r| Ok((r.try_get("", "digest")?, r.try_get("", "lifetime_start_ms")?, r.try_get("", "lifetime_end_ms")?)))
+        .collect()
+}
+
 /// Ends a visible tag. Returns false when no such alive tag exists.
 pub async fn delete_tag<C: ConnectionTrait>(c: &C, repo_id: i32, name: &str) -> Result<bool, DbErr> {
     lock_tags(c, repo_id).await?;
