@@ -77,11 +77,23 @@ async fn write_batches(db: DatabaseConnection, kinds: HashMap<String, i32>, mut 
                 Message::Flush(done) => waiting.push(done),
             }
         }
-        if !batch.is_empty()
-            && let Err(e) = write(&db, &kinds, &mut performers, &batch).await
-        {
-            metrics::counter!("quay_audit_dropped_total").increment(batch.len() as u64);
-            tracing::warn!(entries = batch.len(), error = %e, "cannot write action logs");
+        if !batch.is_empty() {
+            // Contention (another process writing to SQLite, a PostgreSQL deadlock) is retried.
+            let mut attempt = 0;
+            loop {
+                match write(&db, &kinds, &mut performers, &batch).await {
+                    Ok(()) => break,
+                    Err(e) if crate::db::is_retryable(&e) && attempt < 5 => {
+                        attempt += 1;
+                        tokio::time::sleep(Duration::from_millis(50 << attempt)).await;
+                    }
+                    Err(e) => {
+                        metrics::counter!("quay_audit_dropped_total").increment(batch.len() as u64);
+                        tracing::warn!(entries = batch.len(), error = %e, "cannot write action logs");
+                        break;
+                    }
+                }
+            }
         }
         for done in waiting {
             let _ = done.send(());

@@ -192,10 +192,14 @@ async fn renew(app: &AppState, lease: &mut queue::Lease, ttl: Duration, every: D
 async fn renew_once(app: &AppState, lease: &mut queue::Lease, ttl: Duration) -> bool {
     match queue::renew_lease(&app.db.write, lease, ttl).await {
         Ok(held) => held,
-        // The database is unreachable: the lease may run out under us, so stop when it would.
+        // The database did not answer (on SQLite the run's own transaction may hold the one writer):
+        // the lease stays ours until it would have expired; past that, stop.
         Err(e) => {
-            tracing::warn!(job = %lease.job, error = %e, "cannot renew the job's lease");
-            false
+            let held = lease.renewed.elapsed() < ttl;
+            if !held {
+                tracing::warn!(job = %lease.job, error = %e, "cannot renew the job's lease");
+            }
+            held
         }
     }
 }

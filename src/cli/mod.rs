@@ -329,6 +329,7 @@ async fn worker(args: WorkerArgs) -> anyhow::Result<()> {
     loaded.ensure_secrets()?;
     let app = AppState(Arc::new(App::open(&loaded).await?));
     crate::worker::run(app.clone(), shutdown_signal()).await;
+    app.audit.flush().await;
     if let Ok(app) = Arc::try_unwrap(app.0) {
         app.db.close().await;
     }

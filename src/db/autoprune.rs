@@ -155,16 +155,22 @@ pub async fn normal_repositories<C: ConnectionTrait>(c: &C, namespace_id: i32) -
     rows.iter().map(|r| Ok((r.try_get("", "id")?, r.try_get("", "name")?))).collect()
 }
 
-/// Alive, visible, mutable tags of a repository, newest first: `(name, lifetime_start_ms)`.
-pub async fn prunable_tags<C: ConnectionTrait>(c: &C, repo_id: i32, now_ms: i64) -> Result<Vec<(String, i64)>, DbErr> {
+/// Alive, visible, mutable tags of a repository, newest first: `(id, name, lifetime_start_ms)`.
+pub async fn prunable_tags<C: ConnectionTrait>(
+    c: &C,
+    repo_id: i32,
+    now_ms: i64,
+) -> Result<Vec<(i32, String, i64)>, DbErr> {
     let rows = all(
         c,
-        "SELECT name, lifetime_start_ms FROM tag WHERE repository_id = ? AND hidden = ? AND immutable = ? \
+        "SELECT id, name, lifetime_start_ms FROM tag WHERE repository_id = ? AND hidden = ? AND immutable = ? \
          AND (lifetime_end_ms IS NULL OR lifetime_end_ms > ?) ORDER BY lifetime_start_ms DESC, id DESC",
         vec![repo_id.into(), false.into(), false.into(), now_ms.into()],
     )
     .await?;
-    rows.iter().map(|r| Ok((r.try_get("", "name")?, r.try_get("", "lifetime_start_ms")?))).collect()
+    rows.iter()
+        .map(|r| Ok((r.try_get("", "id")?, r.try_get("", "name")?, r.try_get("", "lifetime_start_ms")?)))
+        .collect()
 }
 
 pub async fn record_run<C: ConnectionTrait>(c: &C, namespace_id: i32, status: &str) -> Result<(), DbErr> {

@@ -982,6 +982,25 @@ pub async fn tag_history<C: ConnectionTrait>(
         .collect()
 }
 
+/// Ends one tag row if it is still alive, visible and mutable (autoprune decides on a snapshot; a
+/// tag pushed again or made immutable since is left alone). Returns whether it ended.
+pub async fn end_tag_if_alive<C: ConnectionTrait>(c: &C, repo_id: i32, tag_id: i32) -> Result<bool, DbErr> {
+    lock_tags(c, repo_id).await?;
+    let now = now_ms();
+    let row = one(
+        c,
+        &format!(
+            "SELECT t.name FROM tag t WHERE t.id = ? AND t.repository_id = ? AND t.hidden = ? AND t.immutable = ? AND {ALIVE}"
+        ),
+        vec![tag_id.into(), repo_id.into(), false.into(), false.into(), now.into()],
+    )
+    .await?;
+    let Some(row) = row else { return Ok(false) };
+    let name: String = row.try_get("", "name")?;
+    end_tag_row(c, repo_id, &name, tag_id, now).await?;
+    Ok(true)
+}
+
 /// Ends a visible tag. Returns false when no such alive tag exists.
 pub async fn delete_tag<C: ConnectionTrait>(c: &C, repo_id: i32, name: &str) -> Result<bool, DbErr> {
     lock_tags(c, repo_id).await?;

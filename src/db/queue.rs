@@ -24,6 +24,8 @@ pub struct Lease {
     pub job: String,
     id: i32,
     state_id: String,
+    /// When the lease was last claimed or renewed: it is ours until this plus its ttl.
+    pub renewed: std::time::Instant,
 }
 
 fn new_state_id() -> String {
@@ -105,20 +107,30 @@ pub async fn try_acquire_lease<C: ConnectionTrait>(
         ],
     )
     .await?;
-    Ok((changed == 1).then(|| Lease { job: job.to_owned(), id: row.id, state_id }))
+    Ok((changed == 1).then(|| Lease { job: job.to_owned(), id: row.id, state_id, renewed: std::time::Instant::now() }))
 }
 
 /// Extends a held lease. `Ok(false)`: it was lost (expired and taken by another node).
 pub async fn renew_lease<C: ConnectionTrait>(c: &C, lease: &mut Lease, ttl: Duration) -> Result<bool, DbErr> {
     let state_id = new_state_id();
+    // Only the oldest row of the queue is the lease: two nodes starting together may each have
+    // inserted one, and the holder of the younger twin loses it here.
     let changed = exec(
         c,
-        "UPDATE queueitem SET processing_expires = ?, state_id = ? WHERE id = ? AND state_id = ?",
-        vec![later(ttl).into(), state_id.clone().into(), lease.id.into(), lease.state_id.clone().into()],
+        "UPDATE queueitem SET processing_expires = ?, state_id = ? WHERE id = ? AND state_id = ? \
+         AND id = (SELECT MIN(q.id) FROM queueitem q WHERE q.queue_name = ?)",
+        vec![
+            later(ttl).into(),
+            state_id.clone().into(),
+            lease.id.into(),
+            lease.state_id.clone().into(),
+            format!("{LEASE_QUEUE_PREFIX}{}", lease.job).into(),
+        ],
     )
     .await?;
     if changed == 1 {
         lease.state_id = state_id;
+        lease.renewed = std::time::Instant::now();
     }
     Ok(changed == 1)
 }

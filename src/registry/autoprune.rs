@@ -60,23 +60,25 @@ async fn prune_namespace(app: &App, namespace_id: i32, policies: &[Policy]) -> a
             };
             let now = crate::util::now_ms();
             let tags = autoprune::prunable_tags(&app.db.read, repo_id, now).await?;
-            let selected = tags.into_iter().filter(|(name, _)| match &pattern {
+            let selected = tags.into_iter().filter(|(_, name, _)| match &pattern {
                 // Python's re.search: the pattern may match anywhere in the name.
                 Some(re) => re.is_match(name) == policy.tag_pattern_matches,
                 None => true,
             });
-            let victims: Vec<String> = match &policy.method {
-                Method::NumberOfTags(keep) => selected.skip((*keep).max(0) as usize).map(|(n, _)| n).collect(),
+            let victims: Vec<(i32, String)> = match &policy.method {
+                Method::NumberOfTags(keep) => {
+                    selected.skip((*keep).max(0) as usize).map(|(id, name, _)| (id, name)).collect()
+                }
                 Method::CreationDate(age) => {
                     let age_ms = crate::config::parse_duration(age)?.as_millis() as i64;
-                    selected.filter(|(_, start)| now - start > age_ms).map(|(n, _)| n).collect()
+                    selected.filter(|(_, _, start)| now - start > age_ms).map(|(id, name, _)| (id, name)).collect()
                 }
             };
-            for tag in victims {
+            for (tag_id, tag) in victims {
                 let tx = app.db.begin().await?;
-                let deleted = queries::delete_tag(&tx, repo_id, &tag).await?;
+                let ended = queries::end_tag_if_alive(&tx, repo_id, tag_id).await?;
                 tx.commit().await?;
-                if deleted {
+                if ended {
                     pruned += 1;
                     app.audit.record(crate::audit::Entry {
                         kind: "autoprune_tag_delete",

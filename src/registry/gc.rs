@@ -19,6 +19,10 @@ use crate::util::{now_ms, now_naive};
 /// Quay's queue for deleted repositories (`REPOSITORY_GC_QUEUE_NAME`).
 pub const REPOSITORY_GC_QUEUE: &str = "repositorygc";
 
+/// Storage objects whose rows were deleted, written in the same transaction as the deletion, so an
+/// object is removed even if the pass stops between the commit and the removal (ours, not Quay's).
+const OBJECT_DELETE_QUEUE: &str = "quay-blobdelete";
+
 /// What one pass did (or, dry, would do).
 #[derive(Debug, Default, Clone)]
 pub struct GcReport {
@@ -79,11 +83,9 @@ pub async fn collect(app: &App, dry: bool) -> anyhow::Result<GcReport> {
             Ok(collected) => {
                 report.repositories += 1;
                 report.count(&collected);
-                if !dry {
-                    report.objects += remove_objects(app, &collected, &mut report.errors).await;
-                    if let Ok(Some((namespace_id, _))) = queries::repository_namespace(&app.db.read, repo_id).await {
-                        super::quota::record(app, namespace_id, Some(repo_id)).await;
-                    }
+                if !dry && let Ok(Some((namespace_id, _))) = queries::repository_namespace(&app.db.read, repo_id).await
+                {
+                    super::quota::record(app, namespace_id, Some(repo_id)).await;
                 }
             }
             Err(e) => {
@@ -94,6 +96,7 @@ pub async fn collect(app: &App, dry: bool) -> anyhow::Result<GcReport> {
     }
     if !dry {
         purge_deleted_repositories(app, &mut report).await?;
+        report.objects += remove_objects(app, &mut report.errors).await?;
     } else {
         report.deleted_repositories = dry_purge_count(app).await?;
     }
@@ -107,31 +110,49 @@ async fn collect_one(app: &App, repo_id: i32, rules: rules::Rules, dry: bool) ->
     if dry {
         tx.rollback().await?;
     } else {
+        queue_object_deletions(&tx, &collected).await?;
         tx.commit().await?;
     }
     Ok(collected)
 }
 
-/// Removes the objects of deleted blob rows (and the chunks of purged uploads); returns how many.
-async fn remove_objects(app: &App, collected: &Collected, errors: &mut u64) -> u64 {
-    let mut removed = 0;
+async fn queue_object_deletions(tx: &sea_orm::DatabaseTransaction, collected: &Collected) -> anyhow::Result<()> {
+    let queue_name = queue::canonical_queue_name(&[OBJECT_DELETE_QUEUE]);
     for blob in &collected.blobs {
-        match remove_object_if_unreferenced(app, &blob.digest).await {
-            Ok(true) => removed += 1,
-            Ok(false) => {}
+        queue::put(tx, &queue_name, &blob.digest).await?;
+    }
+    Ok(())
+}
+
+/// Works through the queued object deletions (this pass's and any an earlier pass left);
+/// returns how many objects were removed.
+async fn remove_objects(app: &App, errors: &mut u64) -> anyhow::Result<u64> {
+    let prefix = queue::canonical_queue_name(&[OBJECT_DELETE_QUEUE]);
+    let mut removed = 0;
+    while let Some(item) = queue::claim(&app.db.write, &prefix, Duration::from_secs(600)).await? {
+        match remove_object_if_unreferenced(app, &item.body).await {
+            Ok(gone) => {
+                removed += u64::from(gone);
+                queue::complete(&app.db.write, &item).await?;
+            }
             Err(e) => {
                 *errors += 1;
-                tracing::warn!(digest = %blob.digest, error = format!("{e:#}"), "cannot remove a blob's object");
+                tracing::warn!(digest = %item.body, error = format!("{e:#}"), "cannot remove a blob's object; will retry");
+                queue::incomplete(&app.db.write, &item, Duration::from_secs(300)).await?;
             }
         }
     }
+    Ok(removed)
+}
+
+/// Removes the chunks of a purged repository's open uploads.
+async fn remove_uploads(app: &App, collected: &Collected, errors: &mut u64) {
     for upload in &collected.uploads {
         if let Err(e) = app.storage.delete_upload(upload).await {
             *errors += 1;
             tracing::warn!(upload = %upload, error = %e, "cannot remove an upload's chunks");
         }
     }
-    removed
 }
 
 /// Deletes the object of `digest` if no blob row has that digest, holding the digest's lock so
@@ -160,7 +181,7 @@ async fn purge_deleted_repositories(app: &App, report: &mut GcReport) -> anyhow:
             Ok(collected) => {
                 report.deleted_repositories += 1;
                 report.count(&collected);
-                report.objects += remove_objects(app, &collected, &mut report.errors).await;
+                remove_uploads(app, &collected, &mut report.errors).await;
                 queue::complete(&app.db.write, &item).await?;
             }
             Err(e) => {
@@ -188,6 +209,7 @@ async fn purge_one(app: &App, body: &str) -> anyhow::Result<Collected> {
     let tx = app.db.begin().await?;
     let mut collected = rules::collect_repository(&tx, repo_id, rules_now(app, true)).await?;
     collected.uploads = rules::purge_repository_rows(&tx, repo_id).await?;
+    queue_object_deletions(&tx, &collected).await?;
     tx.commit().await?;
     Ok(collected)
 }
@@ -244,6 +266,11 @@ pub async fn fsck(app: &App, verify: bool) -> anyhow::Result<FsckReport> {
         let present = match parsed.algorithm() {
             crate::oci::Algorithm::Sha256 => stored.get(&digest).copied(),
             _ => app.storage.exists(&path).await?.then_some(size.max(0) as u64),
+        };
+        // Listed before the rows were read: an object stored since then is looked up again.
+        let present = match present {
+            None if app.storage.exists(&path).await? => Some(size.max(0) as u64),
+            other => other,
         };
         let Some(stored_size) = present else {
             report.missing.push(digest);
