@@ -477,3 +477,20 @@ async fn deleted_and_moved_tags_are_restored_inside_the_window() {
     assert!(String::from_utf8_lossy(&out.stderr).contains("time machine"), "{}", String::from_utf8_lossy(&out.stderr));
     assert_eq!(count(&s, "SELECT COUNT(*) FROM tag WHERE reversion = ?", vec![true.into()]).await, 0);
 }
+
+/// A blob deleted through the API that nothing else references loses its row at once and its
+/// object with the next collection.
+#[tokio::test]
+async fn a_deleted_blob_goes_from_storage_with_the_next_collection() {
+    let s = Server::start().await;
+    let t = s.push_token(ALICE, "alice/del").await;
+    let digest = s.push_blob(&t, "alice/del", b"delete me").await;
+    let r = s.req(Method::DELETE, &format!("/v2/alice/del/blobs/{digest}"), &t).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::ACCEPTED);
+    assert!(!blob_row(&s, &digest).await);
+    assert!(object_exists(&s, &digest));
+    let report = collect(&s).await;
+    assert_eq!(report.objects, 1, "{report:?}");
+    assert!(!object_exists(&s, &digest));
+    assert_eq!(count(&s, "SELECT COUNT(*) FROM queueitem WHERE queue_name LIKE 'quay-blobdelete/%'", vec![]).await, 0);
+}

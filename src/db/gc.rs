@@ -286,7 +286,7 @@ const BLOB_UNREFERENCED: &str = "NOT EXISTS (SELECT 1 FROM manifestblob mb WHERE
 
 /// Deletes a blob row that nothing references any more, in a savepoint: a reference added
 /// meanwhile by another transaction (a foreign-key error here) keeps it.
-async fn delete_blob_if_unreferenced(tx: &DatabaseTransaction, blob_id: i32) -> Result<Option<DeletedBlob>, DbErr> {
+pub async fn delete_blob_if_unreferenced(tx: &DatabaseTransaction, blob_id: i32) -> Result<Option<DeletedBlob>, DbErr> {
     let row = one(
         tx,
         &format!("SELECT content_checksum, image_size FROM imagestorage WHERE id = ? AND {BLOB_UNREFERENCED}"),

@@ -795,7 +795,7 @@ pub async fn insert_manifest<C: ConnectionTrait>(c: &C, m: &NewManifest<'_>) -> 
 /// Serializes tag changes of a repository. On PostgreSQL this is the advisory lock Python Quay
 /// takes (`compute_advisory_lock_id`: the first 8 bytes, big-endian, of sha256("retarget_tag:<id>")),
 /// so both programs can share a database; SQLite transactions already run one at a time.
-pub(crate) async fn lock_tags<C: ConnectionTrait>(c: &C, repo_id: i32) -> Result<(), DbErr> {
+pub async fn lock_tags<C: ConnectionTrait>(c: &C, repo_id: i32) -> Result<(), DbErr> {
     advisory_xact_lock(c, &format!("retarget_tag:{repo_id}")).await
 }
 

@@ -36,12 +36,19 @@ pub async fn read_blob(
 pub async fn delete_blob(app: &App, repo: &RepoRow, digest: &Digest) -> Result<()> {
     let blob = stat_blob(app, repo, digest).await?;
     let tx = app.db.begin().await?;
+    // No tag of this repository may move onto a manifest using the blob meanwhile.
+    queries::lock_tags(&tx, repo.id).await?;
     if queries::blob_used_by_live_manifest(&tx, repo.id, blob.id).await? {
         return Err(RegistryError::Conflict(format!(
             "blob {digest} is used by a tagged manifest of this repository; delete the manifest first"
         )));
     }
     let removed = queries::unlink_blob(&tx, repo.id, blob.id).await?;
+    // Referenced nowhere any more: the row goes now and the object with the next collection
+    // (nothing else would ever name it as a candidate again).
+    if let Some(deleted) = crate::db::gc::delete_blob_if_unreferenced(&tx, blob.id).await? {
+        super::gc::queue_object_deletion(&tx, &deleted.digest).await?;
+    }
     tx.commit().await?;
     if removed { Ok(()) } else { Err(RegistryError::BlobUnknown) }
 }

@@ -117,10 +117,15 @@ async fn collect_one(app: &App, repo_id: i32, rules: rules::Rules, dry: bool) ->
 }
 
 async fn queue_object_deletions(tx: &sea_orm::DatabaseTransaction, collected: &Collected) -> anyhow::Result<()> {
-    let queue_name = queue::canonical_queue_name(&[OBJECT_DELETE_QUEUE]);
     for blob in &collected.blobs {
-        queue::put(tx, &queue_name, &blob.digest).await?;
+        queue_object_deletion(tx, &blob.digest).await?;
     }
+    Ok(())
+}
+
+/// Records, in the transaction that deleted the digest's row, that its object must go.
+pub async fn queue_object_deletion<C: sea_orm::ConnectionTrait>(c: &C, digest: &str) -> Result<(), sea_orm::DbErr> {
+    queue::put(c, &queue::canonical_queue_name(&[OBJECT_DELETE_QUEUE]), digest).await?;
     Ok(())
 }
 
