@@ -368,6 +368,13 @@ pub async fn restore_tag(db: &Db, path: &str, tag: &str, digest: Option<&str>) -
             .map(|(d, _, _)| d.clone())
             .ok_or_else(|| IdentityError::NotFound(format!("an earlier state of tag `{tag}`")))?,
     };
+    // Everything the manifest references must still be in the repository (a blob deleted through
+    // the API, or collected after its other references went, would make the tag unpullable).
+    if let Some(missing) = missing_reference(db, repo.id, &target).await? {
+        return Err(IdentityError::Invalid(format!(
+            "manifest {target} cannot be restored: {missing} it references is no longer in `{path}`"
+        )));
+    }
     let tx = db.begin().await?;
     if !queries::restore_tag(&tx, repo.id, tag, &target, db.lookups.tag_kind_tag).await? {
         return Err(IdentityError::NotFound(format!(
@@ -380,6 +387,25 @@ pub async fn restore_tag(db: &Db, path: &str, tag: &str, digest: Option<&str>) -
     queries::insert_log(&tx, "revert_tag", repo.namespace_id, None, Some(repo.id), &metadata).await?;
     tx.commit().await?;
     Ok(target)
+}
+
+/// The first blob or child manifest a stored manifest references that the repository lacks.
+async fn missing_reference(db: &Db, repo_id: i32, digest: &str) -> Result<Option<String>> {
+    let Some(row) = queries::find_manifest_any(&db.read, repo_id, digest).await? else {
+        return Ok(None);
+    };
+    let media_type = db.lookups.media_type_name(row.media_type_id).map(str::to_owned);
+    let Ok(parsed) = crate::oci::parse_manifest(media_type.as_deref(), row.bytes.as_bytes()) else {
+        return Ok(None);
+    };
+    let blobs: Vec<String> = parsed.required_blobs().iter().map(|d| d.digest.to_string()).collect();
+    let present = queries::blobs_in_repo(&db.read, repo_id, &blobs).await?;
+    if let Some(missing) = blobs.iter().find(|d| !present.contains_key(*d)) {
+        return Ok(Some(format!("blob {missing}")));
+    }
+    let children: Vec<String> = parsed.child_manifests().iter().map(|d| d.digest.to_string()).collect();
+    let present = queries::manifests_in_repo(&db.read, repo_id, &children).await?;
+    Ok(children.iter().find(|d| !present.contains_key(*d)).map(|d| format!("manifest {d}")))
 }
 
 pub async fn create_repo(db: &Db, path: &str, public: bool) -> Result<()> {

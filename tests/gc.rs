@@ -494,3 +494,24 @@ async fn a_deleted_blob_goes_from_storage_with_the_next_collection() {
     assert!(!object_exists(&s, &digest));
     assert_eq!(count(&s, "SELECT COUNT(*) FROM queueitem WHERE queue_name LIKE 'quay-blobdelete/%'", vec![]).await, 0);
 }
+
+/// A manifest whose layer was deleted through the API is not restored onto a tag.
+#[tokio::test]
+async fn a_manifest_missing_a_blob_is_not_restored() {
+    let s = Server::start().await;
+    let t = s.push_token(ALICE, "alice/broken").await;
+    let (old, old_digest) = s.push_image(&t, "alice/broken", "v1", b"old layer").await;
+    s.push_image(&t, "alice/broken", "v1", b"new layer").await;
+    let layer = layer_of(&old);
+    let r = s.req(Method::DELETE, &format!("/v2/alice/broken/blobs/{layer}"), &t).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::ACCEPTED);
+    s.app.audit.flush().await;
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_quay"))
+        .args(["admin", "--config", s.dir.path().to_str().unwrap(), "repo", "restore-tag", "alice/broken", "v1"])
+        .args(["--digest", &old_digest])
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains(&layer) && stderr.contains("cannot be restored"), "{stderr}");
+}

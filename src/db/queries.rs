@@ -655,6 +655,21 @@ const MANIFEST_LIVE: &str = "(EXISTS (SELECT 1 FROM tag t WHERE t.manifest_id = 
      OR EXISTS (SELECT 1 FROM manifestchild mc JOIN tag t ON t.manifest_id = mc.manifest_id \
                 WHERE mc.child_manifest_id = m.id AND (t.lifetime_end_ms IS NULL OR t.lifetime_end_ms > ?)))";
 
+/// A manifest by digest, live or not (in the time machine).
+pub async fn find_manifest_any<C: ConnectionTrait>(
+    c: &C,
+    repo_id: i32,
+    digest: &str,
+) -> Result<Option<ManifestRow>, DbErr> {
+    let row = one(
+        c,
+        &format!("SELECT {MANIFEST_COLUMNS} FROM manifest m WHERE m.repository_id = ? AND m.digest = ?"),
+        vec![repo_id.into(), digest.into()],
+    )
+    .await?;
+    row.as_ref().map(manifest_row).transpose()
+}
+
 /// Parameters: repository id, digest, now (ms), now (ms).
 pub const SQL_FIND_LIVE_MANIFEST: &str = "SELECT m.id, m.digest, m.media_type_id, m.manifest_bytes, m.artifact_type, m.config_media_type \
      FROM manifest m WHERE m.repository_id = ? AND m.digest = ? \
