@@ -505,15 +505,17 @@ async fn execute(
     Ok(())
 }
 
+/// The id of a user or organization (not a robot) by name.
+async fn namespace_id(db: &crate::db::Db, name: &str) -> anyhow::Result<i32> {
+    crate::db::queries::find_user(&db.read, name)
+        .await?
+        .filter(|u| !u.robot)
+        .map(|u| u.id)
+        .with_context(|| format!("namespace `{name}` does not exist"))
+}
+
 async fn autoprune(db: &crate::db::Db, j: bool, command: AutopruneCommand) -> anyhow::Result<()> {
     use crate::db::autoprune::{self as policies, Method, Policy};
-    let namespace_id = |name: String| async move {
-        crate::db::queries::find_user(&db.read, &name)
-            .await?
-            .filter(|u| !u.robot)
-            .map(|u| u.id)
-            .with_context(|| format!("namespace `{name}` does not exist"))
-    };
     match command {
         AutopruneCommand::Add { target, method, value, tag_pattern, not_matching } => {
             let method = if method == "number_of_tags" {
@@ -536,7 +538,7 @@ async fn autoprune(db: &crate::db::Db, j: bool, command: AutopruneCommand) -> an
                 }
                 None => (target.clone(), None),
             };
-            let namespace_id = namespace_id(namespace).await?;
+            let namespace_id = namespace_id(db, &namespace).await?;
             let policy = Policy {
                 uuid: uuid::Uuid::new_v4().to_string(),
                 namespace_id,
@@ -561,7 +563,7 @@ async fn autoprune(db: &crate::db::Db, j: bool, command: AutopruneCommand) -> an
         }
         AutopruneCommand::List { namespace } => {
             let id = match namespace {
-                Some(n) => Some(namespace_id(n).await?),
+                Some(n) => Some(namespace_id(db, &n).await?),
                 None => None,
             };
             let list = policies::policies(&db.read, id).await?;
@@ -600,13 +602,6 @@ async fn autoprune(db: &crate::db::Db, j: bool, command: AutopruneCommand) -> an
 
 async fn quota(db: &crate::db::Db, j: bool, command: QuotaCommand) -> anyhow::Result<()> {
     use crate::db::quota;
-    let namespace_id = |name: String| async move {
-        crate::db::queries::find_user(&db.read, &name)
-            .await?
-            .filter(|u| !u.robot)
-            .map(|u| u.id)
-            .with_context(|| format!("namespace `{name}` does not exist"))
-    };
     match command {
         QuotaCommand::Set { namespace, limit, reject, warning } => {
             let bytes = crate::config::parse_size(&limit).context("--limit")?;
@@ -615,7 +610,7 @@ async fn quota(db: &crate::db::Db, j: bool, command: QuotaCommand) -> anyhow::Re
                     anyhow::bail!("thresholds are percentages from 1 to 100");
                 }
             }
-            let id = namespace_id(namespace.clone()).await?;
+            let id = namespace_id(db, &namespace).await?;
             let tx = db.begin().await?;
             quota::set_namespace_quota(&tx, id, bytes as i64, Some(reject), warning).await?;
             tx.commit().await?;
@@ -626,7 +621,7 @@ async fn quota(db: &crate::db::Db, j: bool, command: QuotaCommand) -> anyhow::Re
             );
         }
         QuotaCommand::Show { namespace } => {
-            let id = namespace_id(namespace.clone()).await?;
+            let id = namespace_id(db, &namespace).await?;
             let q = quota::namespace_quota(&db.read, id).await?;
             let used = quota::namespace_size(&db.read, id).await?;
             let limit = q.as_ref().map(|q| q.limit_bytes);
@@ -646,7 +641,7 @@ async fn quota(db: &crate::db::Db, j: bool, command: QuotaCommand) -> anyhow::Re
             );
         }
         QuotaCommand::Remove { namespace } => {
-            let id = namespace_id(namespace.clone()).await?;
+            let id = namespace_id(db, &namespace).await?;
             let tx = db.begin().await?;
             quota::remove_namespace_quota(&tx, id).await?;
             tx.commit().await?;

@@ -885,7 +885,7 @@ pub async fn set_tag<C: ConnectionTrait>(
     if unchanged {
         return Ok(());
     }
-    insert_tag(c, repo_id, name, manifest_id, tag_kind_id, now, end_ms, false).await
+    insert_tag(c, repo_id, name, manifest_id, tag_kind_id, now, end_ms, TagFlags::default()).await
 }
 
 /// Pins a manifest pushed by digest with a hidden `$temp-<uuid>` tag until `end_ms` (never ending
@@ -898,7 +898,24 @@ pub async fn create_temp_tag<C: ConnectionTrait>(
     end_ms: Option<i64>,
 ) -> Result<(), DbErr> {
     let name = format!("$temp-{}", uuid::Uuid::new_v4());
-    insert_tag(c, repo_id, &name, manifest_id, tag_kind_id, now_ms(), end_ms, true).await
+    insert_tag(
+        c,
+        repo_id,
+        &name,
+        manifest_id,
+        tag_kind_id,
+        now_ms(),
+        end_ms,
+        TagFlags { hidden: true, reversion: false },
+    )
+    .await
+}
+
+/// `hidden`: a temporary pin no listing shows; `reversion`: a restore from the time machine.
+#[derive(Default, Clone, Copy)]
+struct TagFlags {
+    hidden: bool,
+    reversion: bool,
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -910,7 +927,7 @@ async fn insert_tag<C: ConnectionTrait>(
     tag_kind_id: i32,
     start_ms: i64,
     end_ms: Option<i64>,
-    hidden: bool,
+    flags: TagFlags,
 ) -> Result<(), DbErr> {
     tag::ActiveModel {
         name: Set(name.to_owned()),
@@ -918,8 +935,8 @@ async fn insert_tag<C: ConnectionTrait>(
         manifest_id: Set(Some(manifest_id)),
         lifetime_start_ms: Set(start_ms),
         lifetime_end_ms: Set(end_ms),
-        hidden: Set(hidden),
-        reversion: Set(false),
+        hidden: Set(flags.hidden),
+        reversion: Set(flags.reversion),
         tag_kind_id: Set(tag_kind_id),
         linked_tag_id: Set(None),
         immutable: Set(false),
@@ -961,21 +978,8 @@ pub async fn restore_tag<C: ConnectionTrait>(
     for r in &alive {
         end_tag_row(c, repo_id, name, r.try_get("", "id")?, now).await?;
     }
-    tag::ActiveModel {
-        name: Set(name.to_owned()),
-        repository_id: Set(repo_id),
-        manifest_id: Set(Some(manifest_id)),
-        lifetime_start_ms: Set(now),
-        lifetime_end_ms: Set(None),
-        hidden: Set(false),
-        reversion: Set(true),
-        tag_kind_id: Set(tag_kind_id),
-        linked_tag_id: Set(None),
-        immutable: Set(false),
-        ..Default::default()
-    }
-    .insert(c)
-    .await?;
+    let flags = TagFlags { hidden: false, reversion: true };
+    insert_tag(c, repo_id, name, manifest_id, tag_kind_id, now, None, flags).await?;
     Ok(true)
 }
 

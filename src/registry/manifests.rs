@@ -61,49 +61,45 @@ pub async fn put_manifest(
         .ok_or_else(|| RegistryError::ManifestUnsupported(parsed.media_type.clone()))?;
 
     let blob_digests: Vec<String> = parsed.required_blobs().iter().map(|d| d.digest.to_string()).collect();
-    let blobs = queries::blobs_in_repo(&app.db.read, repo.id, &blob_digests).await?;
-    if let Some(missing) = blob_digests.iter().find(|d| !blobs.contains_key(*d)) {
-        return Err(RegistryError::ManifestBlobUnknown(missing.clone()));
-    }
     let child_digests: Vec<String> = parsed.child_manifests().iter().map(|d| d.digest.to_string()).collect();
-    let children = queries::manifests_in_repo(&app.db.read, repo.id, &child_digests).await?;
-    if let Some(missing) = child_digests.iter().find(|d| !children.contains_key(*d)) {
-        return Err(RegistryError::ManifestChildUnknown(missing.clone()));
-    }
-    let blob_ids: Vec<i32> = blobs.values().copied().collect();
-    let child_ids: Vec<i32> = children.values().copied().collect();
+    let (mut blob_ids, mut child_ids) = resolve_references(app, repo, &blob_digests, &child_digests).await?;
     let digest_str = digest.to_string();
     let subject = parsed.subject.as_ref().map(|s| s.digest.clone());
     let subject_str = subject.as_ref().map(Digest::to_string);
-    let new = NewManifest {
-        repo_id: repo.id,
-        digest: &digest_str,
-        media_type_id,
-        bytes: text,
-        config_media_type: parsed.config_media_type(),
-        layers_size: parsed.layers_size().map(|s| s as i64),
-        subject: subject_str.as_deref(),
-        artifact_type: parsed.artifact_type.as_deref(),
-        blob_ids: &blob_ids,
-        child_ids: &child_ids,
-    };
     let expires_at = match reference {
         Reference::Tag(_) => tag_expiry(app, &parsed).await?,
         Reference::Digest(_) => None,
     };
-    // A transaction that lost a serialization or deadlock race is replayed (it only inserts).
+    // A transaction that lost a serialization or deadlock race is replayed (it only inserts); one
+    // that referenced a row collected since it was resolved resolves again: a blob pushed anew
+    // meanwhile has a new row, a blob that is gone is named to the client, which pushes it again.
     let mut attempt = 0;
     loop {
-        match write_manifest(app, repo, reference, &new, subject.is_some(), expires_at).await {
+        let new = NewManifest {
+            repo_id: repo.id,
+            digest: &digest_str,
+            media_type_id,
+            bytes: text,
+            config_media_type: parsed.config_media_type(),
+            layers_size: parsed.layers_size().map(|s| s as i64),
+            subject: subject_str.as_deref(),
+            artifact_type: parsed.artifact_type.as_deref(),
+            blob_ids: &blob_ids,
+            child_ids: &child_ids,
+        };
+        let written = write_manifest(app, repo, reference, &new, subject.is_some(), expires_at).await;
+        match written {
             Err(WriteError::Db(e)) if crate::db::is_retryable(&e) && attempt < 3 => {
                 attempt += 1;
                 tokio::time::sleep(std::time::Duration::from_millis(20 << attempt)).await;
             }
+            Err(WriteError::Db(e)) if crate::db::gc::is_foreign_key_violation(&e) && attempt < 3 => {
+                attempt += 1;
+                (blob_ids, child_ids) = resolve_references(app, repo, &blob_digests, &child_digests).await?;
+            }
+            // Still racing a collection after three tries: the client retries later.
             Err(WriteError::Db(e)) if crate::db::gc::is_foreign_key_violation(&e) => {
-                // A blob or child checked above was collected meanwhile: the client pushes it again.
-                return Err(RegistryError::ManifestBlobUnknown(
-                    "a blob or manifest it references was removed while the manifest was pushed".into(),
-                ));
+                return Err(RegistryError::Unavailable);
             }
             Err(WriteError::Db(e)) => return Err(e.into()),
             Err(WriteError::Other(e)) => return Err(e),
@@ -111,6 +107,25 @@ pub async fn put_manifest(
         }
     }
     Ok(PushedManifest { digest, subject })
+}
+
+/// The rows of the blobs and child manifests a manifest references, all of which must be in the
+/// repository.
+async fn resolve_references(
+    app: &App,
+    repo: &RepoRow,
+    blob_digests: &[String],
+    child_digests: &[String],
+) -> Result<(Vec<i32>, Vec<i32>)> {
+    let blobs = queries::blobs_in_repo(&app.db.read, repo.id, blob_digests).await?;
+    if let Some(missing) = blob_digests.iter().find(|d| !blobs.contains_key(*d)) {
+        return Err(RegistryError::ManifestBlobUnknown(missing.clone()));
+    }
+    let children = queries::manifests_in_repo(&app.db.read, repo.id, child_digests).await?;
+    if let Some(missing) = child_digests.iter().find(|d| !children.contains_key(*d)) {
+        return Err(RegistryError::ManifestChildUnknown(missing.clone()));
+    }
+    Ok((blobs.into_values().collect(), children.into_values().collect()))
 }
 
 /// When a tag pushed with this manifest expires: Quay's `quay.expires-after` label, read from the
