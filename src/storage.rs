@@ -250,11 +250,12 @@ impl Storage {
 
     pub async fn writer(&self, path: &str) -> io::Result<BlobWriter> {
         let op = self.op();
-        let mut write = op.writer_with(path).chunk(WRITE_CHUNK).content_type("application/octet-stream");
+        let mut write = op.writer_with(path).chunk(WRITE_CHUNK);
         if self.backend == Backend::Gcs {
             // opendal's GCS multipart path is the XML API; a conditional write takes the JSON API's
             // resumable upload, which every GCS (and emulator) serves. Blob keys are written once.
-            write = write.if_not_exists(true);
+            // Some GCS emulators fail on objects without a content type.
+            write = write.if_not_exists(true).content_type("application/octet-stream");
         }
         let inner = write.await.map_err(io::Error::other)?;
         Ok(BlobWriter { inner })
