@@ -253,6 +253,8 @@ async fn start_quay(client: &reqwest::Client, s3: Option<&S3>) -> Server {
         Command::new(bin)
             .args(["serve", "--listen", &host, "--hostname", &host, "--http"])
             .args(&source)
+            // e.g. BENCH_QUAY_ARGS=--no-workers, to tell background jobs apart from the request path.
+            .args(std::env::var("BENCH_QUAY_ARGS").unwrap_or_default().split_whitespace())
             .env("QUAY_LOG", "warn")
             .stdout(Stdio::null())
             .stderr(Stdio::null())

@@ -63,6 +63,12 @@ pub struct Config {
     pub create_namespace_on_push: bool,
     #[serde(rename = "PUSH_TEMP_TAG_EXPIRATION_SEC")]
     pub push_temp_tag_expiration_sec: u64,
+    /// `POST /api/v1/user/initialize` may create the first user of an empty database.
+    #[serde(rename = "FEATURE_USER_INITIALIZE")]
+    pub feature_user_initialize: bool,
+    /// How long a deleted user's or organization's content waits before it is purged.
+    #[serde(rename = "NAMESPACE_GC_GRACE_PERIOD_SECONDS")]
+    pub namespace_gc_grace_period_seconds: u64,
     #[serde(rename = "MAXIMUM_LAYER_SIZE")]
     pub maximum_layer_size: String,
     /// Not a Quay key: the largest manifest body accepted (Quay relies on nginx's 1 MiB default).
@@ -155,6 +161,8 @@ impl Default for Config {
             create_private_repo_on_push: true,
             create_namespace_on_push: false,
             push_temp_tag_expiration_sec: 3600,
+            feature_user_initialize: false,
+            namespace_gc_grace_period_seconds: 0,
             maximum_layer_size: "20G".into(),
             maximum_manifest_size: "4M".into(),
             v2_pagination_size: 50,

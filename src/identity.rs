@@ -86,6 +86,28 @@ async fn free_name(db: &Db, name: &str) -> Result<()> {
     if identity::find_account(&db.read, name).await?.is_some() {
         return Err(IdentityError::Exists(format!("`{name}`")));
     }
+    if identity::name_awaits_purge(&db.read, name).await? {
+        return Err(IdentityError::Exists(format!("`{name}` (deleted, its content not yet purged)")));
+    }
+    Ok(())
+}
+
+/// Deletes a user or an organization as Quay does: robots and memberships now, the account
+/// disabled and renamed at once, everything else purged by garbage collection after `grace`.
+pub async fn delete_namespace(db: &Db, name: &str, grace: std::time::Duration) -> Result<()> {
+    let namespace = account(db, name).await?;
+    if namespace.robot {
+        return Err(IdentityError::Invalid(format!("`{name}` is a robot; delete it as one")));
+    }
+    let tx = db.begin().await?;
+    identity::mark_namespace_deleted(&tx, &namespace, grace).await?;
+    let (kind, metadata) = if namespace.organization {
+        ("org_delete", serde_json::json!({"namespace": name}))
+    } else {
+        ("user_delete", serde_json::json!({"username": name}))
+    };
+    queries::insert_log(&tx, kind, namespace.id, None, None, &metadata).await?;
+    tx.commit().await?;
     Ok(())
 }
 
@@ -284,6 +306,35 @@ pub async fn create_app_token(
     let expiration = expires_in_days.map(|d| crate::util::now_naive() + chrono::Duration::days(i64::from(d)));
     let tx = db.begin().await?;
     identity::create_app_token(&tx, owner.id, title, &token[..60], &secrets.encrypt(&token[60..]), expiration).await?;
+    tx.commit().await?;
+    Ok(token)
+}
+
+/// How long an OAuth access token issued here lasts (Quay's `create_user_access_token` default).
+pub const OAUTH_TOKEN_LIFETIME_S: i64 = 9000;
+
+/// Creates an OAuth application owned by the user and an access token for it with `scopes`, as
+/// Quay's `user/initialize` does; returns the 40-character token (shown once: only a bcrypt hash
+/// of its second half is kept).
+pub async fn create_oauth_token(
+    db: &Db,
+    secrets: Option<&FieldEncryption>,
+    user_id: i32,
+    application: &str,
+    description: &str,
+    scopes: &str,
+) -> Result<String> {
+    let token = new_robot_token()[..40].to_owned();
+    let code = token[20..].to_owned();
+    let code_hash = tokio::task::spawn_blocking(move || crate::auth::hash_password(&code))
+        .await
+        .map_err(|e| IdentityError::Internal(anyhow::anyhow!("hashing the token failed: {e}")))??;
+    let client_secret = secrets.map(|s| s.encrypt(&crate::util::random_token(40)));
+    let expires = crate::util::now_naive() + chrono::Duration::seconds(OAUTH_TOKEN_LIFETIME_S);
+    let tx = db.begin().await?;
+    let application_id =
+        identity::create_oauth_application(&tx, user_id, application, description, client_secret.as_deref()).await?;
+    identity::create_oauth_token(&tx, application_id, user_id, scopes, &token[..20], &code_hash, expires).await?;
     tx.commit().await?;
     Ok(token)
 }

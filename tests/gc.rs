@@ -234,6 +234,108 @@ async fn a_deleted_repository_is_purged_through_the_queue() {
     s.push_image(&t, "alice/doomed", "v1", b"reborn").await;
 }
 
+/// Deleting an organization hides it at once (its robots cannot log in, its repositories cannot
+/// be pulled, its name is taken) and the next collection purges it through Quay's `namespacegc`
+/// queue; content it shared with another namespace stays.
+#[tokio::test]
+async fn a_deleted_organization_is_purged_through_the_queue() {
+    let s = Server::start_with("DATABASE_SECRET_KEY: gc-test-key\n").await;
+    let db = &s.app.db;
+    quay::identity::create_org(db, "acme", Some("alice")).await.unwrap();
+    quay::identity::create_team(db, "acme", "builders", "member").await.unwrap();
+    quay::identity::add_member(db, "acme", "builders", "bob").await.unwrap();
+    let (robot, robot_token) =
+        quay::identity::create_robot(db, s.app.secrets.as_ref(), "acme", "ci", "pushes").await.unwrap();
+    let t = s.push_token(ALICE, "acme/app").await;
+    let (manifest, _) = s.push_image(&t, "acme/app", "v1", b"acme only").await;
+    quay::identity::grant(db, "acme/app", quay::identity::Grantee::User(&robot), "write").await.unwrap();
+    quay::identity::grant(db, "acme/app", quay::identity::Grantee::Team("builders"), "read").await.unwrap();
+    let start = s.req(Method::POST, "/v2/acme/app/blobs/uploads/", &t).send().await.unwrap();
+    let location = start.headers()["location"].to_str().unwrap().to_owned();
+    let r = s.req(Method::PATCH, &location, &t).body(vec![7u8; 100]).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::ACCEPTED);
+    let upload = location.rsplit('/').next().unwrap().to_owned();
+    let shared_layer = b"shared between namespaces";
+    let (shared, _) = s.push_image(&t, "acme/app", "shared", shared_layer).await;
+    let keep = s.push_token(ALICE, "alice/keep").await;
+    s.push_image(&keep, "alice/keep", "v1", shared_layer).await;
+
+    s.app.audit.flush().await;
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_quay"))
+        .args(["admin", "--config", s.dir.path().to_str().unwrap(), "org", "delete", "acme"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+
+    // Gone at once for every client.
+    let robot_login = s.client.get(s.url("/v2/auth")).basic_auth(&robot, Some(&robot_token)).send().await.unwrap();
+    assert_eq!(robot_login.status(), StatusCode::UNAUTHORIZED);
+    let t = s.token(Some(ALICE), &["repository:acme/app:pull"]).await;
+    let r = s.req(Method::GET, "/v2/acme/app/manifests/v1", &t).send().await.unwrap();
+    assert!(r.status().is_client_error() && r.status() != StatusCode::OK, "{}", r.status());
+    assert!(matches!(
+        quay::identity::create_org(db, "acme", None).await,
+        Err(quay::identity::IdentityError::Exists(_))
+    ));
+    assert_eq!(count(&s, "SELECT COUNT(*) FROM queueitem WHERE queue_name LIKE 'namespacegc/%'", vec![]).await, 1);
+    let kind = "(SELECT id FROM logentrykind WHERE name = 'org_delete')";
+    assert_eq!(count(&s, &format!("SELECT COUNT(*) FROM logentry3 WHERE kind_id = {kind}"), vec![]).await, 1);
+
+    let dry = gc::collect(&s.app, true).await.unwrap();
+    assert_eq!(dry.deleted_namespaces, 1, "{dry:?}");
+    let report = collect(&s).await;
+    assert_eq!(report.deleted_namespaces, 1, "{report:?}");
+    assert_eq!(report.deleted_repositories, 1, "{report:?}");
+    for (sql, expected) in [
+        ("SELECT COUNT(*) FROM \"user\" WHERE organization = true OR robot = true", 0),
+        ("SELECT COUNT(*) FROM team", 0),
+        ("SELECT COUNT(*) FROM teammember", 0),
+        ("SELECT COUNT(*) FROM repositorypermission", 0),
+        ("SELECT COUNT(*) FROM deletednamespace", 0),
+        ("SELECT COUNT(*) FROM queueitem WHERE queue_name LIKE 'namespacegc/%'", 0),
+        ("SELECT COUNT(*) FROM repository", 1),
+        ("SELECT COUNT(*) FROM \"user\" WHERE username IN ('alice', 'bob')", 2),
+    ] {
+        assert_eq!(count(&s, sql, vec![]).await, expected, "{sql}");
+    }
+    let layer = layer_of(&manifest);
+    assert!(!blob_row(&s, &layer).await && !object_exists(&s, &layer), "the organization's own layer stays");
+    let shared = layer_of(&shared);
+    assert!(blob_row(&s, &shared).await && object_exists(&s, &shared), "a layer alice still uses went");
+    assert!(!s.dir.path().join("storage/uploads").join(&upload).exists(), "the open upload's chunks are left");
+    // The name is free again, and nothing of the old organization comes back with it.
+    quay::identity::create_org(db, "acme", Some("alice")).await.unwrap();
+    let t = s.token(Some(ALICE), &["repository:acme/app:pull"]).await;
+    let r = s.req(Method::GET, "/v2/acme/app/manifests/v1", &t).send().await.unwrap();
+    assert!(matches!(r.status(), StatusCode::UNAUTHORIZED | StatusCode::NOT_FOUND), "{}", r.status());
+}
+
+/// A deleted user waits out NAMESPACE_GC_GRACE_PERIOD_SECONDS before it is purged.
+#[tokio::test]
+async fn a_deleted_user_waits_out_the_grace_period() {
+    let s = Server::start_with("NAMESPACE_GC_GRACE_PERIOD_SECONDS: 3600\n").await;
+    let t = s.push_token(BOB, "bob/app").await;
+    s.push_image(&t, "bob/app", "v1", b"bob's layer").await;
+    let grace = Duration::from_secs(s.app.config.namespace_gc_grace_period_seconds);
+    quay::identity::delete_namespace(&s.app.db, "bob", grace).await.unwrap();
+    let r = s.client.get(s.url("/v2/auth")).basic_auth(BOB.0, Some(BOB.1)).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::UNAUTHORIZED, "a deleted user still logs in");
+    let report = collect(&s).await;
+    assert_eq!(report.deleted_namespaces, 0, "{report:?}");
+    assert_eq!(count(&s, "SELECT COUNT(*) FROM repository", vec![]).await, 1);
+    // Once the grace period is over, it goes.
+    exec(
+        &s,
+        "UPDATE queueitem SET available_after = ? WHERE queue_name LIKE 'namespacegc/%'",
+        vec![(chrono::Utc::now().naive_utc() - chrono::Duration::seconds(1)).into()],
+    )
+    .await;
+    let report = collect(&s).await;
+    assert_eq!(report.deleted_namespaces, 1, "{report:?}");
+    assert_eq!(count(&s, "SELECT COUNT(*) FROM repository", vec![]).await, 0);
+    assert_eq!(count(&s, "SELECT COUNT(*) FROM \"user\" WHERE enabled = false", vec![]).await, 0);
+}
+
 #[tokio::test]
 async fn dry_run_changes_nothing_and_fsck_reports_damage() {
     let s = Server::start_with("PUSH_TEMP_TAG_EXPIRATION_SEC: 1\n").await;
@@ -275,46 +377,53 @@ async fn dry_run_changes_nothing_and_fsck_reports_damage() {
     assert_eq!(report["orphans"], serde_json::json!([format!("sha256:{stray}")]), "{report}");
 }
 
-/// Pushes, tag moves and deletes race garbage collection; afterwards every alive manifest's blobs
-/// are readable, and a final collection leaves storage and database in agreement.
+/// Pushes, tag moves and deletes in two repositories race two garbage collectors (two nodes) for
+/// QUAY_TEST_RACE_SECONDS (60 by default); afterwards every alive manifest's blobs are readable,
+/// and a final collection leaves storage and database in agreement.
 #[tokio::test]
 async fn gc_racing_pushes_never_loses_a_referenced_blob() {
+    let seconds = std::env::var("QUAY_TEST_RACE_SECONDS").ok().and_then(|s| s.parse().ok()).unwrap_or(60);
     let s = Server::start_with("PUSH_TEMP_TAG_EXPIRATION_SEC: 0\n").await;
     retention(&s, "alice", 0).await;
-    let t = s.push_token(ALICE, "alice/race").await;
+    let repos = ["alice/race", "alice/race2"];
+    let t = s.token(Some(ALICE), &["repository:alice/race:pull,push", "repository:alice/race2:pull,push"]).await;
     let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
-    let gc_task = {
-        let app = s.app.clone();
-        let stop = stop.clone();
-        tokio::spawn(async move {
-            let mut passes = 0;
-            while !stop.load(std::sync::atomic::Ordering::Relaxed) {
-                let report = gc::collect(&app, false).await.unwrap();
-                assert_eq!(report.errors, 0, "{report:?}");
-                passes += 1;
-            }
-            passes
+    let collectors: Vec<_> = (0..2)
+        .map(|_| {
+            let app = s.app.clone();
+            let stop = stop.clone();
+            tokio::spawn(async move {
+                let mut passes = 0;
+                while !stop.load(std::sync::atomic::Ordering::Relaxed) {
+                    let report = gc::collect(&app, false).await.unwrap();
+                    assert_eq!(report.errors, 0, "{report:?}");
+                    passes += 1;
+                }
+                passes
+            })
         })
-    };
-    let deadline = std::time::Instant::now() + Duration::from_secs(12);
+        .collect();
+    let deadline = std::time::Instant::now() + Duration::from_secs(seconds);
     let mut pushers = Vec::new();
-    for worker in 0..3u32 {
+    for worker in 0..4u32 {
         let (base, t) = (s.base.clone(), t.clone());
+        let repo = repos[worker as usize % 2];
         pushers.push(tokio::spawn(async move {
             let client = reqwest::Client::new();
             let mut n = 0u32;
             let mut retried = 0u32;
             while std::time::Instant::now() < deadline {
-                // Layers shared between workers and rounds, so GC and pushes meet on the same blobs.
+                // Layers shared between workers, repositories and rounds, so GC and pushes meet
+                // on the same blobs.
                 let layer = format!("shared layer {}", n % 4).into_bytes();
                 let tag = format!("w{worker}-{}", n % 3);
-                if push_image_raw(&client, &base, &t, &tag, &layer, n).await {
+                if push_image_raw(&client, &base, &t, repo, &tag, &layer, n).await {
                     n += 1;
                 } else {
                     retried += 1;
                 }
                 if n % 5 == 4 {
-                    let url = format!("{base}/v2/alice/race/manifests/{tag}");
+                    let url = format!("{base}/v2/{repo}/manifests/{tag}");
                     let _ = client.delete(url).bearer_auth(&t).send().await;
                 }
             }
@@ -327,23 +436,30 @@ async fn gc_racing_pushes_never_loses_a_referenced_blob() {
         pushed += n;
     }
     stop.store(true, std::sync::atomic::Ordering::Relaxed);
-    let passes = gc_task.await.unwrap();
+    let mut passes = 0;
+    for c in collectors {
+        passes += c.await.unwrap();
+    }
     assert!(pushed > 10 && passes > 3, "pushed {pushed}, passes {passes}");
 
     // Every tag's manifest and blobs are there, byte for byte.
-    let tags: serde_json::Value =
-        s.req(Method::GET, "/v2/alice/race/tags/list?n=1000", &t).send().await.unwrap().json().await.unwrap();
-    for tag in tags["tags"].as_array().unwrap() {
-        let tag = tag.as_str().unwrap();
-        let r = s.req(Method::GET, &format!("/v2/alice/race/manifests/{tag}"), &t).send().await.unwrap();
-        assert_eq!(r.status(), StatusCode::OK, "{tag}");
-        let manifest: serde_json::Value = r.json().await.unwrap();
-        let mut digests = vec![manifest["config"]["digest"].as_str().unwrap().to_owned()];
-        digests.extend(manifest["layers"].as_array().unwrap().iter().map(|l| l["digest"].as_str().unwrap().to_owned()));
-        for d in digests {
-            let body = s.req(Method::GET, &format!("/v2/alice/race/blobs/{d}"), &t).send().await.unwrap();
-            assert_eq!(body.status(), StatusCode::OK, "{tag}: {d}");
-            assert_eq!(sha256(&body.bytes().await.unwrap()), d);
+    for repo in repos {
+        let tags: serde_json::Value =
+            s.req(Method::GET, &format!("/v2/{repo}/tags/list?n=1000"), &t).send().await.unwrap().json().await.unwrap();
+        for tag in tags["tags"].as_array().unwrap() {
+            let tag = tag.as_str().unwrap();
+            let r = s.req(Method::GET, &format!("/v2/{repo}/manifests/{tag}"), &t).send().await.unwrap();
+            assert_eq!(r.status(), StatusCode::OK, "{tag}");
+            let manifest: serde_json::Value = r.json().await.unwrap();
+            let mut digests = vec![manifest["config"]["digest"].as_str().unwrap().to_owned()];
+            digests.extend(
+                manifest["layers"].as_array().unwrap().iter().map(|l| l["digest"].as_str().unwrap().to_owned()),
+            );
+            for d in digests {
+                let body = s.req(Method::GET, &format!("/v2/{repo}/blobs/{d}"), &t).send().await.unwrap();
+                assert_eq!(body.status(), StatusCode::OK, "{repo}:{tag}: {d}");
+                assert_eq!(sha256(&body.bytes().await.unwrap()), d);
+            }
         }
     }
     // A final pass, then storage and database agree: nothing missing, nothing orphaned.
@@ -354,13 +470,21 @@ async fn gc_racing_pushes_never_loses_a_referenced_blob() {
 }
 
 /// One image push over HTTP; false when the registry asked for a retry (a blob collected mid-push).
-async fn push_image_raw(client: &reqwest::Client, base: &str, t: &str, tag: &str, layer: &[u8], n: u32) -> bool {
+async fn push_image_raw(
+    client: &reqwest::Client,
+    base: &str,
+    t: &str,
+    repo: &str,
+    tag: &str,
+    layer: &[u8],
+    n: u32,
+) -> bool {
     let config = format!(r#"{{"architecture":"amd64","os":"linux","n":{}}}"#, n % 2).into_bytes();
     let mut digests = Vec::new();
     for blob in [&config[..], layer] {
         let digest = sha256(blob);
         let r = client
-            .post(format!("{base}/v2/alice/race/blobs/uploads/?digest={digest}"))
+            .post(format!("{base}/v2/{repo}/blobs/uploads/?digest={digest}"))
             .bearer_auth(t)
             .body(blob.to_vec())
             .send()
@@ -374,7 +498,7 @@ async fn push_image_raw(client: &reqwest::Client, base: &str, t: &str, tag: &str
     }
     let manifest = image_manifest(&digests[0].0, digests[0].1, &[(&digests[1].0, digests[1].1)], None);
     let r = client
-        .put(format!("{base}/v2/alice/race/manifests/{tag}"))
+        .put(format!("{base}/v2/{repo}/manifests/{tag}"))
         .bearer_auth(t)
         .header("content-type", OCI_MANIFEST)
         .body(manifest)

@@ -64,6 +64,8 @@ impl User {
 #[derive(Debug, Clone)]
 pub struct OAuthGrant {
     pub token_uuid: String,
+    /// The token's scopes as stored (space-separated).
+    pub scope: String,
     pub max_role: Option<Role>,
     pub create: bool,
 }
@@ -80,7 +82,11 @@ impl OAuthGrant {
         } else {
             None
         };
-        OAuthGrant { token_uuid: token_uuid.to_owned(), max_role, create: has("repo:create") }
+        OAuthGrant { token_uuid: token_uuid.to_owned(), scope: scopes.to_owned(), max_role, create: has("repo:create") }
+    }
+
+    pub fn has_scope(&self, scope: &str) -> bool {
+        self.scope.split([' ', ',']).any(|x| x == scope)
     }
 }
 
@@ -220,7 +226,7 @@ async fn authenticate_app_token(
 
 /// `$oauthtoken` with a 40-character OAuth access token: the first 20 characters find it, the
 /// rest is checked against its bcrypt `token_code`; it must be unexpired and its user enabled.
-async fn authenticate_oauth_token(db: &Db, config: &crate::config::Config, token: &str) -> Result<User, AuthError> {
+pub async fn authenticate_oauth_token(db: &Db, config: &crate::config::Config, token: &str) -> Result<User, AuthError> {
     if token.len() != 40 || !token.is_ascii() {
         return Err(AuthError::InvalidCredentials);
     }

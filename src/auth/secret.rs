@@ -133,6 +133,101 @@ impl FieldEncryption {
     }
 }
 
+/// Quay's "encrypted password" (the CLI password that `user/initialize` and superuser user creation
+/// return, and that Basic auth accepts in place of the password): base64(iv[16] || AES-256-CBC
+/// with PKCS#7 of Python's `json.dumps({"password": pw})`), keyed by `SECRET_KEY`.
+#[derive(Clone)]
+pub struct CliPassword {
+    key: [u8; 32],
+}
+
+impl CliPassword {
+    pub fn new(secret_key: &str) -> Result<Self, SecretError> {
+        Ok(CliPassword { key: convert_secret_key(secret_key)? })
+    }
+
+    fn cipher(&self) -> Aes256 {
+        <Aes256 as aes::cipher::KeyInit>::new(&self.key.into())
+    }
+
+    pub fn encrypt(&self, password: &str) -> String {
+        use aes::cipher::BlockCipherEncrypt as _;
+        let mut plain = format!("{{\"password\": {}}}", python_json_string(password)).into_bytes();
+        let pad = 16 - plain.len() % 16;
+        plain.extend(std::iter::repeat_n(pad as u8, pad));
+        let mut iv = [0u8; 16];
+        rand::rng().fill_bytes(&mut iv);
+        let cipher = self.cipher();
+        let mut out = iv.to_vec();
+        let mut previous = iv;
+        for chunk in plain.chunks_exact(16) {
+            let mut block = [0u8; 16];
+            for (b, (p, v)) in block.iter_mut().zip(chunk.iter().zip(previous)) {
+                *b = p ^ v;
+            }
+            let mut block = aes::Block::from(block);
+            cipher.encrypt_block(&mut block);
+            previous = block.into();
+            out.extend_from_slice(&previous);
+        }
+        base64::engine::general_purpose::STANDARD.encode(out)
+    }
+
+    /// The password inside, or None when `encrypted` is not one of ours.
+    pub fn decrypt(&self, encrypted: &str) -> Option<String> {
+        use aes::cipher::BlockCipherDecrypt as _;
+        let raw = base64::engine::general_purpose::STANDARD.decode(encrypted.trim()).ok()?;
+        if raw.len() < 32 || raw.len() % 16 != 0 {
+            return None;
+        }
+        let cipher = self.cipher();
+        let mut plain = Vec::with_capacity(raw.len() - 16);
+        let mut previous: [u8; 16] = raw[..16].try_into().ok()?;
+        for chunk in raw[16..].chunks_exact(16) {
+            let current: [u8; 16] = chunk.try_into().ok()?;
+            let mut block = aes::Block::from(current);
+            cipher.decrypt_block(&mut block);
+            let block: [u8; 16] = block.into();
+            plain.extend(block.iter().zip(previous).map(|(b, v)| b ^ v));
+            previous = current;
+        }
+        let pad = *plain.last()? as usize;
+        if pad == 0 || pad > 16 || plain.len() < pad || !plain[plain.len() - pad..].iter().all(|&b| b as usize == pad) {
+            return None;
+        }
+        plain.truncate(plain.len() - pad);
+        let value: serde_json::Value = serde_json::from_slice(&plain).ok()?;
+        value.get("password")?.as_str().map(str::to_owned)
+    }
+}
+
+/// A JSON string as Python's `json.dumps` writes it (`ensure_ascii`: everything outside ASCII as
+/// `\uXXXX`, surrogate pairs above the BMP).
+fn python_json_string(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() + 2);
+    out.push('"');
+    for c in s.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            '\u{8}' => out.push_str("\\b"),
+            '\u{c}' => out.push_str("\\f"),
+            ' '..='~' => out.push(c),
+            _ => {
+                let mut units = [0u16; 2];
+                for unit in c.encode_utf16(&mut units) {
+                    out.push_str(&format!("\\u{unit:04x}"));
+                }
+            }
+        }
+    }
+    out.push('"');
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -187,5 +282,20 @@ mod tests {
         for bad in ["", "v0", "v1$$AAAA", "v0$$!!!", "v0$$AAAA"] {
             assert_eq!(f.decrypt(bad), Err(SecretError::DecryptionFailed), "{bad}");
         }
+    }
+
+    #[test]
+    fn cli_passwords_match_quay() {
+        let key = "60819670227914197377449333332023941570310823814007397361459893170384762698201";
+        let cli = CliPassword::new(key).unwrap();
+        let quay = "cLJIuEm7radxwXwqoOG/9yXYxWW8JFCvgssBP3fHDatx/ckLrX9fZ4lZVj6WEv0D";
+        assert_eq!(cli.decrypt(quay).as_deref(), Some("password"));
+        for pw in ["password", "", "exactly-sixteen!", "naïve \"quoted\" \\ 🦀"] {
+            let encrypted = cli.encrypt(pw);
+            assert_eq!(cli.decrypt(&encrypted).as_deref(), Some(pw), "{pw}");
+        }
+        assert_eq!(python_json_string("a\"é🦀"), r#""a\"\u00e9\ud83e\udd80""#);
+        assert_eq!(cli.decrypt("plain-password"), None);
+        assert_eq!(CliPassword::new("another key").unwrap().decrypt(quay), None);
     }
 }

@@ -131,6 +131,11 @@ enum UserCommand {
     Enable {
         name: String,
     },
+    /// Delete the user: it is disabled and renamed at once; its repositories, robots and
+    /// everything else go with the next garbage collection (after NAMESPACE_GC_GRACE_PERIOD_SECONDS).
+    Delete {
+        name: String,
+    },
     SetPassword {
         name: String,
         #[arg(long)]
@@ -155,6 +160,10 @@ enum OrgCommand {
         admin: Option<String>,
     },
     List,
+    /// Delete the organization: as `user delete`, with its teams.
+    Delete {
+        name: String,
+    },
 }
 
 #[derive(Subcommand)]
@@ -302,6 +311,25 @@ fn print_table(json_out: bool, headers: &[&str], rows: Vec<Vec<String>>, value: 
     }
 }
 
+/// `user delete` and `org delete`, each refusing the other kind.
+async fn delete_namespace(
+    db: &crate::db::Db,
+    config: &crate::config::Config,
+    name: &str,
+    organization: bool,
+) -> anyhow::Result<()> {
+    let found = crate::db::identity::find_account(&db.read, name).await?;
+    match found {
+        Some(a) if a.organization == organization && !a.robot => {}
+        Some(_) if organization => anyhow::bail!("`{name}` is not an organization"),
+        Some(_) => anyhow::bail!("`{name}` is not a user"),
+        None => anyhow::bail!("`{name}` not found"),
+    }
+    let grace = std::time::Duration::from_secs(config.namespace_gc_grace_period_seconds);
+    identity::delete_namespace(db, name, grace).await?;
+    Ok(())
+}
+
 fn done(json_out: bool, message: String, value: serde_json::Value) {
     if json_out {
         println!("{value}");
@@ -319,13 +347,14 @@ pub async fn run(args: AdminArgs) -> anyhow::Result<()> {
     let db = crate::db::Db::open(&config.database()?, &location).await?;
     let secrets = config.field_encryption()?;
     let j = args.json;
-    let result = execute(&db, secrets.as_ref(), j, args.command).await;
+    let result = execute(&db, config, secrets.as_ref(), j, args.command).await;
     db.close().await;
     result
 }
 
 async fn execute(
     db: &crate::db::Db,
+    config: &crate::config::Config,
     secrets: Option<&crate::auth::secret::FieldEncryption>,
     j: bool,
     command: AdminCommand,
@@ -360,6 +389,14 @@ async fn execute(
                 identity::set_enabled(db, &name, true).await?;
                 done(j, format!("enabled `{name}`"), json!({"username": name, "enabled": true}));
             }
+            UserCommand::Delete { name } => {
+                delete_namespace(db, config, &name, false).await?;
+                done(
+                    j,
+                    format!("deleted user `{name}`; its content goes with the next collection"),
+                    json!({"username": name}),
+                );
+            }
             UserCommand::SetPassword { name, password_stdin } => {
                 let (password, generated) = read_password(password_stdin)?;
                 identity::set_password(db, &name, &password).await?;
@@ -389,6 +426,11 @@ async fn execute(
                 let orgs = identity::list(db, true).await?;
                 let rows = orgs.iter().map(|o| vec![o.username.clone(), o.enabled.to_string()]).collect();
                 print_table(j, &["name", "enabled"], rows, json!(orgs));
+            }
+            OrgCommand::Delete { name } => {
+                delete_namespace(db, config, &name, true).await?;
+                let msg = format!("deleted organization `{name}`; its content goes with the next collection");
+                done(j, msg, json!({"name": name}));
             }
         },
         AdminCommand::Team { command } => match command {

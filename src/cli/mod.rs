@@ -267,6 +267,7 @@ async fn gc(args: GcArgs) -> anyhow::Result<()> {
                 "dry_run": args.dry_run,
                 "repositories": report.repositories,
                 "deleted_repositories": report.deleted_repositories,
+                "deleted_namespaces": report.deleted_namespaces,
                 "tags": report.tags,
                 "upload_links": report.upload_links,
                 "manifests": report.manifests,

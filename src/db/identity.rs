@@ -463,3 +463,300 @@ fn oauth_token(r: QueryResult) -> Result<OAuthToken, DbErr> {
         token_code: r.try_get("", "token_code")?,
     })
 }
+
+/// Quay's queue for deleted users and organizations (`NAMESPACE_GC_QUEUE_NAME`).
+pub const NAMESPACE_GC_QUEUE: &str = "namespacegc";
+
+/// Whether `name` belonged to a user or organization that is deleted but not yet purged (Quay
+/// keeps such names unavailable until then).
+pub async fn name_awaits_purge<C: ConnectionTrait>(c: &C, name: &str) -> Result<bool, DbErr> {
+    Ok(one(c, "SELECT 1 FROM deletednamespace WHERE original_username = ?", vec![name.into()]).await?.is_some())
+}
+
+/// Quay's `mark_namespace_for_deletion`: the namespace's robots and team memberships go now (so
+/// nothing can log in as or through it), the account is disabled and renamed to a random name (so
+/// its repositories can no longer be found by name), and a `namespacegc` queue item, available
+/// after `grace`, tells a collector to purge the rest. Returns the `deletednamespace` id.
+pub async fn mark_namespace_deleted<C: ConnectionTrait>(
+    c: &C,
+    account: &Account,
+    grace: std::time::Duration,
+) -> Result<i32, DbErr> {
+    delete_linked_identities(c, account).await?;
+    exec(
+        c,
+        "INSERT INTO deletednamespace (namespace_id, marked, original_username, original_email, queue_id) \
+         VALUES (?, ?, ?, ?, NULL)",
+        vec![account.id.into(), now_naive().into(), account.username.clone().into(), account.email.clone().into()],
+    )
+    .await?;
+    let marker: i32 = one(c, "SELECT id FROM deletednamespace WHERE namespace_id = ?", vec![account.id.into()])
+        .await?
+        .map(|r| r.try_get("", "id"))
+        .transpose()?
+        .ok_or_else(|| DbErr::RecordNotFound("deletednamespace".into()))?;
+    exec(
+        c,
+        "UPDATE \"user\" SET username = ?, email = ?, enabled = ? WHERE id = ?",
+        vec![
+            uuid::Uuid::new_v4().to_string().into(),
+            uuid::Uuid::new_v4().to_string().into(),
+            false.into(),
+            account.id.into(),
+        ],
+    )
+    .await?;
+    let body = serde_json::json!({"marker_id": marker, "original_username": account.username}).to_string();
+    let queue_name = super::queue::canonical_queue_name(&[NAMESPACE_GC_QUEUE, &account.id.to_string()]);
+    let queue_id = super::queue::put_after(c, &queue_name, &body, grace).await?;
+    exec(c, "UPDATE deletednamespace SET queue_id = ? WHERE id = ?", vec![queue_id.into(), marker.into()]).await?;
+    Ok(marker)
+}
+
+/// Robots, teams and memberships of a namespace being deleted (Quay's `_delete_user_linked_data`).
+async fn delete_linked_identities<C: ConnectionTrait>(c: &C, account: &Account) -> Result<(), DbErr> {
+    let robots = list_accounts(c, false, true, Some(&account.username)).await?;
+    for robot in robots.iter().map(|r| r.id) {
+        // Mirrors that pull as the robot stop with it; builds and triggers forget it.
+        exec(c, "DELETE FROM repomirrorconfig WHERE internal_robot_id = ?", vec![robot.into()]).await?;
+        exec(
+            c,
+            "DELETE FROM orgmirrorrepository WHERE org_mirror_config_id IN \
+             (SELECT id FROM orgmirrorconfig WHERE internal_robot_id = ?)",
+            vec![robot.into()],
+        )
+        .await?;
+        exec(c, "DELETE FROM orgmirrorconfig WHERE internal_robot_id = ?", vec![robot.into()]).await?;
+        for table in ["repositorybuild", "repositorybuildtrigger"] {
+            exec(c, &format!("UPDATE {table} SET pull_robot_id = NULL WHERE pull_robot_id = ?"), vec![robot.into()])
+                .await?;
+        }
+        exec(c, "DELETE FROM permissionprototype WHERE delegate_user_id = ?", vec![robot.into()]).await?;
+        delete_robot(c, robot).await?;
+    }
+    if account.organization {
+        let teams = "(SELECT id FROM team WHERE organization_id = ?)";
+        for (table, column) in [
+            ("teammember", "team_id"),
+            ("teammemberinvite", "team_id"),
+            ("teamsync", "team_id"),
+            ("repositorypermission", "team_id"),
+            ("permissionprototype", "delegate_team_id"),
+        ] {
+            exec(c, &format!("DELETE FROM {table} WHERE {column} IN {teams}"), vec![account.id.into()]).await?;
+        }
+        exec(c, "DELETE FROM team WHERE organization_id = ?", vec![account.id.into()]).await?;
+    } else {
+        exec(c, "DELETE FROM teammember WHERE user_id = ?", vec![account.id.into()]).await?;
+    }
+    Ok(())
+}
+
+/// The namespace a `namespacegc` item's marker names, if it is not purged yet.
+pub async fn deleted_namespace<C: ConnectionTrait>(c: &C, marker: i32) -> Result<Option<i32>, DbErr> {
+    one(c, "SELECT namespace_id FROM deletednamespace WHERE id = ?", vec![marker.into()])
+        .await?
+        .map(|r| r.try_get("", "namespace_id"))
+        .transpose()
+}
+
+/// Every repository of a namespace, in any state.
+pub async fn namespace_repositories<C: ConnectionTrait>(c: &C, namespace_id: i32) -> Result<Vec<i32>, DbErr> {
+    all(c, "SELECT id FROM repository WHERE namespace_user_id = ? ORDER BY id", vec![namespace_id.into()])
+        .await?
+        .iter()
+        .map(|r| r.try_get("", "id"))
+        .collect()
+}
+
+/// The rest of a deleted namespace once its repositories are purged, then its row (Quay's
+/// `delete_user`, which deletes every dependent row).
+pub async fn purge_namespace_rows<C: ConnectionTrait>(c: &C, namespace_id: i32) -> Result<(), DbErr> {
+    let id = || vec![sea_orm::Value::from(namespace_id)];
+    // Rows naming rows that name the namespace, first.
+    let dependents = [
+        ("oauthaccesstoken", "application_id", "oauthapplication", "organization_id"),
+        ("oauthassignedtoken", "application_id", "oauthapplication", "organization_id"),
+        ("oauthauthorizationcode", "application_id", "oauthapplication", "organization_id"),
+        ("quotalimits", "quota_id", "userorganizationquota", "namespace_id"),
+        ("orgmirrorrepository", "org_mirror_config_id", "orgmirrorconfig", "organization_id"),
+        ("repositorybuild", "trigger_id", "repositorybuildtrigger", "connected_user_id"),
+    ];
+    for (table, column, parent, parent_column) in dependents {
+        exec(
+            c,
+            &format!("DELETE FROM {table} WHERE {column} IN (SELECT id FROM {parent} WHERE {parent_column} = ?)"),
+            id(),
+        )
+        .await?;
+    }
+    for (table, column) in [("repositorybuild", "pull_robot_id"), ("repositorybuildtrigger", "pull_robot_id")] {
+        exec(c, &format!("UPDATE {table} SET {column} = NULL WHERE {column} = ?"), id()).await?;
+    }
+    for (table, column) in [
+        ("appspecificauthtoken", "user_id"),
+        ("autoprunetaskstatus", "namespace_id"),
+        ("emailconfirmation", "user_id"),
+        ("federatedlogin", "user_id"),
+        ("namespaceautoprunepolicy", "namespace_id"),
+        ("namespaceimmutabilitypolicy", "namespace_id"),
+        ("namespacenotification", "namespace_id"),
+        ("notification", "target_id"),
+        ("oauthaccesstoken", "authorized_user_id"),
+        ("oauthassignedtoken", "assigned_user_id"),
+        ("oauthapplication", "organization_id"),
+        ("organizationcontactemail", "organization_id"),
+        ("organizationrhskus", "org_id"),
+        ("organizationrhskus", "user_id"),
+        ("orgmirrorconfig", "organization_id"),
+        ("permissionprototype", "activating_user_id"),
+        ("permissionprototype", "delegate_user_id"),
+        ("permissionprototype", "org_id"),
+        ("proxycacheconfig", "organization_id"),
+        ("quotanamespacesize", "namespace_user_id"),
+        ("quotanotificationstate", "namespace_id"),
+        ("redhatsubscriptions", "user_id"),
+        ("repositoryautoprunepolicy", "namespace_id"),
+        ("repositorybuildtrigger", "connected_user_id"),
+        ("repositoryimmutabilitypolicy", "namespace_id"),
+        ("repositorypermission", "user_id"),
+        ("robotaccountmetadata", "robot_account_id"),
+        ("robotaccounttoken", "robot_account_id"),
+        ("star", "user_id"),
+        ("teammember", "user_id"),
+        ("teammemberinvite", "inviter_id"),
+        ("teammemberinvite", "user_id"),
+        ("userorganizationquota", "namespace_id"),
+        ("userprompt", "user_id"),
+        ("userregion", "user_id"),
+        ("deletednamespace", "namespace_id"),
+    ] {
+        exec(c, &format!("DELETE FROM {table} WHERE {column} = ?"), id()).await?;
+    }
+    exec(c, "DELETE FROM \"user\" WHERE id = ?", id()).await?;
+    Ok(())
+}
+
+/// An `oauthapplication` owned by a user or organization; returns its id.
+pub async fn create_oauth_application<C: ConnectionTrait>(
+    c: &C,
+    owner_id: i32,
+    name: &str,
+    description: &str,
+    encrypted_client_secret: Option<&str>,
+) -> Result<i32, DbErr> {
+    let client_id = crate::util::random_token(20);
+    exec(
+        c,
+        "INSERT INTO oauthapplication (client_id, redirect_uri, application_uri, organization_id, name, description, \
+         secure_client_secret, fully_migrated) VALUES (?, '', '', ?, ?, ?, ?, ?)",
+        vec![
+            client_id.clone().into(),
+            owner_id.into(),
+            name.into(),
+            description.into(),
+            encrypted_client_secret.map(str::to_owned).into(),
+            true.into(),
+        ],
+    )
+    .await?;
+    one(c, "SELECT id FROM oauthapplication WHERE client_id = ?", vec![client_id.into()])
+        .await?
+        .map(|r| r.try_get("", "id"))
+        .transpose()?
+        .ok_or_else(|| DbErr::RecordNotFound("oauthapplication".into()))
+}
+
+/// An `oauthaccesstoken`: `token_name` in clear, `token_code` a bcrypt hash.
+pub async fn create_oauth_token<C: ConnectionTrait>(
+    c: &C,
+    application_id: i32,
+    user_id: i32,
+    scope: &str,
+    token_name: &str,
+    token_code_hash: &str,
+    expires_at: chrono::NaiveDateTime,
+) -> Result<(), DbErr> {
+    exec(
+        c,
+        "INSERT INTO oauthaccesstoken (uuid, application_id, authorized_user_id, scope, token_type, expires_at, data, \
+         token_code, token_name, created) VALUES (?, ?, ?, ?, 'Bearer', ?, '', ?, ?, ?)",
+        vec![
+            uuid::Uuid::new_v4().to_string().into(),
+            application_id.into(),
+            user_id.into(),
+            scope.into(),
+            expires_at.into(),
+            token_code_hash.into(),
+            token_name.into(),
+            now_naive().into(),
+        ],
+    )
+    .await?;
+    Ok(())
+}
+
+/// The profile fields of an account that views show.
+pub struct AccountSettings {
+    pub verified: bool,
+    pub removed_tag_expiration_s: i64,
+    pub has_password: bool,
+    pub company: Option<String>,
+    pub given_name: Option<String>,
+    pub family_name: Option<String>,
+    pub location: Option<String>,
+    pub creation_date: Option<chrono::NaiveDateTime>,
+}
+
+pub async fn account_settings<C: ConnectionTrait>(c: &C, user_id: i32) -> Result<AccountSettings, DbErr> {
+    let r = one(
+        c,
+        "SELECT verified, removed_tag_expiration_s, password_hash, company, given_name, family_name, location, \
+         creation_date FROM \"user\" WHERE id = ?",
+        vec![user_id.into()],
+    )
+    .await?
+    .ok_or_else(|| DbErr::RecordNotFound("user".into()))?;
+    Ok(AccountSettings {
+        verified: r.try_get("", "verified")?,
+        removed_tag_expiration_s: r.try_get("", "removed_tag_expiration_s")?,
+        has_password: r.try_get::<Option<String>>("", "password_hash")?.is_some_and(|h| !h.is_empty()),
+        company: r.try_get("", "company")?,
+        given_name: r.try_get("", "given_name")?,
+        family_name: r.try_get("", "family_name")?,
+        location: r.try_get("", "location")?,
+        creation_date: r.try_get("", "creation_date")?,
+    })
+}
+
+/// An organization a user belongs to, through any team.
+pub struct Membership {
+    pub name: String,
+    pub email: String,
+    pub admin: bool,
+    pub can_create: bool,
+}
+
+pub async fn organizations_of<C: ConnectionTrait>(c: &C, user_id: i32) -> Result<Vec<Membership>, DbErr> {
+    let rows = all(
+        c,
+        "SELECT o.username, o.email, tr.name AS role FROM teammember tm JOIN team t ON t.id = tm.team_id \
+         JOIN teamrole tr ON tr.id = t.role_id JOIN \"user\" o ON o.id = t.organization_id \
+         WHERE tm.user_id = ? AND o.enabled = ? ORDER BY o.username",
+        vec![user_id.into(), true.into()],
+    )
+    .await?;
+    let mut out: Vec<Membership> = Vec::new();
+    for r in rows {
+        let name: String = r.try_get("", "username")?;
+        let role: String = r.try_get("", "role")?;
+        if out.last().is_none_or(|m| m.name != name) {
+            out.push(Membership { name, email: r.try_get("", "email")?, admin: false, can_create: false });
+        }
+        if let Some(m) = out.last_mut() {
+            m.admin |= role == "admin";
+            m.can_create |= role == "admin" || role == "creator";
+        }
+    }
+    Ok(out)
+}

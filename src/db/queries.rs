@@ -247,6 +247,19 @@ pub async fn catalog<C: ConnectionTrait>(
          WHERE r.state <> ?",
     );
     let mut values: Vec<Value> = vec![repo_state::MARKED_FOR_DELETION.into()];
+    push_visible_to(&mut text, &mut values, viewer, visibility_public);
+    if let Some(last) = last {
+        text.push_str(" AND u.username || '/' || r.name > ?");
+        values.push(last.into());
+    }
+    text.push_str(" ORDER BY path LIMIT ?");
+    values.push((limit as i64).into());
+    all(c, &text, values).await?.iter().map(|r| r.try_get::<String>("", "path")).collect()
+}
+
+/// Restricts a query over `repository r` to what a viewer may read: everything for a superuser
+/// (`(id, true)`), else public repositories, the viewer's own and those granted to them.
+fn push_visible_to(text: &mut String, values: &mut Vec<Value>, viewer: Option<(i32, bool)>, visibility_public: i32) {
     match viewer {
         Some((_, true)) => {}
         Some((user_id, false)) => {
@@ -265,13 +278,90 @@ pub async fn catalog<C: ConnectionTrait>(
             values.push(visibility_public.into());
         }
     }
-    if let Some(last) = last {
-        text.push_str(" AND u.username || '/' || r.name > ?");
-        values.push(last.into());
+}
+
+/// A repository as `/api/v1/repository` lists it.
+#[derive(Debug, Clone)]
+pub struct RepositorySummary {
+    pub id: i32,
+    pub namespace: String,
+    pub name: String,
+    pub description: Option<String>,
+    pub public: bool,
+    pub state: i32,
+    pub namespace_is_org: bool,
+    /// When a tag last changed, in ms.
+    pub last_modified_ms: Option<i64>,
+    pub starred: bool,
+}
+
+/// What `GET /api/v1/repository` filters by.
+pub struct RepositoryFilter<'a> {
+    pub namespace: Option<&'a str>,
+    /// Public repositories count as visible (else only the viewer's own and granted ones).
+    pub include_public: bool,
+    /// Only those the viewer starred.
+    pub starred_by: Option<i32>,
+    /// Repositories with an id above this (the page token).
+    pub after_id: i32,
+    pub limit: u64,
+}
+
+/// Repositories a viewer may read, by id, with what the listing shows.
+pub async fn list_repository_summaries<C: ConnectionTrait>(
+    c: &C,
+    viewer: Option<(i32, bool)>,
+    visibility_public: i32,
+    filter: &RepositoryFilter<'_>,
+) -> Result<Vec<RepositorySummary>, DbErr> {
+    let viewer_id = viewer.map(|v| v.0).unwrap_or(-1);
+    let mut text = String::from(
+        "SELECT r.id, u.username, r.name, r.description, r.visibility_id, r.state, u.organization, \
+         (SELECT MAX(t.lifetime_start_ms) FROM tag t WHERE t.repository_id = r.id AND t.hidden = ?) AS last_modified, \
+         EXISTS (SELECT 1 FROM star s WHERE s.repository_id = r.id AND s.user_id = ?) AS starred \
+         FROM repository r JOIN \"user\" u ON u.id = r.namespace_user_id WHERE r.state <> ? AND r.id > ?",
+    );
+    let mut values: Vec<Value> =
+        vec![false.into(), viewer_id.into(), repo_state::MARKED_FOR_DELETION.into(), filter.after_id.into()];
+    // Without public ones, an impossible visibility id makes the public clause match nothing.
+    let public_id = if filter.include_public || viewer.is_none() { visibility_public } else { -1 };
+    push_visible_to(&mut text, &mut values, viewer, public_id);
+    if let Some(ns) = filter.namespace {
+        text.push_str(" AND u.username = ?");
+        values.push(ns.into());
     }
-    text.push_str(" ORDER BY path LIMIT ?");
-    values.push((limit as i64).into());
-    all(c, &text, values).await?.iter().map(|r| r.try_get::<String>("", "path")).collect()
+    if let Some(user_id) = filter.starred_by {
+        text.push_str(" AND EXISTS (SELECT 1 FROM star s WHERE s.repository_id = r.id AND s.user_id = ?)");
+        values.push(user_id.into());
+    }
+    text.push_str(" ORDER BY r.id LIMIT ?");
+    values.push((filter.limit as i64).into());
+    all(c, &text, values)
+        .await?
+        .iter()
+        .map(|r| {
+            Ok(RepositorySummary {
+                id: r.try_get("", "id")?,
+                namespace: r.try_get("", "username")?,
+                name: r.try_get("", "name")?,
+                description: r.try_get("", "description")?,
+                public: r.try_get::<i32>("", "visibility_id")? == visibility_public,
+                state: r.try_get("", "state")?,
+                namespace_is_org: r.try_get("", "organization")?,
+                last_modified_ms: r.try_get("", "last_modified")?,
+                starred: r.try_get("", "starred")?,
+            })
+        })
+        .collect()
+}
+
+pub async fn set_repository_description<C: ConnectionTrait>(
+    c: &C,
+    repo_id: i32,
+    description: &str,
+) -> Result<(), DbErr> {
+    exec(c, "UPDATE repository SET description = ? WHERE id = ?", vec![description.into(), repo_id.into()]).await?;
+    Ok(())
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -1186,4 +1276,94 @@ pub async fn mirror_robot<C: ConnectionTrait>(c: &C, repo_id: i32) -> Result<Opt
         .await?
         .map(|r| r.try_get_by_index(0))
         .transpose()
+}
+
+/// A tag row as `/api/v1/repository/.../tag/` shows it.
+#[derive(Debug, Clone)]
+pub struct TagView {
+    pub name: String,
+    pub reversion: bool,
+    pub immutable: bool,
+    pub start_ms: i64,
+    pub end_ms: Option<i64>,
+    pub digest: String,
+    pub media_type_id: i32,
+    pub size: Option<i64>,
+}
+
+/// What the tag listing filters by.
+pub struct TagFilter<'a> {
+    pub only_active: bool,
+    pub specific: Option<&'a str>,
+    /// `name LIKE %x%` (`like:x`) or `name = x` (`eq:x`).
+    pub name_like: Option<&'a str>,
+    pub name_eq: Option<&'a str>,
+    pub offset: u64,
+    pub limit: u64,
+}
+
+/// Visible tag rows of a repository, history included unless `only_active`, newest first (Quay's
+/// `lifetime_start_ms DESC, name`).
+pub async fn tag_views<C: ConnectionTrait>(c: &C, repo_id: i32, f: &TagFilter<'_>) -> Result<Vec<TagView>, DbErr> {
+    let mut text = String::from(
+        "SELECT t.name, t.reversion, t.immutable, t.lifetime_start_ms, t.lifetime_end_ms, m.digest, m.media_type_id, \
+         m.layers_compressed_size FROM tag t JOIN manifest m ON m.id = t.manifest_id \
+         WHERE t.repository_id = ? AND t.hidden = ?",
+    );
+    let mut values: Vec<Value> = vec![repo_id.into(), false.into()];
+    if f.only_active {
+        text.push_str(&format!(" AND {ALIVE}"));
+        values.push(now_ms().into());
+    }
+    for (clause, value) in [("t.name = ?", f.specific), ("t.name = ?", f.name_eq)] {
+        if let Some(v) = value {
+            text.push_str(" AND ");
+            text.push_str(clause);
+            values.push(v.into());
+        }
+    }
+    if let Some(v) = f.name_like {
+        let escaped = v.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_");
+        text.push_str(" AND t.name LIKE ? ESCAPE '\\'");
+        values.push(format!("%{escaped}%").into());
+    }
+    text.push_str(" ORDER BY t.lifetime_start_ms DESC, t.name LIMIT ? OFFSET ?");
+    values.push((f.limit as i64).into());
+    values.push((f.offset as i64).into());
+    all(c, &text, values)
+        .await?
+        .iter()
+        .map(|r| {
+            Ok(TagView {
+                name: r.try_get("", "name")?,
+                reversion: r.try_get("", "reversion")?,
+                immutable: r.try_get::<Option<bool>>("", "immutable")?.unwrap_or(false),
+                start_ms: r.try_get("", "lifetime_start_ms")?,
+                end_ms: r.try_get("", "lifetime_end_ms")?,
+                digest: r.try_get("", "digest")?,
+                media_type_id: r.try_get("", "media_type_id")?,
+                size: r.try_get("", "layers_compressed_size")?,
+            })
+        })
+        .collect()
+}
+
+/// Sets when the alive tag `name` expires (None: never); false when there is no such tag.
+pub async fn set_tag_expiration<C: ConnectionTrait>(
+    c: &C,
+    repo_id: i32,
+    name: &str,
+    end_ms: Option<i64>,
+) -> Result<bool, DbErr> {
+    lock_tags(c, repo_id).await?;
+    let n = exec(
+        c,
+        &format!(
+            "UPDATE tag SET lifetime_end_ms = ? WHERE repository_id = ? AND name = ? AND hidden = ? AND id IN \
+                  (SELECT t.id FROM tag t WHERE t.repository_id = ? AND t.name = ? AND {ALIVE})"
+        ),
+        vec![end_ms.into(), repo_id.into(), name.into(), false.into(), repo_id.into(), name.into(), now_ms().into()],
+    )
+    .await?;
+    Ok(n > 0)
 }

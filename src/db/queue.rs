@@ -169,12 +169,21 @@ pub fn canonical_queue_name(parts: &[&str]) -> String {
 
 /// Adds an item, as Quay's `WorkQueue.put` does (5 retries); returns its id.
 pub async fn put<C: ConnectionTrait>(c: &C, queue_name: &str, body: &str) -> Result<i32, DbErr> {
+    put_after(c, queue_name, body, Duration::ZERO).await
+}
+
+/// Like [`put`], for an item that becomes available only after `delay`.
+pub async fn put_after<C: ConnectionTrait>(c: &C, queue_name: &str, body: &str, delay: Duration) -> Result<i32, DbErr> {
     let state_id = new_state_id();
+    let available_after = chrono::Duration::from_std(delay)
+        .ok()
+        .and_then(|d| now_naive().checked_add_signed(d))
+        .unwrap_or(NaiveDateTime::MAX);
     exec(
         c,
         "INSERT INTO queueitem (queue_name, body, available_after, available, processing_expires, retries_remaining, \
          state_id) VALUES (?, ?, ?, ?, NULL, 5, ?)",
-        vec![queue_name.into(), body.into(), now_naive().into(), true.into(), state_id.clone().into()],
+        vec![queue_name.into(), body.into(), available_after.into(), true.into(), state_id.clone().into()],
     )
     .await?;
     let row = one(c, "SELECT id FROM queueitem WHERE state_id = ?", vec![state_id.into()]).await?;

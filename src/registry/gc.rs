@@ -12,6 +12,7 @@ use std::time::{Duration, Instant};
 
 use crate::app::App;
 use crate::db::gc::{self as rules, Collected};
+use crate::db::identity::{self, NAMESPACE_GC_QUEUE};
 use crate::db::{queries, queue};
 use crate::storage::Storage;
 use crate::util::{now_ms, now_naive};
@@ -28,6 +29,7 @@ const OBJECT_DELETE_QUEUE: &str = "quay-blobdelete";
 pub struct GcReport {
     pub repositories: u64,
     pub deleted_repositories: u64,
+    pub deleted_namespaces: u64,
     pub tags: u64,
     pub upload_links: u64,
     pub manifests: u64,
@@ -48,10 +50,11 @@ impl GcReport {
 
     pub fn summary(&self) -> String {
         format!(
-            "{} repositories collected, {} deleted repositories purged: {} tags, {} upload links, {} manifests, \
+            "{} repositories collected, {} deleted repositories and {} deleted namespaces purged: {} tags, {} upload links, {} manifests, \
              {} blobs ({} bytes), {} storage objects removed, {} errors",
             self.repositories,
             self.deleted_repositories,
+            self.deleted_namespaces,
             self.tags,
             self.upload_links,
             self.manifests,
@@ -96,9 +99,11 @@ pub async fn collect(app: &App, dry: bool) -> anyhow::Result<GcReport> {
     }
     if !dry {
         purge_deleted_repositories(app, &mut report).await?;
+        purge_deleted_namespaces(app, &mut report).await?;
         report.objects += remove_objects(app, &mut report.errors).await?;
     } else {
-        report.deleted_repositories = dry_purge_count(app).await?;
+        report.deleted_repositories = dry_purge_count(app, REPOSITORY_GC_QUEUE).await?;
+        report.deleted_namespaces = dry_purge_count(app, NAMESPACE_GC_QUEUE).await?;
     }
     record(&report, started.elapsed(), dry);
     Ok(report)
@@ -211,6 +216,11 @@ async fn purge_one(app: &App, body: &str) -> anyhow::Result<Collected> {
         // Already purged (a previous attempt committed, then failed to complete the item).
         return Ok(Collected::default());
     };
+    purge_repository(app, repo_id).await
+}
+
+/// Everything of one repository, then its row, in one transaction.
+async fn purge_repository(app: &App, repo_id: i32) -> anyhow::Result<Collected> {
     let tx = app.db.begin().await?;
     let mut collected = rules::collect_repository(&tx, repo_id, rules_now(app, true)).await?;
     collected.uploads = rules::purge_repository_rows(&tx, repo_id).await?;
@@ -219,8 +229,52 @@ async fn purge_one(app: &App, body: &str) -> anyhow::Result<Collected> {
     Ok(collected)
 }
 
-async fn dry_purge_count(app: &App) -> anyhow::Result<u64> {
-    let prefix = queue::canonical_queue_name(&[REPOSITORY_GC_QUEUE]);
+/// Works through the `namespacegc` queue: each deleted user or organization loses its
+/// repositories (one transaction each, so a long purge resumes where it stopped), then every row
+/// that names it, then its own row.
+async fn purge_deleted_namespaces(app: &App, report: &mut GcReport) -> anyhow::Result<()> {
+    let prefix = queue::canonical_queue_name(&[NAMESPACE_GC_QUEUE]);
+    while let Some(item) = queue::claim(&app.db.write, &prefix, Duration::from_secs(3600)).await? {
+        match purge_namespace(app, &item.body, report).await {
+            Ok(()) => {
+                report.deleted_namespaces += 1;
+                queue::complete(&app.db.write, &item).await?;
+            }
+            Err(e) => {
+                report.errors += 1;
+                tracing::warn!(
+                    item = item.id,
+                    error = format!("{e:#}"),
+                    "cannot purge a deleted namespace; will retry"
+                );
+                queue::incomplete(&app.db.write, &item, Duration::from_secs(300)).await?;
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Purges the namespace a `namespacegc` item names (`{"marker_id": <deletednamespace.id>}`).
+async fn purge_namespace(app: &App, body: &str, report: &mut GcReport) -> anyhow::Result<()> {
+    let body: serde_json::Value = serde_json::from_str(body)?;
+    let marker = body["marker_id"].as_i64().ok_or_else(|| anyhow::anyhow!("queue item without marker_id"))?;
+    let Some(namespace_id) = identity::deleted_namespace(&app.db.read, marker as i32).await? else {
+        return Ok(());
+    };
+    for repo_id in identity::namespace_repositories(&app.db.read, namespace_id).await? {
+        let collected = purge_repository(app, repo_id).await?;
+        report.deleted_repositories += 1;
+        report.count(&collected);
+        remove_uploads(app, &collected, &mut report.errors).await;
+    }
+    let tx = app.db.begin().await?;
+    identity::purge_namespace_rows(&tx, namespace_id).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+async fn dry_purge_count(app: &App, queue_name: &str) -> anyhow::Result<u64> {
+    let prefix = queue::canonical_queue_name(&[queue_name]);
     Ok(queue::pending(&app.db.read, &prefix).await?)
 }
 
@@ -234,6 +288,8 @@ fn record(report: &GcReport, took: Duration, dry: bool) {
     metrics::counter!("quay_gc_manifests_deleted_total").increment(report.manifests);
     metrics::counter!("quay_gc_tags_deleted_total").increment(report.tags);
     metrics::counter!("quay_gc_objects_deleted_total").increment(report.objects);
+    metrics::counter!("quay_gc_namespaces_purged_total").increment(report.deleted_namespaces);
+    metrics::counter!("quay_gc_repositories_purged_total").increment(report.deleted_repositories);
     metrics::counter!("quay_gc_errors_total").increment(report.errors);
     metrics::gauge!("quay_gc_last_run_seconds").set(chrono::Utc::now().timestamp() as f64);
     metrics::gauge!("quay_gc_last_run_duration_seconds").set(took.as_secs_f64());
