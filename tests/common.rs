@@ -76,6 +76,13 @@ impl Server {
         server
     }
 
+    /// A server on a new database without users.
+    pub async fn start_empty(extra: &str) -> Server {
+        let dir = tempfile::tempdir().unwrap();
+        write_config(dir.path(), extra);
+        Self::start_in(dir).await
+    }
+
     /// Starts (or restarts) a server on an existing data folder.
     pub async fn start_in(dir: tempfile::TempDir) -> Server {
         Self::start_with_config(dir, "config.yaml").await

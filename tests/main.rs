@@ -1,5 +1,6 @@
 //! The one integration-test binary: every test drives a real server over HTTP on 127.0.0.1.
 
+mod api;
 mod audit;
 mod autoprune;
 mod cli;

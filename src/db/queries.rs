@@ -1327,7 +1327,7 @@ pub async fn tag_views<C: ConnectionTrait>(c: &C, repo_id: i32, f: &TagFilter<'_
         text.push_str(" AND t.name LIKE ? ESCAPE '\\'");
         values.push(format!("%{escaped}%").into());
     }
-    text.push_str(" ORDER BY t.lifetime_start_ms DESC, t.name LIMIT ? OFFSET ?");
+    text.push_str(" ORDER BY t.lifetime_start_ms DESC, t.name, t.id DESC LIMIT ? OFFSET ?");
     values.push((f.limit as i64).into());
     values.push((f.offset as i64).into());
     all(c, &text, values)

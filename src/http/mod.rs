@@ -1,6 +1,7 @@
 //! HTTP: the only module that knows axum. Routes, middleware (metrics, request logs) and the
 //! server loop with TLS and graceful shutdown.
 
+mod api;
 mod error;
 mod token;
 mod v2;
@@ -43,6 +44,7 @@ pub fn router(app: AppState) -> Router {
         .route("/v2/auth", get(token::token).post(token::oauth_token))
         .route("/v2/_catalog", get(v2::catalog))
         .route("/v2/{*path}", any(v2::dispatch))
+        .nest("/api/v1", api::router())
         .route("/health/instance", get(health))
         .route("/healthz", get(health))
         .route("/metrics", get(metrics))

@@ -1,0 +1,351 @@
+//! Quay's management API, `/api/v1`: the paths, JSON field names, status codes and error bodies
+//! that Quay's automation (scripts, Ansible, Terraform, the UI) expects.
+//!
+//! Every route is listed once in [`ENDPOINTS`], from which both the router and the OpenAPI
+//! document of `GET /api/v1/discovery` are built, so the document cannot miss a route.
+//!
+//! Callers: an OAuth access token (`Authorization: Bearer <40 characters>`, capped by its
+//! scopes), or HTTP Basic for users, robots and app tokens (every scope, as the Go mirror
+//! registry accepts). Errors are Quay's `{"status","error_message","title","type","detail"}`.
+
+mod discovery;
+mod repository;
+mod tag;
+mod user;
+
+use axum::Router;
+use axum::extract::{FromRequest, FromRequestParts, Request};
+use axum::http::request::Parts;
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::MethodRouter;
+use serde_json::json;
+
+use crate::app::AppState;
+use crate::auth::{AuthError, Identity, Role, User};
+use crate::identity::IdentityError;
+
+/// A JSON schema, built when the document is.
+pub type Schema = fn() -> serde_json::Value;
+
+/// A served route: what the router mounts and what the OpenAPI document describes.
+pub struct Endpoint {
+    pub method: &'static str,
+    /// Under `/api/v1`, with `{name}` parameters (a `{repository}` spans `namespace/name`).
+    pub path: &'static str,
+    pub operation_id: &'static str,
+    pub summary: &'static str,
+    /// The scope an OAuth token needs (None: any caller, or only a signed-in one where noted).
+    pub scope: Option<Scope>,
+    /// Query parameters: (name, type, description).
+    pub query: &'static [(&'static str, &'static str, &'static str)],
+    /// The JSON schema of the request body, if it takes one.
+    pub body: Option<Schema>,
+    /// Status codes and the JSON schema of their bodies (None: no body).
+    pub responses: &'static [(u16, Option<Schema>)],
+    pub handler: fn() -> MethodRouter<AppState>,
+}
+
+/// Every route of the API. Order matters only for the document.
+pub fn endpoints() -> Vec<Endpoint> {
+    let mut all = Vec::new();
+    all.extend(discovery::endpoints());
+    all.extend(user::endpoints());
+    all.extend(repository::endpoints());
+    all.extend(tag::endpoints());
+    all
+}
+
+/// The router to nest at `/api/v1`: every endpoint, and Quay's JSON 404 for anything else.
+pub fn router() -> Router<AppState> {
+    let mut by_path: std::collections::BTreeMap<String, MethodRouter<AppState>> = Default::default();
+    for e in endpoints() {
+        let path = axum_path(e.path);
+        let route = by_path.remove(&path).unwrap_or_default();
+        by_path.insert(path, route.merge((e.handler)()));
+    }
+    let mut router = Router::new();
+    for (path, route) in by_path {
+        router = router.route(&path, route.fallback(method_not_allowed));
+    }
+    router.fallback(not_found_route)
+}
+
+/// Documentation paths name the repository `{repository}`; axum matches it as two segments.
+/// (The router is nested under `/api/v1`.)
+fn axum_path(path: &str) -> String {
+    path.replace("{repository}", "{namespace}/{repo}")
+}
+
+async fn not_found_route() -> ApiError {
+    ApiError::not_found()
+}
+
+async fn method_not_allowed() -> ApiError {
+    ApiError::new(StatusCode::METHOD_NOT_ALLOWED, "invalid_request", "The method is not allowed for the requested URL.")
+}
+
+/// The OAuth scopes Quay defines; a token carries some of them, a password all.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Scope {
+    RepoRead,
+    RepoWrite,
+    RepoAdmin,
+    RepoCreate,
+    OrgAdmin,
+    UserRead,
+    UserAdmin,
+    SuperUser,
+}
+
+impl Scope {
+    pub const ALL: [Scope; 8] = [
+        Scope::RepoRead,
+        Scope::RepoWrite,
+        Scope::RepoAdmin,
+        Scope::RepoCreate,
+        Scope::OrgAdmin,
+        Scope::UserRead,
+        Scope::UserAdmin,
+        Scope::SuperUser,
+    ];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Scope::RepoRead => "repo:read",
+            Scope::RepoWrite => "repo:write",
+            Scope::RepoAdmin => "repo:admin",
+            Scope::RepoCreate => "repo:create",
+            Scope::OrgAdmin => "org:admin",
+            Scope::UserRead => "user:read",
+            Scope::UserAdmin => "user:admin",
+            Scope::SuperUser => "super:user",
+        }
+    }
+
+    /// The repository role a scope allows at most.
+    fn role(self) -> Option<Role> {
+        match self {
+            Scope::RepoRead => Some(Role::Read),
+            Scope::RepoWrite => Some(Role::Write),
+            Scope::RepoAdmin => Some(Role::Admin),
+            _ => None,
+        }
+    }
+}
+
+/// Who is calling, and what their credentials let them do.
+#[derive(Debug, Clone)]
+pub struct Caller {
+    pub identity: Identity,
+    /// The token's scopes; every scope for passwords and robot tokens.
+    pub scopes: Vec<Scope>,
+}
+
+impl Caller {
+    pub fn user(&self) -> Option<&User> {
+        self.identity.user()
+    }
+
+    /// The signed-in user, or Quay's 401.
+    pub fn signed_in(&self) -> Result<&User, ApiError> {
+        self.user().ok_or_else(ApiError::unauthorized)
+    }
+
+    pub fn has(&self, scope: Scope) -> bool {
+        self.scopes.contains(&scope)
+    }
+
+    /// Fails with Quay's 403 when a signed-in caller's token lacks `scope` (401 when anonymous).
+    pub fn require(&self, scope: Scope) -> Result<&User, ApiError> {
+        let user = self.signed_in()?;
+        if !self.has(scope) {
+            return Err(ApiError::forbidden());
+        }
+        Ok(user)
+    }
+
+    /// A superuser whose token allows acting as one.
+    pub fn superuser(&self) -> bool {
+        self.user().is_some_and(|u| u.superuser) && self.has(Scope::SuperUser)
+    }
+
+    /// The highest repository role the token's scopes allow.
+    fn max_role(&self) -> Option<Role> {
+        self.scopes.iter().filter_map(|s| s.role()).max()
+    }
+}
+
+impl FromRequestParts<AppState> for Caller {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, app: &AppState) -> Result<Self, Self::Rejection> {
+        let Some(value) = parts.headers.get(header::AUTHORIZATION) else {
+            return Ok(Caller { identity: Identity::Anonymous, scopes: Vec::new() });
+        };
+        let value = value.to_str().map_err(|_| ApiError::invalid_token())?;
+        let (kind, credentials) = value.split_once(' ').ok_or_else(ApiError::invalid_token)?;
+        let user = if kind.eq_ignore_ascii_case("bearer") {
+            crate::auth::authenticate_oauth_token(&app.db, &app.config, credentials.trim()).await
+        } else if kind.eq_ignore_ascii_case("basic") {
+            let (username, password) = decode_basic(credentials).ok_or_else(ApiError::invalid_token)?;
+            crate::auth::authenticate_password(&app.db, &app.config, app.secrets.as_ref(), &username, &password).await
+        } else {
+            return Err(ApiError::invalid_token());
+        };
+        let user = user.map_err(|e| match e {
+            AuthError::Internal(e) => ApiError::internal(e),
+            _ => ApiError::invalid_token(),
+        })?;
+        let scopes = match &user.oauth {
+            Some(grant) => Scope::ALL.into_iter().filter(|s| grant.has_scope(s.name())).collect(),
+            None => Scope::ALL.to_vec(),
+        };
+        Ok(Caller { identity: Identity::User(user), scopes })
+    }
+}
+
+fn decode_basic(credentials: &str) -> Option<(String, String)> {
+    use base64::Engine as _;
+    let raw = base64::engine::general_purpose::STANDARD.decode(credentials.trim()).ok()?;
+    let text = String::from_utf8(raw).ok()?;
+    let (u, p) = text.split_once(':')?;
+    Some((u.to_owned(), p.to_owned()))
+}
+
+/// A JSON request body; a missing or malformed one is Quay's 400 `invalid_request`.
+pub struct Body<T>(pub T);
+
+impl<T: serde::de::DeserializeOwned> FromRequest<AppState> for Body<T> {
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, state: &AppState) -> Result<Self, Self::Rejection> {
+        let bytes = axum::body::Bytes::from_request(req, state)
+            .await
+            .map_err(|_| ApiError::bad_request("the request body could not be read"))?;
+        let bytes = if bytes.iter().all(u8::is_ascii_whitespace) { &b"{}"[..] } else { &bytes[..] };
+        serde_json::from_slice(bytes).map(Body).map_err(|e| ApiError::bad_request(&e.to_string()))
+    }
+}
+
+/// Query parameters; bad ones are Quay's 400 `invalid_request`.
+pub struct Query<T>(pub T);
+
+impl<T: serde::de::DeserializeOwned> FromRequestParts<AppState> for Query<T> {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        axum::extract::Query::<T>::from_request_parts(parts, state)
+            .await
+            .map(|q| Query(q.0))
+            .map_err(|e| ApiError::bad_request(&e.body_text()))
+    }
+}
+
+/// Quay's API error (`endpoints/exception.py`).
+#[derive(Debug)]
+pub struct ApiError {
+    pub status: StatusCode,
+    pub error_type: &'static str,
+    pub detail: String,
+}
+
+impl ApiError {
+    pub fn new(status: StatusCode, error_type: &'static str, detail: impl Into<String>) -> Self {
+        ApiError { status, error_type, detail: detail.into() }
+    }
+
+    /// Anonymous where a signed-in caller is needed.
+    pub fn unauthorized() -> Self {
+        ApiError::new(StatusCode::UNAUTHORIZED, "invalid_token", "Requires authentication")
+    }
+
+    /// Credentials that were given but are not valid.
+    pub fn invalid_token() -> Self {
+        ApiError::new(StatusCode::UNAUTHORIZED, "invalid_token", "Invalid or expired credentials")
+    }
+
+    /// Signed in, but not allowed.
+    pub fn forbidden() -> Self {
+        ApiError::new(StatusCode::FORBIDDEN, "insufficient_scope", "Unauthorized")
+    }
+
+    pub fn not_found() -> Self {
+        ApiError::new(StatusCode::NOT_FOUND, "not_found", "Not Found")
+    }
+
+    pub fn bad_request(message: &str) -> Self {
+        ApiError::new(StatusCode::BAD_REQUEST, "invalid_request", message)
+    }
+
+    pub fn internal(e: impl Into<anyhow::Error>) -> Self {
+        let e = e.into();
+        tracing::error!(error = format!("{e:#}"), "internal error");
+        ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "internal_error", "Internal Server Error")
+    }
+}
+
+impl From<sea_orm::DbErr> for ApiError {
+    fn from(e: sea_orm::DbErr) -> Self {
+        if crate::db::is_retryable(&e) {
+            return ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "downstream_issue", "Please try again");
+        }
+        ApiError::internal(e)
+    }
+}
+
+impl From<anyhow::Error> for ApiError {
+    fn from(e: anyhow::Error) -> Self {
+        ApiError::internal(e)
+    }
+}
+
+impl From<IdentityError> for ApiError {
+    fn from(e: IdentityError) -> Self {
+        match e {
+            IdentityError::NotFound(_) => ApiError::not_found(),
+            IdentityError::Exists(what) => ApiError::bad_request(&format!("{what} already exists")),
+            IdentityError::Invalid(message) => ApiError::bad_request(&message),
+            IdentityError::Internal(e) => ApiError::internal(e),
+        }
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let kind = self.error_type;
+        let body = json!({
+            "detail": self.detail,
+            "error_message": self.detail,
+            "error_type": kind,
+            "title": kind,
+            "type": format!("/api/v1/error/{kind}"),
+            "status": self.status.as_u16(),
+        });
+        let mut response = (self.status, axum::Json(body)).into_response();
+        if self.status == StatusCode::UNAUTHORIZED {
+            response.headers_mut().insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
+        }
+        response
+    }
+}
+
+pub type ApiResult = Result<Response, ApiError>;
+
+/// A JSON response with a status.
+pub fn json_response(status: StatusCode, body: serde_json::Value) -> ApiResult {
+    Ok((status, axum::Json(body)).into_response())
+}
+
+pub fn no_content() -> ApiResult {
+    Ok(StatusCode::NO_CONTENT.into_response())
+}
+
+/// RFC 2822 dates, as Quay's v1 responses write them (`email.utils.formatdate`).
+pub fn http_date(t: chrono::NaiveDateTime) -> String {
+    t.and_utc().format("%a, %d %b %Y %H:%M:%S -0000").to_string()
+}
+
+pub fn http_date_ms(ms: i64) -> String {
+    chrono::DateTime::from_timestamp_millis(ms).map(|t| http_date(t.naive_utc())).unwrap_or_default()
+}

@@ -1,0 +1,426 @@
+//! `/api/v1`: bootstrap, the signed-in user, repositories and tags, OAuth scopes, Quay's error
+//! bodies, the OpenAPI document, and a schemathesis run against it.
+
+use reqwest::{Method, StatusCode};
+use serde_json::{Value, json};
+
+use crate::common::*;
+
+/// Credentials for one API call.
+#[derive(Clone)]
+enum Auth {
+    Anonymous,
+    Basic((&'static str, &'static str)),
+    Bearer(String),
+}
+
+async fn call(s: &Server, method: Method, path: &str, auth: &Auth, body: Option<Value>) -> (StatusCode, Value) {
+    let mut req = s.client.request(method, s.url(path));
+    req = match auth {
+        Auth::Anonymous => req,
+        Auth::Basic((u, p)) => req.basic_auth(u, Some(p)),
+        Auth::Bearer(t) => req.bearer_auth(t),
+    };
+    if let Some(body) = body {
+        req = req.json(&body);
+    }
+    let resp = req.send().await.unwrap();
+    let status = resp.status();
+    let text = resp.text().await.unwrap();
+    let value = if text.is_empty() { Value::Null } else { serde_json::from_str(&text).unwrap_or(Value::String(text)) };
+    (status, value)
+}
+
+/// Quay's error body, field by field.
+fn assert_error(status: StatusCode, body: &Value, expected: StatusCode, error_type: &str) {
+    assert_eq!(status, expected, "{body}");
+    assert_eq!(body["status"], expected.as_u16(), "{body}");
+    assert_eq!(body["error_type"], error_type, "{body}");
+    assert_eq!(body["title"], error_type, "{body}");
+    assert!(body["type"].as_str().unwrap().ends_with(&format!("/api/v1/error/{error_type}")), "{body}");
+    assert!(body["detail"].is_string() && body["error_message"] == body["detail"], "{body}");
+}
+
+const ALICE_API: Auth = Auth::Basic(ALICE);
+const BOB_API: Auth = Auth::Basic(BOB);
+
+#[tokio::test]
+async fn initialize_creates_the_first_user_with_a_token_once() {
+    let s = Server::start_empty("FEATURE_USER_INITIALIZE: true\nSECRET_KEY: api-test-secret\n").await;
+    let body = json!({"username": "init", "password": "initpassword", "email": "init@quay.io", "access_token": "true"});
+    let (status, created) =
+        call(&s, Method::POST, "/api/v1/user/initialize", &Auth::Anonymous, Some(body.clone())).await;
+    assert_eq!(status, StatusCode::OK, "{created}");
+    assert_eq!(created["username"], "init");
+    assert_eq!(created["email"], "init@quay.io");
+    let token = created["access_token"].as_str().unwrap().to_owned();
+    assert_eq!(token.len(), 40);
+    let encrypted = created["encrypted_password"].as_str().unwrap().to_owned();
+
+    // The token works on the API, and the encrypted password as a password on /v2/auth.
+    let (status, me) = call(&s, Method::GET, "/api/v1/user/", &Auth::Bearer(token.clone()), None).await;
+    assert_eq!(status, StatusCode::OK, "{me}");
+    assert_eq!(me["username"], "init");
+    assert_eq!(me["anonymous"], false);
+    assert_eq!(me["email"], "init@quay.io");
+    assert!(me["organizations"].as_array().unwrap().is_empty());
+    let r = s.client.get(s.url("/v2/auth")).basic_auth("init", Some(&encrypted)).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    // The same token is accepted by docker clients as `$oauthtoken`.
+    let r = s.client.get(s.url("/v2/auth")).basic_auth("$oauthtoken", Some(&token)).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+
+    // Once only.
+    let (status, again) = call(&s, Method::POST, "/api/v1/user/initialize", &Auth::Anonymous, Some(body)).await;
+    assert_error(status, &again, StatusCode::BAD_REQUEST, "invalid_request");
+    assert_eq!(again["detail"], "Cannot initialize user in a non-empty database");
+}
+
+#[tokio::test]
+async fn initialize_needs_the_feature_and_valid_input() {
+    let s = Server::start_empty("").await;
+    let body = json!({"username": "init", "password": "initpassword"});
+    let (status, err) = call(&s, Method::POST, "/api/v1/user/initialize", &Auth::Anonymous, Some(body)).await;
+    assert_error(status, &err, StatusCode::BAD_REQUEST, "invalid_request");
+
+    let s = Server::start_empty("FEATURE_USER_INITIALIZE: true\n").await;
+    for bad in [
+        json!({"username": "init"}),
+        json!({"username": "X!", "password": "initpassword"}),
+        json!({"username": "init", "password": "short"}),
+    ] {
+        let (status, err) =
+            call(&s, Method::POST, "/api/v1/user/initialize", &Auth::Anonymous, Some(bad.clone())).await;
+        assert_error(status, &err, StatusCode::BAD_REQUEST, "invalid_request");
+    }
+    let r = s.client.post(s.url("/api/v1/user/initialize")).body("{not json").send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::BAD_REQUEST);
+}
+
+#[tokio::test]
+async fn the_user_endpoint_needs_credentials() {
+    let s = Server::start().await;
+    let (status, err) = call(&s, Method::GET, "/api/v1/user/", &Auth::Anonymous, None).await;
+    assert_error(status, &err, StatusCode::UNAUTHORIZED, "invalid_token");
+    assert_eq!(err["detail"], "Requires authentication");
+    let (status, err) = call(&s, Method::GET, "/api/v1/user/", &Auth::Bearer("X".repeat(40)), None).await;
+    assert_error(status, &err, StatusCode::UNAUTHORIZED, "invalid_token");
+    let (status, err) = call(&s, Method::GET, "/api/v1/user/", &Auth::Basic(("bob", "wrong-password")), None).await;
+    assert_error(status, &err, StatusCode::UNAUTHORIZED, "invalid_token");
+
+    quay::identity::create_org(&s.app.db, "acme", Some("alice")).await.unwrap();
+    let (status, me) = call(&s, Method::GET, "/api/v1/user/", &ALICE_API, None).await;
+    assert_eq!(status, StatusCode::OK, "{me}");
+    assert_eq!(me["username"], "alice");
+    assert_eq!(me["super_user"], false);
+    assert_eq!(me["tag_expiration_s"], 1_209_600);
+    assert_eq!(me["organizations"][0]["name"], "acme");
+    assert_eq!(me["organizations"][0]["is_org_admin"], true);
+    let (_, me) = call(&s, Method::GET, "/api/v1/user/", &Auth::Basic(ADMIN), None).await;
+    assert_eq!(me["super_user"], true);
+}
+
+#[tokio::test]
+async fn repositories_are_created_listed_viewed_updated_and_deleted() {
+    let s = Server::start().await;
+    let create = json!({"repository": "app", "visibility": "private", "description": "the app"});
+    let (status, created) = call(&s, Method::POST, "/api/v1/repository", &ALICE_API, Some(create.clone())).await;
+    assert_eq!(status, StatusCode::CREATED, "{created}");
+    assert_eq!(created, json!({"namespace": "alice", "name": "app", "kind": "image"}));
+    let (status, err) = call(&s, Method::POST, "/api/v1/repository", &ALICE_API, Some(create.clone())).await;
+    assert_error(status, &err, StatusCode::BAD_REQUEST, "invalid_request");
+    assert_eq!(err["detail"], "Repository already exists");
+    let bad_name = json!({"repository": "Bad Name", "visibility": "private"});
+    let (status, err) = call(&s, Method::POST, "/api/v1/repository", &ALICE_API, Some(bad_name)).await;
+    assert_error(status, &err, StatusCode::BAD_REQUEST, "invalid_request");
+    let in_alices = json!({"repository": "x", "visibility": "public", "namespace": "alice"});
+    let (status, err) = call(&s, Method::POST, "/api/v1/repository", &BOB_API, Some(in_alices.clone())).await;
+    assert_error(status, &err, StatusCode::FORBIDDEN, "insufficient_scope");
+    let (status, err) = call(&s, Method::POST, "/api/v1/repository", &Auth::Anonymous, Some(in_alices)).await;
+    assert_error(status, &err, StatusCode::UNAUTHORIZED, "invalid_token");
+
+    // Listing: by namespace, only what the caller may see.
+    let (status, list) = call(&s, Method::GET, "/api/v1/repository?namespace=alice", &ALICE_API, None).await;
+    assert_eq!(status, StatusCode::OK, "{list}");
+    let repo = &list["repositories"][0];
+    assert_eq!(repo["namespace"], "alice");
+    assert_eq!(repo["name"], "app");
+    assert_eq!(repo["description"], "the app");
+    assert_eq!(repo["is_public"], false);
+    assert_eq!(repo["kind"], "image");
+    assert_eq!(repo["state"], "NORMAL");
+    assert!(list.get("next_page").is_none());
+    let (_, list) = call(&s, Method::GET, "/api/v1/repository?namespace=alice&public=true", &BOB_API, None).await;
+    assert_eq!(list["repositories"], json!([]));
+    let (status, err) = call(&s, Method::GET, "/api/v1/repository", &ALICE_API, None).await;
+    assert_error(status, &err, StatusCode::BAD_REQUEST, "invalid_request");
+
+    // One repository, with its tags once something is pushed.
+    let t = s.push_token(ALICE, "alice/app").await;
+    let (manifest, _) = s.push_image(&t, "alice/app", "v1", b"layer").await;
+    let (status, view) = call(&s, Method::GET, "/api/v1/repository/alice/app", &ALICE_API, None).await;
+    assert_eq!(status, StatusCode::OK, "{view}");
+    for (field, value) in [
+        ("namespace", json!("alice")),
+        ("name", json!("app")),
+        ("kind", json!("image")),
+        ("description", json!("the app")),
+        ("is_public", json!(false)),
+        ("is_organization", json!(false)),
+        ("is_starred", json!(false)),
+        ("trust_enabled", json!(false)),
+        ("tag_expiration_s", json!(1_209_600)),
+        ("state", json!("NORMAL")),
+        ("can_write", json!(true)),
+        ("can_admin", json!(true)),
+    ] {
+        assert_eq!(view[field], value, "{field}: {view}");
+    }
+    assert_eq!(view["tags"]["v1"]["manifest_digest"], sha256(manifest.as_bytes()));
+    assert_eq!(view["tags"]["v1"]["name"], "v1");
+    assert!(view["tags"]["v1"]["last_modified"].as_str().unwrap().ends_with("-0000"));
+    let (status, err) = call(&s, Method::GET, "/api/v1/repository/alice/app", &BOB_API, None).await;
+    assert_error(status, &err, StatusCode::FORBIDDEN, "insufficient_scope");
+    let (status, err) = call(&s, Method::GET, "/api/v1/repository/alice/app", &Auth::Anonymous, None).await;
+    assert_error(status, &err, StatusCode::UNAUTHORIZED, "invalid_token");
+    let (status, err) = call(&s, Method::GET, "/api/v1/repository/alice/nothing", &ALICE_API, None).await;
+    assert_error(status, &err, StatusCode::NOT_FOUND, "not_found");
+
+    // Description and visibility.
+    let (status, ok) =
+        call(&s, Method::PUT, "/api/v1/repository/alice/app", &ALICE_API, Some(json!({"description": "new"}))).await;
+    assert_eq!((status, ok), (StatusCode::OK, json!({"success": true})));
+    let (status, err) =
+        call(&s, Method::PUT, "/api/v1/repository/alice/app", &ALICE_API, Some(json!({"description": 5}))).await;
+    assert_error(status, &err, StatusCode::BAD_REQUEST, "invalid_request");
+    let visibility = Some(json!({"visibility": "public"}));
+    let (status, err) =
+        call(&s, Method::POST, "/api/v1/repository/alice/app/changevisibility", &BOB_API, visibility.clone()).await;
+    assert_error(status, &err, StatusCode::FORBIDDEN, "insufficient_scope");
+    let (status, _) =
+        call(&s, Method::POST, "/api/v1/repository/alice/app/changevisibility", &ALICE_API, visibility).await;
+    assert_eq!(status, StatusCode::OK);
+    let (status, view) = call(&s, Method::GET, "/api/v1/repository/alice/app", &Auth::Anonymous, None).await;
+    assert_eq!(status, StatusCode::OK, "{view}");
+    assert_eq!((view["is_public"].clone(), view["description"].clone()), (json!(true), json!("new")));
+    assert_eq!((view["can_write"].clone(), view["can_admin"].clone()), (json!(false), json!(false)));
+    let (_, list) = call(&s, Method::GET, "/api/v1/repository?public=true", &Auth::Anonymous, None).await;
+    assert_eq!(list["repositories"][0]["name"], "app", "{list}");
+
+    // Deletion: admins only; then it is gone and queued for purging.
+    let (status, err) = call(&s, Method::DELETE, "/api/v1/repository/alice/app", &BOB_API, None).await;
+    assert_error(status, &err, StatusCode::FORBIDDEN, "insufficient_scope");
+    let (status, _) = call(&s, Method::DELETE, "/api/v1/repository/alice/app", &ALICE_API, None).await;
+    assert_eq!(status, StatusCode::NO_CONTENT);
+    let (status, _) = call(&s, Method::GET, "/api/v1/repository/alice/app", &ALICE_API, None).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    let report = quay::registry::gc::collect(&s.app, false).await.unwrap();
+    assert_eq!(report.deleted_repositories, 1, "{report:?}");
+}
+
+#[tokio::test]
+async fn repository_lists_are_paginated() {
+    let s = Server::start().await;
+    for i in 0..105 {
+        quay::identity::create_repo(&s.app.db, &format!("alice/r{i:03}"), false).await.unwrap();
+    }
+    let (status, first) = call(&s, Method::GET, "/api/v1/repository?namespace=alice", &ALICE_API, None).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(first["repositories"].as_array().unwrap().len(), 100);
+    let next = first["next_page"].as_str().unwrap();
+    let path = format!("/api/v1/repository?namespace=alice&next_page={next}");
+    let (_, second) = call(&s, Method::GET, &path, &ALICE_API, None).await;
+    let names: Vec<&str> =
+        second["repositories"].as_array().unwrap().iter().map(|r| r["name"].as_str().unwrap()).collect();
+    assert_eq!(names, ["r100", "r101", "r102", "r103", "r104"]);
+    assert!(second.get("next_page").is_none());
+    let (status, err) =
+        call(&s, Method::GET, "/api/v1/repository?namespace=alice&next_page=garbage", &ALICE_API, None).await;
+    assert_error(status, &err, StatusCode::BAD_REQUEST, "invalid_request");
+}
+
+#[tokio::test]
+async fn tags_have_history_and_can_be_moved_expired_deleted_and_restored() {
+    let s = Server::start().await;
+    let t = s.push_token(ALICE, "alice/app").await;
+    let (first, _) = s.push_image(&t, "alice/app", "v1", b"first").await;
+    let (second, _) = s.push_image(&t, "alice/app", "v2", b"second").await;
+    let (first, second) = (sha256(first.as_bytes()), sha256(second.as_bytes()));
+    let base = "/api/v1/repository/alice/app/tag";
+
+    let (status, list) = call(&s, Method::GET, &format!("{base}/"), &ALICE_API, None).await;
+    assert_eq!(status, StatusCode::OK, "{list}");
+    assert_eq!((list["page"].clone(), list["has_additional"].clone()), (json!(1), json!(false)));
+    let tags = list["tags"].as_array().unwrap();
+    assert_eq!(tags.len(), 2);
+    let v1 = tags.iter().find(|t| t["name"] == "v1").unwrap();
+    assert_eq!(v1["manifest_digest"], first.as_str());
+    assert_eq!(v1["reversion"], false);
+    assert_eq!(v1["is_manifest_list"], false);
+    assert!(v1["start_ts"].as_i64().unwrap() > 1_700_000_000);
+    assert!(v1.get("end_ts").is_none());
+    assert!(v1.get("size").is_some(), "{v1}");
+
+    // Move v1 onto the second manifest: the old row becomes history.
+    let (status, updated) =
+        call(&s, Method::PUT, &format!("{base}/v1"), &ALICE_API, Some(json!({"manifest_digest": second}))).await;
+    assert_eq!((status, updated), (StatusCode::CREATED, json!("Updated")));
+    let (_, history) = call(&s, Method::GET, &format!("{base}/?specificTag=v1"), &ALICE_API, None).await;
+    let rows = history["tags"].as_array().unwrap();
+    assert_eq!(rows.len(), 2, "{history}");
+    assert_eq!(rows[0]["manifest_digest"], second.as_str());
+    assert_eq!(rows[1]["manifest_digest"], first.as_str());
+    assert!(rows[1]["end_ts"].is_i64() && rows[1]["expiration"].is_string());
+    let (_, active) =
+        call(&s, Method::GET, &format!("{base}/?specificTag=v1&onlyActiveTags=true"), &ALICE_API, None).await;
+    assert_eq!(active["tags"].as_array().unwrap().len(), 1);
+
+    // Restore it from the time machine.
+    let restore = Some(json!({"manifest_digest": first}));
+    let (status, body) = call(&s, Method::POST, &format!("{base}/v1/restore"), &ALICE_API, restore).await;
+    assert_eq!((status, body), (StatusCode::OK, json!({})));
+    let (_, history) = call(&s, Method::GET, &format!("{base}/?specificTag=v1&limit=1"), &ALICE_API, None).await;
+    assert_eq!(history["tags"][0]["manifest_digest"], first.as_str());
+    assert_eq!(history["tags"][0]["reversion"], true);
+    assert_eq!(history["has_additional"], true);
+
+    // Expiration: in the future only; null clears it.
+    let later = chrono::Utc::now().timestamp() + 3600;
+    let (status, _) =
+        call(&s, Method::PUT, &format!("{base}/v2"), &ALICE_API, Some(json!({"expiration": later}))).await;
+    assert_eq!(status, StatusCode::CREATED);
+    let (_, v2) = call(&s, Method::GET, &format!("{base}/?specificTag=v2&onlyActiveTags=true"), &ALICE_API, None).await;
+    assert_eq!(v2["tags"][0]["end_ts"], later);
+    let past = Some(json!({"expiration": 1000}));
+    let (status, err) = call(&s, Method::PUT, &format!("{base}/v2"), &ALICE_API, past).await;
+    assert_error(status, &err, StatusCode::BAD_REQUEST, "invalid_request");
+    let (status, _) = call(&s, Method::PUT, &format!("{base}/v2"), &ALICE_API, Some(json!({"expiration": null}))).await;
+    assert_eq!(status, StatusCode::CREATED);
+    let (_, v2) = call(&s, Method::GET, &format!("{base}/?specificTag=v2&onlyActiveTags=true"), &ALICE_API, None).await;
+    assert!(v2["tags"][0].get("end_ts").is_none(), "{v2}");
+
+    // Filters, bad input, permissions.
+    let (_, like) =
+        call(&s, Method::GET, &format!("{base}/?filter_tag_name=like:2&onlyActiveTags=true"), &ALICE_API, None).await;
+    assert_eq!(like["tags"].as_array().unwrap().iter().map(|t| t["name"].clone()).collect::<Vec<_>>(), [json!("v2")]);
+    for (method, path, body) in [
+        (Method::PUT, format!("{base}/-bad"), Some(json!({"manifest_digest": first}))),
+        (Method::PUT, format!("{base}/v3"), Some(json!({}))),
+        (Method::GET, format!("{base}/?filter_tag_name=regex:x"), None),
+        (Method::GET, format!("{base}/?limit=lots"), None),
+    ] {
+        let (status, err) = call(&s, method, &path, &ALICE_API, body).await;
+        assert_error(status, &err, StatusCode::BAD_REQUEST, "invalid_request");
+    }
+    let unknown = Some(json!({"manifest_digest": format!("sha256:{}", "0".repeat(64))}));
+    let (status, err) = call(&s, Method::PUT, &format!("{base}/v3"), &ALICE_API, unknown).await;
+    assert_error(status, &err, StatusCode::NOT_FOUND, "not_found");
+    let (status, err) = call(&s, Method::DELETE, &format!("{base}/v2"), &BOB_API, None).await;
+    assert_error(status, &err, StatusCode::FORBIDDEN, "insufficient_scope");
+
+    // Delete: once.
+    let (status, _) = call(&s, Method::DELETE, &format!("{base}/v2"), &ALICE_API, None).await;
+    assert_eq!(status, StatusCode::NO_CONTENT);
+    let (status, err) = call(&s, Method::DELETE, &format!("{base}/v2"), &ALICE_API, None).await;
+    assert_error(status, &err, StatusCode::NOT_FOUND, "not_found");
+    let r = s.req(Method::GET, "/v2/alice/app/manifests/v2", &t).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::NOT_FOUND);
+    let kinds =
+        "(SELECT id FROM logentrykind WHERE name IN ('move_tag', 'revert_tag', 'change_tag_expiration', 'delete_tag'))";
+    s.app.audit.flush().await;
+    let db = s.db().await;
+    let statement =
+        quay::db::sql(db.backend(), &format!("SELECT COUNT(*) FROM logentry3 WHERE kind_id IN {kinds}"), vec![]);
+    let row = sea_orm::ConnectionTrait::query_one_raw(&db.read, statement).await.unwrap().unwrap();
+    let logged: i64 = row.try_get_by_index(0).unwrap();
+    db.close().await;
+    assert!(logged >= 5, "{logged} tag changes logged");
+}
+
+#[tokio::test]
+async fn oauth_scopes_cap_what_a_token_may_do() {
+    let s = Server::start().await;
+    quay::identity::create_repo(&s.app.db, "alice/app", false).await.unwrap();
+    let alice = quay::db::identity::find_account(&s.app.db.read, "alice").await.unwrap().unwrap();
+    let token =
+        quay::identity::create_oauth_token(&s.app.db, None, alice.id, "ci", "read only", "repo:read").await.unwrap();
+    let read_only = Auth::Bearer(token);
+    let (status, view) = call(&s, Method::GET, "/api/v1/repository/alice/app", &read_only, None).await;
+    assert_eq!(status, StatusCode::OK, "{view}");
+    assert_eq!((view["can_write"].clone(), view["can_admin"].clone()), (json!(false), json!(false)));
+    let (status, err) = call(&s, Method::DELETE, "/api/v1/repository/alice/app", &read_only, None).await;
+    assert_error(status, &err, StatusCode::FORBIDDEN, "insufficient_scope");
+    let create = Some(json!({"repository": "other", "visibility": "private"}));
+    let (status, err) = call(&s, Method::POST, "/api/v1/repository", &read_only, create).await;
+    assert_error(status, &err, StatusCode::FORBIDDEN, "insufficient_scope");
+    let (status, err) = call(&s, Method::GET, "/api/v1/user/", &read_only, None).await;
+    assert_error(status, &err, StatusCode::FORBIDDEN, "insufficient_scope");
+}
+
+#[tokio::test]
+async fn discovery_documents_every_route_and_unknown_paths_are_quay_errors() {
+    let s = Server::start().await;
+    let (status, doc) = call(&s, Method::GET, "/api/v1/discovery", &Auth::Anonymous, None).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(doc["openapi"], "3.0.3");
+    for (path, method) in [
+        ("/api/v1/user/initialize", "post"),
+        ("/api/v1/user/", "get"),
+        ("/api/v1/repository", "post"),
+        ("/api/v1/repository/{namespace}/{repo}", "delete"),
+        ("/api/v1/repository/{namespace}/{repo}/tag/{tag}/restore", "post"),
+    ] {
+        assert!(doc["paths"][path][method]["operationId"].is_string(), "{method} {path}");
+    }
+    let (status, err) = call(&s, Method::GET, "/api/v1/nothing/here", &Auth::Anonymous, None).await;
+    assert_error(status, &err, StatusCode::NOT_FOUND, "not_found");
+    let (status, err) = call(&s, Method::PATCH, "/api/v1/repository", &ALICE_API, None).await;
+    assert_error(status, &err, StatusCode::METHOD_NOT_ALLOWED, "invalid_request");
+}
+
+/// schemathesis (PyPI) generates requests from the served document: no 5xx, and every response
+/// matches the document. `scripts/test` installs it; without it the test says so and fails.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn schemathesis_finds_no_server_errors_or_undocumented_responses() {
+    let s = Server::start().await;
+    let t = s.push_token(ALICE, "alice/app").await;
+    s.push_image(&t, "alice/app", "v1", b"layer").await;
+    let url = s.url("/api/v1/discovery");
+    let credentials = {
+        use base64::Engine as _;
+        base64::engine::general_purpose::STANDARD.encode("alice:alice-password")
+    };
+    // Path parameters name what exists, so that operations get past 404 to their logic.
+    let config = s.dir.path().join("schemathesis.toml");
+    std::fs::write(
+        &config,
+        "[parameters]\n\"path.namespace\" = \"alice\"\n\"path.repo\" = \"app\"\n\"path.tag\" = \"v1\"\n",
+    )
+    .unwrap();
+    let config = config.display().to_string();
+    let checks = "not_a_server_error,status_code_conformance,content_type_conformance,response_schema_conformance";
+    let header = format!("Authorization: Basic {credentials}");
+    // The server runs on this runtime's other thread while schemathesis runs.
+    let out = tokio::task::spawn_blocking(move || {
+        std::process::Command::new("st")
+            .args([
+                "--config-file",
+                &config,
+                "run",
+                &url,
+                "--checks",
+                checks,
+                "--max-examples",
+                "30",
+                "--no-color",
+                "--generation-deterministic",
+            ])
+            .args(["--header", &header])
+            .output()
+            .expect("schemathesis (`st`) is not installed: scripts/test installs it with pip")
+    })
+    .await
+    .unwrap();
+    let report = format!("{}\n{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+    assert!(out.status.success(), "{report}");
+}
