@@ -37,7 +37,8 @@ pub async fn list_accounts<C: ConnectionTrait>(
     robots_of: Option<&str>,
 ) -> Result<Vec<Account>, DbErr> {
     let mut text = String::from(
-        "SELECT id, username, email, organization, robot, enabled FROM \"user\" WHERE organization = ? AND robot = ?",
+        "SELECT id, username, email, organization, robot, enabled FROM \"user\" WHERE organization = ? AND robot = ? \
+         AND NOT EXISTS (SELECT 1 FROM deletednamespace d WHERE d.namespace_id = \"user\".id)",
     );
     let mut values: Vec<Value> = vec![organization.into(), robot.into()];
     if let Some(ns) = robots_of {
@@ -759,4 +760,299 @@ pub async fn organizations_of<C: ConnectionTrait>(c: &C, user_id: i32) -> Result
         }
     }
     Ok(out)
+}
+
+/// A team as the API shows it.
+#[derive(Debug, Clone)]
+pub struct TeamView {
+    pub id: i32,
+    pub name: String,
+    pub description: String,
+    pub role: String,
+    pub member_count: i64,
+    pub repo_count: i64,
+}
+
+const TEAM_VIEW: &str = "SELECT t.id, t.name, t.description, tr.name AS role, \
+     (SELECT COUNT(*) FROM teammember tm WHERE tm.team_id = t.id) AS member_count, \
+     (SELECT COUNT(*) FROM repositorypermission p WHERE p.team_id = t.id) AS repo_count \
+     FROM team t JOIN teamrole tr ON tr.id = t.role_id WHERE t.organization_id = ?";
+
+fn team_view(r: &QueryResult) -> Result<TeamView, DbErr> {
+    Ok(TeamView {
+        id: r.try_get("", "id")?,
+        name: r.try_get("", "name")?,
+        description: r.try_get::<Option<String>>("", "description")?.unwrap_or_default(),
+        role: r.try_get("", "role")?,
+        member_count: r.try_get("", "member_count")?,
+        repo_count: r.try_get("", "repo_count")?,
+    })
+}
+
+pub async fn teams_of<C: ConnectionTrait>(c: &C, org_id: i32) -> Result<Vec<TeamView>, DbErr> {
+    all(c, &format!("{TEAM_VIEW} ORDER BY t.name"), vec![org_id.into()]).await?.iter().map(team_view).collect()
+}
+
+pub async fn team<C: ConnectionTrait>(c: &C, org_id: i32, name: &str) -> Result<Option<TeamView>, DbErr> {
+    one(c, &format!("{TEAM_VIEW} AND t.name = ?"), vec![org_id.into(), name.into()])
+        .await?
+        .as_ref()
+        .map(team_view)
+        .transpose()
+}
+
+pub async fn update_team<C: ConnectionTrait>(
+    c: &C,
+    team_id: i32,
+    role_id: i32,
+    description: &str,
+) -> Result<(), DbErr> {
+    exec(
+        c,
+        "UPDATE team SET role_id = ?, description = ? WHERE id = ?",
+        vec![role_id.into(), description.into(), team_id.into()],
+    )
+    .await?;
+    Ok(())
+}
+
+/// A team with its memberships, grants and invitations.
+pub async fn delete_team<C: ConnectionTrait>(c: &C, team_id: i32) -> Result<(), DbErr> {
+    for (table, column) in [
+        ("teammember", "team_id"),
+        ("teammemberinvite", "team_id"),
+        ("teamsync", "team_id"),
+        ("repositorypermission", "team_id"),
+        ("permissionprototype", "delegate_team_id"),
+    ] {
+        exec(c, &format!("DELETE FROM {table} WHERE {column} = ?"), vec![team_id.into()]).await?;
+    }
+    exec(c, "DELETE FROM team WHERE id = ?", vec![team_id.into()]).await?;
+    Ok(())
+}
+
+pub async fn team_members<C: ConnectionTrait>(c: &C, team_id: i32) -> Result<Vec<Account>, DbErr> {
+    all(
+        c,
+        "SELECT u.id, u.username, u.email, u.organization, u.robot, u.enabled FROM teammember tm \
+         JOIN \"user\" u ON u.id = tm.user_id WHERE tm.team_id = ? ORDER BY u.username",
+        vec![team_id.into()],
+    )
+    .await?
+    .iter()
+    .map(account)
+    .collect()
+}
+
+/// Everyone on any team of an organization, with the teams they are on.
+pub async fn organization_members<C: ConnectionTrait>(
+    c: &C,
+    org_id: i32,
+) -> Result<Vec<(Account, Vec<String>)>, DbErr> {
+    let rows = all(
+        c,
+        "SELECT u.id, u.username, u.email, u.organization, u.robot, u.enabled, t.name AS team FROM teammember tm \
+         JOIN team t ON t.id = tm.team_id JOIN \"user\" u ON u.id = tm.user_id WHERE t.organization_id = ? \
+         ORDER BY u.username, t.name",
+        vec![org_id.into()],
+    )
+    .await?;
+    let mut out: Vec<(Account, Vec<String>)> = Vec::new();
+    for r in &rows {
+        let a = account(r)?;
+        let team: String = r.try_get("", "team")?;
+        match out.last_mut() {
+            Some((last, teams)) if last.id == a.id => teams.push(team),
+            _ => out.push((a, vec![team])),
+        }
+    }
+    Ok(out)
+}
+
+/// Whether a user is on one of an organization's teams, and on one with the admin role.
+pub async fn organization_membership<C: ConnectionTrait>(
+    c: &C,
+    org_id: i32,
+    user_id: i32,
+) -> Result<(bool, bool), DbErr> {
+    let rows = all(
+        c,
+        "SELECT tr.name FROM teammember tm JOIN team t ON t.id = tm.team_id JOIN teamrole tr ON tr.id = t.role_id \
+         WHERE t.organization_id = ? AND tm.user_id = ?",
+        vec![org_id.into(), user_id.into()],
+    )
+    .await?;
+    let admin = rows.iter().any(|r| r.try_get_by_index::<String>(0).is_ok_and(|n| n == "admin"));
+    Ok((!rows.is_empty(), admin))
+}
+
+/// The users and robots with a direct grant on a repository, and their role.
+pub async fn user_permissions<C: ConnectionTrait>(c: &C, repo_id: i32) -> Result<Vec<(Account, String)>, DbErr> {
+    let rows = all(
+        c,
+        "SELECT u.id, u.username, u.email, u.organization, u.robot, u.enabled, r.name AS role \
+         FROM repositorypermission p JOIN \"user\" u ON u.id = p.user_id JOIN role r ON r.id = p.role_id \
+         WHERE p.repository_id = ? ORDER BY u.username",
+        vec![repo_id.into()],
+    )
+    .await?;
+    rows.iter().map(|r| Ok((account(r)?, r.try_get("", "role")?))).collect()
+}
+
+/// The teams with a grant on a repository, and their role.
+pub async fn team_permissions<C: ConnectionTrait>(c: &C, repo_id: i32) -> Result<Vec<(String, String)>, DbErr> {
+    let rows = all(
+        c,
+        "SELECT t.name AS team, r.name AS role FROM repositorypermission p JOIN team t ON t.id = p.team_id \
+         JOIN role r ON r.id = p.role_id WHERE p.repository_id = ? ORDER BY t.name",
+        vec![repo_id.into()],
+    )
+    .await?;
+    rows.iter().map(|r| Ok((r.try_get("", "team")?, r.try_get("", "role")?))).collect()
+}
+
+/// A robot as the API shows it.
+#[derive(Debug, Clone)]
+pub struct RobotView {
+    pub id: i32,
+    pub name: String,
+    pub description: String,
+    pub created: Option<chrono::NaiveDateTime>,
+    pub last_accessed: Option<chrono::NaiveDateTime>,
+}
+
+/// The robots of a namespace (`namespace+...`), or the one named `full_name`.
+pub async fn robot_views<C: ConnectionTrait>(
+    c: &C,
+    namespace: &str,
+    full_name: Option<&str>,
+) -> Result<Vec<RobotView>, DbErr> {
+    let mut text = String::from(
+        "SELECT u.id, u.username, u.creation_date, u.last_accessed, m.description FROM \"user\" u \
+         LEFT JOIN robotaccountmetadata m ON m.robot_account_id = u.id WHERE u.robot = ? AND u.username LIKE ? ESCAPE '\\'",
+    );
+    let mut values: Vec<Value> = vec![true.into(), format!("{}+%", namespace.replace('_', "\\_")).into()];
+    if let Some(name) = full_name {
+        text.push_str(" AND u.username = ?");
+        values.push(name.into());
+    }
+    text.push_str(" ORDER BY u.username");
+    all(c, &text, values)
+        .await?
+        .iter()
+        .map(|r| {
+            Ok(RobotView {
+                id: r.try_get("", "id")?,
+                name: r.try_get("", "username")?,
+                description: r.try_get::<Option<String>>("", "description")?.unwrap_or_default(),
+                created: r.try_get("", "creation_date")?,
+                last_accessed: r.try_get("", "last_accessed")?,
+            })
+        })
+        .collect()
+}
+
+/// A robot's grants: (namespace/repository, role).
+pub async fn robot_permissions<C: ConnectionTrait>(
+    c: &C,
+    robot_id: i32,
+) -> Result<Vec<(String, String, String)>, DbErr> {
+    let rows = all(
+        c,
+        "SELECT u.username AS namespace, rp.name AS repo, r.name AS role FROM repositorypermission p \
+         JOIN repository rp ON rp.id = p.repository_id JOIN \"user\" u ON u.id = rp.namespace_user_id \
+         JOIN role r ON r.id = p.role_id WHERE p.user_id = ? AND rp.state <> 3 ORDER BY u.username, rp.name",
+        vec![robot_id.into()],
+    )
+    .await?;
+    rows.iter().map(|r| Ok((r.try_get("", "namespace")?, r.try_get("", "repo")?, r.try_get("", "role")?))).collect()
+}
+
+/// Teams (of its organization) a robot is on.
+pub async fn teams_of_member<C: ConnectionTrait>(c: &C, user_id: i32) -> Result<Vec<String>, DbErr> {
+    all(
+        c,
+        "SELECT t.name FROM teammember tm JOIN team t ON t.id = tm.team_id WHERE tm.user_id = ? ORDER BY t.name",
+        vec![user_id.into()],
+    )
+    .await?
+    .iter()
+    .map(|r| r.try_get_by_index(0))
+    .collect()
+}
+
+pub async fn set_email<C: ConnectionTrait>(c: &C, user_id: i32, email: &str) -> Result<(), DbErr> {
+    exec(c, "UPDATE \"user\" SET email = ? WHERE id = ?", vec![email.into(), user_id.into()]).await?;
+    Ok(())
+}
+
+pub async fn set_tag_expiration_window<C: ConnectionTrait>(c: &C, user_id: i32, seconds: i64) -> Result<(), DbErr> {
+    exec(c, "UPDATE \"user\" SET removed_tag_expiration_s = ? WHERE id = ?", vec![seconds.into(), user_id.into()])
+        .await?;
+    Ok(())
+}
+
+/// One action log row with its kind's name and performer's name.
+#[derive(Debug, Clone)]
+pub struct LogRow {
+    pub id: i64,
+    pub kind: String,
+    pub metadata: String,
+    pub ip: Option<String>,
+    pub datetime: chrono::NaiveDateTime,
+    pub performer: Option<(String, bool)>,
+    pub namespace: Option<String>,
+}
+
+/// What an action log listing covers.
+pub struct LogFilter {
+    pub account_id: Option<i32>,
+    pub repository_id: Option<i32>,
+    pub performer_id: Option<i32>,
+    pub start: chrono::NaiveDateTime,
+    pub end: chrono::NaiveDateTime,
+    /// Rows with an id below this (the page token): newest first.
+    pub before_id: Option<i64>,
+    pub limit: u64,
+}
+
+pub async fn list_logs<C: ConnectionTrait>(c: &C, f: &LogFilter) -> Result<Vec<LogRow>, DbErr> {
+    let mut text = String::from(
+        "SELECT l.id, k.name AS kind, l.metadata_json, l.ip, l.datetime, p.username AS performer, p.robot AS performer_robot, \
+         a.username AS namespace FROM logentry3 l JOIN logentrykind k ON k.id = l.kind_id \
+         LEFT JOIN \"user\" p ON p.id = l.performer_id LEFT JOIN \"user\" a ON a.id = l.account_id \
+         WHERE l.datetime >= ? AND l.datetime < ?",
+    );
+    let mut values: Vec<Value> = vec![f.start.into(), f.end.into()];
+    for (column, value) in
+        [("l.account_id", f.account_id), ("l.repository_id", f.repository_id), ("l.performer_id", f.performer_id)]
+    {
+        if let Some(v) = value {
+            text.push_str(&format!(" AND {column} = ?"));
+            values.push(v.into());
+        }
+    }
+    if let Some(before) = f.before_id {
+        text.push_str(" AND l.id < ?");
+        values.push(before.into());
+    }
+    text.push_str(" ORDER BY l.id DESC LIMIT ?");
+    values.push((f.limit as i64).into());
+    all(c, &text, values)
+        .await?
+        .iter()
+        .map(|r| {
+            let performer: Option<String> = r.try_get("", "performer")?;
+            let robot: Option<bool> = r.try_get("", "performer_robot")?;
+            Ok(LogRow {
+                id: r.try_get("", "id")?,
+                kind: r.try_get("", "kind")?,
+                metadata: r.try_get("", "metadata_json")?,
+                ip: r.try_get("", "ip")?,
+                datetime: r.try_get("", "datetime")?,
+                performer: performer.map(|p| (p, robot.unwrap_or(false))),
+                namespace: r.try_get("", "namespace")?,
+            })
+        })
+        .collect()
 }

@@ -122,8 +122,10 @@ pub fn document(base_url: &str) -> Value {
         if !e.query.is_empty() || e.body.is_some() {
             errors.push(400);
         }
+        // Credentials that are not valid are refused before any operation runs.
+        errors.push(401);
         if e.scope.is_some() {
-            errors.extend([401, 403]);
+            errors.push(403);
         }
         if !path_parameters(e.path).is_empty() {
             errors.push(404);

@@ -9,7 +9,12 @@
 //! registry accepts). Errors are Quay's `{"status","error_message","title","type","detail"}`.
 
 mod discovery;
+mod logs;
+mod organization;
+mod permission;
 mod repository;
+mod robot;
+mod superuser;
 mod tag;
 mod user;
 
@@ -46,14 +51,22 @@ pub struct Endpoint {
     pub handler: fn() -> MethodRouter<AppState>,
 }
 
-/// Every route of the API. Order matters only for the document.
-pub fn endpoints() -> Vec<Endpoint> {
-    let mut all = Vec::new();
-    all.extend(discovery::endpoints());
-    all.extend(user::endpoints());
-    all.extend(repository::endpoints());
-    all.extend(tag::endpoints());
-    all
+/// Every route of the API, built once. Order matters only for the document.
+pub fn endpoints() -> &'static [Endpoint] {
+    static ALL: std::sync::LazyLock<Vec<Endpoint>> = std::sync::LazyLock::new(|| {
+        let mut all = Vec::new();
+        all.extend(discovery::endpoints());
+        all.extend(user::endpoints());
+        all.extend(superuser::endpoints());
+        all.extend(organization::endpoints());
+        all.extend(robot::endpoints());
+        all.extend(repository::endpoints());
+        all.extend(permission::endpoints());
+        all.extend(tag::endpoints());
+        all.extend(logs::endpoints());
+        all
+    });
+    &ALL
 }
 
 /// The router to nest at `/api/v1`: every endpoint, and Quay's JSON 404 for anything else.
