@@ -460,6 +460,12 @@ async fn missing_reference(db: &Db, repo_id: i32, digest: &str) -> Result<Option
 }
 
 pub async fn create_repo(db: &Db, path: &str, public: bool) -> Result<()> {
+    create_repo_as(db, path, public, None).await
+}
+
+/// Creates a repository on behalf of `creator` (a user id): in an organization the creator gets
+/// the admin role and the organization's default permissions apply, as on a push.
+pub async fn create_repo_as(db: &Db, path: &str, public: bool, creator: Option<i32>) -> Result<()> {
     let name = RepositoryName::parse(path, None).map_err(|e| IdentityError::Invalid(e.to_string()))?;
     let owner = account(db, name.namespace()).await?;
     if owner.robot {
@@ -470,7 +476,8 @@ pub async fn create_repo(db: &Db, path: &str, public: bool) -> Result<()> {
     }
     let visibility = if public { db.lookups.visibility_public } else { db.lookups.visibility_private };
     let tx = db.begin().await?;
-    queries::create_repository(&tx, owner.id, name.repository(), visibility, db.lookups.repository_kind_image, None)
+    let creator = creator.map(|id| (id, db.lookups.role_ids.get("admin").copied().unwrap_or_default()));
+    queries::create_repository(&tx, owner.id, name.repository(), visibility, db.lookups.repository_kind_image, creator)
         .await?;
     let metadata = serde_json::json!({"repo": name.repository(), "namespace": name.namespace()});
     queries::insert_log(&tx, "create_repo", owner.id, None, None, &metadata).await?;

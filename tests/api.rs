@@ -753,3 +753,268 @@ async fn action_logs_by_repository_namespace_and_performer_with_pages() {
     let (status, err) = call(&s, Method::GET, "/api/v1/repository/alice/app/logs", &BOB_API, None).await;
     assert_error(status, &err, StatusCode::FORBIDDEN, "insufficient_scope");
 }
+
+#[tokio::test]
+async fn manifests_with_layers_and_labels() {
+    let s = Server::start().await;
+    let t = s.push_token(ALICE, "alice/app").await;
+    let (manifest, _) = s.push_image(&t, "alice/app", "v1", b"the layer").await;
+    let digest = sha256(manifest.as_bytes());
+    let base = format!("/api/v1/repository/alice/app/manifest/{digest}");
+    let (status, m) = call(&s, Method::GET, &base, &ALICE_API, None).await;
+    assert_eq!(status, StatusCode::OK, "{m}");
+    assert_eq!((m["digest"].clone(), m["is_manifest_list"].clone()), (json!(digest), json!(false)));
+    assert_eq!(m["manifest_data"], manifest.as_str());
+    assert_eq!(m["layers"][0]["index"], 0);
+    assert_eq!(m["layers"][0]["blob_digest"], sha256(b"the layer").as_str());
+    assert_eq!(m["layers"][0]["compressed_size"], 9);
+    assert_eq!(m["layers"][0]["is_remote"], false);
+    let (status, _) = call(
+        &s,
+        Method::GET,
+        &format!("/api/v1/repository/alice/app/manifest/sha256:{}", "1".repeat(64)),
+        &ALICE_API,
+        None,
+    )
+    .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    let (status, err) = call(&s, Method::GET, &base, &BOB_API, None).await;
+    assert_error(status, &err, StatusCode::FORBIDDEN, "insufficient_scope");
+
+    let labels = format!("{base}/labels");
+    let (status, list) = call(&s, Method::GET, &labels, &ALICE_API, None).await;
+    assert_eq!((status, list), (StatusCode::OK, json!({"labels": []})));
+    let add = Some(json!({"key": "com.example.team", "value": "mirrors", "media_type": "text/plain"}));
+    let (status, added) = call(&s, Method::POST, &labels, &ALICE_API, add).await;
+    assert_eq!(status, StatusCode::CREATED, "{added}");
+    let label = &added["label"];
+    assert_eq!(
+        (label["key"].clone(), label["value"].clone(), label["source_type"].clone(), label["media_type"].clone()),
+        (json!("com.example.team"), json!("mirrors"), json!("api"), json!("text/plain"))
+    );
+    let id = label["id"].as_str().unwrap().to_owned();
+    let json_label = Some(json!({"key": "config", "value": "{\"a\": 1}", "media_type": "application/json"}));
+    let (status, _) = call(&s, Method::POST, &labels, &ALICE_API, json_label).await;
+    assert_eq!(status, StatusCode::CREATED);
+    let (_, filtered) = call(&s, Method::GET, &format!("{labels}?filter=com."), &ALICE_API, None).await;
+    assert_eq!(filtered["labels"].as_array().unwrap().len(), 1);
+    let (_, one) = call(&s, Method::GET, &format!("{labels}/{id}"), &ALICE_API, None).await;
+    assert_eq!(one["value"], "mirrors");
+    for bad in [
+        json!({"key": "Bad Key", "value": "x"}),
+        json!({"key": "com.docker.thing", "value": "x"}),
+        json!({"key": "ok", "value": "{not json", "media_type": "application/json"}),
+        json!({"key": "ok", "value": "x", "media_type": "text/html"}),
+        json!({"key": "ok"}),
+    ] {
+        let (status, err) = call(&s, Method::POST, &labels, &ALICE_API, Some(bad.clone())).await;
+        assert_error(status, &err, StatusCode::BAD_REQUEST, "invalid_request");
+    }
+    let (status, err) = call(&s, Method::POST, &labels, &BOB_API, Some(json!({"key": "k", "value": "v"}))).await;
+    assert_error(status, &err, StatusCode::FORBIDDEN, "insufficient_scope");
+    let (status, _) = call(&s, Method::DELETE, &format!("{labels}/{id}"), &ALICE_API, None).await;
+    assert_eq!(status, StatusCode::NO_CONTENT);
+    let (status, _) = call(&s, Method::GET, &format!("{labels}/{id}"), &ALICE_API, None).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+}
+
+#[tokio::test]
+async fn autoprune_policies_for_organizations_users_and_repositories() {
+    let s = Server::start().await;
+    quay::identity::create_org(&s.app.db, "acme", Some("alice")).await.unwrap();
+    quay::identity::create_repo(&s.app.db, "acme/app", false).await.unwrap();
+    for base in [
+        "/api/v1/organization/acme/autoprunepolicy/",
+        "/api/v1/user/autoprunepolicy/",
+        "/api/v1/repository/acme/app/autoprunepolicy/",
+    ] {
+        let policy = json!({"method": "number_of_tags", "value": 10, "tagPattern": "^v", "tagPatternMatches": true});
+        let (status, created) = call(&s, Method::POST, base, &ALICE_API, Some(policy.clone())).await;
+        assert_eq!(status, StatusCode::CREATED, "{base}: {created}");
+        let uuid = created["uuid"].as_str().unwrap().to_owned();
+        let (status, err) = call(&s, Method::POST, base, &ALICE_API, Some(policy)).await;
+        assert_error(status, &err, StatusCode::BAD_REQUEST, "invalid_request");
+        let (_, list) = call(&s, Method::GET, base, &ALICE_API, None).await;
+        assert_eq!(
+            list,
+            json!({"policies": [{"uuid": uuid, "method": "number_of_tags", "value": 10, "tagPattern": "^v", "tagPatternMatches": true}]}),
+            "{base}"
+        );
+        let one = format!("{base}{uuid}");
+        let change = Some(json!({"method": "creation_date", "value": "7d"}));
+        let (status, _) = call(&s, Method::PUT, &one, &ALICE_API, change).await;
+        assert_eq!(status, StatusCode::NO_CONTENT);
+        let (_, got) = call(&s, Method::GET, &one, &ALICE_API, None).await;
+        assert_eq!((got["method"].clone(), got["value"].clone()), (json!("creation_date"), json!("7d")));
+        for bad in [
+            json!({"method": "number_of_tags", "value": 0}),
+            json!({"method": "creation_date", "value": "soon"}),
+            json!({"method": "everything", "value": 1}),
+            json!({"method": "number_of_tags", "value": 3, "tagPattern": "("}),
+        ] {
+            let (status, err) = call(&s, Method::POST, base, &ALICE_API, Some(bad.clone())).await;
+            assert_error(status, &err, StatusCode::BAD_REQUEST, "invalid_request");
+        }
+        let (status, deleted) = call(&s, Method::DELETE, &one, &ALICE_API, None).await;
+        assert_eq!((status, deleted), (StatusCode::OK, json!({"uuid": uuid})));
+        let (status, _) = call(&s, Method::GET, &one, &ALICE_API, None).await;
+        assert_eq!(status, StatusCode::NOT_FOUND);
+    }
+    let (status, err) = call(&s, Method::GET, "/api/v1/organization/acme/autoprunepolicy/", &BOB_API, None).await;
+    assert_error(status, &err, StatusCode::FORBIDDEN, "insufficient_scope");
+}
+
+#[tokio::test]
+async fn organization_quotas_and_their_thresholds_refuse_pushes() {
+    let s = Server::start_with("FEATURE_QUOTA_MANAGEMENT: true\n").await;
+    quay::identity::create_org(&s.app.db, "acme", Some("alice")).await.unwrap();
+    let admin = Auth::Basic(ADMIN);
+    let base = "/api/v1/organization/acme/quota";
+    let (status, err) = call(&s, Method::POST, base, &ALICE_API, Some(json!({"limit_bytes": 1000}))).await;
+    assert_error(status, &err, StatusCode::FORBIDDEN, "insufficient_scope");
+    let (status, created) = call(&s, Method::POST, base, &admin, Some(json!({"limit_bytes": 1000}))).await;
+    assert_eq!((status, created), (StatusCode::CREATED, json!("Created")));
+    let (status, err) = call(&s, Method::POST, base, &admin, Some(json!({"limit_bytes": 1000}))).await;
+    assert_error(status, &err, StatusCode::BAD_REQUEST, "invalid_request");
+    let (status, list) = call(&s, Method::GET, base, &ALICE_API, None).await;
+    assert_eq!(status, StatusCode::OK, "{list}");
+    let quota = &list[0];
+    assert_eq!((quota["limit_bytes"].clone(), quota["limit"].clone()), (json!(1000), json!("1000 bytes")));
+    assert_eq!(quota["limits"], json!([]));
+    let id = quota["id"].as_i64().unwrap();
+    let limits = format!("{base}/{id}/limit");
+    let reject = Some(json!({"type": "Reject", "threshold_percent": 100}));
+    let (status, _) = call(&s, Method::POST, &limits, &admin, reject).await;
+    assert_eq!(status, StatusCode::CREATED);
+    let (status, err) =
+        call(&s, Method::POST, &limits, &admin, Some(json!({"type": "Maybe", "threshold_percent": 5}))).await;
+    assert_error(status, &err, StatusCode::BAD_REQUEST, "invalid_request");
+    let (_, listed) = call(&s, Method::GET, &limits, &ALICE_API, None).await;
+    assert_eq!((listed[0]["type"].clone(), listed[0]["limit_percent"].clone()), (json!("Reject"), json!(100)));
+
+    // Over the limit, a push into the organization is refused.
+    let t = s.push_token(ALICE, "acme/app").await;
+    let r = s.req(Method::POST, "/v2/acme/app/blobs/uploads/", &t).send().await.unwrap();
+    let location = r.headers()["location"].to_str().unwrap().to_owned();
+    let big = vec![1u8; 2000];
+    let sep = if location.contains('?') { '&' } else { '?' };
+    let r = s.req(Method::PUT, &format!("{location}{sep}digest={}", sha256(&big)), &t).body(big).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
+
+    let limit_id = listed[0]["id"].as_i64().unwrap();
+    let change = Some(json!({"type": "Warning", "threshold_percent": 80}));
+    let (status, q) = call(&s, Method::PUT, &format!("{limits}/{limit_id}"), &admin, change).await;
+    assert_eq!((status, q["limits"][0]["type"].clone()), (StatusCode::OK, json!("Warning")));
+    let (status, q) = call(&s, Method::PUT, &format!("{base}/{id}"), &admin, Some(json!({"limit_bytes": 5000}))).await;
+    assert_eq!((status, q["limit_bytes"].clone()), (StatusCode::OK, json!(5000)));
+    let (status, _) = call(&s, Method::DELETE, &format!("{limits}/{limit_id}"), &admin, None).await;
+    assert_eq!(status, StatusCode::NO_CONTENT);
+    let (status, _) = call(&s, Method::GET, &format!("{base}/nope"), &admin, None).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    let (status, _) = call(&s, Method::DELETE, &format!("{base}/{id}"), &admin, None).await;
+    assert_eq!(status, StatusCode::NO_CONTENT);
+    let (_, list) = call(&s, Method::GET, base, &ALICE_API, None).await;
+    assert_eq!(list, json!([]));
+}
+
+#[tokio::test]
+async fn default_permissions_apply_to_repositories_created_in_the_organization() {
+    let s = Server::start().await;
+    quay::identity::create_org(&s.app.db, "acme", Some("alice")).await.unwrap();
+    quay::identity::create_team(&s.app.db, "acme", "builders", "creator").await.unwrap();
+    quay::identity::add_member(&s.app.db, "acme", "builders", "bob").await.unwrap();
+    quay::identity::create_team(&s.app.db, "acme", "readers", "member").await.unwrap();
+    let base = "/api/v1/organization/acme/prototypes";
+    let (status, list) = call(&s, Method::GET, base, &ALICE_API, None).await;
+    assert_eq!((status, list), (StatusCode::OK, json!({"prototypes": []})));
+    let for_readers = Some(json!({"role": "read", "delegate": {"name": "readers", "kind": "team"}}));
+    let (status, p) = call(&s, Method::POST, base, &ALICE_API, for_readers).await;
+    assert_eq!(status, StatusCode::OK, "{p}");
+    assert_eq!(
+        (p["role"].clone(), p["delegate"]["name"].clone(), p["delegate"]["kind"].clone()),
+        (json!("read"), json!("readers"), json!("team"))
+    );
+    assert!(p.get("activating_user").is_none());
+    let id = p["id"].as_str().unwrap().to_owned();
+    let when_bob = Some(
+        json!({"role": "write", "delegate": {"name": "admin", "kind": "user"}, "activating_user": {"name": "bob"}}),
+    );
+    let (status, p) = call(&s, Method::POST, base, &ALICE_API, when_bob).await;
+    assert_eq!((status, p["activating_user"]["name"].clone()), (StatusCode::OK, json!("bob")));
+    for bad in [
+        json!({"role": "read", "delegate": {"name": "ghosts", "kind": "team"}}),
+        json!({"role": "owner", "delegate": {"name": "readers", "kind": "team"}}),
+        json!({"role": "read", "delegate": {"name": "readers", "kind": "planet"}}),
+    ] {
+        let (status, err) = call(&s, Method::POST, base, &ALICE_API, Some(bad.clone())).await;
+        assert_error(status, &err, StatusCode::BAD_REQUEST, "invalid_request");
+    }
+
+    // Bob creates a repository: he administers it, readers read it, admin (for bob's) writes.
+    let create = Some(json!({"repository": "app", "visibility": "private", "namespace": "acme"}));
+    let (status, _) = call(&s, Method::POST, "/api/v1/repository", &BOB_API, create).await;
+    assert_eq!(status, StatusCode::CREATED);
+    let (_, users) = call(&s, Method::GET, "/api/v1/repository/acme/app/permissions/user/", &ALICE_API, None).await;
+    assert_eq!(users["permissions"]["bob"]["role"], "admin", "{users}");
+    assert_eq!(users["permissions"]["admin"]["role"], "write", "{users}");
+    let (_, teams) = call(&s, Method::GET, "/api/v1/repository/acme/app/permissions/team/", &ALICE_API, None).await;
+    assert_eq!(teams["permissions"]["readers"]["role"], "read", "{teams}");
+
+    let (status, p) = call(&s, Method::PUT, &format!("{base}/{id}"), &ALICE_API, Some(json!({"role": "write"}))).await;
+    assert_eq!((status, p["role"].clone()), (StatusCode::OK, json!("write")));
+    let (status, _) = call(&s, Method::DELETE, &format!("{base}/{id}"), &ALICE_API, None).await;
+    assert_eq!(status, StatusCode::NO_CONTENT);
+    let (status, _) = call(&s, Method::DELETE, &format!("{base}/{id}"), &ALICE_API, None).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    let (status, err) = call(&s, Method::GET, base, &BOB_API, None).await;
+    assert_error(status, &err, StatusCode::FORBIDDEN, "insufficient_scope");
+}
+
+/// Every operation that needs a scope other than `repo:read` answers an anonymous caller 401 with
+/// Quay's body, whatever the body and parameters; `repo:read` ones do on a private repository.
+#[tokio::test]
+async fn every_operation_needs_credentials_except_public_reads() {
+    let s = Server::start().await;
+    quay::identity::create_org(&s.app.db, "acme", Some("alice")).await.unwrap();
+    let t = s.push_token(ALICE, "alice/app").await;
+    let (manifest, _) = s.push_image(&t, "alice/app", "v1", b"layer").await;
+    let digest = sha256(manifest.as_bytes());
+    let (_, doc) = call(&s, Method::GET, "/api/v1/discovery", &Auth::Anonymous, None).await;
+    let values = [
+        ("{namespace}", "alice"),
+        ("{repo}", "app"),
+        ("{orgname}", "acme"),
+        ("{teamname}", "owners"),
+        ("{membername}", "bob"),
+        ("{username}", "bob"),
+        ("{robot_shortname}", "ci"),
+        ("{tag}", "v1"),
+        ("{manifestref}", digest.as_str()),
+        ("{labelid}", "x"),
+        ("{policy_uuid}", "x"),
+        ("{quota_id}", "1"),
+        ("{limit_id}", "1"),
+        ("{prototypeid}", "x"),
+        ("{name}", "acme"),
+    ];
+    let mut checked = 0;
+    for (path, operations) in doc["paths"].as_object().unwrap() {
+        for (method, op) in operations.as_object().unwrap() {
+            let open = op["security"][0].as_object().is_some_and(|o| o.is_empty());
+            if open || ["listRepos", "getOrganization"].contains(&op["operationId"].as_str().unwrap()) {
+                continue;
+            }
+            let mut url = path.clone();
+            for (param, value) in values {
+                url = url.replace(param, value);
+            }
+            let method = Method::from_bytes(method.to_uppercase().as_bytes()).unwrap();
+            let body = matches!(method, Method::POST | Method::PUT).then(|| json!({}));
+            let (status, err) = call(&s, method.clone(), &url, &Auth::Anonymous, body).await;
+            assert_eq!(status, StatusCode::UNAUTHORIZED, "{method} {url}: {err}");
+            assert_error(status, &err, StatusCode::UNAUTHORIZED, "invalid_token");
+            checked += 1;
+        }
+    }
+    assert!(checked > 50, "{checked} operations checked");
+}

@@ -557,19 +557,10 @@ async fn namespace_id(db: &crate::db::Db, name: &str) -> anyhow::Result<i32> {
 }
 
 async fn autoprune(db: &crate::db::Db, j: bool, command: AutopruneCommand) -> anyhow::Result<()> {
-    use crate::db::autoprune::{self as policies, Method, Policy};
+    use crate::db::autoprune::{self as policies, Method};
     match command {
         AutopruneCommand::Add { target, method, value, tag_pattern, not_matching } => {
-            let method = if method == "number_of_tags" {
-                let n: i64 = value.parse().ok().filter(|n| *n > 0).context("--value: a number of tags above 0")?;
-                Method::NumberOfTags(n)
-            } else {
-                crate::config::parse_duration(&value).context("--value: an age such as 7d")?;
-                Method::CreationDate(value)
-            };
-            if let Some(p) = &tag_pattern {
-                crate::registry::autoprune::validate_pattern(p).map_err(anyhow::Error::msg)?;
-            }
+            let method = crate::registry::autoprune::parse_method(&method, &json!(value))?;
             let (namespace, repository_id) = match target.split_once('/') {
                 Some((ns, repo)) => {
                     let row = db
@@ -581,26 +572,15 @@ async fn autoprune(db: &crate::db::Db, j: bool, command: AutopruneCommand) -> an
                 None => (target.clone(), None),
             };
             let namespace_id = namespace_id(db, &namespace).await?;
-            let policy = Policy {
-                uuid: uuid::Uuid::new_v4().to_string(),
+            let policy = crate::registry::autoprune::add_policy(
+                db,
                 namespace_id,
                 repository_id,
                 method,
                 tag_pattern,
-                tag_pattern_matches: !not_matching,
-            };
-            let existing = policies::policies(&db.read, Some(namespace_id)).await?;
-            if existing.iter().any(|p| {
-                p.repository_id == policy.repository_id
-                    && p.method == policy.method
-                    && p.tag_pattern == policy.tag_pattern
-                    && p.tag_pattern_matches == policy.tag_pattern_matches
-            }) {
-                anyhow::bail!("an identical policy exists already");
-            }
-            let tx = db.begin().await?;
-            policies::insert_policy(&tx, &policy).await?;
-            tx.commit().await?;
+                !not_matching,
+            )
+            .await?;
             done(j, format!("added autoprune policy {} to `{target}`", policy.uuid), json!({"uuid": policy.uuid}));
         }
         AutopruneCommand::List { namespace } => {

@@ -110,6 +110,18 @@ pub async fn insert_policy<C: ConnectionTrait>(c: &C, policy: &Policy) -> Result
     Ok(())
 }
 
+/// Rewrites a policy's rule in place; false when no policy has its uuid.
+pub async fn update_policy<C: ConnectionTrait>(c: &C, policy: &Policy) -> Result<bool, DbErr> {
+    let table = if policy.repository_id.is_some() { "repositoryautoprunepolicy" } else { "namespaceautoprunepolicy" };
+    let n = exec(
+        c,
+        &format!("UPDATE {table} SET policy = ? WHERE uuid = ?"),
+        vec![policy.column_text().into(), policy.uuid.clone().into()],
+    )
+    .await?;
+    Ok(n > 0)
+}
+
 pub async fn delete_policy<C: ConnectionTrait>(c: &C, uuid: &str) -> Result<bool, DbErr> {
     let a = exec(c, "DELETE FROM namespaceautoprunepolicy WHERE uuid = ?", vec![uuid.into()]).await?;
     let b = exec(c, "DELETE FROM repositoryautoprunepolicy WHERE uuid = ?", vec![uuid.into()]).await?;

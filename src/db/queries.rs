@@ -198,8 +198,39 @@ pub async fn create_repository<C: ConnectionTrait>(
         }
         .insert(c)
         .await?;
+        apply_prototypes(c, id, namespace_id, user_id).await?;
     }
     Ok(id)
+}
+
+/// Quay's default permissions: when a user creates a repository in an organization, each of the
+/// organization's prototypes for that user (or for anyone) grants its delegate its role. One grant
+/// per delegate (the first prototype wins); the creator keeps the admin role they just got.
+async fn apply_prototypes<C: ConnectionTrait>(c: &C, repo_id: i32, org_id: i32, creator_id: i32) -> Result<(), DbErr> {
+    let rows = all(
+        c,
+        "SELECT delegate_user_id, delegate_team_id, role_id FROM permissionprototype \
+         WHERE org_id = ? AND (activating_user_id IS NULL OR activating_user_id = ?) ORDER BY id",
+        vec![org_id.into(), creator_id.into()],
+    )
+    .await?;
+    let mut granted: Vec<(Option<i32>, Option<i32>)> = vec![(Some(creator_id), None)];
+    for r in rows {
+        let user: Option<i32> = r.try_get("", "delegate_user_id")?;
+        let team: Option<i32> = r.try_get("", "delegate_team_id")?;
+        let role: i32 = r.try_get("", "role_id")?;
+        if (user.is_none() && team.is_none()) || granted.contains(&(user, team)) {
+            continue;
+        }
+        granted.push((user, team));
+        exec(
+            c,
+            "INSERT INTO repositorypermission (team_id, user_id, repository_id, role_id) VALUES (?, ?, ?, ?)",
+            vec![team.into(), user.into(), repo_id.into(), role.into()],
+        )
+        .await?;
+    }
+    Ok(())
 }
 
 /// The role names (`read`, `write`, `admin`) a user holds on a repository through direct grants,
@@ -1363,6 +1394,102 @@ pub async fn set_tag_expiration<C: ConnectionTrait>(
                   (SELECT t.id FROM tag t WHERE t.repository_id = ? AND t.name = ? AND {ALIVE})"
         ),
         vec![end_ms.into(), repo_id.into(), name.into(), false.into(), repo_id.into(), name.into(), now_ms().into()],
+    )
+    .await?;
+    Ok(n > 0)
+}
+
+/// A manifest label as the API shows it.
+#[derive(Debug, Clone)]
+pub struct LabelRow {
+    pub uuid: String,
+    pub key: String,
+    pub value: String,
+    pub media_type: String,
+    pub source_type: String,
+    pub mutable: bool,
+}
+
+const LABEL_COLUMNS: &str = "SELECT l.uuid, l.\"key\", l.value, mt.name AS media_type, st.name AS source_type, st.mutable \
+     FROM manifestlabel ml JOIN label l ON l.id = ml.label_id JOIN mediatype mt ON mt.id = l.media_type_id \
+     JOIN labelsourcetype st ON st.id = l.source_type_id WHERE ml.manifest_id = ?";
+
+fn label_row(r: &QueryResult) -> Result<LabelRow, DbErr> {
+    Ok(LabelRow {
+        uuid: r.try_get("", "uuid")?,
+        key: r.try_get("", "key")?,
+        value: r.try_get("", "value")?,
+        media_type: r.try_get("", "media_type")?,
+        source_type: r.try_get("", "source_type")?,
+        mutable: r.try_get("", "mutable")?,
+    })
+}
+
+/// A manifest's labels, those whose key starts with `prefix` when given.
+pub async fn manifest_labels<C: ConnectionTrait>(
+    c: &C,
+    manifest_id: i32,
+    prefix: Option<&str>,
+) -> Result<Vec<LabelRow>, DbErr> {
+    let mut text = String::from(LABEL_COLUMNS);
+    let mut values: Vec<Value> = vec![manifest_id.into()];
+    if let Some(p) = prefix {
+        text.push_str(" AND l.\"key\" LIKE ? ESCAPE '\\'");
+        values.push(format!("{}%", p.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_")).into());
+    }
+    text.push_str(" ORDER BY l.id");
+    all(c, &text, values).await?.iter().map(label_row).collect()
+}
+
+pub async fn manifest_label<C: ConnectionTrait>(
+    c: &C,
+    manifest_id: i32,
+    uuid: &str,
+) -> Result<Option<LabelRow>, DbErr> {
+    one(c, &format!("{LABEL_COLUMNS} AND l.uuid = ?"), vec![manifest_id.into(), uuid.into()])
+        .await?
+        .as_ref()
+        .map(label_row)
+        .transpose()
+}
+
+/// Adds a label (source `api`) to a manifest; returns its uuid.
+pub async fn add_manifest_label<C: ConnectionTrait>(
+    c: &C,
+    repo_id: i32,
+    manifest_id: i32,
+    key: &str,
+    value: &str,
+    media_type_id: i32,
+) -> Result<String, DbErr> {
+    let uuid = uuid::Uuid::new_v4().to_string();
+    exec(
+        c,
+        "INSERT INTO label (uuid, \"key\", value, media_type_id, source_type_id) \
+         VALUES (?, ?, ?, ?, (SELECT id FROM labelsourcetype WHERE name = 'api'))",
+        vec![uuid.clone().into(), key.into(), value.into(), media_type_id.into()],
+    )
+    .await?;
+    exec(
+        c,
+        "INSERT INTO manifestlabel (repository_id, manifest_id, label_id) VALUES (?, ?, (SELECT id FROM label WHERE uuid = ?))",
+        vec![repo_id.into(), manifest_id.into(), uuid.clone().into()],
+    )
+    .await?;
+    Ok(uuid)
+}
+
+pub async fn delete_manifest_label<C: ConnectionTrait>(c: &C, manifest_id: i32, uuid: &str) -> Result<bool, DbErr> {
+    let n = exec(
+        c,
+        "DELETE FROM manifestlabel WHERE manifest_id = ? AND label_id IN (SELECT id FROM label WHERE uuid = ?)",
+        vec![manifest_id.into(), uuid.into()],
+    )
+    .await?;
+    exec(
+        c,
+        "DELETE FROM label WHERE uuid = ? AND NOT EXISTS (SELECT 1 FROM manifestlabel ml WHERE ml.label_id = label.id)",
+        vec![uuid.into()],
     )
     .await?;
     Ok(n > 0)

@@ -144,3 +144,78 @@ pub async fn record_sizes<C: ConnectionTrait>(c: &C, namespace_id: i32, repo_id:
     }
     Ok(())
 }
+
+/// One threshold of a quota, as the API shows it.
+#[derive(Debug, Clone)]
+pub struct QuotaLimit {
+    pub id: i32,
+    pub kind: String,
+    pub percent: i32,
+}
+
+/// A namespace's quota row: (id, limit in bytes).
+pub async fn quota_row<C: ConnectionTrait>(c: &C, namespace_id: i32) -> Result<Option<(i32, i64)>, DbErr> {
+    one(c, "SELECT id, limit_bytes FROM userorganizationquota WHERE namespace_id = ?", vec![namespace_id.into()])
+        .await?
+        .map(|r| Ok((r.try_get("", "id")?, r.try_get("", "limit_bytes")?)))
+        .transpose()
+}
+
+pub async fn quota_limits<C: ConnectionTrait>(c: &C, quota_id: i32) -> Result<Vec<QuotaLimit>, DbErr> {
+    all(
+        c,
+        "SELECT l.id, t.name, l.percent_of_limit FROM quotalimits l JOIN quotatype t ON t.id = l.quota_type_id \
+         WHERE l.quota_id = ? ORDER BY l.id",
+        vec![quota_id.into()],
+    )
+    .await?
+    .iter()
+    .map(|r| {
+        Ok(QuotaLimit {
+            id: r.try_get("", "id")?,
+            kind: r.try_get("", "name")?,
+            percent: r.try_get("", "percent_of_limit")?,
+        })
+    })
+    .collect()
+}
+
+pub async fn set_limit_bytes<C: ConnectionTrait>(c: &C, quota_id: i32, limit_bytes: i64) -> Result<(), DbErr> {
+    exec(c, "UPDATE userorganizationquota SET limit_bytes = ? WHERE id = ?", vec![limit_bytes.into(), quota_id.into()])
+        .await?;
+    Ok(())
+}
+
+/// Adds a `Warning` or `Reject` threshold at a percentage of the limit.
+pub async fn add_limit<C: ConnectionTrait>(c: &C, quota_id: i32, kind: &str, percent: i32) -> Result<(), DbErr> {
+    exec(
+        c,
+        "INSERT INTO quotalimits (quota_id, quota_type_id, percent_of_limit) SELECT ?, id, ? FROM quotatype WHERE name = ?",
+        vec![quota_id.into(), percent.into(), kind.into()],
+    )
+    .await?;
+    Ok(())
+}
+
+pub async fn update_limit<C: ConnectionTrait>(
+    c: &C,
+    quota_id: i32,
+    limit_id: i32,
+    kind: &str,
+    percent: i32,
+) -> Result<bool, DbErr> {
+    let n = exec(
+        c,
+        "UPDATE quotalimits SET percent_of_limit = ?, quota_type_id = (SELECT id FROM quotatype WHERE name = ?) \
+         WHERE id = ? AND quota_id = ?",
+        vec![percent.into(), kind.into(), limit_id.into(), quota_id.into()],
+    )
+    .await?;
+    Ok(n > 0)
+}
+
+pub async fn delete_limit<C: ConnectionTrait>(c: &C, quota_id: i32, limit_id: i32) -> Result<bool, DbErr> {
+    let n = exec(c, "DELETE FROM quotalimits WHERE id = ? AND quota_id = ?", vec![limit_id.into(), quota_id.into()])
+        .await?;
+    Ok(n > 0)
+}

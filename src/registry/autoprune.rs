@@ -17,6 +17,98 @@ pub fn validate_pattern(pattern: &str) -> Result<(), String> {
     Regex::new(pattern).map(|_| ()).map_err(|e| format!("invalid tag pattern: {e}"))
 }
 
+/// Why a policy was not stored.
+#[derive(Debug, thiserror::Error)]
+pub enum PolicyError {
+    #[error("{0}")]
+    Invalid(String),
+    #[error(transparent)]
+    Internal(#[from] anyhow::Error),
+}
+
+impl From<sea_orm::DbErr> for PolicyError {
+    fn from(e: sea_orm::DbErr) -> Self {
+        PolicyError::Internal(e.into())
+    }
+}
+
+/// The method of a policy from Quay's fields: `number_of_tags` with a count above 0, or
+/// `creation_date` with an age such as `7d`.
+pub fn parse_method(method: &str, value: &serde_json::Value) -> Result<Method, PolicyError> {
+    let invalid = |m: &str| PolicyError::Invalid(m.to_owned());
+    match method {
+        "number_of_tags" => {
+            let n = match value {
+                serde_json::Value::Number(n) => n.as_i64(),
+                serde_json::Value::String(s) => s.parse().ok(),
+                _ => None,
+            };
+            n.filter(|n| *n > 0)
+                .map(Method::NumberOfTags)
+                .ok_or_else(|| invalid("value must be a number of tags above 0"))
+        }
+        "creation_date" => {
+            let text = value.as_str().ok_or_else(|| invalid("value must be an age such as 7d"))?;
+            crate::config::parse_duration(text).map_err(|_| invalid("value must be an age such as 7d"))?;
+            Ok(Method::CreationDate(text.to_owned()))
+        }
+        _ => Err(invalid("method must be number_of_tags or creation_date")),
+    }
+}
+
+/// Stores a new policy for a namespace (or one of its repositories) unless an identical one
+/// exists, as Quay refuses duplicates.
+pub async fn add_policy(
+    db: &crate::db::Db,
+    namespace_id: i32,
+    repository_id: Option<i32>,
+    method: Method,
+    tag_pattern: Option<String>,
+    tag_pattern_matches: bool,
+) -> Result<Policy, PolicyError> {
+    if let Some(p) = &tag_pattern {
+        validate_pattern(p).map_err(PolicyError::Invalid)?;
+    }
+    let policy = Policy {
+        uuid: uuid::Uuid::new_v4().to_string(),
+        namespace_id,
+        repository_id,
+        method,
+        tag_pattern,
+        tag_pattern_matches,
+    };
+    let existing = autoprune::policies(&db.read, Some(namespace_id)).await?;
+    if existing.iter().any(|p| same_rule(p, &policy)) {
+        return Err(PolicyError::Invalid("an identical policy exists already".into()));
+    }
+    let tx = db.begin().await?;
+    autoprune::insert_policy(&tx, &policy).await?;
+    tx.commit().await?;
+    Ok(policy)
+}
+
+fn same_rule(a: &Policy, b: &Policy) -> bool {
+    a.repository_id == b.repository_id
+        && a.method == b.method
+        && a.tag_pattern == b.tag_pattern
+        && a.tag_pattern_matches == b.tag_pattern_matches
+}
+
+/// Replaces a policy's rule, keeping its uuid; false when there is no such policy.
+pub async fn update_policy(db: &crate::db::Db, updated: &Policy) -> Result<bool, PolicyError> {
+    if let Some(p) = &updated.tag_pattern {
+        validate_pattern(p).map_err(PolicyError::Invalid)?;
+    }
+    let existing = autoprune::policies(&db.read, Some(updated.namespace_id)).await?;
+    if existing.iter().any(|p| p.uuid != updated.uuid && same_rule(p, updated)) {
+        return Err(PolicyError::Invalid("an identical policy exists already".into()));
+    }
+    let tx = db.begin().await?;
+    let found = autoprune::update_policy(&tx, updated).await?;
+    tx.commit().await?;
+    Ok(found)
+}
+
 /// One pass over every namespace with policies; returns a summary line.
 pub async fn run(app: &App) -> anyhow::Result<String> {
     let mut by_namespace: BTreeMap<i32, Vec<Policy>> = BTreeMap::new();

@@ -1,6 +1,6 @@
 //! Action logs (`logentry3`) of a repository, an organization or the caller, by time range.
 
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::routing::get;
 use chrono::{NaiveDate, NaiveDateTime};
@@ -10,7 +10,7 @@ use serde_json::{Value, json};
 use super::discovery::schema::{array, nullable, object, string};
 use super::repository::target;
 use super::user::avatar;
-use super::{ApiError, ApiResult, Caller, Endpoint, Query, Scope, http_date, json_response};
+use super::{ApiError, ApiResult, Caller, Endpoint, Path, Query, Scope, http_date, json_response};
 use crate::app::{App, AppState};
 use crate::auth::Role;
 use crate::db::identity::{self, LogFilter};

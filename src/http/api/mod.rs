@@ -9,7 +9,9 @@
 //! registry accepts). Errors are Quay's `{"status","error_message","title","type","detail"}`.
 
 mod discovery;
+mod lifecycle;
 mod logs;
+mod manifest;
 mod organization;
 mod permission;
 mod repository;
@@ -63,6 +65,8 @@ pub fn endpoints() -> &'static [Endpoint] {
         all.extend(repository::endpoints());
         all.extend(permission::endpoints());
         all.extend(tag::endpoints());
+        all.extend(manifest::endpoints());
+        all.extend(lifecycle::endpoints());
         all.extend(logs::endpoints());
         all
     });
@@ -75,7 +79,13 @@ pub fn router() -> Router<AppState> {
     for e in endpoints() {
         let path = axum_path(e.path);
         let route = by_path.remove(&path).unwrap_or_default();
-        by_path.insert(path, route.merge((e.handler)()));
+        let mut handler = (e.handler)();
+        // As Quay, a caller without credentials is told so before the body is even read. Only
+        // reads of repositories (public ones) are open to anonymous callers.
+        if e.scope.is_some_and(|s| s != Scope::RepoRead) {
+            handler = handler.route_layer(axum::middleware::from_fn(requires_credentials));
+        }
+        by_path.insert(path, route.merge(handler));
     }
     let mut router = Router::new();
     for (path, route) in by_path {
@@ -88,6 +98,14 @@ pub fn router() -> Router<AppState> {
 /// (The router is nested under `/api/v1`.)
 fn axum_path(path: &str) -> String {
     path.replace("{repository}", "{namespace}/{repo}")
+}
+
+async fn requires_credentials(request: Request, next: axum::middleware::Next) -> Response {
+    if request.headers().contains_key(header::AUTHORIZATION) {
+        next.run(request).await
+    } else {
+        ApiError::unauthorized().into_response()
+    }
 }
 
 async fn not_found_route() -> ApiError {
@@ -238,6 +256,21 @@ impl<T: serde::de::DeserializeOwned> FromRequest<AppState> for Body<T> {
             .map_err(|_| ApiError::bad_request("the request body could not be read"))?;
         let bytes = if bytes.iter().all(u8::is_ascii_whitespace) { &b"{}"[..] } else { &bytes[..] };
         serde_json::from_slice(bytes).map(Body).map_err(|e| ApiError::bad_request(&e.to_string()))
+    }
+}
+
+/// Path parameters; one that does not parse (a quota id that is not a number) names nothing: 404,
+/// as Quay's typed routes answer.
+pub struct Path<T>(pub T);
+
+impl<T: serde::de::DeserializeOwned + Send> FromRequestParts<AppState> for Path<T> {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        axum::extract::Path::<T>::from_request_parts(parts, state)
+            .await
+            .map(|p| Path(p.0))
+            .map_err(|_| ApiError::not_found())
     }
 }
 

@@ -1,6 +1,6 @@
 //! `/organization`: organizations, their teams and members.
 
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::routing::{delete, get, post, put};
 use serde::Deserialize;
@@ -8,7 +8,7 @@ use serde_json::{Value, json};
 
 use super::discovery::schema::{array, boolean, enumeration, integer, map_of, object, string};
 use super::user::avatar;
-use super::{ApiError, ApiResult, Body, Caller, Endpoint, Scope, json_response, no_content};
+use super::{ApiError, ApiResult, Body, Caller, Endpoint, Path, Scope, json_response, no_content};
 use crate::app::{App, AppState};
 use crate::db::identity::{self, Account, TeamView};
 use crate::db::queries;
@@ -135,7 +135,211 @@ pub fn endpoints() -> Vec<Endpoint> {
             responses: &[(204, None)],
             handler: || delete(remove_team_member),
         },
+        Endpoint {
+            method: "GET",
+            path: "/organization/{orgname}/prototypes",
+            operation_id: "getOrganizationPrototypePermissions",
+            summary: "Default permissions given on repositories created in the organization",
+            scope: Some(Scope::OrgAdmin),
+            query: &[],
+            body: None,
+            responses: &[(200, Some(|| object(&[("prototypes", array(prototype_schema()))], &["prototypes"])))],
+            handler: || get(list_prototypes),
+        },
+        Endpoint {
+            method: "POST",
+            path: "/organization/{orgname}/prototypes",
+            operation_id: "createOrganizationPrototypePermission",
+            summary: "Adds a default permission: a role for a user, robot or team, on repositories created by \
+                      `activating_user` (or anyone)",
+            scope: Some(Scope::OrgAdmin),
+            query: &[],
+            body: Some(|| {
+                object(
+                    &[
+                        ("role", enumeration(&["read", "write", "admin"])),
+                        (
+                            "delegate",
+                            object(&[("name", string()), ("kind", enumeration(&["user", "team"]))], &["name", "kind"]),
+                        ),
+                        ("activating_user", object(&[("name", string())], &["name"])),
+                    ],
+                    &["role", "delegate"],
+                )
+            }),
+            responses: &[(200, Some(prototype_schema))],
+            handler: || post(create_prototype),
+        },
+        Endpoint {
+            method: "PUT",
+            path: "/organization/{orgname}/prototypes/{prototypeid}",
+            operation_id: "updateOrganizationPrototypePermission",
+            summary: "Changes a default permission's role",
+            scope: Some(Scope::OrgAdmin),
+            query: &[],
+            body: Some(|| object(&[("role", enumeration(&["read", "write", "admin"]))], &["role"])),
+            responses: &[(200, Some(prototype_schema))],
+            handler: || put(update_prototype),
+        },
+        Endpoint {
+            method: "DELETE",
+            path: "/organization/{orgname}/prototypes/{prototypeid}",
+            operation_id: "deleteOrganizationPrototypePermission",
+            summary: "Removes a default permission",
+            scope: Some(Scope::OrgAdmin),
+            query: &[],
+            body: None,
+            responses: &[(204, None)],
+            handler: || delete(delete_prototype),
+        },
     ]
+}
+
+fn prototype_schema() -> Value {
+    let who = object(
+        &[
+            ("name", string()),
+            ("kind", string()),
+            ("is_robot", boolean()),
+            ("avatar", super::discovery::avatar_schema()),
+        ],
+        &["name", "kind"],
+    );
+    object(
+        &[("id", string()), ("role", string()), ("delegate", who.clone()), ("activating_user", who)],
+        &["id", "role", "delegate"],
+    )
+}
+
+fn prototype_json(org: &str, p: &identity::Prototype) -> Value {
+    let person = |(name, robot, email): &(String, bool, String)| json!({"name": name, "kind": "user", "is_robot": robot, "avatar": avatar(name, email, if *robot { "robot" } else { "user" })});
+    let delegate = match (&p.delegate_user, &p.delegate_team) {
+        (Some(u), _) => person(u),
+        (None, Some(t)) => json!({"name": t, "kind": "team", "avatar": avatar(t, &format!("{org}/{t}"), "team")}),
+        (None, None) => Value::Null,
+    };
+    let mut v = json!({"id": p.uuid, "role": p.role, "delegate": delegate});
+    if let Some(a) = &p.activating_user {
+        v["activating_user"] = person(a);
+    }
+    v
+}
+
+async fn list_prototypes(State(app): State<AppState>, caller: Caller, Path(name): Path<String>) -> ApiResult {
+    let org = administered(&app, &caller, &name).await?;
+    let list: Vec<Value> =
+        identity::prototypes(&app.db.read, org.id, None).await?.iter().map(|p| prototype_json(&name, p)).collect();
+    json_response(StatusCode::OK, json!({"prototypes": list}))
+}
+
+#[derive(Deserialize)]
+struct Named {
+    name: String,
+    kind: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct PrototypeRequest {
+    role: String,
+    delegate: Named,
+    activating_user: Option<Named>,
+}
+
+fn role_id(app: &App, role: &str) -> Result<i32, ApiError> {
+    app.db.lookups.role_ids.get(role).copied().ok_or_else(|| ApiError::bad_request("role must be read, write or admin"))
+}
+
+async fn create_prototype(
+    State(app): State<AppState>,
+    caller: Caller,
+    Path(name): Path<String>,
+    Body(req): Body<PrototypeRequest>,
+) -> ApiResult {
+    let org = administered(&app, &caller, &name).await?;
+    let role = role_id(&app, &req.role)?;
+    let (delegate_user, delegate_team) = match req.delegate.kind.as_deref() {
+        Some("team") => {
+            let team = identity::find_team(&app.db.read, org.id, &req.delegate.name).await?;
+            (None, Some(team.ok_or_else(|| ApiError::bad_request("Unknown team"))?))
+        }
+        Some("user") => {
+            let user = identity::find_account(&app.db.read, &req.delegate.name).await?.filter(|a| !a.organization);
+            let user = user.ok_or_else(|| ApiError::bad_request("Unknown user or robot"))?;
+            if user.robot && !user.username.starts_with(&format!("{name}+")) {
+                return Err(ApiError::bad_request("Only this organization's robots can be delegates"));
+            }
+            (Some(user.id), None)
+        }
+        _ => return Err(ApiError::bad_request("delegate.kind must be user or team")),
+    };
+    let activating = match &req.activating_user {
+        Some(a) => {
+            let user = identity::find_account(&app.db.read, &a.name).await?.filter(|u| !u.organization && !u.robot);
+            Some(user.ok_or_else(|| ApiError::bad_request("Unknown activating user"))?.id)
+        }
+        None => None,
+    };
+    let tx = app.db.begin().await?;
+    let uuid = identity::create_prototype(&tx, org.id, activating, delegate_user, delegate_team, role).await?;
+    let metadata = json!({
+        "delegate": {"name": req.delegate.name, "kind": req.delegate.kind},
+        "activating_user": req.activating_user.as_ref().map(|a| a.name.clone()),
+        "role": req.role,
+    });
+    queries::insert_log(&tx, "create_prototype_permission", org.id, caller.user().map(|u| u.id), None, &metadata)
+        .await?;
+    tx.commit().await?;
+    let created = identity::prototypes(&app.db.read, org.id, Some(&uuid)).await?;
+    let created = created.first().ok_or_else(ApiError::not_found)?;
+    json_response(StatusCode::OK, prototype_json(&name, created))
+}
+
+#[derive(Deserialize)]
+struct PrototypeRole {
+    role: String,
+}
+
+async fn update_prototype(
+    State(app): State<AppState>,
+    caller: Caller,
+    Path((name, id)): Path<(String, String)>,
+    Body(req): Body<PrototypeRole>,
+) -> ApiResult {
+    let org = administered(&app, &caller, &name).await?;
+    let role = role_id(&app, &req.role)?;
+    let tx = app.db.begin().await?;
+    if !identity::set_prototype_role(&tx, org.id, &id, role).await? {
+        return Err(ApiError::not_found());
+    }
+    let metadata = json!({"id": id, "role": req.role});
+    queries::insert_log(&tx, "modify_prototype_permission", org.id, caller.user().map(|u| u.id), None, &metadata)
+        .await?;
+    tx.commit().await?;
+    let updated = identity::prototypes(&app.db.read, org.id, Some(&id)).await?;
+    json_response(StatusCode::OK, prototype_json(&name, updated.first().ok_or_else(ApiError::not_found)?))
+}
+
+async fn delete_prototype(
+    State(app): State<AppState>,
+    caller: Caller,
+    Path((name, id)): Path<(String, String)>,
+) -> ApiResult {
+    let org = administered(&app, &caller, &name).await?;
+    let tx = app.db.begin().await?;
+    if !identity::delete_prototype(&tx, org.id, &id).await? {
+        return Err(ApiError::not_found());
+    }
+    queries::insert_log(
+        &tx,
+        "delete_prototype_permission",
+        org.id,
+        caller.user().map(|u| u.id),
+        None,
+        &json!({"id": id}),
+    )
+    .await?;
+    tx.commit().await?;
+    no_content()
 }
 
 fn team_schema() -> Value {

@@ -1,6 +1,6 @@
 //! `/repository/{repository}/permissions/`: grants to users, robots and teams.
 
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::routing::{delete, get, put};
 use serde::Deserialize;
@@ -9,7 +9,7 @@ use serde_json::{Value, json};
 use super::discovery::schema::{boolean, enumeration, map_of, object, string};
 use super::repository::target;
 use super::user::avatar;
-use super::{ApiError, ApiResult, Body, Caller, Endpoint, Scope, json_response, no_content};
+use super::{ApiError, ApiResult, Body, Caller, Endpoint, Path, Scope, json_response, no_content};
 use crate::app::{App, AppState};
 use crate::auth::Role;
 use crate::db::identity::{self, Account};

@@ -1,6 +1,6 @@
 //! `/repository`: create, list, get, update the description, change visibility, delete.
 
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::routing::{delete, get, post, put};
 use serde::Deserialize;
@@ -8,7 +8,7 @@ use serde_json::{Value, json};
 
 use super::discovery::error_schema;
 use super::discovery::schema::{array, boolean, enumeration, integer, map_of, nullable, object, string};
-use super::{ApiError, ApiResult, Body, Caller, Endpoint, Query, Scope, http_date_ms, json_response, no_content};
+use super::{ApiError, ApiResult, Body, Caller, Endpoint, Path, Query, Scope, http_date_ms, json_response, no_content};
 use crate::app::{App, AppState};
 use crate::auth::Role;
 use crate::db::queries::{self, RepoRow, RepositoryFilter, TagFilter, repo_state};
@@ -274,7 +274,7 @@ async fn create(State(app): State<AppState>, caller: Caller, Body(req): Body<Cre
     if app.db.find_repository(&namespace, &req.repository).await?.is_some() {
         return Err(ApiError::bad_request("Repository already exists"));
     }
-    crate::identity::create_repo(&app.db, &path, public).await?;
+    crate::identity::create_repo_as(&app.db, &path, public, Some(user.id)).await?;
     if let Some(description) = req.description.as_deref().filter(|d| !d.is_empty()) {
         let repo = app.db.find_repository(&namespace, &req.repository).await?.ok_or_else(ApiError::not_found)?;
         let tx = app.db.begin().await?;

@@ -1,14 +1,14 @@
 //! Robots of an organization (`/organization/{orgname}/robots`) and of the caller
 //! (`/user/robots`): create, list with permissions, get, regenerate the token, delete.
 
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::routing::{delete, get, post, put};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
 use super::discovery::schema::{array, object, string};
-use super::{ApiError, ApiResult, Body, Caller, Endpoint, Query, Scope, http_date, json_response, no_content};
+use super::{ApiError, ApiResult, Body, Caller, Endpoint, Path, Query, Scope, http_date, json_response, no_content};
 use crate::app::{App, AppState};
 use crate::db::identity::{self, RobotView};
 

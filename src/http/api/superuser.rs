@@ -1,7 +1,7 @@
 //! `/superuser/`: users and organizations for superusers (`SUPER_USERS` with `super:user`), and
 //! `PUT /user/` for the caller's own password and email.
 
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::routing::{delete, get, post, put};
 use serde::Deserialize;
@@ -9,7 +9,7 @@ use serde_json::{Value, json};
 
 use super::discovery::schema::{array, boolean, object, string};
 use super::user::avatar;
-use super::{ApiError, ApiResult, Body, Caller, Endpoint, Scope, json_response, no_content};
+use super::{ApiError, ApiResult, Body, Caller, Endpoint, Path, Scope, json_response, no_content};
 use crate::app::{App, AppState};
 use crate::db::identity::{self, Account};
 

@@ -1,6 +1,6 @@
 //! `/repository/{repository}/tag/`: list with history, create or move, expire, delete, restore.
 
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::routing::{delete, get, post, put};
 use serde::Deserialize;
@@ -9,7 +9,7 @@ use serde_json::{Value, json};
 use super::discovery::error_schema;
 use super::discovery::schema::{array, boolean, integer, nullable, object, string};
 use super::repository::{performer, target};
-use super::{ApiError, ApiResult, Body, Caller, Endpoint, Query, Scope, http_date_ms, json_response, no_content};
+use super::{ApiError, ApiResult, Body, Caller, Endpoint, Path, Query, Scope, http_date_ms, json_response, no_content};
 use crate::app::AppState;
 use crate::auth::Role;
 use crate::db::queries::{self, TagFilter};
