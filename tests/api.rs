@@ -339,7 +339,7 @@ async fn tags_have_history_and_can_be_moved_expired_deleted_and_restored() {
 
 #[tokio::test]
 async fn oauth_scopes_cap_what_a_token_may_do() {
-    let s = Server::start().await;
+    let s = Server::start_with("DATABASE_SECRET_KEY: api-oauth-key\n").await;
     quay::identity::create_repo(&s.app.db, "alice/app", false).await.unwrap();
     let alice = quay::db::identity::find_account(&s.app.db.read, "alice").await.unwrap().unwrap();
     let token =
@@ -354,6 +354,30 @@ async fn oauth_scopes_cap_what_a_token_may_do() {
     let (status, err) = call(&s, Method::POST, "/api/v1/repository", &read_only, create).await;
     assert_error(status, &err, StatusCode::FORBIDDEN, "insufficient_scope");
     let (status, err) = call(&s, Method::GET, "/api/v1/user/", &read_only, None).await;
+    assert_error(status, &err, StatusCode::FORBIDDEN, "insufficient_scope");
+
+    // Scopes imply the lesser ones, as Quay's: repo:admin reads and writes, user:admin reads the user.
+    let token = quay::identity::create_oauth_token(&s.app.db, None, alice.id, "ops", "", "repo:admin user:admin")
+        .await
+        .unwrap();
+    let admin_token = Auth::Bearer(token);
+    let (status, _) = call(&s, Method::GET, "/api/v1/repository?namespace=alice", &admin_token, None).await;
+    assert_eq!(status, StatusCode::OK);
+    let (status, _) = call(&s, Method::GET, "/api/v1/user/", &admin_token, None).await;
+    assert_eq!(status, StatusCode::OK);
+    let update = Some(json!({"description": "by token"}));
+    let (status, _) = call(&s, Method::PUT, "/api/v1/repository/alice/app", &admin_token, update).await;
+    assert_eq!(status, StatusCode::OK);
+
+    // An app token signs in like a registry client: repositories yes, the account's administration no.
+    let app_token =
+        quay::identity::create_app_token(&s.app.db, s.app.secrets.as_ref(), "alice", "ci", None).await.unwrap();
+    let app = Auth::Basic(("$app", Box::leak(app_token.into_boxed_str())));
+    let (status, _) = call(&s, Method::GET, "/api/v1/repository/alice/app", &app, None).await;
+    assert_eq!(status, StatusCode::OK);
+    let (status, err) = call(&s, Method::POST, "/api/v1/organization/", &app, Some(json!({"name": "apporg"}))).await;
+    assert_error(status, &err, StatusCode::FORBIDDEN, "insufficient_scope");
+    let (status, err) = call(&s, Method::DELETE, "/api/v1/repository/alice/app", &app, None).await;
     assert_error(status, &err, StatusCode::FORBIDDEN, "insufficient_scope");
 }
 

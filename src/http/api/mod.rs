@@ -228,12 +228,31 @@ impl FromRequestParts<AppState> for Caller {
             AuthError::Internal(e) => ApiError::internal(e),
             _ => ApiError::invalid_token(),
         })?;
-        let scopes = match &user.oauth {
-            Some(grant) => Scope::ALL.into_iter().filter(|s| grant.has_scope(s.name())).collect(),
-            None => Scope::ALL.to_vec(),
+        let scopes = match (&user.oauth, &user.app_token) {
+            (Some(grant), _) => implied(Scope::ALL.into_iter().filter(|s| grant.has_scope(s.name())).collect()),
+            // An app token stands in for the password on registry clients: what a registry login
+            // may do (read and write repositories), not the account's administration.
+            (None, Some(_)) => vec![Scope::RepoRead, Scope::RepoWrite, Scope::RepoCreate, Scope::UserRead],
+            (None, None) => Scope::ALL.to_vec(),
         };
         Ok(Caller { identity: Identity::User(user), scopes })
     }
+}
+
+/// Quay's implied scopes: `repo:admin` includes writing and reading, `repo:write` reading,
+/// `user:admin` reading the user.
+fn implied(mut scopes: Vec<Scope>) -> Vec<Scope> {
+    let implies = [
+        (Scope::RepoAdmin, Scope::RepoWrite),
+        (Scope::RepoWrite, Scope::RepoRead),
+        (Scope::UserAdmin, Scope::UserRead),
+    ];
+    for (has, gets) in implies {
+        if scopes.contains(&has) && !scopes.contains(&gets) {
+            scopes.push(gets);
+        }
+    }
+    scopes
 }
 
 fn decode_basic(credentials: &str) -> Option<(String, String)> {
