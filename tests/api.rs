@@ -396,6 +396,15 @@ async fn discovery_documents_every_route_and_unknown_paths_are_quay_errors() {
     ] {
         assert!(doc["paths"][path][method]["operationId"].is_string(), "{method} {path}");
     }
+    // The document validates against the OpenAPI 3.0 specification (openapi-spec-validator, PyPI).
+    let file = s.dir.path().join("openapi.json");
+    std::fs::write(&file, serde_json::to_vec(&doc).unwrap()).unwrap();
+    let out = std::process::Command::new("openapi-spec-validator")
+        .arg(&file)
+        .output()
+        .expect("openapi-spec-validator is not installed: scripts/test installs it with pip");
+    assert!(out.status.success(), "{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+
     let (status, err) = call(&s, Method::GET, "/api/v1/nothing/here", &Auth::Anonymous, None).await;
     assert_error(status, &err, StatusCode::NOT_FOUND, "not_found");
     let (status, err) = call(&s, Method::PATCH, "/api/v1/repository", &ALICE_API, None).await;
