@@ -379,6 +379,54 @@ async fn oauth_scopes_cap_what_a_token_may_do() {
     assert_error(status, &err, StatusCode::FORBIDDEN, "insufficient_scope");
     let (status, err) = call(&s, Method::DELETE, "/api/v1/repository/alice/app", &app, None).await;
     assert_error(status, &err, StatusCode::FORBIDDEN, "insufficient_scope");
+
+    // A superuser's token without super:user is an ordinary user's.
+    let admin = quay::db::identity::find_account(&s.app.db.read, "admin").await.unwrap().unwrap();
+    let token = quay::identity::create_oauth_token(&s.app.db, None, admin.id, "ops", "", "repo:admin").await.unwrap();
+    let (status, err) = call(&s, Method::GET, "/api/v1/repository/alice/app", &Auth::Bearer(token), None).await;
+    assert_error(status, &err, StatusCode::FORBIDDEN, "insufficient_scope");
+
+    // Robots push and pull; they administer nothing through the API, whatever team they are on.
+    quay::identity::create_org(&s.app.db, "acme", Some("alice")).await.unwrap();
+    let (robot, robot_token) =
+        quay::identity::create_robot(&s.app.db, s.app.secrets.as_ref(), "acme", "ci", "").await.unwrap();
+    quay::identity::add_member(&s.app.db, "acme", "owners", &robot).await.unwrap();
+    let robot_auth = Auth::Basic((Box::leak(robot.into_boxed_str()), Box::leak(robot_token.into_boxed_str())));
+    let (status, err) = call(&s, Method::DELETE, "/api/v1/organization/acme", &robot_auth, None).await;
+    assert_error(status, &err, StatusCode::FORBIDDEN, "insufficient_scope");
+    let (status, err) = call(&s, Method::GET, "/api/v1/organization/acme/robots?token=true", &robot_auth, None).await;
+    assert_error(status, &err, StatusCode::FORBIDDEN, "insufficient_scope");
+}
+
+/// Mirrored and read-only repositories take no tag or label changes through the API (503).
+#[tokio::test]
+async fn tags_of_mirrored_repositories_do_not_change() {
+    let s = Server::start().await;
+    let t = s.push_token(ALICE, "alice/app").await;
+    let (manifest, _) = s.push_image(&t, "alice/app", "v1", b"layer").await;
+    let db = s.db().await;
+    let statement = quay::db::sql(
+        db.backend(),
+        "UPDATE repository SET state = ? WHERE name = ?",
+        vec![quay::db::queries::repo_state::MIRROR.into(), "app".into()],
+    );
+    sea_orm::ConnectionTrait::execute_raw(&db.write, statement).await.unwrap();
+    db.close().await;
+    let digest = sha256(manifest.as_bytes());
+    for (method, path, body) in [
+        (Method::DELETE, "/api/v1/repository/alice/app/tag/v1".to_owned(), None),
+        (Method::PUT, "/api/v1/repository/alice/app/tag/v2".to_owned(), Some(json!({"manifest_digest": digest}))),
+        (
+            Method::POST,
+            format!("/api/v1/repository/alice/app/manifest/{digest}/labels"),
+            Some(json!({"key": "k", "value": "v"})),
+        ),
+    ] {
+        let (status, err) = call(&s, method, &path, &ALICE_API, body).await;
+        assert_error(status, &err, StatusCode::SERVICE_UNAVAILABLE, "downstream_issue");
+    }
+    let (status, view) = call(&s, Method::GET, "/api/v1/repository/alice/app", &ALICE_API, None).await;
+    assert_eq!((status, view["state"].clone()), (StatusCode::OK, json!("MIRROR")));
 }
 
 #[tokio::test]
@@ -720,7 +768,15 @@ async fn superusers_manage_users_and_organizations_and_users_their_password() {
     assert_eq!((status, changed["email"].clone()), (StatusCode::OK, json!("c@example.com")));
     assert_eq!(login("carol", "carols-new-password".into()).await, StatusCode::OK);
     let (status, err) = call(&s, Method::DELETE, "/api/v1/superuser/users/admin", &admin, None).await;
-    assert_error(status, &err, StatusCode::FORBIDDEN, "insufficient_scope");
+    assert_error(status, &err, StatusCode::BAD_REQUEST, "invalid_request");
+    let (status, err) =
+        call(&s, Method::PUT, "/api/v1/superuser/users/admin", &admin, Some(json!({"password": "taken-over!"}))).await;
+    assert_error(status, &err, StatusCode::BAD_REQUEST, "invalid_request");
+    // Addresses stay unique, and nothing changes when one part of a change is refused.
+    let clash = Some(json!({"email": "alice@example.com", "password": "never-applied"}));
+    let (status, err) = call(&s, Method::PUT, "/api/v1/superuser/users/carol", &admin, clash).await;
+    assert_error(status, &err, StatusCode::BAD_REQUEST, "invalid_request");
+    assert_eq!(login("carol", "carols-new-password".into()).await, StatusCode::OK);
     let (status, _) = call(&s, Method::DELETE, "/api/v1/superuser/users/carol", &admin, None).await;
     assert_eq!(status, StatusCode::NO_CONTENT);
     let (status, _) = call(&s, Method::GET, "/api/v1/superuser/users/carol", &admin, None).await;

@@ -213,6 +213,22 @@ pub async fn rotate_robot<C: ConnectionTrait>(c: &C, robot_id: i32, encrypted_to
 }
 
 pub async fn delete_robot<C: ConnectionTrait>(c: &C, robot_id: i32) -> Result<(), DbErr> {
+    // Mirrors that pull as the robot stop with it; builds and triggers forget it; default
+    // permissions for it go.
+    exec(c, "DELETE FROM repomirrorconfig WHERE internal_robot_id = ?", vec![robot_id.into()]).await?;
+    exec(
+        c,
+        "DELETE FROM orgmirrorrepository WHERE org_mirror_config_id IN \
+         (SELECT id FROM orgmirrorconfig WHERE internal_robot_id = ?)",
+        vec![robot_id.into()],
+    )
+    .await?;
+    exec(c, "DELETE FROM orgmirrorconfig WHERE internal_robot_id = ?", vec![robot_id.into()]).await?;
+    for table in ["repositorybuild", "repositorybuildtrigger"] {
+        exec(c, &format!("UPDATE {table} SET pull_robot_id = NULL WHERE pull_robot_id = ?"), vec![robot_id.into()])
+            .await?;
+    }
+    exec(c, "DELETE FROM permissionprototype WHERE delegate_user_id = ?", vec![robot_id.into()]).await?;
     for table in ["robotaccounttoken", "robotaccountmetadata"] {
         exec(c, &format!("DELETE FROM {table} WHERE robot_account_id = ?"), vec![robot_id.into()]).await?;
     }
@@ -518,21 +534,6 @@ pub async fn mark_namespace_deleted<C: ConnectionTrait>(
 async fn delete_linked_identities<C: ConnectionTrait>(c: &C, account: &Account) -> Result<(), DbErr> {
     let robots = list_accounts(c, false, true, Some(&account.username)).await?;
     for robot in robots.iter().map(|r| r.id) {
-        // Mirrors that pull as the robot stop with it; builds and triggers forget it.
-        exec(c, "DELETE FROM repomirrorconfig WHERE internal_robot_id = ?", vec![robot.into()]).await?;
-        exec(
-            c,
-            "DELETE FROM orgmirrorrepository WHERE org_mirror_config_id IN \
-             (SELECT id FROM orgmirrorconfig WHERE internal_robot_id = ?)",
-            vec![robot.into()],
-        )
-        .await?;
-        exec(c, "DELETE FROM orgmirrorconfig WHERE internal_robot_id = ?", vec![robot.into()]).await?;
-        for table in ["repositorybuild", "repositorybuildtrigger"] {
-            exec(c, &format!("UPDATE {table} SET pull_robot_id = NULL WHERE pull_robot_id = ?"), vec![robot.into()])
-                .await?;
-        }
-        exec(c, "DELETE FROM permissionprototype WHERE delegate_user_id = ?", vec![robot.into()]).await?;
         delete_robot(c, robot).await?;
     }
     if account.organization {
@@ -1150,4 +1151,15 @@ pub async fn delete_prototype<C: ConnectionTrait>(c: &C, org_id: i32, uuid: &str
     let n = exec(c, "DELETE FROM permissionprototype WHERE org_id = ? AND uuid = ?", vec![org_id.into(), uuid.into()])
         .await?;
     Ok(n > 0)
+}
+
+/// Whether a user (not an organization) other than `except` has this email address.
+pub async fn email_in_use<C: ConnectionTrait>(c: &C, email: &str, except: Option<i32>) -> Result<bool, DbErr> {
+    Ok(one(
+        c,
+        "SELECT 1 FROM \"user\" WHERE email = ? AND organization = ? AND id <> ?",
+        vec![email.into(), false.into(), except.unwrap_or(-1).into()],
+    )
+    .await?
+    .is_some())
 }

@@ -1355,7 +1355,8 @@ pub async fn tag_views<C: ConnectionTrait>(c: &C, repo_id: i32, f: &TagFilter<'_
     }
     if let Some(v) = f.name_like {
         let escaped = v.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_");
-        text.push_str(" AND t.name LIKE ? ESCAPE '\\'");
+        // Quay matches tag names case-insensitively (ILIKE); SQLite's LIKE is, PostgreSQL's is not.
+        text.push_str(" AND LOWER(t.name) LIKE LOWER(?) ESCAPE '\\'");
         values.push(format!("%{escaped}%").into());
     }
     text.push_str(" ORDER BY t.lifetime_start_ms DESC, t.name, t.id DESC LIMIT ? OFFSET ?");
@@ -1434,7 +1435,7 @@ pub async fn manifest_labels<C: ConnectionTrait>(
     let mut text = String::from(LABEL_COLUMNS);
     let mut values: Vec<Value> = vec![manifest_id.into()];
     if let Some(p) = prefix {
-        text.push_str(" AND l.\"key\" LIKE ? ESCAPE '\\'");
+        text.push_str(" AND LOWER(l.\"key\") LIKE LOWER(?) ESCAPE '\\'");
         values.push(format!("{}%", p.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_")).into());
     }
     text.push_str(" ORDER BY l.id");

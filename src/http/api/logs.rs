@@ -158,7 +158,7 @@ async fn logs(app: &App, account_id: Option<i32>, repository_id: Option<i32>, q:
         .map(|r| {
             let mut v = json!({
                 "kind": r.kind,
-                "metadata": serde_json::from_str::<Value>(&r.metadata).unwrap_or(json!({})),
+                "metadata": serde_json::from_str::<Value>(&r.metadata).ok().filter(Value::is_object).unwrap_or(json!({})),
                 "ip": r.ip,
                 "datetime": http_date(r.datetime),
             });

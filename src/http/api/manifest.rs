@@ -139,6 +139,9 @@ async fn manifest(
 ) -> Result<(RepositoryName, i32, i32, ManifestRow), ApiError> {
     let t = target(app, caller, namespace, repo).await?;
     t.require(caller, needed)?;
+    if needed >= Role::Write {
+        t.require_writable(app)?;
+    }
     let found = queries::find_manifest_any(&app.db.read, t.repo.id, reference).await?;
     let m = found.ok_or_else(ApiError::not_found)?;
     Ok((t.name, t.repo.id, t.repo.namespace_id, m))

@@ -233,6 +233,8 @@ impl FromRequestParts<AppState> for Caller {
             // An app token stands in for the password on registry clients: what a registry login
             // may do (read and write repositories), not the account's administration.
             (None, Some(_)) => vec![Scope::RepoRead, Scope::RepoWrite, Scope::RepoCreate, Scope::UserRead],
+            // Robots push and pull; Quay's API does not take them at all.
+            (None, None) if user.robot => vec![Scope::RepoRead, Scope::RepoWrite, Scope::RepoCreate],
             (None, None) => Scope::ALL.to_vec(),
         };
         Ok(Caller { identity: Identity::User(user), scopes })

@@ -217,7 +217,14 @@ pub async fn target(app: &App, caller: &Caller, namespace: &str, repo: &str) -> 
     let Some(row) = app.db.find_repository(name.namespace(), name.repository()).await? else {
         return Err(ApiError::not_found());
     };
-    let role = crate::auth::repository_role(&app.db, &caller.identity, &row).await?;
+    // A superuser administers every repository only when acting as one (the `super:user` scope).
+    let identity = match &caller.identity {
+        crate::auth::Identity::User(u) if u.superuser && !caller.superuser() => {
+            crate::auth::Identity::User(crate::auth::User { superuser: false, ..u.clone() })
+        }
+        other => other.clone(),
+    };
+    let role = crate::auth::repository_role(&app.db, &identity, &row).await?;
     // Scopes cap the role as Quay's do.
     let role = role.min(caller.max_role());
     Ok(Target { name, repo: row, role })
@@ -233,6 +240,20 @@ impl Target {
             return Ok(());
         }
         if caller.user().is_none() { Err(ApiError::unauthorized()) } else { Err(ApiError::forbidden()) }
+    }
+
+    /// Tags and labels change only in normal repositories of a registry taking writes; mirrored
+    /// and read-only repositories answer 503 as Quay's.
+    pub fn require_writable(&self, app: &App) -> Result<(), ApiError> {
+        if self.repo.state != repo_state::NORMAL || app.config.registry_state == "readonly" || app.config.disable_pushes
+        {
+            return Err(ApiError::new(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "downstream_issue",
+                "The repository is not accepting changes (mirrored, read-only or the registry is read-only)",
+            ));
+        }
+        Ok(())
     }
 }
 

@@ -7,7 +7,7 @@ use axum::routing::{delete, get, post, put};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
-use super::discovery::schema::{array, object, string};
+use super::discovery::schema::{array, nullable, object, string};
 use super::{ApiError, ApiResult, Body, Caller, Endpoint, Path, Query, Scope, http_date, json_response, no_content};
 use crate::app::{App, AppState};
 use crate::db::identity::{self, RobotView};
@@ -103,8 +103,8 @@ fn robot_schema() -> Value {
     object(
         &[
             ("name", string()),
-            ("created", string()),
-            ("last_accessed", string()),
+            ("created", nullable(string())),
+            ("last_accessed", nullable(string())),
             ("description", string()),
             ("token", string()),
             ("unstructured_metadata", object(&[], &[])),

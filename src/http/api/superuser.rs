@@ -166,6 +166,17 @@ fn user_json(app: &App, a: &Account) -> Value {
     })
 }
 
+/// A valid address no other user has (Quay's `user_email_unique_non_org` index).
+async fn check_email(app: &App, email: &str, except: Option<i32>) -> Result<(), ApiError> {
+    if !email.contains('@') || email.len() > 255 {
+        return Err(ApiError::bad_request("Invalid email address"));
+    }
+    if identity::email_in_use(&app.db.read, email, except).await? {
+        return Err(ApiError::bad_request("Email address is already in use"));
+    }
+    Ok(())
+}
+
 fn require_superuser(caller: &Caller) -> Result<(), ApiError> {
     caller.require(Scope::SuperUser)?;
     if !caller.superuser() {
@@ -196,6 +207,9 @@ struct CreateRequest {
 
 async fn create_user(State(app): State<AppState>, caller: Caller, Body(req): Body<CreateRequest>) -> ApiResult {
     require_superuser(&caller)?;
+    if let Some(email) = req.email.as_deref() {
+        check_email(&app, email, None).await?;
+    }
     let password = crate::util::random_token(32);
     crate::identity::create_user(&app.db, &req.username, req.email.as_deref(), &password).await?;
     let created = person(&app, &req.username).await?;
@@ -227,8 +241,12 @@ struct ChangeRequest {
 /// Applies a change of password, email or enabled state, each logged as Quay does.
 async fn apply(app: &App, caller: &Caller, a: &Account, req: &ChangeRequest) -> Result<(), ApiError> {
     let performer = caller.user().map(|u| u.id);
-    if req.email.as_deref().is_some_and(|e| !e.contains('@')) {
-        return Err(ApiError::bad_request("Invalid email address"));
+    // Everything is checked before anything changes.
+    if let Some(email) = req.email.as_deref() {
+        check_email(app, email, Some(a.id)).await?;
+    }
+    if let Some(password) = req.password.as_deref() {
+        crate::identity::validate_password(password)?;
     }
     if let Some(password) = req.password.as_deref() {
         crate::identity::set_password(&app.db, &a.username, password).await?;
@@ -260,8 +278,8 @@ async fn change_user(
 ) -> ApiResult {
     require_superuser(&caller)?;
     let a = person(&app, &name).await?;
-    if req.enabled == Some(false) && app.config.is_superuser(&name) {
-        return Err(ApiError::forbidden());
+    if app.config.is_superuser(&name) {
+        return Err(ApiError::bad_request("Cannot update a superuser"));
     }
     apply(&app, &caller, &a, &req).await?;
     let a = person(&app, &name).await?;
@@ -272,7 +290,7 @@ async fn delete_user(State(app): State<AppState>, caller: Caller, Path(name): Pa
     require_superuser(&caller)?;
     person(&app, &name).await?;
     if app.config.is_superuser(&name) {
-        return Err(ApiError::forbidden());
+        return Err(ApiError::bad_request("Cannot delete a superuser"));
     }
     let grace = std::time::Duration::from_secs(app.config.namespace_gc_grace_period_seconds);
     crate::identity::delete_namespace(&app.db, &name, grace).await?;

@@ -148,6 +148,9 @@ async fn list(
     t.require(&caller, Role::Read)?;
     let limit = number(&q.limit, "limit", 50)?.clamp(1, 100);
     let page = number(&q.page, "page", 1)?.max(1);
+    if page > 1_000_000 {
+        return Err(ApiError::bad_request("page is too large"));
+    }
     let (mut name_like, mut name_eq) = (None, None);
     if let Some(filter) = q.filter_tag_name.as_deref() {
         match filter.split_once(':') {
@@ -214,6 +217,7 @@ async fn change(
 ) -> ApiResult {
     let t = target(&app, &caller, &namespace, &repo).await?;
     t.require(&caller, Role::Write)?;
+    t.require_writable(&app)?;
     if !valid_tag(&tag) {
         return Err(ApiError::bad_request("Invalid tag name"));
     }
@@ -234,7 +238,8 @@ async fn change(
     let metadata_base = json!({"repo": t.name.repository(), "namespace": t.name.namespace(), "tag": tag});
     let tx = app.db.begin().await?;
     if let Some(digest) = &req.manifest_digest {
-        let Some(manifest) = queries::find_manifest_any(&tx, t.repo.id, digest).await? else {
+        // Only a manifest something still reaches (Quay's allow_dead=False); older ones are restored.
+        let Some(manifest) = queries::find_live_manifest(&tx, t.repo.id, digest).await? else {
             return Err(ApiError::not_found());
         };
         let previous = queries::tag_history(&tx, t.repo.id, &tag).await?;
@@ -278,6 +283,7 @@ async fn remove(
 ) -> ApiResult {
     let t = target(&app, &caller, &namespace, &repo).await?;
     t.require(&caller, Role::Write)?;
+    t.require_writable(&app)?;
     let tx = app.db.begin().await?;
     if !queries::delete_tag(&tx, t.repo.id, &tag).await? {
         return Err(ApiError::not_found());
@@ -301,6 +307,10 @@ async fn restore(
 ) -> ApiResult {
     let t = target(&app, &caller, &namespace, &repo).await?;
     t.require(&caller, Role::Write)?;
+    t.require_writable(&app)?;
+    if !valid_tag(&tag) {
+        return Err(ApiError::bad_request("Invalid tag name"));
+    }
     let path = format!("{}/{}", t.name.namespace(), t.name.repository());
     crate::identity::restore_tag(&app.db, &path, &tag, Some(&req.manifest_digest)).await?;
     json_response(StatusCode::OK, json!({}))
