@@ -905,6 +905,26 @@ async fn manifests_with_layers_and_labels() {
     assert_eq!(status, StatusCode::NO_CONTENT);
     let (status, _) = call(&s, Method::GET, &format!("{labels}/{id}"), &ALICE_API, None).await;
     assert_eq!(status, StatusCode::NOT_FOUND);
+
+    // The image configuration's labels become the manifest's labels on push (source `manifest`,
+    // which cannot be deleted), as Quay records them.
+    let config = br#"{"architecture":"amd64","os":"linux","config":{"Labels":{"maintainer":"ops","io.example.meta":"{\"a\": 1}"}}}"#;
+    let config_digest = s.push_blob(&t, "alice/app", config).await;
+    let layer = s.push_blob(&t, "alice/app", b"labelled layer").await;
+    let labelled = image_manifest(&config_digest, config.len(), &[(&layer, 14)], None);
+    let r = s.put_manifest(&t, "alice/app", "labelled", OCI_MANIFEST, &labelled).await;
+    assert_eq!(r.status(), StatusCode::CREATED);
+    let path = format!("/api/v1/repository/alice/app/manifest/{}/labels", sha256(labelled.as_bytes()));
+    let (_, list) = call(&s, Method::GET, &path, &ALICE_API, None).await;
+    let labels = list["labels"].as_array().unwrap();
+    assert_eq!(labels.len(), 2, "{list}");
+    let maintainer = labels.iter().find(|l| l["key"] == "maintainer").unwrap();
+    assert_eq!((maintainer["value"].clone(), maintainer["source_type"].clone()), (json!("ops"), json!("manifest")));
+    let meta = labels.iter().find(|l| l["key"] == "io.example.meta").unwrap();
+    assert_eq!(meta["media_type"], "application/json");
+    let id = maintainer["id"].as_str().unwrap();
+    let (status, err) = call(&s, Method::DELETE, &format!("{path}/{id}"), &ALICE_API, None).await;
+    assert_error(status, &err, StatusCode::BAD_REQUEST, "invalid_request");
 }
 
 #[tokio::test]

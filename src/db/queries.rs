@@ -1495,3 +1495,45 @@ pub async fn delete_manifest_label<C: ConnectionTrait>(c: &C, manifest_id: i32, 
     .await?;
     Ok(n > 0)
 }
+
+/// The labels a pushed manifest carries (source `manifest`), written once per manifest row; keys
+/// Quay would refuse are skipped, JSON values are typed `application/json` as Quay types them.
+pub async fn add_pushed_labels<C: ConnectionTrait>(
+    c: &C,
+    repo_id: i32,
+    manifest_id: i32,
+    labels: &[(String, String)],
+    text_plain_id: i32,
+    json_id: i32,
+) -> Result<(), DbErr> {
+    let present = one(c, "SELECT 1 FROM manifestlabel WHERE manifest_id = ? LIMIT 1", vec![manifest_id.into()]).await?;
+    if present.is_some() {
+        return Ok(());
+    }
+    for (key, value) in labels.iter().take(256) {
+        if key.is_empty() || key.len() > 255 {
+            continue;
+        }
+        let looks_json = value.starts_with('{') || value.starts_with('[');
+        let media_type = if looks_json && serde_json::from_str::<serde_json::Value>(value).is_ok() {
+            json_id
+        } else {
+            text_plain_id
+        };
+        let uuid = uuid::Uuid::new_v4().to_string();
+        exec(
+            c,
+            "INSERT INTO label (uuid, \"key\", value, media_type_id, source_type_id) \
+             VALUES (?, ?, ?, ?, (SELECT id FROM labelsourcetype WHERE name = 'manifest'))",
+            vec![uuid.clone().into(), key.clone().into(), value.clone().into(), media_type.into()],
+        )
+        .await?;
+        exec(
+            c,
+            "INSERT INTO manifestlabel (repository_id, manifest_id, label_id) VALUES (?, ?, (SELECT id FROM label WHERE uuid = ?))",
+            vec![repo_id.into(), manifest_id.into(), uuid.into()],
+        )
+        .await?;
+    }
+    Ok(())
+}

@@ -66,8 +66,9 @@ pub async fn put_manifest(
     let digest_str = digest.to_string();
     let subject = parsed.subject.as_ref().map(|s| s.digest.clone());
     let subject_str = subject.as_ref().map(Digest::to_string);
+    let labels = manifest_labels(app, &parsed).await?;
     let expires_at = match reference {
-        Reference::Tag(_) => tag_expiry(app, &parsed).await?,
+        Reference::Tag(_) => tag_expiry(&labels),
         Reference::Digest(_) => None,
     };
     // A transaction that lost a serialization or deadlock race is replayed (it only inserts); one
@@ -87,7 +88,7 @@ pub async fn put_manifest(
             blob_ids: &blob_ids,
             child_ids: &child_ids,
         };
-        let written = write_manifest(app, repo, reference, &new, subject.is_some(), expires_at).await;
+        let written = write_manifest(app, repo, reference, &new, subject.is_some(), expires_at, &labels).await;
         match written {
             Err(WriteError::Db(e)) if crate::db::is_retryable(&e) && attempt < 3 => {
                 attempt += 1;
@@ -128,15 +129,19 @@ async fn resolve_references(
     Ok((blobs.into_values().collect(), children.into_values().collect()))
 }
 
-/// When a tag pushed with this manifest expires: Quay's `quay.expires-after` label, read from the
-/// image configuration's labels (or the manifest's annotations, for artifacts).
-async fn tag_expiry(app: &App, parsed: &ParsedManifest) -> Result<Option<i64>> {
-    let mut value = parsed
-        .annotations
-        .as_ref()
-        .and_then(|a| a.get(crate::oci::EXPIRES_AFTER_LABEL))
-        .and_then(|v| v.as_str())
-        .map(str::to_owned);
+/// The labels Quay keeps for a manifest: the manifest's annotations, then the image
+/// configuration's labels (which win), as (key, value) in order.
+async fn manifest_labels(app: &App, parsed: &ParsedManifest) -> Result<Vec<(String, String)>> {
+    let mut labels: Vec<(String, String)> = Vec::new();
+    let mut put = |k: &str, v: &Value| {
+        if let Some(v) = v.as_str() {
+            labels.retain(|(key, _)| key != k);
+            labels.push((k.to_owned(), v.to_owned()));
+        }
+    };
+    for (k, v) in parsed.annotations.iter().flatten() {
+        put(k, v);
+    }
     if let ManifestKind::Image { config, .. } = &parsed.kind
         && config.size <= 1 << 20
         && config.media_type.ends_with("+json")
@@ -155,13 +160,18 @@ async fn tag_expiry(app: &App, parsed: &ParsedManifest) -> Result<Option<i64>> {
         while let Some(piece) = futures_util::StreamExt::next(&mut stream).await {
             bytes.extend_from_slice(&piece.map_err(gone)?);
         }
-        if let Some(v) = crate::oci::config_labels(&bytes).get(crate::oci::EXPIRES_AFTER_LABEL).and_then(|v| v.as_str())
-        {
-            value = Some(v.to_owned());
+        for (k, v) in &crate::oci::config_labels(&bytes) {
+            put(k, v);
         }
     }
-    // An invalid value is ignored, as Quay does.
-    Ok(value.and_then(|v| crate::config::parse_duration(&v).ok()).map(|d| crate::util::now_ms() + d.as_millis() as i64))
+    Ok(labels)
+}
+
+/// When a tag pushed with this manifest expires: Quay's `quay.expires-after` label. An invalid
+/// value is ignored, as Quay does.
+fn tag_expiry(labels: &[(String, String)]) -> Option<i64> {
+    let (_, value) = labels.iter().find(|(k, _)| k == crate::oci::EXPIRES_AFTER_LABEL)?;
+    crate::config::parse_duration(value).ok().map(|d| crate::util::now_ms() + d.as_millis() as i64)
 }
 
 enum WriteError {
@@ -183,10 +193,18 @@ async fn write_manifest(
     new: &NewManifest<'_>,
     has_subject: bool,
     expires_at: Option<i64>,
+    labels: &[(String, String)],
 ) -> std::result::Result<(), WriteError> {
     let tag_kind = app.db.lookups.tag_kind_tag;
     let tx = app.db.begin().await.map_err(|e| WriteError::Other(RegistryError::Internal(e)))?;
     let manifest_id = queries::insert_manifest(&tx, new).await?;
+    if !labels.is_empty() {
+        let (text, json) =
+            (app.db.lookups.media_type_id("text/plain"), app.db.lookups.media_type_id("application/json"));
+        if let (Some(text), Some(json)) = (text, json) {
+            queries::add_pushed_labels(&tx, repo.id, manifest_id, labels, text, json).await?;
+        }
+    }
     match reference {
         Reference::Tag(tag) => queries::set_tag(&tx, repo.id, tag, manifest_id, tag_kind, expires_at).await?,
         Reference::Digest(_) => {

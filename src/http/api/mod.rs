@@ -357,6 +357,10 @@ impl From<sea_orm::DbErr> for ApiError {
         if crate::db::is_retryable(&e) {
             return ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "downstream_issue", "Please try again");
         }
+        // Two requests creating the same thing at once: the loser is told, not given a 500.
+        if matches!(e.sql_err(), Some(sea_orm::SqlErr::UniqueConstraintViolation(_))) {
+            return ApiError::bad_request("The request conflicts with a concurrent change; try again");
+        }
         ApiError::internal(e)
     }
 }

@@ -685,8 +685,12 @@ async fn remove_team_member(
     let Some(account) = identity::find_account(&app.db.read, &member).await? else {
         return Err(ApiError::not_found());
     };
-    if t.role == "admin" && t.member_count <= 1 && last_admin_team(&app, org.id, t.id).await? {
-        return Err(ApiError::bad_request("Cannot remove the last member of the last admin team"));
+    if t.role == "admin" && last_admin_team(&app, org.id, t.id).await? {
+        // Robots on the team do not count: someone must be left to administer the organization.
+        let people = identity::team_members(&app.db.read, t.id).await?;
+        if !people.iter().any(|m| !m.robot && m.id != account.id) {
+            return Err(ApiError::bad_request("Cannot remove the last member of the last admin team"));
+        }
     }
     let tx = app.db.begin().await?;
     if !identity::remove_team_member(&tx, t.id, account.id).await? {
