@@ -1127,3 +1127,24 @@ async fn every_operation_needs_credentials_except_public_reads() {
     }
     assert!(checked > 50, "{checked} operations checked");
 }
+
+/// Tags made immutable (by a Python Quay's immutability policy sharing the database) do not change.
+#[tokio::test]
+async fn immutable_tags_do_not_change() {
+    let s = Server::start().await;
+    let t = s.push_token(ALICE, "alice/app").await;
+    s.push_image(&t, "alice/app", "v1", b"layer").await;
+    let db = s.db().await;
+    let statement =
+        quay::db::sql(db.backend(), "UPDATE tag SET immutable = ? WHERE name = ?", vec![true.into(), "v1".into()]);
+    sea_orm::ConnectionTrait::execute_raw(&db.write, statement).await.unwrap();
+    db.close().await;
+    let later = chrono::Utc::now().timestamp() + 3600;
+    for (method, body) in [(Method::DELETE, None), (Method::PUT, Some(json!({"expiration": later})))] {
+        let (status, err) = call(&s, method, "/api/v1/repository/alice/app/tag/v1", &ALICE_API, body).await;
+        assert_error(status, &err, StatusCode::CONFLICT, "tag_immutable");
+    }
+    let (_, tags) =
+        call(&s, Method::GET, "/api/v1/repository/alice/app/tag/?onlyActiveTags=true", &ALICE_API, None).await;
+    assert_eq!((tags["tags"][0]["name"].clone(), tags["tags"][0]["immutable"].clone()), (json!("v1"), json!(true)));
+}

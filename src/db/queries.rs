@@ -1537,3 +1537,14 @@ pub async fn add_pushed_labels<C: ConnectionTrait>(
     }
     Ok(())
 }
+
+/// Whether the alive tag `name` is immutable (Quay's `tag.immutable`, set by immutability policies).
+pub async fn tag_is_immutable<C: ConnectionTrait>(c: &C, repo_id: i32, name: &str) -> Result<bool, DbErr> {
+    Ok(one(
+        c,
+        &format!("SELECT 1 FROM tag t WHERE t.repository_id = ? AND t.name = ? AND t.immutable = ? AND {ALIVE}"),
+        vec![repo_id.into(), name.into(), true.into(), now_ms().into()],
+    )
+    .await?
+    .is_some())
+}

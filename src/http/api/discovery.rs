@@ -188,6 +188,7 @@ fn reason(status: u16) -> &'static str {
         401 => "Session required",
         403 => "Unauthorized access",
         404 => "Not found",
+        409 => "Conflict",
         _ => "Response",
     }
 }

@@ -64,6 +64,7 @@ pub fn endpoints() -> Vec<Endpoint> {
             body: Some(|| object(&[("manifest_digest", string()), ("expiration", nullable(integer()))], &[])),
             responses: &[
                 (201, Some(string)),
+                (409, Some(error_schema)),
                 (400, Some(error_schema)),
                 (401, Some(error_schema)),
                 (403, Some(error_schema)),
@@ -79,7 +80,13 @@ pub fn endpoints() -> Vec<Endpoint> {
             scope: Some(Scope::RepoWrite),
             query: &[],
             body: None,
-            responses: &[(204, None), (401, Some(error_schema)), (403, Some(error_schema)), (404, Some(error_schema))],
+            responses: &[
+                (204, None),
+                (401, Some(error_schema)),
+                (403, Some(error_schema)),
+                (404, Some(error_schema)),
+                (409, Some(error_schema)),
+            ],
             handler: || delete(remove),
         },
         Endpoint {
@@ -92,6 +99,7 @@ pub fn endpoints() -> Vec<Endpoint> {
             body: Some(|| object(&[("manifest_digest", string())], &["manifest_digest"])),
             responses: &[
                 (200, Some(|| object(&[], &[]))),
+                (409, Some(error_schema)),
                 (400, Some(error_schema)),
                 (401, Some(error_schema)),
                 (403, Some(error_schema)),
@@ -197,6 +205,14 @@ async fn list(
     json_response(StatusCode::OK, json!({"tags": tags, "page": page, "has_additional": has_additional}))
 }
 
+/// Quay's immutable tags cannot be moved, expired, deleted or overwritten by a restore.
+async fn refuse_immutable(app: &crate::app::App, repo_id: i32, tag: &str) -> Result<(), ApiError> {
+    if queries::tag_is_immutable(&app.db.read, repo_id, tag).await? {
+        return Err(ApiError::new(StatusCode::CONFLICT, "tag_immutable", format!("Tag `{tag}` is immutable")));
+    }
+    Ok(())
+}
+
 #[derive(Deserialize)]
 struct ChangeRequest {
     manifest_digest: Option<String>,
@@ -218,6 +234,7 @@ async fn change(
     let t = target(&app, &caller, &namespace, &repo).await?;
     t.require(&caller, Role::Write)?;
     t.require_writable(&app)?;
+    refuse_immutable(&app, t.repo.id, &tag).await?;
     if !valid_tag(&tag) {
         return Err(ApiError::bad_request("Invalid tag name"));
     }
@@ -284,6 +301,7 @@ async fn remove(
     let t = target(&app, &caller, &namespace, &repo).await?;
     t.require(&caller, Role::Write)?;
     t.require_writable(&app)?;
+    refuse_immutable(&app, t.repo.id, &tag).await?;
     let tx = app.db.begin().await?;
     if !queries::delete_tag(&tx, t.repo.id, &tag).await? {
         return Err(ApiError::not_found());
@@ -308,6 +326,7 @@ async fn restore(
     let t = target(&app, &caller, &namespace, &repo).await?;
     t.require(&caller, Role::Write)?;
     t.require_writable(&app)?;
+    refuse_immutable(&app, t.repo.id, &tag).await?;
     if !valid_tag(&tag) {
         return Err(ApiError::bad_request("Invalid tag name"));
     }
