@@ -294,6 +294,17 @@ pub async fn create_app_token(
     title: &str,
     expires_in_days: Option<u32>,
 ) -> Result<String> {
+    Ok(create_app_token_with_uuid(db, secrets, user, title, expires_in_days).await?.1)
+}
+
+/// Creates an app-specific token; returns its uuid and the 120-character token (shown once).
+pub async fn create_app_token_with_uuid(
+    db: &Db,
+    secrets: Option<&FieldEncryption>,
+    user: &str,
+    title: &str,
+    expires_in_days: Option<u32>,
+) -> Result<(String, String)> {
     let secrets = encryption(secrets)?;
     let owner = account(db, user).await?;
     if owner.organization || owner.robot {
@@ -305,9 +316,13 @@ pub async fn create_app_token(
     let token = format!("{}{}", &new_robot_token()[..60], &new_robot_token()[..60]);
     let expiration = expires_in_days.map(|d| crate::util::now_naive() + chrono::Duration::days(i64::from(d)));
     let tx = db.begin().await?;
-    identity::create_app_token(&tx, owner.id, title, &token[..60], &secrets.encrypt(&token[60..]), expiration).await?;
+    let uuid =
+        identity::create_app_token(&tx, owner.id, title, &token[..60], &secrets.encrypt(&token[60..]), expiration)
+            .await?;
+    let metadata = serde_json::json!({"app_specific_token_title": title, "app_specific_token": uuid});
+    queries::insert_log(&tx, "create_app_specific_token", owner.id, Some(owner.id), None, &metadata).await?;
     tx.commit().await?;
-    Ok(token)
+    Ok((uuid, token))
 }
 
 /// How long an OAuth access token issued here lasts (Quay's `create_user_access_token` default).

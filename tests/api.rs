@@ -1105,6 +1105,7 @@ async fn every_operation_needs_credentials_except_public_reads() {
         ("{limit_id}", "1"),
         ("{prototypeid}", "x"),
         ("{name}", "acme"),
+        ("{token_uuid}", "x"),
     ];
     let mut checked = 0;
     for (path, operations) in doc["paths"].as_object().unwrap() {
@@ -1147,4 +1148,37 @@ async fn immutable_tags_do_not_change() {
     let (_, tags) =
         call(&s, Method::GET, "/api/v1/repository/alice/app/tag/?onlyActiveTags=true", &ALICE_API, None).await;
     assert_eq!((tags["tags"][0]["name"].clone(), tags["tags"][0]["immutable"].clone()), (json!("v1"), json!(true)));
+}
+
+#[tokio::test]
+async fn app_tokens_are_created_shown_used_and_revoked() {
+    let s = Server::start_with("DATABASE_SECRET_KEY: api-apptoken-key\n").await;
+    let (status, created) =
+        call(&s, Method::POST, "/api/v1/user/apptoken", &ALICE_API, Some(json!({"title": "laptop"}))).await;
+    assert_eq!(status, StatusCode::OK, "{created}");
+    let token = &created["token"];
+    assert_eq!(token["title"], "laptop");
+    assert!(token["created"].as_str().unwrap().ends_with("-0000") && token["expiration"].is_null());
+    let code = token["token_code"].as_str().unwrap().to_owned();
+    assert_eq!(code.len(), 120);
+    let uuid = token["uuid"].as_str().unwrap().to_owned();
+    let r = s.client.get(s.url("/v2/auth")).basic_auth("$app", Some(&code)).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+
+    let (_, list) = call(&s, Method::GET, "/api/v1/user/apptoken", &ALICE_API, None).await;
+    assert_eq!(list["tokens"][0]["uuid"], uuid.as_str());
+    assert!(list["tokens"][0].get("token_code").is_none(), "codes are not listed");
+    let (_, one) = call(&s, Method::GET, &format!("/api/v1/user/apptoken/{uuid}"), &ALICE_API, None).await;
+    assert_eq!(one["token"]["token_code"], code.as_str());
+    let (status, _) = call(&s, Method::GET, &format!("/api/v1/user/apptoken/{uuid}"), &BOB_API, None).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    let (status, err) = call(&s, Method::POST, "/api/v1/user/apptoken", &ALICE_API, Some(json!({"title": ""}))).await;
+    assert_error(status, &err, StatusCode::BAD_REQUEST, "invalid_request");
+
+    let (status, _) = call(&s, Method::DELETE, &format!("/api/v1/user/apptoken/{uuid}"), &ALICE_API, None).await;
+    assert_eq!(status, StatusCode::NO_CONTENT);
+    let r = s.client.get(s.url("/v2/auth")).basic_auth("$app", Some(&code)).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
+    let (status, _) = call(&s, Method::DELETE, &format!("/api/v1/user/apptoken/{uuid}"), &ALICE_API, None).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
 }

@@ -1163,3 +1163,55 @@ pub async fn email_in_use<C: ConnectionTrait>(c: &C, email: &str, except: Option
     .await?
     .is_some())
 }
+
+/// An app-specific token as the API shows it (the secret still encrypted).
+#[derive(Debug, Clone)]
+pub struct AppTokenView {
+    pub uuid: String,
+    pub title: String,
+    pub created: chrono::NaiveDateTime,
+    pub expiration: Option<chrono::NaiveDateTime>,
+    pub last_accessed: Option<chrono::NaiveDateTime>,
+    pub token_name: String,
+    pub encrypted_secret: String,
+}
+
+/// A user's app-specific tokens, or the one with `uuid`.
+pub async fn app_tokens_of<C: ConnectionTrait>(
+    c: &C,
+    user_id: i32,
+    uuid: Option<&str>,
+) -> Result<Vec<AppTokenView>, DbErr> {
+    let mut text = String::from(
+        "SELECT uuid, title, created, expiration, last_accessed, token_name, token_secret FROM appspecificauthtoken \
+         WHERE user_id = ?",
+    );
+    let mut values: Vec<Value> = vec![user_id.into()];
+    if let Some(u) = uuid {
+        text.push_str(" AND uuid = ?");
+        values.push(u.into());
+    }
+    text.push_str(" ORDER BY id");
+    all(c, &text, values)
+        .await?
+        .iter()
+        .map(|r| {
+            Ok(AppTokenView {
+                uuid: r.try_get("", "uuid")?,
+                title: r.try_get("", "title")?,
+                created: r.try_get("", "created")?,
+                expiration: r.try_get("", "expiration")?,
+                last_accessed: r.try_get("", "last_accessed")?,
+                token_name: r.try_get("", "token_name")?,
+                encrypted_secret: r.try_get("", "token_secret")?,
+            })
+        })
+        .collect()
+}
+
+pub async fn delete_app_token<C: ConnectionTrait>(c: &C, user_id: i32, uuid: &str) -> Result<bool, DbErr> {
+    let n =
+        exec(c, "DELETE FROM appspecificauthtoken WHERE user_id = ? AND uuid = ?", vec![user_id.into(), uuid.into()])
+            .await?;
+    Ok(n > 0)
+}

@@ -8,6 +8,7 @@
 //! scopes), or HTTP Basic for users, robots and app tokens (every scope, as the Go mirror
 //! registry accepts). Errors are Quay's `{"status","error_message","title","type","detail"}`.
 
+mod apptoken;
 mod discovery;
 mod lifecycle;
 mod logs;
@@ -59,6 +60,7 @@ pub fn endpoints() -> &'static [Endpoint] {
         let mut all = Vec::new();
         all.extend(discovery::endpoints());
         all.extend(user::endpoints());
+        all.extend(apptoken::endpoints());
         all.extend(superuser::endpoints());
         all.extend(organization::endpoints());
         all.extend(robot::endpoints());
