@@ -364,6 +364,16 @@ impl Config {
         }
     }
 
+    /// How long a deleted namespace waits before garbage collection purges it.
+    pub fn namespace_gc_grace(&self) -> std::time::Duration {
+        std::time::Duration::from_secs(self.namespace_gc_grace_period_seconds)
+    }
+
+    /// Quay's "encrypted password" keyed by `SECRET_KEY` (None without one).
+    pub fn cli_password(&self) -> Option<crate::auth::secret::CliPassword> {
+        self.secret_key.as_deref().and_then(|k| crate::auth::secret::CliPassword::new(k).ok())
+    }
+
     pub fn is_superuser(&self, username: &str) -> bool {
         self.super_users.iter().any(|u| u == username)
     }

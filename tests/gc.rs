@@ -316,8 +316,7 @@ async fn a_deleted_user_waits_out_the_grace_period() {
     let s = Server::start_with("NAMESPACE_GC_GRACE_PERIOD_SECONDS: 3600\n").await;
     let t = s.push_token(BOB, "bob/app").await;
     s.push_image(&t, "bob/app", "v1", b"bob's layer").await;
-    let grace = Duration::from_secs(s.app.config.namespace_gc_grace_period_seconds);
-    quay::identity::delete_namespace(&s.app.db, "bob", grace).await.unwrap();
+    quay::identity::delete_namespace(&s.app.db, "bob", s.app.config.namespace_gc_grace()).await.unwrap();
     let r = s.client.get(s.url("/v2/auth")).basic_auth(BOB.0, Some(BOB.1)).send().await.unwrap();
     assert_eq!(r.status(), StatusCode::UNAUTHORIZED, "a deleted user still logs in");
     let report = collect(&s).await;

@@ -166,12 +166,7 @@ pub async fn authenticate_password(
     }
     let hash = row.as_ref().and_then(|u| u.password_hash.clone()).unwrap_or_else(|| DUMMY_HASH.clone());
     // Quay's "encrypted password" (what `user/initialize` returns) stands for the password itself.
-    let candidate = config
-        .secret_key
-        .as_deref()
-        .and_then(|k| secret::CliPassword::new(k).ok())
-        .and_then(|cli| cli.decrypt(password))
-        .unwrap_or_else(|| password.to_owned());
+    let candidate = config.cli_password().and_then(|cli| cli.decrypt(password)).unwrap_or_else(|| password.to_owned());
     // bcrypt takes a quarter of a second at cost 12: keep it off the async workers.
     let matches = tokio::task::spawn_blocking(move || bcrypt::verify(candidate, &hash).unwrap_or(false))
         .await

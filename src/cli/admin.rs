@@ -325,8 +325,7 @@ async fn delete_namespace(
         Some(_) => anyhow::bail!("`{name}` is not a user"),
         None => anyhow::bail!("`{name}` not found"),
     }
-    let grace = std::time::Duration::from_secs(config.namespace_gc_grace_period_seconds);
-    identity::delete_namespace(db, name, grace).await?;
+    identity::delete_namespace(db, name, config.namespace_gc_grace()).await?;
     Ok(())
 }
 

@@ -43,7 +43,7 @@ pub async fn list_accounts<C: ConnectionTrait>(
     let mut values: Vec<Value> = vec![organization.into(), robot.into()];
     if let Some(ns) = robots_of {
         text.push_str(" AND username LIKE ?");
-        values.push(format!("{}+%", ns.replace('%', "").replace('_', "\\_")).into());
+        values.push(format!("{}+%", super::like_escape(ns)).into());
         text.push_str(" ESCAPE '\\'");
     }
     text.push_str(" ORDER BY username");
@@ -932,7 +932,7 @@ pub async fn robot_views<C: ConnectionTrait>(
         "SELECT u.id, u.username, u.creation_date, u.last_accessed, m.description FROM \"user\" u \
          LEFT JOIN robotaccountmetadata m ON m.robot_account_id = u.id WHERE u.robot = ? AND u.username LIKE ? ESCAPE '\\'",
     );
-    let mut values: Vec<Value> = vec![true.into(), format!("{}+%", namespace.replace('_', "\\_")).into()];
+    let mut values: Vec<Value> = vec![true.into(), format!("{}+%", super::like_escape(namespace)).into()];
     if let Some(name) = full_name {
         text.push_str(" AND u.username = ?");
         values.push(name.into());

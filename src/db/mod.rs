@@ -279,6 +279,11 @@ async fn one<C: ConnectionTrait>(
 }
 
 /// Runs a statement written with `?` placeholders and returns the number of rows it changed.
+/// `s` as a literal inside a `LIKE ... ESCAPE '\'` pattern.
+fn like_escape(s: &str) -> String {
+    s.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_")
+}
+
 async fn exec<C: ConnectionTrait>(c: &C, text: &str, values: Vec<Value>) -> Result<u64, sea_orm::DbErr> {
     Ok(c.execute_raw(sql(c.get_database_backend(), text, values)).await?.rows_affected())
 }

@@ -335,6 +335,8 @@ pub struct RepositoryFilter<'a> {
     pub starred_by: Option<i32>,
     /// Repositories with an id above this (the page token).
     pub after_id: i32,
+    /// Only this repository.
+    pub only_id: Option<i32>,
     pub limit: u64,
 }
 
@@ -360,6 +362,10 @@ pub async fn list_repository_summaries<C: ConnectionTrait>(
     if let Some(ns) = filter.namespace {
         text.push_str(" AND u.username = ?");
         values.push(ns.into());
+    }
+    if let Some(id) = filter.only_id {
+        text.push_str(" AND r.id = ?");
+        values.push(id.into());
     }
     if let Some(user_id) = filter.starred_by {
         text.push_str(" AND EXISTS (SELECT 1 FROM star s WHERE s.repository_id = r.id AND s.user_id = ?)");
@@ -1354,7 +1360,7 @@ pub async fn tag_views<C: ConnectionTrait>(c: &C, repo_id: i32, f: &TagFilter<'_
         }
     }
     if let Some(v) = f.name_like {
-        let escaped = v.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_");
+        let escaped = super::like_escape(v);
         // Quay matches tag names case-insensitively (ILIKE); SQLite's LIKE is, PostgreSQL's is not.
         text.push_str(" AND LOWER(t.name) LIKE LOWER(?) ESCAPE '\\'");
         values.push(format!("%{escaped}%").into());
@@ -1436,7 +1442,7 @@ pub async fn manifest_labels<C: ConnectionTrait>(
     let mut values: Vec<Value> = vec![manifest_id.into()];
     if let Some(p) = prefix {
         text.push_str(" AND LOWER(l.\"key\") LIKE LOWER(?) ESCAPE '\\'");
-        values.push(format!("{}%", p.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_")).into());
+        values.push(format!("{}%", super::like_escape(p)).into());
     }
     text.push_str(" ORDER BY l.id");
     all(c, &text, values).await?.iter().map(label_row).collect()

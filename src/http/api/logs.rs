@@ -10,7 +10,9 @@ use serde_json::{Value, json};
 use super::discovery::schema::{array, nullable, object, string};
 use super::repository::target;
 use super::user::avatar;
-use super::{ApiError, ApiResult, Caller, Endpoint, Path, Query, Scope, http_date, json_response};
+use super::{
+    ApiError, ApiResult, Caller, Endpoint, Path, Query, Scope, http_date, json_response, page_token, parse_page_token,
+};
 use crate::app::{App, AppState};
 use crate::auth::Role;
 use crate::db::identity::{self, LogFilter};
@@ -120,20 +122,6 @@ fn range(q: &LogQuery) -> Result<(NaiveDateTime, NaiveDateTime), ApiError> {
     Ok((start, end))
 }
 
-fn page_token(id: i64) -> String {
-    use base64::Engine as _;
-    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(json!({"before_id": id}).to_string())
-}
-
-fn parse_page_token(token: &str) -> Result<i64, ApiError> {
-    use base64::Engine as _;
-    let invalid = || ApiError::bad_request("Invalid page token");
-    let raw =
-        base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(token.trim_end_matches('=')).map_err(|_| invalid())?;
-    let v: Value = serde_json::from_slice(&raw).map_err(|_| invalid())?;
-    v["before_id"].as_i64().ok_or_else(invalid)
-}
-
 async fn logs(app: &App, account_id: Option<i32>, repository_id: Option<i32>, q: &LogQuery) -> ApiResult {
     let (start, end) = range(q)?;
     let performer_id = match q.performer.as_deref().filter(|p| !p.is_empty()) {
@@ -148,7 +136,7 @@ async fn logs(app: &App, account_id: Option<i32>, repository_id: Option<i32>, q:
         },
         None => None,
     };
-    let before_id = q.next_page.as_deref().map(parse_page_token).transpose()?;
+    let before_id = q.next_page.as_deref().map(|t| parse_page_token(t, "before_id")).transpose()?;
     let filter = LogFilter { account_id, repository_id, performer_id, start, end, before_id, limit: LOGS_PER_PAGE + 1 };
     let mut rows = identity::list_logs(&app.db.read, &filter).await?;
     let more = rows.len() as u64 > LOGS_PER_PAGE;
@@ -174,7 +162,7 @@ async fn logs(app: &App, account_id: Option<i32>, repository_id: Option<i32>, q:
         .collect();
     let mut body = json!({"start_time": http_date(start), "end_time": http_date(end), "logs": logs});
     if more && let Some(last) = rows.last() {
-        body["next_page"] = json!(page_token(last.id));
+        body["next_page"] = json!(page_token("before_id", last.id));
     }
     json_response(StatusCode::OK, body)
 }

@@ -414,6 +414,27 @@ pub fn no_content() -> ApiResult {
     Ok(StatusCode::NO_CONTENT.into_response())
 }
 
+/// Quay's boolean query parameters: `true` or `1`, anything else false.
+pub fn flag(v: &Option<String>) -> bool {
+    v.as_deref().is_some_and(|v| v.eq_ignore_ascii_case("true") || v == "1")
+}
+
+/// A page token: where the next page starts, opaque to clients (base64 of a small JSON object).
+pub fn page_token(key: &str, value: i64) -> String {
+    use base64::Engine as _;
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(json!({ key: value }).to_string())
+}
+
+/// The value a [`page_token`] holds, or Quay's 400.
+pub fn parse_page_token(token: &str, key: &str) -> Result<i64, ApiError> {
+    use base64::Engine as _;
+    let invalid = || ApiError::bad_request("Invalid page token");
+    let raw =
+        base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(token.trim_end_matches('=')).map_err(|_| invalid())?;
+    let v: serde_json::Value = serde_json::from_slice(&raw).map_err(|_| invalid())?;
+    v[key].as_i64().ok_or_else(invalid)
+}
+
 /// RFC 2822 dates, as Quay's v1 responses write them (`email.utils.formatdate`).
 pub fn http_date(t: chrono::NaiveDateTime) -> String {
     t.and_utc().format("%a, %d %b %Y %H:%M:%S -0000").to_string()

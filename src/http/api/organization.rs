@@ -544,8 +544,7 @@ async fn update(
 
 async fn remove(State(app): State<AppState>, caller: Caller, Path(name): Path<String>) -> ApiResult {
     administered(&app, &caller, &name).await?;
-    let grace = std::time::Duration::from_secs(app.config.namespace_gc_grace_period_seconds);
-    crate::identity::delete_namespace(&app.db, &name, grace).await?;
+    crate::identity::delete_namespace(&app.db, &name, app.config.namespace_gc_grace()).await?;
     no_content()
 }
 

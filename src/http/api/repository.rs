@@ -8,7 +8,10 @@ use serde_json::{Value, json};
 
 use super::discovery::error_schema;
 use super::discovery::schema::{array, boolean, enumeration, integer, map_of, nullable, object, string};
-use super::{ApiError, ApiResult, Body, Caller, Endpoint, Path, Query, Scope, http_date_ms, json_response, no_content};
+use super::{
+    ApiError, ApiResult, Body, Caller, Endpoint, Path, Query, Scope, flag, http_date_ms, json_response, no_content,
+    page_token, parse_page_token,
+};
 use crate::app::{App, AppState};
 use crate::auth::Role;
 use crate::db::queries::{self, RepoRow, RepositoryFilter, TagFilter, repo_state};
@@ -321,26 +324,6 @@ struct ListQuery {
     next_page: Option<String>,
 }
 
-/// Quay's boolean query parameters: `true`/`1`, anything else false.
-fn flag(v: &Option<String>) -> bool {
-    v.as_deref().is_some_and(|v| v.eq_ignore_ascii_case("true") || v == "1")
-}
-
-/// Page tokens: the last id of the previous page, opaque to clients.
-fn page_token(last_id: i32) -> String {
-    use base64::Engine as _;
-    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(json!({"start_id": last_id}).to_string())
-}
-
-fn parse_page_token(token: &str) -> Result<i32, ApiError> {
-    use base64::Engine as _;
-    let invalid = || ApiError::bad_request("Invalid page token");
-    let raw =
-        base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(token.trim_end_matches('=')).map_err(|_| invalid())?;
-    let v: Value = serde_json::from_slice(&raw).map_err(|_| invalid())?;
-    v["start_id"].as_i64().and_then(|n| i32::try_from(n).ok()).ok_or_else(invalid)
-}
-
 async fn list(State(app): State<AppState>, caller: Caller, Query(q): Query<ListQuery>) -> ApiResult {
     let (public, starred) = (flag(&q.public), flag(&q.starred));
     if q.namespace.is_none() && !public && !starred {
@@ -355,13 +338,19 @@ async fn list(State(app): State<AppState>, caller: Caller, Query(q): Query<ListQ
     if caller.user().is_some() && !caller.has(Scope::RepoRead) {
         return Err(ApiError::forbidden());
     }
-    let after_id = q.next_page.as_deref().map(parse_page_token).transpose()?.unwrap_or(0);
+    let after_id = match q.next_page.as_deref() {
+        Some(t) => {
+            i32::try_from(parse_page_token(t, "start_id")?).map_err(|_| ApiError::bad_request("Invalid page token"))?
+        }
+        None => 0,
+    };
     let viewer = caller.user().map(|u| (u.id, u.superuser && caller.has(Scope::SuperUser)));
     let filter = RepositoryFilter {
         namespace: q.namespace.as_deref(),
         include_public: public,
         starred_by: if starred { caller.user().map(|u| u.id) } else { None },
         after_id,
+        only_id: None,
         limit: REPOS_PER_PAGE + 1,
     };
     let public_id = app.db.lookups.visibility_public;
@@ -394,7 +383,7 @@ async fn list(State(app): State<AppState>, caller: Caller, Query(q): Query<ListQ
         .collect();
     let mut body = json!({"repositories": repositories});
     if more && let Some(last) = rows.last() {
-        body["next_page"] = json!(page_token(last.id));
+        body["next_page"] = json!(page_token("start_id", last.id.into()));
     }
     json_response(StatusCode::OK, body)
 }
@@ -421,12 +410,13 @@ async fn view(
             namespace: Some(t.name.namespace()),
             include_public: true,
             starred_by: None,
-            after_id: t.repo.id - 1,
+            after_id: 0,
+            only_id: Some(t.repo.id),
             limit: 1,
         },
     )
     .await?;
-    let summary = summary.into_iter().next().filter(|s| s.id == t.repo.id).ok_or_else(ApiError::not_found)?;
+    let summary = summary.into_iter().next().ok_or_else(ApiError::not_found)?;
     let settings = crate::db::identity::account_settings(&app.db.read, t.repo.namespace_id).await?;
     let mut tags = serde_json::Map::new();
     if q.include_tags.as_deref().is_none_or(|v| !v.eq_ignore_ascii_case("false")) {

@@ -8,7 +8,9 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 
 use super::discovery::schema::{array, nullable, object, string};
-use super::{ApiError, ApiResult, Body, Caller, Endpoint, Path, Query, Scope, http_date, json_response, no_content};
+use super::{
+    ApiError, ApiResult, Body, Caller, Endpoint, Path, Query, Scope, flag, http_date, json_response, no_content,
+};
 use crate::app::{App, AppState};
 use crate::db::identity::{self, RobotView};
 
@@ -164,10 +166,6 @@ async fn token_of(app: &App, robot: &RobotView) -> Result<Option<String>, ApiErr
 struct ListQuery {
     permissions: Option<String>,
     token: Option<String>,
-}
-
-fn flag(v: &Option<String>) -> bool {
-    v.as_deref().is_some_and(|v| v.eq_ignore_ascii_case("true") || v == "1")
 }
 
 async fn list(app: &App, namespace: &str, q: &ListQuery) -> ApiResult {

@@ -214,7 +214,7 @@ async fn create_user(State(app): State<AppState>, caller: Caller, Body(req): Bod
     crate::identity::create_user(&app.db, &req.username, req.email.as_deref(), &password).await?;
     let created = person(&app, &req.username).await?;
     let mut body = json!({"username": created.username, "email": created.email, "password": password});
-    if let Some(cli) = app.config.secret_key.as_deref().and_then(|k| crate::auth::secret::CliPassword::new(k).ok()) {
+    if let Some(cli) = app.config.cli_password() {
         body["encrypted_password"] = cli.encrypt(&password).into();
     }
     let performer = caller.user().map(|u| u.id);
@@ -292,8 +292,7 @@ async fn delete_user(State(app): State<AppState>, caller: Caller, Path(name): Pa
     if app.config.is_superuser(&name) {
         return Err(ApiError::bad_request("Cannot delete a superuser"));
     }
-    let grace = std::time::Duration::from_secs(app.config.namespace_gc_grace_period_seconds);
-    crate::identity::delete_namespace(&app.db, &name, grace).await?;
+    crate::identity::delete_namespace(&app.db, &name, app.config.namespace_gc_grace()).await?;
     no_content()
 }
 
@@ -310,8 +309,7 @@ async fn list_orgs(State(app): State<AppState>, caller: Caller) -> ApiResult {
 async fn delete_org(State(app): State<AppState>, caller: Caller, Path(name): Path<String>) -> ApiResult {
     require_superuser(&caller)?;
     super::organization::organization(&app, &name).await?;
-    let grace = std::time::Duration::from_secs(app.config.namespace_gc_grace_period_seconds);
-    crate::identity::delete_namespace(&app.db, &name, grace).await?;
+    crate::identity::delete_namespace(&app.db, &name, app.config.namespace_gc_grace()).await?;
     no_content()
 }
 

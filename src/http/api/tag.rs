@@ -8,18 +8,13 @@ use serde_json::{Value, json};
 
 use super::discovery::error_schema;
 use super::discovery::schema::{array, boolean, integer, nullable, object, string};
-use super::repository::{performer, target};
-use super::{ApiError, ApiResult, Body, Caller, Endpoint, Path, Query, Scope, http_date_ms, json_response, no_content};
-use crate::app::AppState;
+use super::repository::{Target, performer, target};
+use super::{
+    ApiError, ApiResult, Body, Caller, Endpoint, Path, Query, Scope, flag, http_date_ms, json_response, no_content,
+};
+use crate::app::{App, AppState};
 use crate::auth::Role;
 use crate::db::queries::{self, TagFilter};
-
-/// Quay's tag name rule (`^[\w][\w.-]{0,127}$`, ASCII).
-fn valid_tag(name: &str) -> bool {
-    let mut chars = name.chars();
-    let word = |c: char| c.is_ascii_alphanumeric() || c == '_';
-    name.len() <= 128 && chars.next().is_some_and(word) && chars.all(|c| word(c) || c == '.' || c == '-')
-}
 
 pub fn endpoints() -> Vec<Endpoint> {
     vec![
@@ -168,7 +163,7 @@ async fn list(
         }
     }
     let filter = TagFilter {
-        only_active: q.only_active_tags.as_deref().is_some_and(|v| v.eq_ignore_ascii_case("true") || v == "1"),
+        only_active: flag(&q.only_active_tags),
         specific: q.specific_tag.as_deref(),
         name_like,
         name_eq,
@@ -205,12 +200,23 @@ async fn list(
     json_response(StatusCode::OK, json!({"tags": tags, "page": page, "has_additional": has_additional}))
 }
 
-/// Quay's immutable tags cannot be moved, expired, deleted or overwritten by a restore.
-async fn refuse_immutable(app: &crate::app::App, repo_id: i32, tag: &str) -> Result<(), ApiError> {
-    if queries::tag_is_immutable(&app.db.read, repo_id, tag).await? {
+/// The repository of a tag the caller is about to change: they may write to it, it takes changes,
+/// the name is a valid tag (Quay's rule is the OCI one), and the tag is not immutable.
+async fn changeable_tag(
+    app: &App,
+    caller: &Caller,
+    namespace: &str,
+    repo: &str,
+    tag: &str,
+) -> Result<Target, ApiError> {
+    let t = target(app, caller, namespace, repo).await?;
+    t.require(caller, Role::Write)?;
+    t.require_writable(app)?;
+    crate::oci::validate_tag(tag).map_err(|_| ApiError::bad_request("Invalid tag name"))?;
+    if queries::tag_is_immutable(&app.db.read, t.repo.id, tag).await? {
         return Err(ApiError::new(StatusCode::CONFLICT, "tag_immutable", format!("Tag `{tag}` is immutable")));
     }
-    Ok(())
+    Ok(t)
 }
 
 #[derive(Deserialize)]
@@ -231,13 +237,7 @@ async fn change(
     Path((namespace, repo, tag)): Path<(String, String, String)>,
     Body(req): Body<ChangeRequest>,
 ) -> ApiResult {
-    let t = target(&app, &caller, &namespace, &repo).await?;
-    t.require(&caller, Role::Write)?;
-    t.require_writable(&app)?;
-    refuse_immutable(&app, t.repo.id, &tag).await?;
-    if !valid_tag(&tag) {
-        return Err(ApiError::bad_request("Invalid tag name"));
-    }
+    let t = changeable_tag(&app, &caller, &namespace, &repo, &tag).await?;
     let now_ms = crate::util::now_ms();
     let end_ms = match req.expiration {
         None => None,
@@ -298,10 +298,7 @@ async fn remove(
     caller: Caller,
     Path((namespace, repo, tag)): Path<(String, String, String)>,
 ) -> ApiResult {
-    let t = target(&app, &caller, &namespace, &repo).await?;
-    t.require(&caller, Role::Write)?;
-    t.require_writable(&app)?;
-    refuse_immutable(&app, t.repo.id, &tag).await?;
+    let t = changeable_tag(&app, &caller, &namespace, &repo, &tag).await?;
     let tx = app.db.begin().await?;
     if !queries::delete_tag(&tx, t.repo.id, &tag).await? {
         return Err(ApiError::not_found());
@@ -323,13 +320,7 @@ async fn restore(
     Path((namespace, repo, tag)): Path<(String, String, String)>,
     Body(req): Body<RestoreRequest>,
 ) -> ApiResult {
-    let t = target(&app, &caller, &namespace, &repo).await?;
-    t.require(&caller, Role::Write)?;
-    t.require_writable(&app)?;
-    refuse_immutable(&app, t.repo.id, &tag).await?;
-    if !valid_tag(&tag) {
-        return Err(ApiError::bad_request("Invalid tag name"));
-    }
+    let t = changeable_tag(&app, &caller, &namespace, &repo, &tag).await?;
     let path = format!("{}/{}", t.name.namespace(), t.name.repository());
     crate::identity::restore_tag(&app.db, &path, &tag, Some(&req.manifest_digest)).await?;
     json_response(StatusCode::OK, json!({}))

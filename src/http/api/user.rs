@@ -118,7 +118,7 @@ async fn initialize(State(app): State<AppState>, Body(req): Body<InitializeReque
     let created = identity::find_account(&app.db.read, &req.username).await?.ok_or_else(ApiError::not_found)?;
     let mut body = json!({"username": req.username, "email": email});
     // `quay serve` always has a SECRET_KEY (it generates one on first start).
-    if let Some(cli) = app.config.secret_key.as_deref().and_then(|k| crate::auth::secret::CliPassword::new(k).ok()) {
+    if let Some(cli) = app.config.cli_password() {
         body["encrypted_password"] = cli.encrypt(&req.password).into();
     }
     if req.access_token {
