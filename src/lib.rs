@@ -11,6 +11,7 @@ pub mod identity;
 pub mod oci;
 pub mod registry;
 pub mod storage;
+pub mod testhooks;
 pub mod tls;
 pub mod util;
 pub mod worker;

@@ -133,16 +133,23 @@ async fn run_job(app: AppState, job: Job, holder: String, mut stop: watch::Recei
                 let work = job.run(&app);
                 tokio::pin!(work);
                 loop {
+                    // The lease is ours until this instant unless renewed before it. Past it the run
+                    // stops, whatever kept the renewal from happening (a hung database, a process
+                    // stopped and resumed): another node may hold the lease by then. Checked first,
+                    // so a run resumed after its lease ran out takes no further step.
+                    let deadline = tokio::time::Instant::from_std(lease.renewed + ttl);
                     tokio::select! {
-                        outcome = &mut work => break Some(outcome),
-                        lost = renew(&app, &mut lease, ttl, renew_every) => {
-                            if lost { break None; }
-                        }
+                        biased;
+                        () = tokio::time::sleep_until(deadline) => break None,
                         _ = stop.changed() => {
                             // Abandon the run; its steps are each safe to stop between.
                             release(&app, lease).await;
                             return;
                         }
+                        lost = renew(&app, &mut lease, ttl, renew_every) => {
+                            if lost { break None; }
+                        }
+                        outcome = &mut work => break Some(outcome),
                     }
                 }
             };
@@ -233,6 +240,7 @@ async fn cleanup_uploads(app: &AppState) -> anyhow::Result<String> {
         if stale.is_empty() {
             break;
         }
+        crate::testhooks::reached("upload-cleanup.listed").await;
         let batch = stale.len();
         for (id, uuid) in stale {
             app.storage.delete_upload(&uuid).await.with_context(|| format!("upload {uuid}"))?;

@@ -53,7 +53,7 @@ async fn initialize_creates_the_first_user_with_a_token_once() {
     assert_eq!(status, StatusCode::OK, "{created}");
     assert_eq!(created["username"], "init");
     assert_eq!(created["email"], "init@quay.io");
-    let token = created["access_token"].as_str().unwrap().to_owned();
+    let token = secret(created["access_token"].as_str().unwrap().to_owned());
     assert_eq!(token.len(), 40);
     let encrypted = created["encrypted_password"].as_str().unwrap().to_owned();
 
@@ -372,6 +372,7 @@ async fn oauth_scopes_cap_what_a_token_may_do() {
     // An app token signs in like a registry client: repositories yes, the account's administration no.
     let app_token =
         quay::identity::create_app_token(&s.app.db, s.app.secrets.as_ref(), "alice", "ci", None).await.unwrap();
+    secret(&app_token);
     let app = Auth::Basic(("$app", Box::leak(app_token.into_boxed_str())));
     let (status, _) = call(&s, Method::GET, "/api/v1/repository/alice/app", &app, None).await;
     assert_eq!(status, StatusCode::OK);
@@ -390,6 +391,7 @@ async fn oauth_scopes_cap_what_a_token_may_do() {
     quay::identity::create_org(&s.app.db, "acme", Some("alice")).await.unwrap();
     let (robot, robot_token) =
         quay::identity::create_robot(&s.app.db, s.app.secrets.as_ref(), "acme", "ci", "").await.unwrap();
+    secret(&robot_token);
     quay::identity::add_member(&s.app.db, "acme", "owners", &robot).await.unwrap();
     let robot_auth = Auth::Basic((Box::leak(robot.into_boxed_str()), Box::leak(robot_token.into_boxed_str())));
     let (status, err) = call(&s, Method::DELETE, "/api/v1/organization/acme", &robot_auth, None).await;
@@ -617,7 +619,7 @@ async fn robots_are_created_listed_granted_regenerated_and_deleted() {
         call(&s, Method::PUT, &format!("{robots}/ci"), &ALICE_API, Some(json!({"description": "pushes"}))).await;
     assert_eq!(status, StatusCode::CREATED, "{robot}");
     assert_eq!((robot["name"].clone(), robot["description"].clone()), (json!("acme+ci"), json!("pushes")));
-    let token = robot["token"].as_str().unwrap().to_owned();
+    let token = secret(robot["token"].as_str().unwrap().to_owned());
     assert_eq!(token.len(), 64);
     assert!(robot["created"].as_str().unwrap().ends_with("-0000"));
     let (status, err) = call(&s, Method::PUT, &format!("{robots}/ci"), &ALICE_API, None).await;
@@ -651,7 +653,7 @@ async fn robots_are_created_listed_granted_regenerated_and_deleted() {
     // A new token replaces the old one.
     let (status, again) = call(&s, Method::POST, &format!("{robots}/ci/regenerate"), &ALICE_API, None).await;
     assert_eq!(status, StatusCode::OK);
-    let new_token = again["token"].as_str().unwrap().to_owned();
+    let new_token = secret(again["token"].as_str().unwrap().to_owned());
     assert_ne!(new_token, token);
     assert_eq!(login(token).await, StatusCode::UNAUTHORIZED);
     assert_eq!(login(new_token.clone()).await, StatusCode::OK);
@@ -1159,7 +1161,7 @@ async fn app_tokens_are_created_shown_used_and_revoked() {
     let token = &created["token"];
     assert_eq!(token["title"], "laptop");
     assert!(token["created"].as_str().unwrap().ends_with("-0000") && token["expiration"].is_null());
-    let code = token["token_code"].as_str().unwrap().to_owned();
+    let code = secret(token["token_code"].as_str().unwrap().to_owned());
     assert_eq!(code.len(), 120);
     let uuid = token["uuid"].as_str().unwrap().to_owned();
     let r = s.client.get(s.url("/v2/auth")).basic_auth("$app", Some(&code)).send().await.unwrap();

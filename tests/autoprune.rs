@@ -29,7 +29,8 @@ async fn policies_keep_the_newest_tags_and_prune_old_ones() {
     let t = s.push_token(ALICE, "alice/pruned").await;
     for tag in ["v1", "v2", "v3", "latest", "keep-me", "v4", "v5"] {
         s.push_image(&t, "alice/pruned", tag, tag.as_bytes()).await;
-        tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+        // Each tag in a millisecond of its own: the policy keeps the newest.
+        s.time_passes(1).await;
     }
     // Namespace policy: of the tags matching ^v, keep the newest two.
     let added = admin(&s, &["add", "alice", "--method", "number_of_tags", "--value", "2", "--tag-pattern", "^v"]).await;
@@ -41,6 +42,8 @@ async fn policies_keep_the_newest_tags_and_prune_old_ones() {
         .output()
         .unwrap();
     assert!(!out.status.success(), "an identical policy was accepted twice");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("already") && stderr.lines().count() == 1, "{stderr}");
     let summary = quay::registry::autoprune::run(&s.app).await.unwrap();
     assert!(summary.starts_with("3 tags pruned"), "{summary}");
     assert_eq!(tags(&s, &t).await, ["keep-me", "latest", "v4", "v5"]);
@@ -61,7 +64,7 @@ async fn policies_keep_the_newest_tags_and_prune_old_ones() {
         ],
     )
     .await;
-    tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
+    s.time_passes(2).await;
     quay::registry::autoprune::run(&s.app).await.unwrap();
     assert_eq!(tags(&s, &t).await, ["keep-me"]);
 

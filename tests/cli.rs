@@ -3,56 +3,17 @@
 
 use std::io::Write as _;
 use std::process::{Command, Stdio};
-use std::time::Duration;
 
-use crate::common::write_config;
+use crate::common::{BIN, Proc, write_config};
 
-const BIN: &str = env!("CARGO_BIN_EXE_quay");
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
-}
-
-struct Child(std::process::Child);
-
-impl Drop for Child {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-#[test]
-fn first_start_creates_the_data_folder_and_serves_tls() {
+#[tokio::test]
+async fn first_start_creates_the_data_folder_and_serves_tls() {
     let data = tempfile::tempdir().unwrap();
     let dir = data.path().join("quay-data");
-    let port = free_port();
-    let host = format!("127.0.0.1:{port}");
-    let child = Command::new(BIN)
-        .args(["serve", "--listen", &host, "--hostname", &host])
-        .env("QUAY_DATA_DIR", &dir)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let _guard = Child(child);
+    let mut server = Proc::spawn(&["serve", "--listen", "127.0.0.1:0"], &[("QUAY_DATA_DIR", dir.to_str().unwrap())]);
+    let line = server.wait_for("serving the registry").await;
+    let host = line.split("address=").nth(1).and_then(|rest| rest.split_whitespace().next()).unwrap().to_owned();
     let password_file = dir.join("auth/admin-password");
-    let mut up = false;
-    for _ in 0..200 {
-        let ok = Command::new("skopeo")
-            .args(["list-tags", "--tls-verify=false", &format!("docker://{host}/admin/none")])
-            .stderr(Stdio::null())
-            .stdout(Stdio::null())
-            .status()
-            .map(|s| s.code().is_some())
-            .unwrap_or(false);
-        if ok && password_file.exists() {
-            up = true;
-            break;
-        }
-        std::thread::sleep(Duration::from_millis(50));
-    }
-    assert!(up, "server did not come up");
     use std::os::unix::fs::PermissionsExt as _;
     for private in ["auth/admin-password", "config.yaml", "quay.db", "ssl.key", "quay.pem"] {
         let mode = std::fs::metadata(dir.join(private)).unwrap().permissions().mode() & 0o777;
@@ -103,6 +64,8 @@ fn first_start_creates_the_data_folder_and_serves_tls() {
         .output()
         .unwrap();
     assert!(!out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("unauthorized") || stderr.contains("invalid username/password"), "{stderr}");
 }
 
 #[test]
@@ -130,6 +93,7 @@ fn init_is_idempotent_and_never_silently_changes_a_password() {
     assert!(String::from_utf8_lossy(&changed.stderr).contains("not changed"));
     let short = init("short");
     assert!(!short.status.success());
+    assert!(String::from_utf8_lossy(&short.stderr).contains("at least 8 characters"));
 }
 
 #[test]

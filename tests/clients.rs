@@ -185,8 +185,20 @@ async fn podman_logs_in_pushes_and_pulls() {
     let enc = loaded.config.field_encryption().unwrap();
     quay::identity::create_repo(&db, "alice/hello", false).await.unwrap();
     let (robot, robot_token) = quay::identity::create_robot(&db, enc.as_ref(), "alice", "puller", "").await.unwrap();
+    secret(&robot_token);
     quay::identity::grant(&db, "alice/hello", quay::identity::Grantee::User(&robot), "read").await.unwrap();
     db.close().await;
+    let bad = {
+        let (dir, host) = (dir.clone(), host.clone());
+        let login =
+            move || podman(&dir, &["login", "--tls-verify=false", "-u", "alice", "-p", "wrong-password", &host]);
+        tokio::task::spawn_blocking(login).await.unwrap()
+    };
+    assert!(!bad.status.success());
+    let bad = String::from_utf8_lossy(&bad.stderr);
+    assert!(bad.contains("invalid username/password") || bad.contains("unauthorized"), "{bad}");
+    // One failure makes the next attempt wait half a second (login backoff): that time passes.
+    s.time_passes(1).await;
     let result = tokio::task::spawn_blocking(move || {
         let rootfs = dir.join("rootfs");
         std::fs::create_dir_all(&rootfs).unwrap();
@@ -195,10 +207,6 @@ async fn podman_logs_in_pushes_and_pulls() {
         assert!(Command::new("tar").arg("-C").arg(&rootfs).arg("-cf").arg(&tar).arg(".").status().unwrap().success());
         ok(podman(&dir, &["import", tar.to_str().unwrap(), "localhost/hello:v1"]));
 
-        let bad = podman(&dir, &["login", "--tls-verify=false", "-u", "alice", "-p", "wrong-password", &host]);
-        assert!(!bad.status.success());
-        // One failure makes the next attempt wait half a second (login backoff).
-        std::thread::sleep(std::time::Duration::from_millis(600));
         ok(podman(&dir, &["login", "--tls-verify=false", "-u", ALICE.0, "-p", ALICE.1, &host]));
         let target = format!("{host}/alice/hello:v1");
         ok(podman(&dir, &["push", "--tls-verify=false", "localhost/hello:v1", &target]));
@@ -216,11 +224,15 @@ async fn podman_logs_in_pushes_and_pulls() {
         let refused =
             podman(&dir, &["push", "--tls-verify=false", "localhost/other:v1", &format!("{host}/alice/hello:v2")]);
         assert!(!refused.status.success());
+        let refused = String::from_utf8_lossy(&refused.stderr);
+        assert!(refused.contains("unauthorized") || refused.contains("denied"), "{refused}");
         // Another user cannot pull alice's private repository.
         ok(podman(&dir, &["logout", &host]));
         ok(podman(&dir, &["login", "--tls-verify=false", "-u", BOB.0, "-p", BOB.1, &host]));
         let denied = podman(&dir, &["pull", "--tls-verify=false", &target]);
         assert!(!denied.status.success());
+        let denied = String::from_utf8_lossy(&denied.stderr);
+        assert!(denied.contains("unauthorized") || denied.contains("denied"), "{denied}");
     })
     .await;
     drop(root);

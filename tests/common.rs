@@ -16,12 +16,24 @@ pub const BOB: (&str, &str) = ("bob", "bob-password");
 pub struct Server {
     /// The server's application, for what tests drive directly (garbage collection).
     pub app: AppState,
-    pub base: String,
-    pub host: String,
+    pub remote: Remote,
     pub dir: tempfile::TempDir,
-    pub client: reqwest::Client,
     shutdown: Option<tokio::sync::oneshot::Sender<()>>,
     task: Option<tokio::task::JoinHandle<()>>,
+}
+
+impl std::ops::Deref for Server {
+    type Target = Remote;
+    fn deref(&self) -> &Remote {
+        &self.remote
+    }
+}
+
+/// A registry the test talks to over HTTP: an in-process [`Server`] or a [`Node`] process.
+pub struct Remote {
+    pub base: String,
+    pub host: String,
+    pub client: reqwest::Client,
 }
 
 /// Where the tests keep their data: SQLite (default) or, with `QUAY_TEST_DATABASE=postgres`, a new
@@ -46,6 +58,45 @@ pub fn postgres_database() -> String {
     format!("{admin}/{name}")
 }
 
+/// Notes a secret the suite created or used (password, token, key) and returns it: `scripts/test`
+/// looks for each in every log of the run (`QUAY_TEST_LOG_DIR`) and fails if one is there.
+pub fn secret<S: AsRef<str>>(value: S) -> S {
+    if let Ok(dir) = std::env::var("QUAY_TEST_LOG_DIR") {
+        use std::io::Write as _;
+        let mut file =
+            std::fs::File::options().create(true).append(true).open(Path::new(&dir).join("secrets")).unwrap();
+        writeln!(file, "{}", value.as_ref()).unwrap();
+    }
+    value
+}
+
+/// Where a process of the test writes its log: in the run's log folder when `scripts/test` set
+/// one (at debug level, for the secrets check), else in a temporary folder of the test.
+fn log_file(kind: &str) -> (PathBuf, Option<tempfile::TempDir>, bool) {
+    match std::env::var("QUAY_TEST_LOG_DIR") {
+        Ok(dir) => (Path::new(&dir).join(format!("{kind}-{}.log", uuid::Uuid::new_v4().simple())), None, true),
+        Err(_) => {
+            let tmp = tempfile::tempdir().unwrap();
+            (tmp.path().join(format!("{kind}.log")), Some(tmp), false)
+        }
+    }
+}
+
+/// Creates the test users (ADMIN, ALICE, BOB) in the database of the config in `dir`.
+pub async fn create_users(dir: &Path) {
+    let loaded = LoadedConfig::from_path(&dir.join("config.yaml")).unwrap();
+    let db = quay::db::Db::open(&loaded.config.database().unwrap(), "default").await.unwrap();
+    for (user, password) in [ADMIN, ALICE, BOB] {
+        secret(password);
+        // Cost 4 keeps the suite fast; verification accepts any cost.
+        let hash = bcrypt::hash(password, 4).unwrap();
+        let tx = db.begin().await.unwrap();
+        quay::db::queries::create_user(&tx, user, &format!("{user}@example.com"), &hash).await.unwrap();
+        tx.commit().await.unwrap();
+    }
+    db.close().await;
+}
+
 /// The config a test server starts with; `extra` is appended verbatim.
 pub fn write_config(dir: &Path, extra: &str) -> PathBuf {
     let path = dir.join("config.yaml");
@@ -55,6 +106,13 @@ pub fn write_config(dir: &Path, extra: &str) -> PathBuf {
     } else {
         "DISTRIBUTED_STORAGE_CONFIG:\n  default: [LocalStorage, {storage_path: storage}]\n".to_owned()
     };
+    for line in extra.lines() {
+        if let Some((key, value)) = line.split_once(": ")
+            && key.ends_with("SECRET_KEY")
+        {
+            secret(value.trim());
+        }
+    }
     let text = format!(
         "SERVER_HOSTNAME: placeholder:1\nPREFERRED_URL_SCHEME: http\nDB_URI: {db}\n{storage}\
          DISTRIBUTED_STORAGE_PREFERENCE: [default]\nSUPER_USERS: [admin]\n{extra}"
@@ -90,8 +148,16 @@ impl Server {
 
     /// Starts a server with another config file of the same data folder (a second node).
     pub async fn start_with_config(dir: tempfile::TempDir, config_file: &str) -> Server {
-        // Server-side errors show up in the failing test's output.
-        let _ = tracing_subscriber::fmt().with_env_filter("quay=error").with_test_writer().try_init();
+        // Server-side errors show up in the failing test's output; for the secrets check, everything
+        // at debug level goes to the run's log folder.
+        let _ = match log_file("inproc") {
+            (path, _, true) => tracing_subscriber::fmt()
+                .with_env_filter("debug")
+                .with_ansi(false)
+                .with_writer(std::sync::Mutex::new(std::fs::File::create(path).unwrap()))
+                .try_init(),
+            _ => tracing_subscriber::fmt().with_env_filter("quay=error").with_test_writer().try_init(),
+        };
         let mut loaded = LoadedConfig::from_path(&dir.path().join(config_file)).unwrap();
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
@@ -106,15 +172,7 @@ impl Server {
             .await
             .unwrap();
         });
-        Server {
-            app,
-            base: format!("http://{addr}"),
-            host: addr.to_string(),
-            dir,
-            client: reqwest::Client::new(),
-            shutdown: Some(tx),
-            task: Some(task),
-        }
+        Server { app, remote: Remote::at(&addr.to_string()), dir, shutdown: Some(tx), task: Some(task) }
     }
 
     /// Stops the server and hands back its data folder.
@@ -130,16 +188,7 @@ impl Server {
     }
 
     async fn create_users(&self) {
-        let loaded = LoadedConfig::from_path(&self.dir.path().join("config.yaml")).unwrap();
-        let db = quay::db::Db::open(&loaded.config.database().unwrap(), "default").await.unwrap();
-        for (user, password) in [ADMIN, ALICE, BOB] {
-            // Cost 4 keeps the suite fast; verification accepts any cost.
-            let hash = bcrypt::hash(password, 4).unwrap();
-            let tx = db.begin().await.unwrap();
-            quay::db::queries::create_user(&tx, user, &format!("{user}@example.com"), &hash).await.unwrap();
-            tx.commit().await.unwrap();
-        }
-        db.close().await;
+        create_users(self.dir.path()).await;
     }
 
     /// A second handle on the server's database, for setting up what has no HTTP API.
@@ -148,10 +197,53 @@ impl Server {
         quay::db::Db::open(&loaded.config.database().unwrap(), "default").await.unwrap()
     }
 
+    /// Moves everything the registry timed back by `seconds`, as if that much time had passed:
+    /// tag lifetimes (time machine, expirations, hidden temporary tags, creation dates), upload
+    /// links and failed-login times. Tests advance this clock instead of sleeping.
+    pub async fn time_passes(&self, seconds: i64) {
+        use sea_orm::ConnectionTrait as _;
+        let db = self.db().await;
+        let ms = seconds * 1000;
+        let shift = |sql: &str, values: Vec<sea_orm::Value>| quay::db::sql(db.backend(), sql, values);
+        db.write
+            .execute_raw(shift(
+                "UPDATE tag SET lifetime_start_ms = lifetime_start_ms - ?, lifetime_end_ms = lifetime_end_ms - ?",
+                vec![ms.into(), ms.into()],
+            ))
+            .await
+            .unwrap();
+        for (table, column) in [("uploadedblob", "expires_at"), ("\"user\"", "last_invalid_login")] {
+            let rows = db
+                .read
+                .query_all_raw(shift(
+                    &format!("SELECT id, {column} AS t FROM {table} WHERE {column} IS NOT NULL"),
+                    vec![],
+                ))
+                .await
+                .unwrap();
+            for row in rows {
+                // Ids are 64-bit in some of Quay's PostgreSQL tables.
+                let id: i64 =
+                    row.try_get::<i64>("", "id").or_else(|_| row.try_get::<i32>("", "id").map(i64::from)).unwrap();
+                let t: chrono::NaiveDateTime = row.try_get("", "t").unwrap();
+                let earlier = t - chrono::Duration::seconds(seconds);
+                let sql = format!("UPDATE {table} SET {column} = ? WHERE id = ?");
+                db.write.execute_raw(shift(&sql, vec![earlier.into(), id.into()])).await.unwrap();
+            }
+        }
+        db.close().await;
+    }
+
     /// The server's field encryption (its config must set DATABASE_SECRET_KEY).
     pub fn secrets(&self) -> quay::auth::secret::FieldEncryption {
         let loaded = LoadedConfig::from_path(&self.dir.path().join("config.yaml")).unwrap();
         loaded.config.field_encryption().unwrap().expect("DATABASE_SECRET_KEY in the test config")
+    }
+}
+
+impl Remote {
+    pub fn at(host: &str) -> Remote {
+        Remote { base: format!("http://{host}"), host: host.to_owned(), client: reqwest::Client::new() }
     }
 
     pub fn url(&self, path: &str) -> String {
@@ -171,7 +263,7 @@ impl Server {
         let resp = req.send().await.unwrap();
         assert_eq!(resp.status(), StatusCode::OK, "token request failed");
         let body: Value = resp.json().await.unwrap();
-        body["token"].as_str().unwrap().to_owned()
+        secret(body["token"].as_str().unwrap().to_owned())
     }
 
     /// A token with pull and push on a repository.
@@ -215,9 +307,10 @@ impl Server {
 
     /// Pushes a one-layer image and returns (manifest, digest).
     pub async fn push_image(&self, token: &str, repo: &str, tag: &str, layer: &[u8]) -> (String, String) {
-        let config = self.push_blob(token, repo, br#"{"architecture":"amd64","os":"linux"}"#).await;
+        let config_bytes = br#"{"architecture":"amd64","os":"linux"}"#;
+        let config = self.push_blob(token, repo, config_bytes).await;
         let layer_digest = self.push_blob(token, repo, layer).await;
-        let manifest = image_manifest(&config, 38, &[(&layer_digest, layer.len())], None);
+        let manifest = image_manifest(&config, config_bytes.len(), &[(&layer_digest, layer.len())], None);
         let resp = self.put_manifest(token, repo, tag, OCI_MANIFEST, &manifest).await;
         assert_eq!(resp.status(), StatusCode::CREATED, "{}", resp.text().await.unwrap());
         let digest = sha256(manifest.as_bytes());
@@ -263,45 +356,7 @@ pub async fn error_code(resp: reqwest::Response) -> String {
     v["errors"][0]["code"].as_str().unwrap_or("<none>").to_owned()
 }
 
-/// A moto S3 server for this test process (started once, on a free port), and a new bucket in it.
-pub fn s3_bucket() -> (String, String) {
-    static MOTO: std::sync::OnceLock<(u16, std::sync::Mutex<std::process::Child>)> = std::sync::OnceLock::new();
-    let (port, _) = MOTO.get_or_init(|| {
-        let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
-        // `timeout` ends the emulator even if this test process dies without cleaning up.
-        let child = std::process::Command::new("timeout")
-            .args(["900", "moto_server", "-H", "127.0.0.1", "-p", &port.to_string()])
-            .stdout(std::process::Stdio::null())
-            .stderr(std::process::Stdio::null())
-            .spawn()
-            .expect("moto_server must be installed (scripts/test installs it)");
-        for _ in 0..200 {
-            if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
-                break;
-            }
-            std::thread::sleep(std::time::Duration::from_millis(50));
-        }
-        (port, std::sync::Mutex::new(child))
-    });
-    let endpoint = format!("http://127.0.0.1:{port}");
-    let bucket = format!("quay-{}", uuid::Uuid::new_v4().simple());
-    // moto does not check signatures: a plain PUT creates the bucket.
-    let status = std::process::Command::new("curl")
-        .args(["-sf", "-X", "PUT", &format!("{endpoint}/{bucket}")])
-        .stdout(std::process::Stdio::null())
-        .status()
-        .unwrap();
-    assert!(status.success(), "cannot create bucket {bucket}");
-    (endpoint, bucket)
-}
-
-/// Config lines that put a server's blobs in a new S3 bucket.
-pub fn s3_storage_config() -> String {
-    let (endpoint, bucket) = s3_bucket();
-    format!(
-        "DISTRIBUTED_STORAGE_CONFIG:\n  default: [S3Storage, {{s3_bucket: {bucket}, storage_path: /registry, s3_access_key: test, s3_secret_key: test, s3_region: us-east-1, endpoint_url: \"{endpoint}\"}}]\n"
-    )
-}
+pub use crate::emulators::s3_storage_config;
 
 /// A minimal OCI image layout on disk, written the way `umoci`/`skopeo` would.
 pub struct Layout {
@@ -363,4 +418,156 @@ pub fn single_image_layout(dir: &Path, layers: &[Vec<u8>]) -> (String, String) {
     layout.tag(OCI_MANIFEST, &image, "v1");
     let text = std::fs::read_to_string(dir.join("blobs/sha256").join(&image.0[7..])).unwrap();
     (text, image.0)
+}
+
+/// The binary under test.
+pub const BIN: &str = env!("CARGO_BIN_EXE_quay");
+
+/// Runs `quay ARGS` to completion with `stdin`; returns its output (any exit status).
+pub fn quay_output(args: &[&str], stdin: &str) -> std::process::Output {
+    use std::io::Write as _;
+    let mut child = std::process::Command::new(BIN)
+        .args(args)
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    child.stdin.take().unwrap().write_all(stdin.as_bytes()).unwrap();
+    child.wait_with_output().unwrap()
+}
+
+/// Runs `quay ARGS`, which must succeed; returns its standard output.
+pub fn quay_ok(args: &[&str]) -> String {
+    let out = quay_output(args, "");
+    assert!(out.status.success(), "quay {args:?}: {}", String::from_utf8_lossy(&out.stderr));
+    String::from_utf8(out.stdout).unwrap()
+}
+
+/// How long a test waits for something a process should do before it fails (generous: a loaded
+/// 2-core machine runs the whole suite at once).
+pub const PATIENCE: std::time::Duration = std::time::Duration::from_secs(120);
+
+/// Polls `check` until it holds; fails the test with `what` after [`PATIENCE`].
+pub async fn wait_until<F, Fut>(what: &str, mut check: F)
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = bool>,
+{
+    let deadline = std::time::Instant::now() + PATIENCE;
+    while !check().await {
+        assert!(std::time::Instant::now() < deadline, "timed out waiting until {what}");
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+}
+
+/// A long-running `quay` process (`serve`, `worker`, `gc`): its standard error goes to a file the
+/// test reads to learn what the process did (its log, and the lines of `QUAY_TEST_HOOKS`). Killed
+/// when dropped.
+pub struct Proc {
+    child: std::process::Child,
+    log: PathBuf,
+    _logs: Option<tempfile::TempDir>,
+}
+
+impl Proc {
+    pub fn spawn(args: &[&str], env: &[(&str, &str)]) -> Proc {
+        let (log, logs, debug) = log_file("quay");
+        let mut command = std::process::Command::new(BIN);
+        if debug {
+            command.env("QUAY_LOG", "debug");
+        }
+        let child = command
+            .args(args)
+            .envs(env.iter().copied())
+            .stdin(std::process::Stdio::null())
+            .stdout(std::process::Stdio::null())
+            .stderr(std::fs::File::create(&log).unwrap())
+            .spawn()
+            .unwrap();
+        Proc { child, log, _logs: logs }
+    }
+
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
+    /// Everything the process wrote to standard error so far.
+    pub fn log(&self) -> String {
+        std::fs::read_to_string(&self.log).unwrap_or_default()
+    }
+
+    /// Waits until a line containing `needle` appears in the log and returns that line; fails
+    /// with the log when the process exits first or after [`PATIENCE`].
+    pub async fn wait_for(&mut self, needle: &str) -> String {
+        let deadline = std::time::Instant::now() + PATIENCE;
+        loop {
+            if let Some(line) = self.log().lines().find(|l| l.contains(needle)) {
+                return line.to_owned();
+            }
+            if let Some(status) = self.child.try_wait().unwrap() {
+                panic!("quay exited ({status}) before printing `{needle}`:\n{}", self.log());
+            }
+            assert!(std::time::Instant::now() < deadline, "no `{needle}` from quay:\n{}", self.log());
+            tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+        }
+    }
+
+    /// Sends a signal (`STOP`, `CONT`, `TERM`, ...).
+    pub fn signal(&self, signal: &str) {
+        let status =
+            std::process::Command::new("kill").args([&format!("-{signal}"), &self.pid().to_string()]).status().unwrap();
+        assert!(status.success(), "kill -{signal}");
+    }
+
+    /// Kills the process at once (SIGKILL: no cleanup runs) and reaps it.
+    pub fn kill(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+
+    /// Waits for the process to exit by itself.
+    pub async fn exit(&mut self) -> std::process::ExitStatus {
+        let deadline = std::time::Instant::now() + PATIENCE;
+        loop {
+            if let Some(status) = self.child.try_wait().unwrap() {
+                return status;
+            }
+            assert!(std::time::Instant::now() < deadline, "quay did not exit:\n{}", self.log());
+            tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+        }
+    }
+}
+
+impl Drop for Proc {
+    fn drop(&mut self) {
+        self.kill();
+    }
+}
+
+/// A `quay serve --http` process on a config folder, on a port the server bound itself (no port
+/// is picked and released for it to race for).
+pub struct Node {
+    pub proc: Proc,
+    pub remote: Remote,
+}
+
+impl std::ops::Deref for Node {
+    type Target = Remote;
+    fn deref(&self) -> &Remote {
+        &self.remote
+    }
+}
+
+impl Node {
+    /// Starts a node with `QUAY_TEST_HOOKS` set to `hooks` (when not empty) and waits until it serves.
+    pub async fn start(config_dir: &Path, hooks: &str, extra_args: &[&str]) -> Node {
+        let mut args = vec!["serve", "--config", config_dir.to_str().unwrap(), "--listen", "127.0.0.1:0", "--http"];
+        args.extend_from_slice(extra_args);
+        let env: Vec<(&str, &str)> = if hooks.is_empty() { Vec::new() } else { vec![("QUAY_TEST_HOOKS", hooks)] };
+        let mut proc = Proc::spawn(&args, &env);
+        let line = proc.wait_for("serving the registry").await;
+        let address = line.split("address=").nth(1).and_then(|rest| rest.split_whitespace().next()).unwrap();
+        Node { remote: Remote::at(address), proc }
+    }
 }

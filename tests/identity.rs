@@ -38,6 +38,7 @@ async fn robots_push_and_pull_with_their_token() {
     let enc = s.secrets();
     quay::identity::create_repo(&db, "alice/app", false).await.unwrap();
     let (robot, token) = quay::identity::create_robot(&db, Some(&enc), "alice", "ci", "pushes from CI").await.unwrap();
+    secret(&token);
     assert_eq!(robot, "alice+ci");
     // No grant yet: the robot may do nothing, not even in its owner's namespace.
     assert_eq!(grant(&s, ("alice+ci", &token), "repository:alice/app:pull,push").await.1, json!([]));
@@ -265,7 +266,9 @@ async fn permission_matrix() {
     }
     id::add_member(&db, "acme", "readers", "carol").await.unwrap();
     let (_, ci) = id::create_robot(&db, Some(&enc), "acme", "ci", "").await.unwrap();
+    secret(&ci);
     let (_, mirror) = id::create_robot(&db, Some(&enc), "acme", "mirror", "").await.unwrap();
+    secret(&mirror);
     let repos = ["public", "private", "readonly", "mirror"];
     s.push_token(ALICE, "acme/seed").await;
     for r in repos {

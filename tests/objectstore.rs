@@ -121,64 +121,6 @@ async fn an_upload_moves_between_nodes() {
     assert_eq!(sha256(&got.bytes().await.unwrap()), digest);
 }
 
-/// A `quay serve` process on a config folder; killed when dropped.
-struct Node {
-    child: std::process::Child,
-    host: String,
-}
-
-impl Node {
-    fn start(config_dir: &std::path::Path) -> Node {
-        let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
-        let host = format!("127.0.0.1:{port}");
-        let child = std::process::Command::new(env!("CARGO_BIN_EXE_quay"))
-            .args([
-                "serve",
-                "--config",
-                config_dir.to_str().unwrap(),
-                "--listen",
-                &host,
-                "--hostname",
-                &host,
-                "--http",
-                "--no-workers",
-            ])
-            .stdout(std::process::Stdio::null())
-            .stderr(std::process::Stdio::null())
-            .spawn()
-            .unwrap();
-        Node { child, host }
-    }
-
-    async fn ready(&self) {
-        for _ in 0..400 {
-            if reqwest::get(format!("http://{}/healthz", self.host)).await.is_ok() {
-                return;
-            }
-            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
-        }
-        panic!("node {} did not start", self.host);
-    }
-
-    async fn token(&self, scope: &str) -> String {
-        let r = reqwest::Client::new()
-            .get(format!("http://{}/v2/auth", self.host))
-            .query(&[("service", self.host.as_str()), ("scope", scope)])
-            .basic_auth("admin", Some("admin-password"))
-            .send()
-            .await
-            .unwrap();
-        r.json::<serde_json::Value>().await.unwrap()["token"].as_str().unwrap().to_owned()
-    }
-}
-
-impl Drop for Node {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
 /// Two `quay serve` processes and a `quay worker` on one PostgreSQL database and one S3 bucket: a
 /// push through A is pulled through B, an upload whose node is killed mid-chunk is finished on the
 /// other, and an abandoned upload is removed by the worker.
@@ -195,24 +137,16 @@ async fn two_processes_on_postgres_and_s3() {
         );
         std::fs::write(d.path().join("config.yaml"), text).unwrap();
     }
-    let mut init = std::process::Command::new(env!("CARGO_BIN_EXE_quay"))
-        .args(["admin", "--config", dirs[0].path().to_str().unwrap(), "user", "create", "admin", "--password-stdin"])
-        .stdin(std::process::Stdio::piped())
-        .stdout(std::process::Stdio::null())
-        .spawn()
-        .unwrap();
-    std::io::Write::write_all(&mut init.stdin.take().unwrap(), b"admin-password\n").unwrap();
-    assert!(init.wait().unwrap().success());
-    let a = Node::start(dirs[0].path());
-    let b = Node::start(dirs[1].path());
-    let mut worker = std::process::Command::new(env!("CARGO_BIN_EXE_quay"))
-        .args(["worker", "--config", dirs[1].path().to_str().unwrap()])
-        .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::null())
-        .spawn()
-        .unwrap();
-    a.ready().await;
-    b.ready().await;
+    let config_a = dirs[0].path().to_str().unwrap();
+    let created = quay_output(
+        &["admin", "--config", config_a, "user", "create", "admin", "--password-stdin"],
+        "admin-password\n",
+    );
+    assert!(created.status.success(), "{}", String::from_utf8_lossy(&created.stderr));
+    // Node A stops in the middle of a chunk of 1,500,000 bytes, once 1,200,000 have arrived.
+    let mut a = Node::start(dirs[0].path(), "upload-chunk@1200000=pause", &["--no-workers"]).await;
+    let b = Node::start(dirs[1].path(), "", &["--no-workers"]).await;
+    let _worker = Proc::spawn(&["worker", "--config", dirs[1].path().to_str().unwrap()], &[]);
 
     // skopeo pushes through A and pulls through B.
     let work = tempfile::tempdir().unwrap();
@@ -247,7 +181,7 @@ async fn two_processes_on_postgres_and_s3() {
     ])
     .await;
     // skopeo may recompress the layer on push; what B serves must be exactly what A stored.
-    let ta = a.token("repository:admin/spread:pull").await;
+    let ta = a.token(Some(ADMIN), &["repository:admin/spread:pull"]).await;
     let stored = reqwest::Client::new()
         .get(format!("http://{}/v2/admin/spread/manifests/v1", a.host))
         .bearer_auth(&ta)
@@ -266,7 +200,7 @@ async fn two_processes_on_postgres_and_s3() {
 
     // An upload on A, whose node dies mid-chunk, is finished on B.
     let client = reqwest::Client::new();
-    let ta = a.token("repository:admin/spread:pull,push").await;
+    let ta = a.token(Some(ADMIN), &["repository:admin/spread:pull,push"]).await;
     let data: Vec<u8> = (0..3_000_000u32).map(|i| (i % 239) as u8).collect();
     let start =
         client.post(format!("http://{}/v2/admin/spread/blobs/uploads/", a.host)).bearer_auth(&ta).send().await.unwrap();
@@ -279,18 +213,17 @@ async fn two_processes_on_postgres_and_s3() {
         .await
         .unwrap();
     assert_eq!(r.status(), StatusCode::ACCEPTED);
-    let (tx, mut rx) = tokio::sync::mpsc::channel::<Result<Vec<u8>, std::io::Error>>(2);
-    let body = reqwest::Body::wrap_stream(futures_util::stream::poll_fn(move |cx| rx.poll_recv(cx)));
-    let pending = tokio::spawn({
-        let (client, url, ta) = (client.clone(), format!("http://{}/v2/{path}", a.host), ta.clone());
-        async move { client.patch(url).bearer_auth(&ta).body(body).send().await }
-    });
-    tx.send(Ok(data[1_000_000..1_400_000].to_vec())).await.unwrap();
-    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
-    drop(a);
-    drop(tx);
-    let _ = pending.await;
-    let tb = b.token("repository:admin/spread:pull,push").await;
+    let pending = tokio::spawn(
+        client
+            .patch(format!("http://{}/v2/{path}", a.host))
+            .bearer_auth(&ta)
+            .body(data[1_000_000..2_500_000].to_vec())
+            .send(),
+    );
+    a.proc.wait_for("quay test hook: upload-chunk@1200000").await;
+    a.proc.kill();
+    assert!(pending.await.unwrap().is_err(), "the killed node answered");
+    let tb = b.token(Some(ADMIN), &["repository:admin/spread:pull,push"]).await;
     let status = client.get(format!("http://{}/v2/{path}", b.host)).bearer_auth(&tb).send().await.unwrap();
     assert_eq!(status.headers()["range"], "0-999999", "only the finished chunk counts");
     let r = client
@@ -325,16 +258,9 @@ async fn two_processes_on_postgres_and_s3() {
         .status()
         .unwrap();
     assert!(aged.success());
-    let mut removed = false;
-    for _ in 0..100 {
+    wait_until("the worker removes the abandoned upload", || async {
         let status = client.get(format!("http://{}/v2/{abandoned}", b.host)).bearer_auth(&tb).send().await.unwrap();
-        if status.status() == StatusCode::NOT_FOUND {
-            removed = true;
-            break;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
-    }
-    let _ = worker.kill();
-    let _ = worker.wait();
-    assert!(removed, "the worker did not remove the abandoned upload");
+        status.status() == StatusCode::NOT_FOUND
+    })
+    .await;
 }

@@ -29,7 +29,7 @@ async fn token_service_grants_what_the_caller_may_do() {
     let unknown = s.client.get(s.url("/v2/auth")).basic_auth("nobody", Some("x")).send().await.unwrap();
     assert_eq!(unknown.status(), StatusCode::UNAUTHORIZED);
     // The failed attempt makes alice's next sign-in wait half a second (login backoff).
-    tokio::time::sleep(std::time::Duration::from_millis(600)).await;
+    s.time_passes(1).await;
 
     let claims = |token: &str| -> Value {
         use base64::Engine as _;
@@ -433,7 +433,7 @@ async fn manifests_need_their_blobs_and_children() {
     for arch in ["amd64", "arm64"] {
         let cfg = s.push_blob(&t, "alice/refs", format!(r#"{{"architecture":"{arch}"}}"#).as_bytes()).await;
         let layer = s.push_blob(&t, "alice/refs", arch.as_bytes()).await;
-        let m = image_manifest(&cfg, 21 + arch.len(), &[(&layer, arch.len())], None);
+        let m = image_manifest(&cfg, 19 + arch.len(), &[(&layer, arch.len())], None);
         let d = sha256(m.as_bytes());
         let r = s.put_manifest(&t, "alice/refs", &d, OCI_MANIFEST, &m).await;
         assert_eq!(r.status(), StatusCode::CREATED);
@@ -457,6 +457,25 @@ async fn manifests_need_their_blobs_and_children() {
     let r = s.put_manifest(&t, "alice/refs", "broken", OCI_INDEX, &bad).await;
     assert_eq!(r.status(), StatusCode::BAD_REQUEST);
     assert_eq!(error_code(r).await, "MANIFEST_UNKNOWN");
+    // Descriptor sizes must be the stored sizes, for children and blobs alike: containerd refuses
+    // a pull whose bytes differ from the descriptor, so such a push is refused instead.
+    let wrong_child =
+        index.replace(&format!(r#""size":{}"#, children[1].1), &format!(r#""size":{}"#, children[1].1 + 1));
+    let r = s.put_manifest(&t, "alice/refs", "wrong-size", OCI_INDEX, &wrong_child).await;
+    assert_eq!(r.status(), StatusCode::BAD_REQUEST);
+    assert_eq!(error_code(r).await, "MANIFEST_INVALID");
+    let layer = s.push_blob(&t, "alice/refs", b"nine byte").await;
+    let wrong_layer = image_manifest(&config, 2, &[(&layer, 10)], None);
+    let r = s.put_manifest(&t, "alice/refs", "wrong-size", OCI_MANIFEST, &wrong_layer).await;
+    assert_eq!(r.status(), StatusCode::BAD_REQUEST);
+    let body: Value = r.json().await.unwrap();
+    assert_eq!(body["errors"][0]["code"], "MANIFEST_INVALID");
+    assert!(body["errors"][0]["message"].as_str().unwrap().contains(&layer), "{body}");
+    let wrong_config = image_manifest(&config, 3, &[(&layer, 9)], None);
+    let r = s.put_manifest(&t, "alice/refs", "wrong-size", OCI_MANIFEST, &wrong_config).await;
+    assert_eq!(error_code(r).await, "MANIFEST_INVALID");
+    let tags: Value = s.req(Method::GET, "/v2/alice/refs/tags/list", &t).send().await.unwrap().json().await.unwrap();
+    assert!(!tags["tags"].as_array().unwrap().contains(&"wrong-size".into()), "{tags}");
 
     // Docker schema 2 types are stored and served as such.
     let docker = image_manifest(&config, 2, &[], None)
@@ -711,4 +730,63 @@ async fn health_and_metrics() {
     let text = s.client.get(s.url("/metrics")).send().await.unwrap().text().await.unwrap();
     assert!(text.contains("quay_http_requests_total{route=\"base\",method=\"GET\",status=\"401\"}"), "{text}");
     assert!(text.contains("quay_http_request_duration_seconds"), "{text}");
+}
+
+/// An internal failure (here the storage folder replaced by a file, so no chunk can be written)
+/// reaches the client as an opaque `UNKNOWN` with no detail, and the server's log has the cause
+/// once.
+#[tokio::test]
+async fn an_internal_error_reaches_the_client_as_an_opaque_unknown() {
+    let dir = tempfile::tempdir().unwrap();
+    write_config(dir.path(), "");
+    create_users(dir.path()).await;
+    let mut node = Node::start(dir.path(), "", &["--no-workers"]).await;
+    let t = node.push_token(ALICE, "alice/broken").await;
+    let storage = dir.path().join("storage");
+    std::fs::rename(&storage, dir.path().join("storage.moved")).unwrap();
+    std::fs::write(&storage, b"not a folder").unwrap();
+    let start = node.req(Method::POST, "/v2/alice/broken/blobs/uploads/", &t).send().await.unwrap();
+    assert_eq!(start.status(), StatusCode::ACCEPTED);
+    let location = start.headers()["location"].to_str().unwrap().to_owned();
+    let r = node.req(Method::PATCH, &location, &t).body(vec![1u8; 1000]).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::INTERNAL_SERVER_ERROR);
+    let body: Value = r.json().await.unwrap();
+    assert_eq!(
+        body,
+        serde_json::json!({"errors": [{"code": "UNKNOWN", "message": "internal server error", "detail": {}}]})
+    );
+    let line = node.proc.wait_for("internal error").await;
+    assert!(line.contains("ERROR") && line.to_lowercase().contains("not a directory"), "{line}");
+    assert_eq!(node.proc.log().matches("internal error").count(), 1, "{}", node.proc.log());
+}
+
+/// A blob over MAXIMUM_LAYER_SIZE is refused (413 SIZE_INVALID), whether it comes in one request
+/// or in chunks, and nothing of it becomes visible.
+#[tokio::test]
+async fn blobs_over_the_maximum_layer_size_are_refused() {
+    let s = Server::start_with("MAXIMUM_LAYER_SIZE: 1M\n").await;
+    let t = s.push_token(ALICE, "alice/limited").await;
+    let big = vec![5u8; 1_500_000];
+    let digest = sha256(&big);
+    let r = s
+        .req(Method::POST, &format!("/v2/alice/limited/blobs/uploads/?digest={digest}"), &t)
+        .body(big.clone())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::PAYLOAD_TOO_LARGE);
+    assert_eq!(error_code(r).await, "SIZE_INVALID");
+    let start = s.req(Method::POST, "/v2/alice/limited/blobs/uploads/", &t).send().await.unwrap();
+    let location = start.headers()["location"].to_str().unwrap().to_owned();
+    let r = s.req(Method::PATCH, &location, &t).body(big[..700_000].to_vec()).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::ACCEPTED);
+    let r = s.req(Method::PATCH, &location, &t).body(big[700_000..].to_vec()).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::PAYLOAD_TOO_LARGE);
+    assert_eq!(error_code(r).await, "SIZE_INVALID");
+    let status = s.req(Method::GET, &location, &t).send().await.unwrap();
+    assert_eq!(status.headers()["range"], "0-699999", "the refused chunk counts");
+    let r = s.req(Method::HEAD, &format!("/v2/alice/limited/blobs/{digest}"), &t).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::NOT_FOUND);
+    // Under the limit is fine.
+    s.push_blob(&t, "alice/limited", &big[..1_000_000]).await;
 }

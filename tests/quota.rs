@@ -67,7 +67,7 @@ async fn pushes_over_the_reject_limit_are_refused_before_storing() {
     // Deleting the image and collecting frees the room.
     let r = s.req(Method::DELETE, "/v2/alice/q/manifests/v1", &t).send().await.unwrap();
     assert_eq!(r.status(), StatusCode::ACCEPTED);
-    tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
+    s.time_passes(2).await;
     let db = s.db().await;
     let statement =
         quay::db::sql(db.backend(), "UPDATE \"user\" SET removed_tag_expiration_s = 0 WHERE username = 'alice'", []);

@@ -1,4 +1,5 @@
-//! One storage contract, run against every backend: the local disk, S3 (moto), Azure Blob
+//! One storage contract, run against every backend: the local disk, S3 (moto, and s3s-fs, which
+//! checks signatures), Azure Blob
 //! (Azurite), Google Cloud Storage (fake-gcs-server, JSON API) and OpenStack Swift (all-in-one).
 //! Each backend then serves a registry: a chunked push and a pull through the HTTP API.
 
@@ -166,6 +167,31 @@ async fn contract_local_disk() {
 #[tokio::test]
 async fn contract_s3() {
     storage_contract(open(&s3_storage_config()).await, true).await;
+}
+
+/// The same contract on an S3 that verifies every signature (s3s-fs): requests, multipart
+/// assembly, and the pre-signed download URLs, which a plain HTTP client fetches.
+#[tokio::test]
+async fn contract_s3_with_signatures_checked() {
+    storage_contract(open(&s3s_storage_config()).await, true).await;
+}
+
+/// A registry on the signature-checking S3: its redirects are valid pre-signed URLs, and a URL
+/// changed in any part (here its expiry) is refused, so the signature is really checked.
+#[tokio::test]
+async fn registry_on_s3_with_signatures_checked() {
+    let lines = s3s_storage_config();
+    registry_on(&lines, true).await;
+    let storage = open(&lines).await;
+    let digest = Digest::of(Algorithm::Sha256, b"signed bytes");
+    write(&storage, &Storage::blob_path(&digest), b"signed bytes").await;
+    let url = storage.presigned_blob_url(&digest).await.unwrap().unwrap();
+    let got = reqwest::get(&url).await.unwrap();
+    assert_eq!(got.status(), StatusCode::OK);
+    assert_eq!(got.bytes().await.unwrap().as_ref(), b"signed bytes");
+    let tampered = url.replace("X-Amz-Expires=600", "X-Amz-Expires=6000");
+    assert_ne!(tampered, url, "{url}");
+    assert_eq!(reqwest::get(&tampered).await.unwrap().status(), StatusCode::FORBIDDEN);
 }
 
 #[tokio::test]

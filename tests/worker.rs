@@ -149,3 +149,170 @@ async fn jobs_run_on_one_worker_and_move_when_it_dies() {
     assert!(log.contains("stale uploads removed"), "{log}");
     assert!(!log.contains("ERROR"), "{log}");
 }
+
+/// A holder whose renewals stall (its process stopped) keeps the lease until it expires and not a
+/// moment longer: the other worker takes the job over only after the expiry the database shows,
+/// and the stalled worker, resumed in the middle of a run, stops that run before its next step.
+#[tokio::test]
+async fn a_stalled_holder_loses_its_lease_at_expiry_and_stops_its_run() {
+    let s =
+        Server::start_with("WORKER_PERIOD_SECONDS: 1\nWORKER_LEASE_SECONDS: 3\nFEATURE_GARBAGE_COLLECTION: false\n")
+            .await;
+    let db = s.db().await;
+    let t = s.push_token(ALICE, "alice/jobs").await;
+    let config = s.dir.path().to_str().unwrap();
+    let gate = s.dir.path().join("gate");
+    let hooks = format!("upload-cleanup.listed=wait:{}", gate.display());
+    let mut stalled = Proc::spawn(&["worker", "--config", config], &[("QUAY_TEST_HOOKS", &hooks)]);
+    wait_for("the first worker holds the lease", || async {
+        lease_holder(&db.read, JOB).await.unwrap().is_some_and(|h| holder_pid(&h) == stalled.pid())
+    })
+    .await;
+    let mut other = Proc::spawn(&["worker", "--config", config], &[]);
+    other.wait_for("background jobs started").await;
+
+    // The holder's next run finds a stale upload and is held at the gate, its lease renewed meanwhile.
+    let stale = upload_one_chunk(&s, &t).await;
+    age_upload(&db, &stale).await;
+    stalled.wait_for("quay test hook: upload-cleanup.listed").await;
+    // Stop it where it holds no database lock (SQLite's writer lock would stop everyone).
+    loop {
+        stalled.signal("STOP");
+        if writable(&db).await {
+            break;
+        }
+        stalled.signal("CONT");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let expires = lease_expiry(&db).await;
+    wait_for("the other worker takes the lease over", || async {
+        lease_holder(&db.read, JOB).await.unwrap().is_some_and(|h| holder_pid(&h) == other.pid())
+    })
+    .await;
+    assert!(quay::util::now_naive() >= expires, "taken over before the stalled holder's lease expired");
+    wait_for("the other worker removes the stale upload", || async { !upload_exists(&db, &stale).await }).await;
+
+    // Resumed with its gate open, the stalled worker does not take the run's next step.
+    std::fs::write(&gate, b"").unwrap();
+    stalled.signal("CONT");
+    stalled.wait_for("lost the job's lease mid-run; stopped the run").await;
+    let hook_line = stalled.log().find("quay test hook: upload-cleanup.listed").unwrap();
+    let after = stalled.log()[hook_line..].to_owned();
+    assert!(!after.contains("stale uploads removed"), "the stalled run went on:\n{after}");
+    assert!(!after.contains("job run failed"), "the stalled run went on:\n{after}");
+    db.close().await;
+}
+
+/// Whether a write can start now (no other process holds SQLite's writer lock for long).
+async fn writable(db: &quay::db::Db) -> bool {
+    let statement = quay::db::sql(db.backend(), "UPDATE queueitem SET body = body WHERE id = -1", []);
+    tokio::time::timeout(Duration::from_secs(2), sea_orm::ConnectionTrait::execute_raw(&db.write, statement))
+        .await
+        .is_ok_and(|r| r.is_ok())
+}
+
+/// When the upload cleanup job's lease expires unless renewed.
+async fn lease_expiry(db: &quay::db::Db) -> chrono::NaiveDateTime {
+    let statement = quay::db::sql(
+        db.backend(),
+        "SELECT processing_expires FROM queueitem WHERE queue_name = ? ORDER BY id LIMIT 1",
+        [format!("quay-lease/{JOB}").into()],
+    );
+    let row = sea_orm::ConnectionTrait::query_one_raw(&db.read, statement).await.unwrap().unwrap();
+    row.try_get("", "processing_expires").unwrap()
+}
+
+/// The worker loop runs each scheduled job on its schedule, with nothing calling it directly:
+/// garbage collection, autoprune, action log rotation and expired app token removal.
+#[tokio::test]
+async fn the_worker_loop_runs_every_scheduled_job() {
+    let dir = tempfile::tempdir().unwrap();
+    write_config(
+        dir.path(),
+        "DATABASE_SECRET_KEY: jobs-key\nWORKER_PERIOD_SECONDS: 1\nGARBAGE_COLLECTION_FREQUENCY: 1\nPUSH_TEMP_TAG_EXPIRATION_SEC: 0\n\
+         FEATURE_AUTO_PRUNE: true\nAUTO_PRUNING_POLL_PERIOD: 1\nFEATURE_ACTION_LOG_ROTATION: true\n\
+         ACTION_LOG_ROTATION_THRESHOLD: 1d\nEXPIRED_APP_SPECIFIC_TOKEN_GC: 1d\n",
+    );
+    create_users(dir.path()).await;
+    let config = dir.path().to_str().unwrap();
+    let db = {
+        let loaded = quay::config::LoadedConfig::from_path(&dir.path().join("config.yaml")).unwrap();
+        quay::db::Db::open(&loaded.config.database().unwrap(), "default").await.unwrap()
+    };
+    let exec = |sql: &'static str, values: Vec<sea_orm::Value>| {
+        let db = &db;
+        async move {
+            let statement = quay::db::sql(db.backend(), sql, values);
+            sea_orm::ConnectionTrait::execute_raw(&db.write, statement).await.unwrap();
+        }
+    };
+    let count = |sql: &'static str, values: Vec<sea_orm::Value>| {
+        let db = &db;
+        async move {
+            let row = sea_orm::ConnectionTrait::query_one_raw(&db.read, quay::db::sql(db.backend(), sql, values))
+                .await
+                .unwrap()
+                .unwrap();
+            row.try_get_by_index::<i64>(0).unwrap()
+        }
+    };
+    // Content for each job, made while no worker runs.
+    exec("UPDATE \"user\" SET removed_tag_expiration_s = 0 WHERE username = 'alice'", vec![]).await;
+    let node = Node::start(dir.path(), "", &["--no-workers"]).await;
+    let t = node.push_token(ALICE, "alice/doomed").await;
+    let (manifest, _) = node.push_image(&t, "alice/doomed", "v1", b"collected by the worker").await;
+    let r = node.req(Method::DELETE, "/v2/alice/doomed/manifests/v1", &t).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::ACCEPTED);
+    let layer: serde_json::Value = serde_json::from_str(&manifest).unwrap();
+    let layer = layer["layers"][0]["digest"].as_str().unwrap().to_owned();
+    let t = node.push_token(ALICE, "alice/pruned").await;
+    for tag in ["old", "new"] {
+        node.push_image(&t, "alice/pruned", tag, tag.as_bytes()).await;
+    }
+    drop(node);
+    quay_ok(&[
+        "admin",
+        "--config",
+        config,
+        "autoprune",
+        "add",
+        "alice/pruned",
+        "--method",
+        "number_of_tags",
+        "--value",
+        "1",
+    ]);
+    quay::identity::create_app_token(
+        &db,
+        Some(&quay::auth::secret::FieldEncryption::new("jobs-key").unwrap()),
+        "alice",
+        "old",
+        Some(1),
+    )
+    .await
+    .unwrap();
+    let long_ago = chrono::Utc::now().naive_utc() - chrono::Duration::days(3);
+    exec("UPDATE appspecificauthtoken SET expiration = ?", vec![long_ago.into()]).await;
+    exec("UPDATE logentry3 SET datetime = ?", vec![long_ago.into()]).await;
+    let old_logs = "SELECT COUNT(*) FROM logentry3 WHERE datetime < ?";
+    let two_days_ago = chrono::Utc::now().naive_utc() - chrono::Duration::days(2);
+    assert!(count(old_logs, vec![two_days_ago.into()]).await > 0);
+
+    let mut node = Node::start(dir.path(), "", &[]).await;
+    let layer_object = dir.path().join("storage/sha256").join(&layer[7..9]).join(&layer[7..]);
+    wait_until("garbage collection removes the deleted tag's layer", || async { !layer_object.exists() }).await;
+    wait_until("autoprune prunes the older tag", || async {
+        count("SELECT COUNT(*) FROM tag WHERE name = 'old' AND lifetime_end_ms IS NULL", vec![]).await == 0
+    })
+    .await;
+    wait_until("the expired app token is removed", || async {
+        count("SELECT COUNT(*) FROM appspecificauthtoken", vec![]).await == 0
+    })
+    .await;
+    wait_until("old action logs are rotated out", || async { count(old_logs, vec![two_days_ago.into()]).await == 0 })
+        .await;
+    for line in ["repositories collected", "tags pruned", "action logs older than", "expired app tokens deleted"] {
+        node.proc.wait_for(line).await;
+    }
+    db.close().await;
+}

@@ -437,7 +437,7 @@ pub async fn blobs_in_repo<C: ConnectionTrait>(
     c: &C,
     repo_id: i32,
     digests: &[String],
-) -> Result<HashMap<String, i32>, DbErr> {
+) -> Result<HashMap<String, Stored>, DbErr> {
     if digests.is_empty() {
         return Ok(HashMap::new());
     }
@@ -446,7 +446,8 @@ pub async fn blobs_in_repo<C: ConnectionTrait>(
     let rows = all(
         c,
         &format!(
-            "SELECT s.id, s.content_checksum FROM imagestorage s WHERE s.content_checksum IN ({}) AND {BLOB_IN_REPO}",
+            "SELECT s.id, s.content_checksum, s.image_size FROM imagestorage s WHERE s.content_checksum IN ({}) \
+             AND {BLOB_IN_REPO}",
             placeholders(digests.len())
         ),
         values,
@@ -454,9 +455,20 @@ pub async fn blobs_in_repo<C: ConnectionTrait>(
     .await?;
     let mut out = HashMap::new();
     for r in rows {
-        out.insert(r.try_get::<String>("", "content_checksum")?, r.try_get::<i32>("", "id")?);
+        let size: Option<i64> = r.try_get("", "image_size")?;
+        out.insert(
+            r.try_get::<String>("", "content_checksum")?,
+            Stored { id: r.try_get("", "id")?, size: size.unwrap_or(-1) },
+        );
     }
     Ok(out)
+}
+
+/// The row id and byte size of a stored blob or manifest.
+#[derive(Debug, Clone, Copy)]
+pub struct Stored {
+    pub id: i32,
+    pub size: i64,
 }
 
 /// A stored blob by digest, in any repository, placed in `location_id`.
@@ -841,16 +853,21 @@ pub async fn manifests_in_repo<C: ConnectionTrait>(
     c: &C,
     repo_id: i32,
     digests: &[String],
-) -> Result<HashMap<String, i32>, DbErr> {
+) -> Result<HashMap<String, Stored>, DbErr> {
     if digests.is_empty() {
         return Ok(HashMap::new());
     }
     let mut values: Vec<Value> = vec![repo_id.into()];
     values.extend(digests.iter().map(|d| Value::from(d.as_str())));
+    // Sizes in bytes of the stored text: SQLite's LENGTH counts characters unless given a blob.
+    let size = match c.get_database_backend() {
+        sea_orm::DbBackend::Postgres => "CAST(OCTET_LENGTH(manifest_bytes) AS BIGINT)",
+        _ => "LENGTH(CAST(manifest_bytes AS BLOB))",
+    };
     let rows = all(
         c,
         &format!(
-            "SELECT id, digest FROM manifest WHERE repository_id = ? AND digest IN ({})",
+            "SELECT id, digest, {size} AS size FROM manifest WHERE repository_id = ? AND digest IN ({})",
             placeholders(digests.len())
         ),
         values,
@@ -858,7 +875,8 @@ pub async fn manifests_in_repo<C: ConnectionTrait>(
     .await?;
     let mut out = HashMap::new();
     for r in rows {
-        out.insert(r.try_get::<String>("", "digest")?, r.try_get::<i32>("", "id")?);
+        let size: i64 = r.try_get::<Option<i64>>("", "size")?.unwrap_or(-1);
+        out.insert(r.try_get::<String>("", "digest")?, Stored { id: r.try_get("", "id")?, size });
     }
     Ok(out)
 }

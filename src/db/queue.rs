@@ -219,6 +219,22 @@ pub async fn claim<C: ConnectionTrait>(c: &C, prefix: &str, processing: Duration
     Ok(None)
 }
 
+/// Extends the claim on an item being worked on by another `processing`. `Ok(false)`: the claim
+/// ran out and another worker took the item.
+pub async fn extend<C: ConnectionTrait>(c: &C, item: &mut QueueItem, processing: Duration) -> Result<bool, DbErr> {
+    let state_id = new_state_id();
+    let changed = exec(
+        c,
+        "UPDATE queueitem SET processing_expires = ?, state_id = ? WHERE id = ? AND state_id = ?",
+        vec![later(processing).into(), state_id.clone().into(), item.id.into(), item.state_id.clone().into()],
+    )
+    .await?;
+    if changed == 1 {
+        item.state_id = state_id;
+    }
+    Ok(changed == 1)
+}
+
 /// Removes a finished item.
 pub async fn complete<C: ConnectionTrait>(c: &C, item: &QueueItem) -> Result<(), DbErr> {
     exec(c, "DELETE FROM queueitem WHERE id = ? AND state_id = ?", vec![item.id.into(), item.state_id.clone().into()])

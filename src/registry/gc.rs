@@ -134,12 +134,39 @@ pub async fn queue_object_deletion<C: sea_orm::ConnectionTrait>(c: &C, digest: &
     Ok(())
 }
 
+/// How long a collector's claim on a queued purge or deletion lasts without being extended: as long
+/// as a job lease, so that work a dead collector left is taken up as soon as its jobs are.
+fn claim_ttl(app: &App) -> Duration {
+    Duration::from_secs(app.config.worker_lease_seconds.max(1))
+}
+
+/// Runs `work` on a claimed queue item, extending the claim every third of its time: the item stays
+/// this collector's while it works, and is free for the next run soon after this one dies.
+async fn while_claimed<T>(
+    app: &App,
+    item: &mut queue::QueueItem,
+    work: impl std::future::Future<Output = anyhow::Result<T>>,
+) -> anyhow::Result<T> {
+    let ttl = claim_ttl(app);
+    tokio::pin!(work);
+    loop {
+        tokio::select! {
+            outcome = &mut work => return outcome,
+            () = tokio::time::sleep(ttl / 3) => {
+                if !queue::extend(&app.db.write, item, ttl).await? {
+                    anyhow::bail!("another collector took over queue item {}", item.id);
+                }
+            }
+        }
+    }
+}
+
 /// Works through the queued object deletions (this pass's and any an earlier pass left);
 /// returns how many objects were removed.
 async fn remove_objects(app: &App, errors: &mut u64) -> anyhow::Result<u64> {
     let prefix = queue::canonical_queue_name(&[OBJECT_DELETE_QUEUE]);
     let mut removed = 0;
-    while let Some(item) = queue::claim(&app.db.write, &prefix, Duration::from_secs(600)).await? {
+    while let Some(item) = queue::claim(&app.db.write, &prefix, claim_ttl(app)).await? {
         match remove_object_if_unreferenced(app, &item.body).await {
             Ok(gone) => {
                 removed += u64::from(gone);
@@ -178,6 +205,7 @@ pub async fn remove_object_if_unreferenced(app: &App, digest: &str) -> anyhow::R
         tx.rollback().await?;
         return Ok(false);
     }
+    crate::testhooks::reached("gc.object-locked").await;
     app.storage.delete(&Storage::blob_path(&parsed)).await?;
     tx.commit().await?;
     Ok(true)
@@ -186,8 +214,9 @@ pub async fn remove_object_if_unreferenced(app: &App, digest: &str) -> anyhow::R
 /// Works through the `repositorygc` queue: each deleted repository loses everything, then its row.
 async fn purge_deleted_repositories(app: &App, report: &mut GcReport) -> anyhow::Result<()> {
     let prefix = queue::canonical_queue_name(&[REPOSITORY_GC_QUEUE]);
-    while let Some(item) = queue::claim(&app.db.write, &prefix, Duration::from_secs(3600)).await? {
-        match purge_one(app, &item.body).await {
+    while let Some(mut item) = queue::claim(&app.db.write, &prefix, claim_ttl(app)).await? {
+        let body = item.body.clone();
+        match while_claimed(app, &mut item, purge_one(app, &body)).await {
             Ok(collected) => {
                 report.deleted_repositories += 1;
                 report.count(&collected);
@@ -225,6 +254,7 @@ async fn purge_repository(app: &App, repo_id: i32) -> anyhow::Result<Collected> 
     let mut collected = rules::collect_repository(&tx, repo_id, rules_now(app, true)).await?;
     collected.uploads = rules::purge_repository_rows(&tx, repo_id).await?;
     queue_object_deletions(&tx, &collected).await?;
+    crate::testhooks::reached("gc.purge.before-commit").await;
     tx.commit().await?;
     Ok(collected)
 }
@@ -234,8 +264,9 @@ async fn purge_repository(app: &App, repo_id: i32) -> anyhow::Result<Collected> 
 /// that names it, then its own row.
 async fn purge_deleted_namespaces(app: &App, report: &mut GcReport) -> anyhow::Result<()> {
     let prefix = queue::canonical_queue_name(&[NAMESPACE_GC_QUEUE]);
-    while let Some(item) = queue::claim(&app.db.write, &prefix, Duration::from_secs(3600)).await? {
-        match purge_namespace(app, &item.body, report).await {
+    while let Some(mut item) = queue::claim(&app.db.write, &prefix, claim_ttl(app)).await? {
+        let body = item.body.clone();
+        match while_claimed(app, &mut item, purge_namespace(app, &body, report)).await {
             Ok(()) => {
                 report.deleted_namespaces += 1;
                 queue::complete(&app.db.write, &item).await?;
@@ -266,6 +297,7 @@ async fn purge_namespace(app: &App, body: &str, report: &mut GcReport) -> anyhow
         report.deleted_repositories += 1;
         report.count(&collected);
         remove_uploads(app, &collected, &mut report.errors).await;
+        crate::testhooks::reached("gc.namespace-repository-purged").await;
     }
     let tx = app.db.begin().await?;
     identity::purge_namespace_rows(&tx, namespace_id).await?;

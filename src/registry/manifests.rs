@@ -60,9 +60,11 @@ pub async fn put_manifest(
         .media_type_id(&parsed.media_type)
         .ok_or_else(|| RegistryError::ManifestUnsupported(parsed.media_type.clone()))?;
 
-    let blob_digests: Vec<String> = parsed.required_blobs().iter().map(|d| d.digest.to_string()).collect();
-    let child_digests: Vec<String> = parsed.child_manifests().iter().map(|d| d.digest.to_string()).collect();
-    let (mut blob_ids, mut child_ids) = resolve_references(app, repo, &blob_digests, &child_digests).await?;
+    let blob_refs: Vec<(String, u64)> =
+        parsed.required_blobs().iter().map(|d| (d.digest.to_string(), d.size)).collect();
+    let child_refs: Vec<(String, u64)> =
+        parsed.child_manifests().iter().map(|d| (d.digest.to_string(), d.size)).collect();
+    let (mut blob_ids, mut child_ids) = resolve_references(app, repo, &blob_refs, &child_refs).await?;
     let digest_str = digest.to_string();
     let subject = parsed.subject.as_ref().map(|s| s.digest.clone());
     let subject_str = subject.as_ref().map(Digest::to_string);
@@ -96,7 +98,7 @@ pub async fn put_manifest(
             }
             Err(WriteError::Db(e)) if crate::db::gc::is_foreign_key_violation(&e) && attempt < 3 => {
                 attempt += 1;
-                (blob_ids, child_ids) = resolve_references(app, repo, &blob_digests, &child_digests).await?;
+                (blob_ids, child_ids) = resolve_references(app, repo, &blob_refs, &child_refs).await?;
             }
             // Still racing a collection after three tries: the client retries later.
             Err(WriteError::Db(e)) if crate::db::gc::is_foreign_key_violation(&e) => {
@@ -111,22 +113,41 @@ pub async fn put_manifest(
 }
 
 /// The rows of the blobs and child manifests a manifest references, all of which must be in the
-/// repository.
+/// repository with the sizes their descriptors declare (a client such as containerd refuses a
+/// blob whose size differs from its descriptor, so such a manifest could be pushed but not pulled).
 async fn resolve_references(
     app: &App,
     repo: &RepoRow,
-    blob_digests: &[String],
-    child_digests: &[String],
+    blob_refs: &[(String, u64)],
+    child_refs: &[(String, u64)],
 ) -> Result<(Vec<i32>, Vec<i32>)> {
-    let blobs = queries::blobs_in_repo(&app.db.read, repo.id, blob_digests).await?;
-    if let Some(missing) = blob_digests.iter().find(|d| !blobs.contains_key(*d)) {
-        return Err(RegistryError::ManifestBlobUnknown(missing.clone()));
+    let digests = |refs: &[(String, u64)]| refs.iter().map(|(d, _)| d.clone()).collect::<Vec<_>>();
+    let blobs = queries::blobs_in_repo(&app.db.read, repo.id, &digests(blob_refs)).await?;
+    let blob_ids = matching_rows(blob_refs, &blobs, RegistryError::ManifestBlobUnknown)?;
+    let children = queries::manifests_in_repo(&app.db.read, repo.id, &digests(child_refs)).await?;
+    let child_ids = matching_rows(child_refs, &children, RegistryError::ManifestChildUnknown)?;
+    Ok((blob_ids, child_ids))
+}
+
+/// The row ids of `refs` (digest and declared size) in `stored`; a missing one is `unknown`, one of
+/// another size is invalid.
+fn matching_rows(
+    refs: &[(String, u64)],
+    stored: &std::collections::HashMap<String, queries::Stored>,
+    unknown: fn(String) -> RegistryError,
+) -> Result<Vec<i32>> {
+    let mut ids = Vec::with_capacity(refs.len());
+    for (digest, declared) in refs {
+        let row = stored.get(digest).ok_or_else(|| unknown(digest.clone()))?;
+        if row.size >= 0 && row.size as u64 != *declared {
+            return Err(RegistryError::ManifestInvalid(format!(
+                "the descriptor of {digest} declares {declared} bytes; the registry holds {} bytes for it",
+                row.size
+            )));
+        }
+        ids.push(row.id);
     }
-    let children = queries::manifests_in_repo(&app.db.read, repo.id, child_digests).await?;
-    if let Some(missing) = child_digests.iter().find(|d| !children.contains_key(*d)) {
-        return Err(RegistryError::ManifestChildUnknown(missing.clone()));
-    }
-    Ok((blobs.into_values().collect(), children.into_values().collect()))
+    Ok(ids)
 }
 
 /// The labels Quay keeps for a manifest: the manifest's annotations, then the image
@@ -214,6 +235,7 @@ async fn write_manifest(
             queries::create_temp_tag(&tx, repo.id, manifest_id, tag_kind, end).await?;
         }
     }
+    crate::testhooks::reached("manifest.before-commit").await;
     tx.commit().await?;
     Ok(())
 }

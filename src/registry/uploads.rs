@@ -131,8 +131,12 @@ where
                 return Err(RegistryError::BlobUploadInvalid("chunk is longer than its Content-Range".into()));
             }
             hasher_ref.update(&bytes);
+            let len = bytes.len() as u64;
             if frames.send(bytes).await.is_err() {
                 break; // the writer failed; its error is reported below
+            }
+            if crate::testhooks::enabled() {
+                crate::testhooks::bytes("upload-chunk", written - len, written).await;
             }
         }
         if range.is_some_and(|r| written != r.len()) {
@@ -221,10 +225,12 @@ where
     }
     let blob_path = Storage::blob_path(digest);
     let mut assembled = false;
+    crate::testhooks::reached("finish-upload.before-store").await;
     if !app.storage.exists(&blob_path).await? {
         store_blob(app, &chunks, &blob_path).await?;
         assembled = true;
     }
+    crate::testhooks::reached("finish-upload.stored").await;
     let tx = app.db.begin().await?;
     // Garbage collection removes an object only under this lock and only when no row has its
     // digest; once the row below exists, the object stays. Check it is still there.
@@ -242,6 +248,7 @@ where
     }
     let blob_id = queries::ensure_blob(&tx, &digest.to_string(), size as i64, app.db.lookups.storage_location).await?;
     queries::link_blob(&tx, repo.id, blob_id, app.config.push_temp_tag_expiration_sec).await?;
+    crate::testhooks::reached("finish-upload.before-commit").await;
     tx.commit().await?;
     if let Err(e) = app.storage.delete_upload(upload_uuid).await {
         tracing::warn!(upload = upload_uuid, error = %e, "cannot remove finished upload's leftovers");
