@@ -8,6 +8,9 @@ use crate::config::LoadedConfig;
 use crate::db::Db;
 use crate::storage::Storage;
 
+/// The Quay schema (Alembic revision) this program reads and writes.
+pub const SCHEMA_REVISION: &str = crate::db::ALEMBIC_REVISION;
+
 pub struct App {
     pub config: crate::config::Config,
     pub db: Db,
@@ -49,6 +52,12 @@ impl App {
         app.register_signing_key().await?;
         app.verification_keys.refresh(&app.db).await?;
         Ok(app)
+    }
+
+    /// Whether the database answers.
+    pub async fn database_ok(&self) -> bool {
+        use sea_orm::ConnectionTrait as _;
+        self.db.read.execute_unprepared("SELECT 1").await.is_ok()
     }
 
     /// Inserts or renews this node's key row; called at startup and then periodically.

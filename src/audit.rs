@@ -14,6 +14,108 @@ use serde_json::Value;
 use tokio::sync::mpsc;
 
 const CAPACITY: usize = 20_000;
+
+/// Whose action logs to read.
+#[derive(Debug, Clone, Copy)]
+pub enum LogScope<'a> {
+    /// A repository (its admins).
+    Repository(&'a str),
+    /// An organization (its admins).
+    Organization(&'a str),
+    /// The signed-in user's own (`user:admin`).
+    Me,
+}
+
+/// Action logs of `scope` between `start` and `end`, newest first, optionally only by the user or
+/// robot named `performer`; at most `limit` rows with an id below `before_id` (a page).
+#[allow(clippy::too_many_arguments)]
+pub async fn list(
+    app: &crate::app::App,
+    actor: &crate::auth::Actor,
+    scope: LogScope<'_>,
+    start: chrono::NaiveDateTime,
+    end: chrono::NaiveDateTime,
+    performer: Option<&str>,
+    before_id: Option<i64>,
+    limit: u64,
+) -> Result<Vec<crate::db::identity::LogRow>, crate::accounts::AccountError> {
+    use crate::accounts::AccountError;
+    let (account_id, repository_id) = match scope {
+        LogScope::Repository(path) => {
+            let target = crate::registry::access::resolve(app, actor, path).await.map_err(|e| match e {
+                crate::registry::RegistryError::Access(d) => AccountError::Denied(d),
+                crate::registry::RegistryError::NameUnknown => AccountError::NotFound(format!("repository `{path}`")),
+                e => AccountError::Internal(e.into()),
+            })?;
+            target.require(actor, crate::auth::Role::Admin)?;
+            (None, Some(target.repo.id))
+        }
+        LogScope::Organization(name) => (Some(crate::accounts::administered(app, actor, name).await?.id), None),
+        LogScope::Me => {
+            actor.require(crate::auth::Scope::UserAdmin)?;
+            (Some(actor.signed_in()?.id), None)
+        }
+    };
+    let performer_id = match performer.filter(|p| !p.is_empty()) {
+        Some(name) => match crate::accounts::find(app, name).await? {
+            Some(a) => Some(a.id),
+            None => return Ok(Vec::new()),
+        },
+        None => None,
+    };
+    let filter =
+        crate::db::identity::LogFilter { account_id, repository_id, performer_id, start, end, before_id, limit };
+    Ok(crate::db::identity::list_logs(&app.db.read, &filter).await?)
+}
+
+/// Quay's metadata of registry actions (push, pull, delete): the repository, the reference, the
+/// client program and who did it.
+pub fn registry_metadata(
+    performer: Option<&str>,
+    user_agent: Option<&str>,
+    name: &crate::oci::RepositoryName,
+    reference: &crate::oci::Reference,
+    media_type: Option<&str>,
+) -> Value {
+    let mut metadata = serde_json::json!({
+        "repo": name.repository(),
+        "namespace": name.namespace(),
+        "user-agent": user_agent.unwrap_or(""),
+    });
+    match reference {
+        crate::oci::Reference::Tag(tag) => metadata["tag"] = tag.as_str().into(),
+        crate::oci::Reference::Digest(digest) => metadata["manifest_digest"] = digest.to_string().into(),
+    }
+    if let Some(media_type) = media_type {
+        metadata["mediaType"] = media_type.into();
+    }
+    if let Some(user) = performer {
+        metadata[if user.contains('+') { "robot" } else { "username" }] = user.into();
+    }
+    metadata
+}
+
+/// Writes the action-log row of a change inside the change's own transaction, with the actor as
+/// its performer: the change and its record commit together or not at all.
+pub async fn write<C: sea_orm::ConnectionTrait>(
+    c: &C,
+    actor: &crate::auth::Actor,
+    kind: &str,
+    account_id: i32,
+    repository_id: Option<i32>,
+    metadata: &Value,
+) -> Result<(), sea_orm::DbErr> {
+    crate::db::queries::insert_log(
+        c,
+        kind,
+        account_id,
+        actor.performer_id(),
+        repository_id,
+        actor.ip.as_deref(),
+        metadata,
+    )
+    .await
+}
 const BATCH: usize = 500;
 
 /// One action, as the registry saw it.
@@ -23,11 +125,19 @@ pub struct Entry {
     pub kind: &'static str,
     /// The namespace the action belongs to (Quay's `account_id`).
     pub account_id: i32,
-    /// Who did it, by name; resolved to `performer_id` by the writer.
-    pub performer: Option<String>,
+    pub performer: Performer,
     pub repository_id: Option<i32>,
     pub ip: Option<String>,
     pub metadata: Value,
+}
+
+/// Who did a batched action: known by id, or by the name a registry token carries (resolved by the
+/// writer, with a cache, so that recording a pull costs the request no database lookup).
+#[derive(Debug, Clone)]
+pub enum Performer {
+    Nobody,
+    Id(i32),
+    Name(String),
 }
 
 enum Message {
@@ -81,7 +191,7 @@ async fn write_batches(db: DatabaseConnection, kinds: HashMap<String, i32>, mut 
             // Contention (another process writing to SQLite, a PostgreSQL deadlock) is retried.
             let mut attempt = 0;
             loop {
-                match write(&db, &kinds, &mut performers, &batch).await {
+                match write_batch(&db, &kinds, &mut performers, &batch).await {
                     Ok(()) => break,
                     Err(e) if crate::db::is_retryable(&e) && attempt < 5 => {
                         attempt += 1;
@@ -101,24 +211,17 @@ async fn write_batches(db: DatabaseConnection, kinds: HashMap<String, i32>, mut 
     }
 }
 
-async fn write(
+async fn write_batch(
     db: &DatabaseConnection,
     kinds: &HashMap<String, i32>,
     performers: &mut HashMap<String, Option<i32>>,
     batch: &[(Entry, chrono::NaiveDateTime)],
 ) -> Result<(), sea_orm::DbErr> {
     for (entry, _) in batch {
-        if let Some(name) = &entry.performer
+        if let Performer::Name(name) = &entry.performer
             && !performers.contains_key(name)
         {
-            let row = db
-                .query_one_raw(crate::db::sql(
-                    db.get_database_backend(),
-                    "SELECT id FROM \"user\" WHERE username = ?",
-                    [name.as_str().into()],
-                ))
-                .await?;
-            let id = row.map(|r| r.try_get::<i32>("", "id")).transpose()?;
+            let id = crate::db::queries::find_user(db, name).await?.map(|u| u.id);
             if performers.len() > 10_000 {
                 performers.clear();
             }
@@ -131,7 +234,6 @@ async fn write(
             tracing::warn!(kind = entry.kind, "unknown action log kind");
             continue;
         };
-        let performer_id = entry.performer.as_ref().and_then(|p| performers.get(p).copied().flatten());
         tx.execute_raw(crate::db::sql(
             tx.get_database_backend(),
             "INSERT INTO logentry3 (kind_id, account_id, performer_id, repository_id, datetime, ip, metadata_json) \
@@ -139,7 +241,12 @@ async fn write(
             [
                 (*kind_id).into(),
                 entry.account_id.into(),
-                performer_id.into(),
+                match &entry.performer {
+                    Performer::Nobody => None,
+                    Performer::Id(id) => Some(*id),
+                    Performer::Name(name) => performers.get(name).copied().flatten(),
+                }
+                .into(),
                 entry.repository_id.into(),
                 (*at).into(),
                 entry.ip.clone().into(),

@@ -1,5 +1,6 @@
 //! `quay`: a Quay-compatible OCI registry in one binary. See `docs/ARCHITECTURE.md` for the map.
 
+pub mod accounts;
 pub mod app;
 pub mod audit;
 pub mod auth;
@@ -7,7 +8,6 @@ pub mod cli;
 pub mod config;
 pub mod db;
 pub mod http;
-pub mod identity;
 pub mod oci;
 pub mod registry;
 pub mod storage;

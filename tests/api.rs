@@ -108,7 +108,7 @@ async fn the_user_endpoint_needs_credentials() {
     let (status, err) = call(&s, Method::GET, "/api/v1/user/", &Auth::Basic(("bob", "wrong-password")), None).await;
     assert_error(status, &err, StatusCode::UNAUTHORIZED, "invalid_token");
 
-    quay::identity::create_org(&s.app.db, "acme", Some("alice")).await.unwrap();
+    crate::setup::create_org(&s.app, "acme", Some("alice")).await.unwrap();
     let (status, me) = call(&s, Method::GET, "/api/v1/user/", &ALICE_API, None).await;
     assert_eq!(status, StatusCode::OK, "{me}");
     assert_eq!(me["username"], "alice");
@@ -222,7 +222,7 @@ async fn repositories_are_created_listed_viewed_updated_and_deleted() {
 async fn repository_lists_are_paginated() {
     let s = Server::start().await;
     for i in 0..105 {
-        quay::identity::create_repo(&s.app.db, &format!("alice/r{i:03}"), false).await.unwrap();
+        crate::setup::create_repo(&s.app, &format!("alice/r{i:03}"), false).await.unwrap();
     }
     let (status, first) = call(&s, Method::GET, "/api/v1/repository?namespace=alice", &ALICE_API, None).await;
     assert_eq!(status, StatusCode::OK);
@@ -340,10 +340,9 @@ async fn tags_have_history_and_can_be_moved_expired_deleted_and_restored() {
 #[tokio::test]
 async fn oauth_scopes_cap_what_a_token_may_do() {
     let s = Server::start_with("DATABASE_SECRET_KEY: api-oauth-key\n").await;
-    quay::identity::create_repo(&s.app.db, "alice/app", false).await.unwrap();
+    crate::setup::create_repo(&s.app, "alice/app", false).await.unwrap();
     let alice = quay::db::identity::find_account(&s.app.db.read, "alice").await.unwrap().unwrap();
-    let token =
-        quay::identity::create_oauth_token(&s.app.db, None, alice.id, "ci", "read only", "repo:read").await.unwrap();
+    let token = crate::setup::create_oauth_token(&s.app, None, alice.id, "ci", "read only", "repo:read").await.unwrap();
     let read_only = Auth::Bearer(token);
     let (status, view) = call(&s, Method::GET, "/api/v1/repository/alice/app", &read_only, None).await;
     assert_eq!(status, StatusCode::OK, "{view}");
@@ -357,9 +356,8 @@ async fn oauth_scopes_cap_what_a_token_may_do() {
     assert_error(status, &err, StatusCode::FORBIDDEN, "insufficient_scope");
 
     // Scopes imply the lesser ones, as Quay's: repo:admin reads and writes, user:admin reads the user.
-    let token = quay::identity::create_oauth_token(&s.app.db, None, alice.id, "ops", "", "repo:admin user:admin")
-        .await
-        .unwrap();
+    let token =
+        crate::setup::create_oauth_token(&s.app, None, alice.id, "ops", "", "repo:admin user:admin").await.unwrap();
     let admin_token = Auth::Bearer(token);
     let (status, _) = call(&s, Method::GET, "/api/v1/repository?namespace=alice", &admin_token, None).await;
     assert_eq!(status, StatusCode::OK);
@@ -370,8 +368,7 @@ async fn oauth_scopes_cap_what_a_token_may_do() {
     assert_eq!(status, StatusCode::OK);
 
     // An app token signs in like a registry client: repositories yes, the account's administration no.
-    let app_token =
-        quay::identity::create_app_token(&s.app.db, s.app.secrets.as_ref(), "alice", "ci", None).await.unwrap();
+    let app_token = crate::setup::create_app_token(&s.app, s.app.secrets.as_ref(), "alice", "ci", None).await.unwrap();
     secret(&app_token);
     let app = Auth::Basic(("$app", Box::leak(app_token.into_boxed_str())));
     let (status, _) = call(&s, Method::GET, "/api/v1/repository/alice/app", &app, None).await;
@@ -383,16 +380,16 @@ async fn oauth_scopes_cap_what_a_token_may_do() {
 
     // A superuser's token without super:user is an ordinary user's.
     let admin = quay::db::identity::find_account(&s.app.db.read, "admin").await.unwrap().unwrap();
-    let token = quay::identity::create_oauth_token(&s.app.db, None, admin.id, "ops", "", "repo:admin").await.unwrap();
+    let token = crate::setup::create_oauth_token(&s.app, None, admin.id, "ops", "", "repo:admin").await.unwrap();
     let (status, err) = call(&s, Method::GET, "/api/v1/repository/alice/app", &Auth::Bearer(token), None).await;
     assert_error(status, &err, StatusCode::FORBIDDEN, "insufficient_scope");
 
     // Robots push and pull; they administer nothing through the API, whatever team they are on.
-    quay::identity::create_org(&s.app.db, "acme", Some("alice")).await.unwrap();
+    crate::setup::create_org(&s.app, "acme", Some("alice")).await.unwrap();
     let (robot, robot_token) =
-        quay::identity::create_robot(&s.app.db, s.app.secrets.as_ref(), "acme", "ci", "").await.unwrap();
+        crate::setup::create_robot(&s.app, s.app.secrets.as_ref(), "acme", "ci", "").await.unwrap();
     secret(&robot_token);
-    quay::identity::add_member(&s.app.db, "acme", "owners", &robot).await.unwrap();
+    crate::setup::add_member(&s.app, "acme", "owners", &robot).await.unwrap();
     let robot_auth = Auth::Basic((Box::leak(robot.into_boxed_str()), Box::leak(robot_token.into_boxed_str())));
     let (status, err) = call(&s, Method::DELETE, "/api/v1/organization/acme", &robot_auth, None).await;
     assert_error(status, &err, StatusCode::FORBIDDEN, "insufficient_scope");
@@ -612,8 +609,8 @@ async fn organizations_teams_and_members() {
 #[tokio::test]
 async fn robots_are_created_listed_granted_regenerated_and_deleted() {
     let s = Server::start_with("DATABASE_SECRET_KEY: api-robot-key\n").await;
-    quay::identity::create_org(&s.app.db, "acme", Some("alice")).await.unwrap();
-    quay::identity::create_repo(&s.app.db, "acme/app", false).await.unwrap();
+    crate::setup::create_org(&s.app, "acme", Some("alice")).await.unwrap();
+    crate::setup::create_repo(&s.app, "acme/app", false).await.unwrap();
     let robots = "/api/v1/organization/acme/robots";
     let (status, robot) =
         call(&s, Method::PUT, &format!("{robots}/ci"), &ALICE_API, Some(json!({"description": "pushes"}))).await;
@@ -678,7 +675,7 @@ async fn robots_are_created_listed_granted_regenerated_and_deleted() {
 #[tokio::test]
 async fn repository_permissions_for_users_and_teams() {
     let s = Server::start().await;
-    quay::identity::create_repo(&s.app.db, "alice/app", false).await.unwrap();
+    crate::setup::create_repo(&s.app, "alice/app", false).await.unwrap();
     let users = "/api/v1/repository/alice/app/permissions/user";
     let (status, list) = call(&s, Method::GET, &format!("{users}/"), &ALICE_API, None).await;
     assert_eq!((status, list), (StatusCode::OK, json!({"permissions": {}})));
@@ -708,10 +705,10 @@ async fn repository_permissions_for_users_and_teams() {
     assert_eq!(status, StatusCode::FORBIDDEN);
 
     // Teams of the repository's organization.
-    quay::identity::create_org(&s.app.db, "acme", Some("alice")).await.unwrap();
-    quay::identity::create_team(&s.app.db, "acme", "builders", "member").await.unwrap();
-    quay::identity::add_member(&s.app.db, "acme", "builders", "bob").await.unwrap();
-    quay::identity::create_repo(&s.app.db, "acme/app", false).await.unwrap();
+    crate::setup::create_org(&s.app, "acme", Some("alice")).await.unwrap();
+    crate::setup::create_team(&s.app, "acme", "builders", "member").await.unwrap();
+    crate::setup::add_member(&s.app, "acme", "builders", "bob").await.unwrap();
+    crate::setup::create_repo(&s.app, "acme/app", false).await.unwrap();
     let teams = "/api/v1/repository/acme/app/permissions/team";
     let (status, p) =
         call(&s, Method::PUT, &format!("{teams}/builders"), &ALICE_API, Some(json!({"role": "write"}))).await;
@@ -784,7 +781,7 @@ async fn superusers_manage_users_and_organizations_and_users_their_password() {
     let (status, _) = call(&s, Method::GET, "/api/v1/superuser/users/carol", &admin, None).await;
     assert_eq!(status, StatusCode::NOT_FOUND);
 
-    quay::identity::create_org(&s.app.db, "acme", None).await.unwrap();
+    crate::setup::create_org(&s.app, "acme", None).await.unwrap();
     let (_, orgs) = call(&s, Method::GET, "/api/v1/superuser/organizations/", &admin, None).await;
     assert_eq!(orgs["organizations"][0]["name"], "acme");
     let (status, _) = call(&s, Method::DELETE, "/api/v1/superuser/organizations/acme", &admin, None).await;
@@ -932,8 +929,8 @@ async fn manifests_with_layers_and_labels() {
 #[tokio::test]
 async fn autoprune_policies_for_organizations_users_and_repositories() {
     let s = Server::start().await;
-    quay::identity::create_org(&s.app.db, "acme", Some("alice")).await.unwrap();
-    quay::identity::create_repo(&s.app.db, "acme/app", false).await.unwrap();
+    crate::setup::create_org(&s.app, "acme", Some("alice")).await.unwrap();
+    crate::setup::create_repo(&s.app, "acme/app", false).await.unwrap();
     for base in [
         "/api/v1/organization/acme/autoprunepolicy/",
         "/api/v1/user/autoprunepolicy/",
@@ -978,7 +975,7 @@ async fn autoprune_policies_for_organizations_users_and_repositories() {
 #[tokio::test]
 async fn organization_quotas_and_their_thresholds_refuse_pushes() {
     let s = Server::start_with("FEATURE_QUOTA_MANAGEMENT: true\n").await;
-    quay::identity::create_org(&s.app.db, "acme", Some("alice")).await.unwrap();
+    crate::setup::create_org(&s.app, "acme", Some("alice")).await.unwrap();
     let admin = Auth::Basic(ADMIN);
     let base = "/api/v1/organization/acme/quota";
     let (status, err) = call(&s, Method::POST, base, &ALICE_API, Some(json!({"limit_bytes": 1000}))).await;
@@ -1031,10 +1028,10 @@ async fn organization_quotas_and_their_thresholds_refuse_pushes() {
 #[tokio::test]
 async fn default_permissions_apply_to_repositories_created_in_the_organization() {
     let s = Server::start().await;
-    quay::identity::create_org(&s.app.db, "acme", Some("alice")).await.unwrap();
-    quay::identity::create_team(&s.app.db, "acme", "builders", "creator").await.unwrap();
-    quay::identity::add_member(&s.app.db, "acme", "builders", "bob").await.unwrap();
-    quay::identity::create_team(&s.app.db, "acme", "readers", "member").await.unwrap();
+    crate::setup::create_org(&s.app, "acme", Some("alice")).await.unwrap();
+    crate::setup::create_team(&s.app, "acme", "builders", "creator").await.unwrap();
+    crate::setup::add_member(&s.app, "acme", "builders", "bob").await.unwrap();
+    crate::setup::create_team(&s.app, "acme", "readers", "member").await.unwrap();
     let base = "/api/v1/organization/acme/prototypes";
     let (status, list) = call(&s, Method::GET, base, &ALICE_API, None).await;
     assert_eq!((status, list), (StatusCode::OK, json!({"prototypes": []})));
@@ -1086,7 +1083,7 @@ async fn default_permissions_apply_to_repositories_created_in_the_organization()
 #[tokio::test]
 async fn every_operation_needs_credentials_except_public_reads() {
     let s = Server::start().await;
-    quay::identity::create_org(&s.app.db, "acme", Some("alice")).await.unwrap();
+    crate::setup::create_org(&s.app, "acme", Some("alice")).await.unwrap();
     let t = s.push_token(ALICE, "alice/app").await;
     let (manifest, _) = s.push_image(&t, "alice/app", "v1", b"layer").await;
     let digest = sha256(manifest.as_bytes());

@@ -183,10 +183,10 @@ async fn podman_logs_in_pushes_and_pulls() {
     let loaded = quay::config::LoadedConfig::from_path(&s.dir.path().join("config.yaml")).unwrap();
     let db = quay::db::Db::open(&loaded.config.database().unwrap(), "default").await.unwrap();
     let enc = loaded.config.field_encryption().unwrap();
-    quay::identity::create_repo(&db, "alice/hello", false).await.unwrap();
-    let (robot, robot_token) = quay::identity::create_robot(&db, enc.as_ref(), "alice", "puller", "").await.unwrap();
+    crate::setup::create_repo(&s.app, "alice/hello", false).await.unwrap();
+    let (robot, robot_token) = crate::setup::create_robot(&s.app, enc.as_ref(), "alice", "puller", "").await.unwrap();
     secret(&robot_token);
-    quay::identity::grant(&db, "alice/hello", quay::identity::Grantee::User(&robot), "read").await.unwrap();
+    crate::setup::grant(&s.app, "alice/hello", crate::setup::Grantee::User(&robot), "read").await.unwrap();
     db.close().await;
     let bad = {
         let (dir, host) = (dir.clone(), host.clone());

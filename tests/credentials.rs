@@ -74,7 +74,7 @@ async fn app_specific_tokens_are_registry_passwords() {
     let s = Server::start_with(SECRET).await;
     let db = s.db().await;
     let enc = s.secrets();
-    let token = quay::identity::create_app_token(&db, Some(&enc), "alice", "laptop", None).await.unwrap();
+    let token = crate::setup::create_app_token(&s.app, Some(&enc), "alice", "laptop", None).await.unwrap();
     secret(&token);
     assert_eq!(token.len(), 120);
     let (status, body) = token_status(&s, "$app", &token).await;
@@ -98,11 +98,11 @@ async fn app_specific_tokens_are_registry_passwords() {
     let wrong = format!("{}{}", &token[..60], "A".repeat(60));
     assert_eq!(token_status(&s, "$app", &wrong).await.0, StatusCode::UNAUTHORIZED);
     assert_eq!(token_status(&s, "$app", &token[..100]).await.0, StatusCode::UNAUTHORIZED);
-    let expired = quay::identity::create_app_token(&db, Some(&enc), "alice", "old", Some(0)).await.unwrap();
+    let expired = crate::setup::create_app_token(&s.app, Some(&enc), "alice", "old", Some(0)).await.unwrap();
     secret(&expired);
     assert_eq!(token_status(&s, "$app", &expired).await.0, StatusCode::UNAUTHORIZED);
     // A disabled owner's tokens stop working.
-    quay::identity::set_enabled(&db, "alice", false).await.unwrap();
+    crate::setup::set_enabled(&s.app, "alice", false).await.unwrap();
     assert_eq!(token_status(&s, "$app", &token).await.0, StatusCode::UNAUTHORIZED);
     db.close().await;
 }
@@ -112,9 +112,9 @@ async fn robots_disallowed_except_the_whitelist() {
     let s = Server::start_with(&format!("{SECRET}ROBOTS_DISALLOW: true\nROBOTS_WHITELIST: [alice+allowed]\n")).await;
     let db = s.db().await;
     let enc = s.secrets();
-    let (_, blocked) = quay::identity::create_robot(&db, Some(&enc), "alice", "ci", "").await.unwrap();
+    let (_, blocked) = crate::setup::create_robot(&s.app, Some(&enc), "alice", "ci", "").await.unwrap();
     secret(&blocked);
-    let (_, allowed) = quay::identity::create_robot(&db, Some(&enc), "alice", "allowed", "").await.unwrap();
+    let (_, allowed) = crate::setup::create_robot(&s.app, Some(&enc), "alice", "allowed", "").await.unwrap();
     secret(&allowed);
     assert_eq!(token_status(&s, "alice+ci", &blocked).await.0, StatusCode::UNAUTHORIZED);
     assert_eq!(token_status(&s, "alice+allowed", &allowed).await.0, StatusCode::OK);
@@ -197,14 +197,14 @@ async fn oauth2_form_and_refresh_tokens() {
     assert!(r.json::<Value>().await.unwrap()["refresh_token"].is_string());
     // Changing the password revokes refresh tokens.
     let db = s.db().await;
-    quay::identity::set_password(&db, "alice", "a-new-password").await.unwrap();
+    crate::setup::set_password(&s.app, "alice", "a-new-password").await.unwrap();
     assert_eq!(
         oauth(&s, &[("grant_type", "refresh_token"), ("refresh_token", &refresh)]).await.0,
         StatusCode::UNAUTHORIZED
     );
     // Robots: rotation revokes.
     let enc = s.secrets();
-    let (robot, token) = quay::identity::create_robot(&db, Some(&enc), "alice", "ci", "").await.unwrap();
+    let (robot, token) = crate::setup::create_robot(&s.app, Some(&enc), "alice", "ci", "").await.unwrap();
     secret(&token);
     let (_, body) = oauth(
         &s,
@@ -216,7 +216,7 @@ async fn oauth2_form_and_refresh_tokens() {
         oauth(&s, &[("grant_type", "refresh_token"), ("refresh_token", &robot_refresh)]).await.0,
         StatusCode::OK
     );
-    quay::identity::rotate_robot(&db, Some(&enc), &robot).await.unwrap();
+    crate::setup::rotate_robot(&s.app, Some(&enc), &robot).await.unwrap();
     assert_eq!(
         oauth(&s, &[("grant_type", "refresh_token"), ("refresh_token", &robot_refresh)]).await.0,
         StatusCode::UNAUTHORIZED
@@ -267,7 +267,7 @@ async fn oauth_access_tokens_are_capped_by_their_scopes() {
     let t = s.push_token(ALICE, "alice/app").await;
     s.push_image(&t, "alice/app", "v1", b"l").await;
     let db = s.db().await;
-    quay::identity::create_org(&db, "apps", Some("alice")).await.unwrap();
+    crate::setup::create_org(&s.app, "apps", Some("alice")).await.unwrap();
     let alice = quay::db::queries::find_user(&db.read, "alice").await.unwrap().unwrap().id;
     let org = quay::db::queries::find_user(&db.read, "apps").await.unwrap().unwrap().id;
     db.write

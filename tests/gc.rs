@@ -240,17 +240,16 @@ async fn a_deleted_repository_is_purged_through_the_queue() {
 #[tokio::test]
 async fn a_deleted_organization_is_purged_through_the_queue() {
     let s = Server::start_with("DATABASE_SECRET_KEY: gc-test-key\n").await;
-    let db = &s.app.db;
-    quay::identity::create_org(db, "acme", Some("alice")).await.unwrap();
-    quay::identity::create_team(db, "acme", "builders", "member").await.unwrap();
-    quay::identity::add_member(db, "acme", "builders", "bob").await.unwrap();
+    crate::setup::create_org(&s.app, "acme", Some("alice")).await.unwrap();
+    crate::setup::create_team(&s.app, "acme", "builders", "member").await.unwrap();
+    crate::setup::add_member(&s.app, "acme", "builders", "bob").await.unwrap();
     let (robot, robot_token) =
-        quay::identity::create_robot(db, s.app.secrets.as_ref(), "acme", "ci", "pushes").await.unwrap();
+        crate::setup::create_robot(&s.app, s.app.secrets.as_ref(), "acme", "ci", "pushes").await.unwrap();
     secret(&robot_token);
     let t = s.push_token(ALICE, "acme/app").await;
     let (manifest, _) = s.push_image(&t, "acme/app", "v1", b"acme only").await;
-    quay::identity::grant(db, "acme/app", quay::identity::Grantee::User(&robot), "write").await.unwrap();
-    quay::identity::grant(db, "acme/app", quay::identity::Grantee::Team("builders"), "read").await.unwrap();
+    crate::setup::grant(&s.app, "acme/app", crate::setup::Grantee::User(&robot), "write").await.unwrap();
+    crate::setup::grant(&s.app, "acme/app", crate::setup::Grantee::Team("builders"), "read").await.unwrap();
     let start = s.req(Method::POST, "/v2/acme/app/blobs/uploads/", &t).send().await.unwrap();
     let location = start.headers()["location"].to_str().unwrap().to_owned();
     let r = s.req(Method::PATCH, &location, &t).body(vec![7u8; 100]).send().await.unwrap();
@@ -276,8 +275,8 @@ async fn a_deleted_organization_is_purged_through_the_queue() {
     // The name leads nowhere: the token grants nothing on it.
     assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
     assert!(matches!(
-        quay::identity::create_org(db, "acme", None).await,
-        Err(quay::identity::IdentityError::Exists(_))
+        crate::setup::create_org(&s.app, "acme", None).await,
+        Err(crate::setup::IdentityError::Exists(_))
     ));
     assert_eq!(count(&s, "SELECT COUNT(*) FROM queueitem WHERE queue_name LIKE 'namespacegc/%'", vec![]).await, 1);
     let kind = "(SELECT id FROM logentrykind WHERE name = 'org_delete')";
@@ -306,7 +305,7 @@ async fn a_deleted_organization_is_purged_through_the_queue() {
     assert!(blob_row(&s, &shared).await && object_exists(&s, &shared), "a layer alice still uses went");
     assert!(!s.dir.path().join("storage/uploads").join(&upload).exists(), "the open upload's chunks are left");
     // The name is free again, and nothing of the old organization comes back with it.
-    quay::identity::create_org(db, "acme", Some("alice")).await.unwrap();
+    crate::setup::create_org(&s.app, "acme", Some("alice")).await.unwrap();
     let t = s.token(Some(ALICE), &["repository:acme/app:pull"]).await;
     let r = s.req(Method::GET, "/v2/acme/app/manifests/v1", &t).send().await.unwrap();
     assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
@@ -318,7 +317,7 @@ async fn a_deleted_user_waits_out_the_grace_period() {
     let s = Server::start_with("NAMESPACE_GC_GRACE_PERIOD_SECONDS: 3600\n").await;
     let t = s.push_token(BOB, "bob/app").await;
     s.push_image(&t, "bob/app", "v1", b"bob's layer").await;
-    quay::identity::delete_namespace(&s.app.db, "bob", s.app.config.namespace_gc_grace()).await.unwrap();
+    crate::setup::delete_namespace(&s.app, "bob", s.app.config.namespace_gc_grace()).await.unwrap();
     let r = s.client.get(s.url("/v2/auth")).basic_auth(BOB.0, Some(BOB.1)).send().await.unwrap();
     assert_eq!(r.status(), StatusCode::UNAUTHORIZED, "a deleted user still logs in");
     let report = collect(&s).await;

@@ -36,13 +36,13 @@ async fn robots_push_and_pull_with_their_token() {
     let s = Server::start_with(SECRET).await;
     let db = s.db().await;
     let enc = s.secrets();
-    quay::identity::create_repo(&db, "alice/app", false).await.unwrap();
-    let (robot, token) = quay::identity::create_robot(&db, Some(&enc), "alice", "ci", "pushes from CI").await.unwrap();
+    crate::setup::create_repo(&s.app, "alice/app", false).await.unwrap();
+    let (robot, token) = crate::setup::create_robot(&s.app, Some(&enc), "alice", "ci", "pushes from CI").await.unwrap();
     secret(&token);
     assert_eq!(robot, "alice+ci");
     // No grant yet: the robot may do nothing, not even in its owner's namespace.
     assert_eq!(grant(&s, ("alice+ci", &token), "repository:alice/app:pull,push").await.1, json!([]));
-    quay::identity::grant(&db, "alice/app", quay::identity::Grantee::User("alice+ci"), "write").await.unwrap();
+    crate::setup::grant(&s.app, "alice/app", crate::setup::Grantee::User("alice+ci"), "write").await.unwrap();
     assert_eq!(grant(&s, ("alice+ci", &token), "repository:alice/app:pull,push").await.1, json!(["pull", "push"]));
     assert_eq!(grant(&s, ("alice+ci", &token), "repository:alice/other:pull,push").await.1, json!([]));
     assert_eq!(grant(&s, ("alice+ci", "WRONG"), "repository:alice/app:pull").await.0, StatusCode::UNAUTHORIZED);
@@ -81,10 +81,10 @@ async fn robots_push_and_pull_with_their_token() {
     assert_eq!(r.text().await.unwrap(), manifest);
 
     // Rotation retires the old token; deletion retires the robot.
-    let new_token = quay::identity::rotate_robot(&db, Some(&enc), "alice+ci").await.unwrap();
+    let new_token = crate::setup::rotate_robot(&s.app, Some(&enc), "alice+ci").await.unwrap();
     assert_eq!(grant(&s, ("alice+ci", &token), "repository:alice/app:pull").await.0, StatusCode::UNAUTHORIZED);
     assert_eq!(grant(&s, ("alice+ci", &new_token), "repository:alice/app:pull").await.1, json!(["pull"]));
-    quay::identity::delete_robot(&db, "alice+ci").await.unwrap();
+    crate::setup::delete_robot(&s.app, "alice+ci").await.unwrap();
     assert_eq!(grant(&s, ("alice+ci", &new_token), "repository:alice/app:pull").await.0, StatusCode::UNAUTHORIZED);
     db.close().await;
 }
@@ -93,35 +93,35 @@ async fn robots_push_and_pull_with_their_token() {
 async fn organizations_teams_and_permissions() {
     let s = Server::start_with(SECRET).await;
     let db = s.db().await;
-    use quay::identity::{self as id, Grantee};
-    id::create_org(&db, "acme", Some("alice")).await.unwrap();
-    id::create_team(&db, "acme", "readers", "member").await.unwrap();
-    id::create_team(&db, "acme", "builders", "creator").await.unwrap();
-    id::create_repo(&db, "acme/app", false).await.unwrap();
+    use crate::setup::{self as id, Grantee};
+    id::create_org(&s.app, "acme", Some("alice")).await.unwrap();
+    id::create_team(&s.app, "acme", "readers", "member").await.unwrap();
+    id::create_team(&s.app, "acme", "builders", "creator").await.unwrap();
+    id::create_repo(&s.app, "acme/app", false).await.unwrap();
     let carol = ("carol", "carol-password");
-    id::create_user(&db, "carol", None, carol.1).await.unwrap();
+    id::create_user(&s.app, "carol", None, carol.1).await.unwrap();
 
     // alice is in `owners`: admin of every repository of the organization.
     assert_eq!(grant(&s, ALICE, "repository:acme/app:pull,push,*").await.1, json!(["pull", "push", "*"]));
     // bob has nothing until his team gets a grant.
     assert_eq!(grant(&s, BOB, "repository:acme/app:pull").await.1, json!([]));
-    id::add_member(&db, "acme", "readers", "bob").await.unwrap();
+    id::add_member(&s.app, "acme", "readers", "bob").await.unwrap();
     assert_eq!(grant(&s, BOB, "repository:acme/app:pull").await.1, json!([]));
-    id::grant(&db, "acme/app", Grantee::Team("readers"), "read").await.unwrap();
+    id::grant(&s.app, "acme/app", Grantee::Team("readers"), "read").await.unwrap();
     assert_eq!(grant(&s, BOB, "repository:acme/app:pull,push").await.1, json!(["pull"]));
     // A direct grant adds to the team's.
-    id::grant(&db, "acme/app", Grantee::User("bob"), "write").await.unwrap();
+    id::grant(&s.app, "acme/app", Grantee::User("bob"), "write").await.unwrap();
     assert_eq!(grant(&s, BOB, "repository:acme/app:pull,push").await.1, json!(["pull", "push"]));
-    id::revoke(&db, "acme/app", Grantee::User("bob")).await.unwrap();
+    id::revoke(&s.app, "acme/app", Grantee::User("bob")).await.unwrap();
     assert_eq!(grant(&s, BOB, "repository:acme/app:pull,push").await.1, json!(["pull"]));
-    id::remove_member(&db, "acme", "readers", "bob").await.unwrap();
+    id::remove_member(&s.app, "acme", "readers", "bob").await.unwrap();
     assert_eq!(grant(&s, BOB, "repository:acme/app:pull").await.1, json!([]));
 
     // Creators may create repositories by pushing, and administer what they create.
     assert_eq!(grant(&s, carol, "repository:acme/new:pull,push").await.1, json!([]));
-    id::add_member(&db, "acme", "builders", "carol").await.unwrap();
+    id::add_member(&s.app, "acme", "builders", "carol").await.unwrap();
     assert_eq!(grant(&s, carol, "repository:acme/new:pull,push").await.1, json!(["pull", "push"]));
-    let listed = id::list_repos(&db, Some("acme")).await.unwrap();
+    let listed = id::list_repos(&s.app, Some("acme")).await.unwrap();
     assert!(listed.iter().any(|r| r.name == "new" && !r.public), "created private: {listed:?}");
     assert_eq!(
         grant(&s, carol, "repository:acme/app:pull").await.1,
@@ -138,21 +138,21 @@ async fn organizations_teams_and_permissions() {
     assert_eq!(body["repositories"], json!(["acme/app", "acme/new"]));
 
     // Disabled users cannot sign in; a disabled namespace grants nothing.
-    id::set_enabled(&db, "carol", false).await.unwrap();
+    id::set_enabled(&s.app, "carol", false).await.unwrap();
     assert_eq!(grant(&s, carol, "repository:acme/new:pull").await.0, StatusCode::UNAUTHORIZED);
-    id::set_enabled(&db, "acme", false).await.unwrap();
+    id::set_enabled(&s.app, "acme", false).await.unwrap();
     assert_eq!(grant(&s, ALICE, "repository:acme/app:pull,push").await.1, json!([]));
     assert_eq!(grant(&s, ADMIN, "repository:acme/app:pull,push").await.1, json!([]));
-    id::set_enabled(&db, "acme", true).await.unwrap();
+    id::set_enabled(&s.app, "acme", true).await.unwrap();
 
     // Visibility and deletion.
-    id::set_visibility(&db, "acme/app", true).await.unwrap();
+    id::set_visibility(&s.app, "acme/app", true).await.unwrap();
     let r = s.req(Method::GET, "/v2/acme/app/tags/list", "").send().await.unwrap();
     assert_eq!(r.status(), StatusCode::OK);
-    id::delete_repo(&db, "acme/app").await.unwrap();
+    id::delete_repo(&s.app, "acme/app").await.unwrap();
     let r = s.req(Method::GET, "/v2/acme/app/tags/list", "").send().await.unwrap();
     assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
-    id::create_repo(&db, "acme/app", false).await.unwrap();
+    id::create_repo(&s.app, "acme/app", false).await.unwrap();
     db.close().await;
 }
 
@@ -254,20 +254,20 @@ async fn forged_expired_and_misdirected_tokens_are_refused() {
 /// the catalog. `P` pull, `W` push, `A` admin (`*`).
 #[tokio::test]
 async fn permission_matrix() {
-    use quay::identity::{self as id, Grantee};
+    use crate::setup::{self as id, Grantee};
     use sea_orm::ConnectionTrait as _;
     let s = Server::start_with(SECRET).await;
     let db = s.db().await;
     let enc = s.secrets();
-    id::create_org(&db, "acme", Some("alice")).await.unwrap();
-    id::create_team(&db, "acme", "readers", "member").await.unwrap();
+    id::create_org(&s.app, "acme", Some("alice")).await.unwrap();
+    id::create_team(&s.app, "acme", "readers", "member").await.unwrap();
     for (user, password) in [("carol", "carol-password"), ("dave", "dave-password"), ("erin", "erin-password")] {
-        id::create_user(&db, user, None, password).await.unwrap();
+        id::create_user(&s.app, user, None, password).await.unwrap();
     }
-    id::add_member(&db, "acme", "readers", "carol").await.unwrap();
-    let (_, ci) = id::create_robot(&db, Some(&enc), "acme", "ci", "").await.unwrap();
+    id::add_member(&s.app, "acme", "readers", "carol").await.unwrap();
+    let (_, ci) = id::create_robot(&s.app, Some(&enc), "acme", "ci", "").await.unwrap();
     secret(&ci);
-    let (_, mirror) = id::create_robot(&db, Some(&enc), "acme", "mirror", "").await.unwrap();
+    let (_, mirror) = id::create_robot(&s.app, Some(&enc), "acme", "mirror", "").await.unwrap();
     secret(&mirror);
     let repos = ["public", "private", "readonly", "mirror"];
     s.push_token(ALICE, "acme/seed").await;
@@ -275,12 +275,12 @@ async fn permission_matrix() {
         let path = format!("acme/{r}");
         let t = s.push_token(ALICE, &path).await;
         s.push_image(&t, &path, "v1", r.as_bytes()).await;
-        id::grant(&db, &path, Grantee::Team("readers"), "read").await.unwrap();
+        id::grant(&s.app, &path, Grantee::Team("readers"), "read").await.unwrap();
         for writer in ["dave", "erin", "acme+ci", "acme+mirror"] {
-            id::grant(&db, &path, Grantee::User(writer), "write").await.unwrap();
+            id::grant(&s.app, &path, Grantee::User(writer), "write").await.unwrap();
         }
     }
-    id::set_visibility(&db, "acme/public", true).await.unwrap();
+    id::set_visibility(&s.app, "acme/public", true).await.unwrap();
     let mirror_robot = quay::db::queries::find_user(&db.read, "acme+mirror").await.unwrap().unwrap().id;
     let repo_id = |name: &str| {
         let db = &db;
@@ -298,7 +298,7 @@ async fn permission_matrix() {
         ))
         .await
         .unwrap();
-    id::set_enabled(&db, "erin", false).await.unwrap();
+    id::set_enabled(&s.app, "erin", false).await.unwrap();
 
     // actor, credentials, expected grants on public/private/readonly/mirror, expected catalog.
     type Row<'a> = (&'a str, Option<(String, String)>, [&'a str; 4], Vec<&'a str>);

@@ -18,5 +18,6 @@ mod protocol;
 mod quota;
 mod restart;
 mod schema;
+mod setup;
 mod storage;
 mod worker;

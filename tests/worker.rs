@@ -282,15 +282,20 @@ async fn the_worker_loop_runs_every_scheduled_job() {
         "--value",
         "1",
     ]);
-    quay::identity::create_app_token(
-        &db,
-        Some(&quay::auth::secret::FieldEncryption::new("jobs-key").unwrap()),
+    let out = quay_ok(&[
+        "admin",
+        "--config",
+        config,
+        "--json",
+        "user",
+        "app-token",
         "alice",
+        "--title",
         "old",
-        Some(1),
-    )
-    .await
-    .unwrap();
+        "--expires-in-days",
+        "1",
+    ]);
+    secret(serde_json::from_str::<serde_json::Value>(&out).unwrap()["token"].as_str().unwrap());
     let long_ago = chrono::Utc::now().naive_utc() - chrono::Duration::days(3);
     exec("UPDATE appspecificauthtoken SET expiration = ?", vec![long_ago.into()]).await;
     exec("UPDATE logentry3 SET datetime = ?", vec![long_ago.into()]).await;

@@ -1,8 +1,11 @@
 //! Who is calling and what they may do: Basic credentials, Quay's registry JWTs and repository
 //! permissions. No HTTP here; the `http` module turns these answers into responses.
 
+mod actor;
 pub mod keys;
 pub mod secret;
+
+pub use actor::{Actor, Denied, Scope};
 
 use serde::{Deserialize, Serialize};
 use serde_json::json;
@@ -90,18 +93,19 @@ impl OAuthGrant {
     }
 }
 
-/// A caller: a user, or nobody.
+/// A caller: a user, nobody, or the registry itself (the operator's `quay admin`, the jobs).
 #[derive(Debug, Clone)]
 pub enum Identity {
     Anonymous,
     User(User),
+    System,
 }
 
 impl Identity {
     pub fn user(&self) -> Option<&User> {
         match self {
             Identity::User(u) => Some(u),
-            Identity::Anonymous => None,
+            Identity::Anonymous | Identity::System => None,
         }
     }
 }
@@ -283,8 +287,10 @@ async fn authenticate_robot(
 /// The caller's role on a repository: superusers and the namespace owner administer it; others
 /// hold what direct and team grants give them.
 pub async fn repository_role(db: &Db, identity: &Identity, repo: &queries::RepoRow) -> anyhow::Result<Option<Role>> {
-    let Some(user) = identity.user() else {
-        return Ok(None);
+    let user = match identity {
+        Identity::User(user) => user,
+        Identity::System => return Ok(Some(Role::Admin)),
+        Identity::Anonymous => return Ok(None),
     };
     let role = if user.superuser || user.id == repo.namespace_id {
         Some(Role::Admin)
@@ -346,11 +352,8 @@ pub fn issue_token(
                 "com.apostille.root": "$disabled",
             }),
         ),
-        Identity::User(User { app_token: Some(token), .. }) => (
-            match identity {
-                Identity::User(u) => u.username.clone(),
-                Identity::Anonymous => String::new(),
-            },
+        Identity::User(User { app_token: Some(token), username, .. }) => (
+            username.clone(),
             json!({
                 "version": 2, "entity_kind": "appspecifictoken", "entity_reference": token, "kind": "user",
                 "user": identity.user().map(|u| u.username.clone()), "com.apostille.roots": roots,
@@ -371,7 +374,8 @@ pub fn issue_token(
                 "user": u.username, "com.apostille.roots": roots, "com.apostille.root": "$disabled",
             }),
         ),
-        Identity::Anonymous => (
+        // The system never asks for registry tokens; if it did, it would get an anonymous one.
+        Identity::Anonymous | Identity::System => (
             "(anonymous)".to_owned(),
             json!({
                 "version": 2, "entity_kind": "anonymous", "kind": "anonymous",

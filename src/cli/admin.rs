@@ -8,7 +8,12 @@ use anyhow::Context as _;
 use clap::{Args, Subcommand};
 use serde_json::json;
 
-use crate::identity::{self, Grantee};
+use crate::accounts::permissions::Grantee;
+use crate::accounts::policies::{self, Method, PolicyOwner, Rule};
+use crate::accounts::{Owner, organizations, permissions, quotas, robots, teams, tokens, users};
+use crate::app::App;
+use crate::auth::Actor;
+use crate::registry::{repositories, tags};
 
 #[derive(Args)]
 pub struct AdminArgs {
@@ -312,23 +317,6 @@ fn print_table(json_out: bool, headers: &[&str], rows: Vec<Vec<String>>, value: 
 }
 
 /// `user delete` and `org delete`, each refusing the other kind.
-async fn delete_namespace(
-    db: &crate::db::Db,
-    config: &crate::config::Config,
-    name: &str,
-    organization: bool,
-) -> anyhow::Result<()> {
-    let found = crate::db::identity::find_account(&db.read, name).await?;
-    match found {
-        Some(a) if a.organization == organization && !a.robot => {}
-        Some(_) if organization => anyhow::bail!("`{name}` is not an organization"),
-        Some(_) => anyhow::bail!("`{name}` is not a user"),
-        None => anyhow::bail!("`{name}` not found"),
-    }
-    identity::delete_namespace(db, name, config.namespace_gc_grace()).await?;
-    Ok(())
-}
-
 fn done(json_out: bool, message: String, value: serde_json::Value) {
     if json_out {
         println!("{value}");
@@ -338,31 +326,25 @@ fn done(json_out: bool, message: String, value: serde_json::Value) {
 }
 
 pub async fn run(args: AdminArgs) -> anyhow::Result<()> {
-    let default_hostname = format!("{}:8443", crate::util::hostname());
-    let (mut loaded, _) = super::load(&args.source, &default_hostname)?;
-    loaded.ensure_secrets()?;
-    let config = &loaded.config;
-    let (location, _) = config.storage()?;
-    let db = crate::db::Db::open(&config.database()?, &location).await?;
-    let secrets = config.field_encryption()?;
-    let j = args.json;
-    let result = execute(&db, config, secrets.as_ref(), j, args.command).await;
-    db.close().await;
+    let app = super::open_for_command(&args.source).await?;
+    let result = execute(&app, args.json, args.command).await;
+    app.db.close().await;
     result
 }
 
-async fn execute(
-    db: &crate::db::Db,
-    config: &crate::config::Config,
-    secrets: Option<&crate::auth::secret::FieldEncryption>,
-    j: bool,
-    command: AdminCommand,
-) -> anyhow::Result<()> {
+/// A user (`ns`) or organization, or one of its repositories (`ns/repo`).
+fn policy_owner(target: &str) -> PolicyOwner<'_> {
+    if target.contains('/') { PolicyOwner::Repository(target) } else { PolicyOwner::Namespace(Owner::Named(target)) }
+}
+
+async fn execute(app: &App, j: bool, command: AdminCommand) -> anyhow::Result<()> {
+    // The operator on the host: every change is theirs, recorded with no performer.
+    let actor = &Actor::system();
     match command {
         AdminCommand::User { command } => match command {
             UserCommand::Create { name, email, password_stdin } => {
                 let (password, generated) = read_password(password_stdin)?;
-                identity::create_user(db, &name, email.as_deref(), &password).await?;
+                users::create(app, actor, &name, email.as_deref(), &password).await?;
                 let mut value = json!({"username": name});
                 if generated {
                     value["password"] = json!(password);
@@ -375,21 +357,23 @@ async fn execute(
                 done(j, msg, value);
             }
             UserCommand::List => {
-                let users = identity::list(db, false).await?;
+                let users = users::list(app, actor, false).await?;
                 let rows =
                     users.iter().map(|u| vec![u.username.clone(), u.email.clone(), u.enabled.to_string()]).collect();
                 print_table(j, &["username", "email", "enabled"], rows, json!(users));
             }
             UserCommand::Disable { name } => {
-                identity::set_enabled(db, &name, false).await?;
+                let change = users::Change { enabled: Some(false), ..Default::default() };
+                users::change(app, actor, &name, &change).await?;
                 done(j, format!("disabled `{name}`"), json!({"username": name, "enabled": false}));
             }
             UserCommand::Enable { name } => {
-                identity::set_enabled(db, &name, true).await?;
+                let change = users::Change { enabled: Some(true), ..Default::default() };
+                users::change(app, actor, &name, &change).await?;
                 done(j, format!("enabled `{name}`"), json!({"username": name, "enabled": true}));
             }
             UserCommand::Delete { name } => {
-                delete_namespace(db, config, &name, false).await?;
+                users::delete(app, actor, &name).await?;
                 done(
                     j,
                     format!("deleted user `{name}`; its content goes with the next collection"),
@@ -398,7 +382,8 @@ async fn execute(
             }
             UserCommand::SetPassword { name, password_stdin } => {
                 let (password, generated) = read_password(password_stdin)?;
-                identity::set_password(db, &name, &password).await?;
+                let change = users::Change { password: Some(&password), ..Default::default() };
+                users::change(app, actor, &name, &change).await?;
                 let mut value = json!({"username": name});
                 if generated {
                     value["password"] = json!(password);
@@ -411,30 +396,31 @@ async fn execute(
                 done(j, msg, value);
             }
             UserCommand::AppToken { name, title, expires_in_days } => {
-                let token = identity::create_app_token(db, secrets, &name, &title, expires_in_days).await?;
-                let msg = format!("app token `{title}` for `{name}` (sign in as `$app`): {token}");
-                done(j, msg, json!({"username": name, "title": title, "token": token}));
+                let token = tokens::create(app, actor, Some(&name), &title, expires_in_days).await?;
+                let code = token.code.unwrap_or_default();
+                let msg = format!("app token `{title}` for `{name}` (sign in as `$app`): {code}");
+                done(j, msg, json!({"username": name, "title": title, "token": code}));
             }
         },
         AdminCommand::Org { command } => match command {
             OrgCommand::Create { name, admin } => {
-                identity::create_org(db, &name, admin.as_deref()).await?;
+                organizations::create(app, actor, &name, None, admin.as_deref()).await?;
                 done(j, format!("created organization `{name}`"), json!({"name": name, "admin": admin}));
             }
             OrgCommand::List => {
-                let orgs = identity::list(db, true).await?;
+                let orgs = users::list(app, actor, true).await?;
                 let rows = orgs.iter().map(|o| vec![o.username.clone(), o.enabled.to_string()]).collect();
                 print_table(j, &["name", "enabled"], rows, json!(orgs));
             }
             OrgCommand::Delete { name } => {
-                delete_namespace(db, config, &name, true).await?;
+                organizations::delete(app, actor, &name).await?;
                 let msg = format!("deleted organization `{name}`; its content goes with the next collection");
                 done(j, msg, json!({"name": name}));
             }
         },
         AdminCommand::Team { command } => match command {
             TeamCommand::Create { org, team, role } => {
-                identity::create_team(db, &org, &team, &role).await?;
+                teams::create(app, actor, &org, &team, &role).await?;
                 done(
                     j,
                     format!("created team `{team}` ({role}) in `{org}`"),
@@ -442,7 +428,7 @@ async fn execute(
                 );
             }
             TeamCommand::AddMember { org, team, member } => {
-                identity::add_member(db, &org, &team, &member).await?;
+                teams::add_member(app, actor, &org, &team, &member).await?;
                 done(
                     j,
                     format!("added `{member}` to `{org}/{team}`"),
@@ -450,7 +436,7 @@ async fn execute(
                 );
             }
             TeamCommand::RemoveMember { org, team, member } => {
-                identity::remove_member(db, &org, &team, &member).await?;
+                teams::remove_member(app, actor, &org, &team, &member).await?;
                 done(
                     j,
                     format!("removed `{member}` from `{org}/{team}`"),
@@ -460,26 +446,32 @@ async fn execute(
         },
         AdminCommand::Robot { command } => match command {
             RobotCommand::Create { namespace, name, description } => {
-                let (full, token) = identity::create_robot(db, secrets, &namespace, &name, &description).await?;
+                let robot = robots::create(app, actor, Owner::Named(&namespace), &name, &description).await?;
+                let (full, token) = (robot.view.name, robot.token.unwrap_or_default());
                 done(j, format!("created robot `{full}` with token: {token}"), json!({"name": full, "token": token}));
             }
             RobotCommand::List { namespace } => {
-                let robots = identity::list_robots(db, &namespace).await?;
-                let rows = robots.iter().map(|r| vec![r.username.clone(), r.enabled.to_string()]).collect();
-                print_table(j, &["name", "enabled"], rows, json!(robots));
+                let robots = robots::list(app, actor, Owner::Named(&namespace), false, false).await?;
+                let rows = robots.iter().map(|r| vec![r.view.name.clone(), r.view.description.clone()]).collect();
+                let value: Vec<serde_json::Value> =
+                    robots.iter().map(|r| json!({"name": r.view.name, "description": r.view.description})).collect();
+                print_table(j, &["name", "description"], rows, json!(value));
             }
             RobotCommand::Rotate { robot } => {
-                let token = identity::rotate_robot(db, secrets, &robot).await?;
+                let (namespace, short) = robots::split_name(&robot)?;
+                let rotated = robots::regenerate(app, actor, Owner::Named(namespace), short).await?;
+                let token = rotated.token.unwrap_or_default();
                 done(j, format!("new token for `{robot}`: {token}"), json!({"name": robot, "token": token}));
             }
             RobotCommand::Delete { robot } => {
-                identity::delete_robot(db, &robot).await?;
+                let (namespace, short) = robots::split_name(&robot)?;
+                robots::delete(app, actor, Owner::Named(namespace), short).await?;
                 done(j, format!("deleted robot `{robot}`"), json!({"name": robot}));
             }
         },
         AdminCommand::Perm { command } => match command {
             PermCommand::Grant { repository, who, role } => {
-                identity::grant(db, &repository, who.grantee(), &role).await?;
+                permissions::grant(app, actor, &repository, who.grantee(), &role).await?;
                 let target = who.user.clone().or(who.team.clone()).unwrap_or_default();
                 done(
                     j,
@@ -488,7 +480,7 @@ async fn execute(
                 );
             }
             PermCommand::Revoke { repository, who } => {
-                identity::revoke(db, &repository, who.grantee()).await?;
+                permissions::revoke(app, actor, &repository, who.grantee()).await?;
                 let target = who.user.clone().or(who.team.clone()).unwrap_or_default();
                 done(
                     j,
@@ -499,7 +491,10 @@ async fn execute(
         },
         AdminCommand::Repo { command } => match command {
             RepoCommand::Create { repository, public } => {
-                identity::create_repo(db, &repository, public).await?;
+                let (namespace, name) = repository
+                    .split_once('/')
+                    .with_context(|| format!("`{repository}` is not a repository name (namespace/name)"))?;
+                repositories::create(app, actor, Some(namespace), name, public, None).await?;
                 done(
                     j,
                     format!("created repository `{repository}`"),
@@ -507,7 +502,7 @@ async fn execute(
                 );
             }
             RepoCommand::List { namespace } => {
-                let repos = identity::list_repos(db, namespace.as_deref()).await?;
+                let repos = repositories::listing(app, namespace.as_deref()).await?;
                 let rows = repos
                     .iter()
                     .map(|r| {
@@ -520,7 +515,7 @@ async fn execute(
                 print_table(j, &["repository", "visibility"], rows, json!(repos));
             }
             RepoCommand::SetVisibility { repository, visibility } => {
-                identity::set_visibility(db, &repository, visibility == "public").await?;
+                repositories::set_visibility(app, actor, &repository, visibility == "public").await?;
                 done(
                     j,
                     format!("`{repository}` is now {visibility}"),
@@ -528,11 +523,11 @@ async fn execute(
                 );
             }
             RepoCommand::Delete { repository } => {
-                identity::delete_repo(db, &repository).await?;
+                repositories::delete(app, actor, &repository).await?;
                 done(j, format!("deleted repository `{repository}`"), json!({"repository": repository}));
             }
             RepoCommand::RestoreTag { repository, tag, digest } => {
-                let restored = identity::restore_tag(db, &repository, &tag, digest.as_deref()).await?;
+                let restored = tags::restore(app, actor, &repository, &tag, digest.as_deref()).await?;
                 done(
                     j,
                     format!("restored `{repository}:{tag}` to {restored}"),
@@ -540,54 +535,27 @@ async fn execute(
                 );
             }
         },
-        AdminCommand::Quota { command } => quota(db, j, command).await?,
-        AdminCommand::Autoprune { command } => autoprune(db, j, command).await?,
+        AdminCommand::Quota { command } => quota(app, actor, j, command).await?,
+        AdminCommand::Autoprune { command } => autoprune(app, actor, j, command).await?,
     }
     Ok(())
 }
 
-/// The id of a user or organization (not a robot) by name.
-async fn namespace_id(db: &crate::db::Db, name: &str) -> anyhow::Result<i32> {
-    crate::db::queries::find_user(&db.read, name)
-        .await?
-        .filter(|u| !u.robot)
-        .map(|u| u.id)
-        .with_context(|| format!("namespace `{name}` does not exist"))
-}
-
-async fn autoprune(db: &crate::db::Db, j: bool, command: AutopruneCommand) -> anyhow::Result<()> {
-    use crate::db::autoprune::{self as policies, Method};
+async fn autoprune(app: &App, actor: &Actor, j: bool, command: AutopruneCommand) -> anyhow::Result<()> {
     match command {
         AutopruneCommand::Add { target, method, value, tag_pattern, not_matching } => {
-            let method = crate::registry::autoprune::parse_method(&method, &json!(value))?;
-            let (namespace, repository_id) = match target.split_once('/') {
-                Some((ns, repo)) => {
-                    let row = db
-                        .find_repository(ns, repo)
-                        .await?
-                        .with_context(|| format!("repository `{target}` does not exist"))?;
-                    (ns.to_owned(), Some(row.id))
-                }
-                None => (target.clone(), None),
+            let value = json!(value);
+            let rule = Rule {
+                method: &method,
+                value: &value,
+                tag_pattern: tag_pattern.as_deref(),
+                tag_pattern_matches: !not_matching,
             };
-            let namespace_id = namespace_id(db, &namespace).await?;
-            let policy = crate::registry::autoprune::add_policy(
-                db,
-                namespace_id,
-                repository_id,
-                method,
-                tag_pattern,
-                !not_matching,
-            )
-            .await?;
+            let policy = policies::create(app, actor, policy_owner(&target), &rule).await?;
             done(j, format!("added autoprune policy {} to `{target}`", policy.uuid), json!({"uuid": policy.uuid}));
         }
         AutopruneCommand::List { namespace } => {
-            let id = match namespace {
-                Some(n) => Some(namespace_id(db, &n).await?),
-                None => None,
-            };
-            let list = policies::policies(&db.read, id).await?;
+            let list = policies::all(app, actor, namespace.as_deref()).await?;
             let rows: Vec<serde_json::Value> = list
                 .iter()
                 .map(|p| {
@@ -609,32 +577,18 @@ async fn autoprune(db: &crate::db::Db, j: bool, command: AutopruneCommand) -> an
             }
         }
         AutopruneCommand::Remove { uuid } => {
-            let tx = db.begin().await?;
-            let removed = policies::delete_policy(&tx, &uuid).await?;
-            tx.commit().await?;
-            if !removed {
-                anyhow::bail!("no autoprune policy {uuid}");
-            }
+            policies::delete_any(app, actor, &uuid).await?;
             done(j, format!("removed autoprune policy {uuid}"), json!({"uuid": uuid}));
         }
     }
     Ok(())
 }
 
-async fn quota(db: &crate::db::Db, j: bool, command: QuotaCommand) -> anyhow::Result<()> {
-    use crate::db::quota;
+async fn quota(app: &App, actor: &Actor, j: bool, command: QuotaCommand) -> anyhow::Result<()> {
     match command {
         QuotaCommand::Set { namespace, limit, reject, warning } => {
             let bytes = crate::config::parse_size(&limit).context("--limit")?;
-            for percent in std::iter::once(reject).chain(warning) {
-                if !(1..=100).contains(&percent) {
-                    anyhow::bail!("thresholds are percentages from 1 to 100");
-                }
-            }
-            let id = namespace_id(db, &namespace).await?;
-            let tx = db.begin().await?;
-            quota::set_namespace_quota(&tx, id, bytes as i64, Some(reject), warning).await?;
-            tx.commit().await?;
+            quotas::set(app, actor, &namespace, bytes as i64, reject, warning).await?;
             done(
                 j,
                 format!("quota of `{namespace}`: {bytes} bytes, reject at {reject}%"),
@@ -642,9 +596,8 @@ async fn quota(db: &crate::db::Db, j: bool, command: QuotaCommand) -> anyhow::Re
             );
         }
         QuotaCommand::Show { namespace } => {
-            let id = namespace_id(db, &namespace).await?;
-            let q = quota::namespace_quota(&db.read, id).await?;
-            let used = quota::namespace_size(&db.read, id).await?;
+            let usage = quotas::usage(app, actor, &namespace).await?;
+            let (q, used) = (usage.quota, usage.used_bytes);
             let limit = q.as_ref().map(|q| q.limit_bytes);
             done(
                 j,
@@ -662,10 +615,7 @@ async fn quota(db: &crate::db::Db, j: bool, command: QuotaCommand) -> anyhow::Re
             );
         }
         QuotaCommand::Remove { namespace } => {
-            let id = namespace_id(db, &namespace).await?;
-            let tx = db.begin().await?;
-            quota::remove_namespace_quota(&tx, id).await?;
-            tx.commit().await?;
+            quotas::remove(app, actor, &namespace).await?;
             done(j, format!("removed the quota of `{namespace}`"), json!({"namespace": namespace}));
         }
     }

@@ -12,9 +12,10 @@ use std::time::Instant;
 use anyhow::{Context as _, bail};
 use clap::{Args, Parser, Subcommand};
 
+use crate::accounts::users;
 use crate::app::{App, AppState};
+use crate::auth::Actor;
 use crate::config::LoadedConfig;
-use crate::db::queries;
 
 #[derive(Parser)]
 #[command(name = "quay", version, about = "A Quay-compatible container registry in one binary")]
@@ -132,7 +133,7 @@ pub fn main() -> ExitCode {
     let _ = rustls::crypto::aws_lc_rs::default_provider().install_default();
     let result = match cli.command {
         Command::Version => {
-            println!("quay {} (Quay schema {})", env!("CARGO_PKG_VERSION"), crate::db::ALEMBIC_REVISION);
+            println!("quay {} (Quay schema {})", env!("CARGO_PKG_VERSION"), crate::app::SCHEMA_REVISION);
             Ok(())
         }
         Command::Config { command: ConfigCommand::Validate { config } } => validate(&config),
@@ -342,14 +343,11 @@ async fn worker(args: WorkerArgs) -> anyhow::Result<()> {
 /// On the first start of a data directory, creates the superuser `admin` with a random password,
 /// kept in `DIR/auth/admin-password` (0600) and printed once.
 async fn first_start_admin(app: &App, dir: &Path) -> anyhow::Result<()> {
-    if queries::count_users(&app.db.read).await? > 0 {
+    if users::any(app).await? {
         return Ok(());
     }
     let password = crate::util::random_token(24);
-    let hash = crate::auth::hash_password(&password)?;
-    let tx = app.db.begin().await?;
-    queries::create_user(&tx, "admin", "admin@localhost", &hash).await?;
-    tx.commit().await?;
+    users::create(app, &Actor::system(), "admin", None, &password).await?;
     let path = dir.join("auth").join("admin-password");
     crate::util::write_private_file(&path, format!("{password}\n").as_bytes())?;
     println!("Created superuser `admin` with password: {password}");
@@ -414,7 +412,7 @@ async fn init(args: InitArgs) -> anyhow::Result<()> {
     } else {
         None
     };
-    if let Some(existing) = queries::find_user(&app.db.read, &args.user).await? {
+    if let Some(existing) = crate::accounts::find(&app, &args.user).await? {
         if let Some(p) = &password {
             let user =
                 crate::auth::authenticate_password(&app.db, &app.config, app.secrets.as_ref(), &existing.username, p)
@@ -427,10 +425,7 @@ async fn init(args: InitArgs) -> anyhow::Result<()> {
     } else {
         let generated = password.is_none();
         let password = password.unwrap_or_else(|| crate::util::random_token(24));
-        let hash = crate::auth::hash_password(&password)?;
-        let tx = app.db.begin().await?;
-        queries::create_user(&tx, &args.user, &format!("{}@localhost", args.user), &hash).await?;
-        tx.commit().await?;
+        users::create(&app, &Actor::system(), &args.user, None, &password).await?;
         println!("created user `{}`", args.user);
         if generated {
             println!("password: {password}");

@@ -73,6 +73,7 @@ impl SqliteReader {
                         namespace_id: r.get(1)?,
                         public: r.get::<_, i32>(2)? == visibility_public,
                         state: r.get(3)?,
+                        namespace_enabled: r.get(4)?,
                     })
                 })
                 .optional()

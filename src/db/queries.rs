@@ -128,10 +128,12 @@ pub struct RepoRow {
     pub namespace_id: i32,
     pub public: bool,
     pub state: i32,
+    /// Whether the namespace is enabled (a deleted namespace is disabled at once).
+    pub namespace_enabled: bool,
 }
 
 /// Parameters: namespace, name, `repo_state::MARKED_FOR_DELETION`.
-pub const SQL_FIND_REPOSITORY: &str = "SELECT r.id, r.namespace_user_id, r.visibility_id, r.state FROM repository r \
+pub const SQL_FIND_REPOSITORY: &str = "SELECT r.id, r.namespace_user_id, r.visibility_id, r.state, u.enabled FROM repository r \
      JOIN \"user\" u ON u.id = r.namespace_user_id WHERE u.username = ? AND r.name = ? AND r.state <> ?";
 
 /// A repository by `namespace/name`; repositories marked for deletion do not exist.
@@ -149,6 +151,7 @@ pub async fn find_repository<C: ConnectionTrait>(
             namespace_id: r.try_get("", "namespace_user_id")?,
             public: r.try_get::<i32>("", "visibility_id")? == visibility_public,
             state: r.try_get("", "state")?,
+            namespace_enabled: r.try_get("", "enabled")?,
         })
     })
     .transpose()
@@ -690,16 +693,19 @@ pub async fn insert_log<C: ConnectionTrait>(
     account_id: i32,
     performer_id: Option<i32>,
     repository_id: Option<i32>,
+    ip: Option<&str>,
     metadata: &serde_json::Value,
 ) -> Result<(), DbErr> {
     exec(
         c,
-        "INSERT INTO logentry3 (kind_id, account_id, performer_id, repository_id, datetime, ip, metadata_json)          SELECT id, ?, ?, ?, ?, NULL, ? FROM logentrykind WHERE name = ?",
+        "INSERT INTO logentry3 (kind_id, account_id, performer_id, repository_id, datetime, ip, metadata_json) \
+         SELECT id, ?, ?, ?, ?, ?, ? FROM logentrykind WHERE name = ?",
         vec![
             account_id.into(),
             performer_id.into(),
             repository_id.into(),
             now_naive().into(),
+            ip.into(),
             metadata.to_string().into(),
             kind.into(),
         ],
@@ -1563,6 +1569,24 @@ pub async fn add_pushed_labels<C: ConnectionTrait>(
 }
 
 /// Whether the alive tag `name` is immutable (Quay's `tag.immutable`, set by immutability policies).
+/// The name of an alive immutable tag pointing at the manifest, if there is one.
+pub async fn immutable_tag_of_manifest<C: ConnectionTrait>(
+    c: &C,
+    repo_id: i32,
+    manifest_id: i32,
+) -> Result<Option<String>, DbErr> {
+    one(
+        c,
+        &format!(
+            "SELECT t.name FROM tag t WHERE t.repository_id = ? AND t.manifest_id = ? AND t.immutable = ? AND {ALIVE}"
+        ),
+        vec![repo_id.into(), manifest_id.into(), true.into(), now_ms().into()],
+    )
+    .await?
+    .map(|r| r.try_get("", "name"))
+    .transpose()
+}
+
 pub async fn tag_is_immutable<C: ConnectionTrait>(c: &C, repo_id: i32, name: &str) -> Result<bool, DbErr> {
     Ok(one(
         c,

@@ -22,6 +22,10 @@ use tokio::net::TcpListener;
 
 use crate::app::AppState;
 
+/// The address of the client at the other end of the connection (a request extension).
+#[derive(Debug, Clone, Copy)]
+pub struct PeerAddr(pub std::net::IpAddr);
+
 /// The process-wide metrics recorder (installed once; tests run several servers in one process).
 fn metrics_handle() -> Option<&'static PrometheusHandle> {
     static HANDLE: OnceLock<Option<PrometheusHandle>> = OnceLock::new();
@@ -57,7 +61,7 @@ pub fn router(app: AppState) -> Router {
 async fn observe(request: Request, next: Next) -> Response {
     let started = Instant::now();
     let method = request.method().clone();
-    let route = v2::route_label(request.uri().path());
+    let fallback_route = v2::route_label(request.uri().path());
     let bytes_in = request
         .headers()
         .get(header::CONTENT_LENGTH)
@@ -66,6 +70,8 @@ async fn observe(request: Request, next: Next) -> Response {
         .unwrap_or(0);
     let path = request.uri().path().to_owned();
     let response = next.run(request).await;
+    // `/v2/<name>/...` routes say what they were where their path was parsed.
+    let route = response.extensions().get::<v2::RouteLabel>().map_or(fallback_route, |l| l.0);
     let status = response.status().as_u16();
     let bytes_out = response
         .headers()
@@ -93,8 +99,7 @@ async fn observe(request: Request, next: Next) -> Response {
 
 /// Quay's health document; 503 when the database does not answer.
 async fn health(State(app): State<AppState>) -> Response {
-    use sea_orm::ConnectionTrait as _;
-    let db_ok = app.db.read.execute_unprepared("SELECT 1").await.is_ok();
+    let db_ok = app.database_ok().await;
     let status = if db_ok { StatusCode::OK } else { StatusCode::SERVICE_UNAVAILABLE };
     let body = json!({
         "data": {"services": {"database": db_ok, "storage": true, "auth": true}},
@@ -141,7 +146,14 @@ pub async fn serve(
             () = &mut shutdown => break,
         };
         let _ = stream.set_nodelay(true);
-        let service = TowerToHyperService::new(router.clone());
+        let peer_ip = PeerAddr(peer.ip().to_canonical());
+        let service = TowerToHyperService::new(tower::ServiceExt::map_request(
+            router.clone(),
+            move |mut request: hyper::Request<hyper::body::Incoming>| {
+                request.extensions_mut().insert(peer_ip);
+                request
+            },
+        ));
         let watcher = graceful.watcher();
         let tls = tls.clone();
         tokio::spawn(async move {

@@ -9,8 +9,7 @@ use serde_json::json;
 
 use super::error::V2Error;
 use crate::app::AppState;
-use crate::auth::{Access, AuthError, Identity, Role, repository_role};
-use crate::db::queries;
+use crate::auth::{Access, Actor, AuthError, Identity};
 use crate::oci::RepositoryName;
 use crate::registry::{self, RegistryError};
 
@@ -70,7 +69,7 @@ pub async fn token(
         app.audit.record(crate::audit::Entry {
             kind: "login_success",
             account_id: user.id,
-            performer: Some(user.username.clone()),
+            performer: crate::audit::Performer::Id(user.id),
             repository_id: None,
             ip: None,
             metadata,
@@ -201,81 +200,10 @@ async fn grant(app: &AppState, identity: &Identity, scope: &str) -> Result<Acces
     let path = target.strip_prefix(&host_prefix).unwrap_or(target);
     let name = RepositoryName::parse(path, app.config.library_namespace())
         .map_err(|e| V2Error::from(RegistryError::from(e)))?;
-    // A disabled namespace grants nothing, whoever asks.
-    let namespace = queries::find_user(&app.db.read, name.namespace()).await.map_err(RegistryError::from)?;
-    if namespace.as_ref().is_some_and(|ns| !ns.enabled) {
-        return Ok(Access { kind: "repository".into(), name: path.to_owned(), actions: Vec::new() });
-    }
-    let writable = app.config.registry_state != "readonly" && !app.config.disable_pushes;
-    let mut repo = registry::find_repository(app, &name).await?;
-    if repo.is_none()
-        && requested.contains(&"push")
-        && writable
-        && let Some(user) = identity.user()
-        && may_create(app, user, name.namespace()).await?
-    {
-        repo = registry::create_repository(app, &name, user.id).await?;
-        if let Some(created) = &repo {
-            app.audit.record(crate::audit::Entry {
-                kind: "create_repo",
-                account_id: created.namespace_id,
-                performer: Some(user.username.clone()),
-                repository_id: Some(created.id),
-                ip: None,
-                metadata: json!({"repo": name.repository(), "namespace": name.namespace()}),
-            });
-        }
-    }
-    let mut granted = Vec::new();
-    if let Some(repo) = repo {
-        let role = repository_role(&app.db, identity, &repo).await.map_err(RegistryError::from)?;
-        let normal = repo.state == queries::repo_state::NORMAL;
-        // A mirrored repository takes pushes only from its mirror's robot (which also needs write).
-        let mirror_pusher = repo.state == queries::repo_state::MIRROR
-            && match identity.user() {
-                Some(u) => {
-                    queries::mirror_robot(&app.db.read, repo.id).await.map_err(RegistryError::from)? == Some(u.id)
-                }
-                None => false,
-            };
-        for action in requested {
-            let ok = match action {
-                "pull" => role.is_some() || repo.public,
-                "push" => writable && (normal || mirror_pusher) && role >= Some(Role::Write),
-                // `delete` is what distribution clients ask for; Quay lets writers delete.
-                "delete" => writable && normal && role >= Some(Role::Write),
-                _ => writable && normal && role == Some(Role::Admin),
-            };
-            if ok && !granted.iter().any(|g| g == action) {
-                granted.push(action.to_owned());
-            }
-        }
-    }
-    Ok(Access { kind: "repository".into(), name: path.to_owned(), actions: granted })
-}
-
-async fn may_create(app: &AppState, user: &crate::auth::User, namespace: &str) -> Result<bool, V2Error> {
-    if user.oauth.as_ref().is_some_and(|g| !g.create) {
-        return Ok(false);
-    }
-    let Some(ns) = queries::find_user(&app.db.read, namespace).await.map_err(RegistryError::from)? else {
-        // Quay's CREATE_NAMESPACE_ON_PUSH: a missing namespace becomes an organization owned by the pusher.
-        if app.config.create_namespace_on_push && !user.robot && crate::identity::validate_namespace(namespace).is_ok()
-        {
-            return match crate::identity::create_org(&app.db, namespace, Some(&user.username)).await {
-                Ok(()) => Ok(true),
-                // Someone else created it meanwhile: it is theirs.
-                Err(crate::identity::IdentityError::Exists(_)) => Ok(false),
-                Err(e) => Err(RegistryError::Internal(anyhow::anyhow!("cannot create namespace: {e}")).into()),
-            };
-        }
-        return Ok(false);
+    let actor = match identity {
+        Identity::User(user) => Actor::user(user.clone()),
+        _ => Actor::anonymous(),
     };
-    if !ns.enabled {
-        return Ok(false);
-    }
-    if user.superuser {
-        return Ok(true);
-    }
-    Ok(queries::can_create_in_namespace(&app.db.read, user.id, ns.id).await.map_err(RegistryError::from)?)
+    let granted = registry::access::grant(app, &actor, &name, &requested).await?;
+    Ok(Access { kind: "repository".into(), name: path.to_owned(), actions: granted })
 }

@@ -1,5 +1,5 @@
-//! The OCI distribution API under `/v2/`. Each request path is parsed once into an [`Endpoint`],
-//! authorized against the bearer token, and handed to the `registry` module.
+//! The OCI distribution API under `/v2/`. Each request is parsed once into an [`Operation`],
+//! authorized against the bearer token, and handed to one function of the `registry` module.
 
 use std::io;
 
@@ -13,80 +13,126 @@ use serde_json::json;
 
 use super::error::{V2Error, upload_range};
 use crate::app::AppState;
-use crate::auth::{Claims, Identity};
-use crate::db::queries::RepoRow;
+use crate::auth::{Actor, Claims};
 use crate::oci::{Digest, Reference, RepositoryName, parse_content_range, parse_range_header};
-use crate::registry::{self, RegistryError};
+use crate::registry::{self, RegistryError, RepoRow};
 
 type V2Result = Result<Response, V2Error>;
 
-/// A `/v2/<name>/...` route. Repository names may contain `/`, so routes are recognised by their
-/// trailing components.
-#[derive(Debug, PartialEq, Eq)]
-pub enum Endpoint<'a> {
-    Manifest { name: &'a str, reference: &'a str },
-    Blob { name: &'a str, digest: &'a str },
-    UploadStart { name: &'a str },
-    Upload { name: &'a str, uuid: &'a str },
-    TagsList { name: &'a str },
+/// One operation of the `/v2` API, parsed once from the method and the path after `/v2/`.
+/// Repository names may contain `/`, so routes are recognised by their trailing components.
+#[derive(Debug, PartialEq, Eq, Clone, Copy)]
+pub enum Operation<'a> {
+    GetManifest { name: &'a str, reference: &'a str, head: bool },
+    PutManifest { name: &'a str, reference: &'a str },
+    DeleteManifest { name: &'a str, reference: &'a str },
+    GetBlob { name: &'a str, digest: &'a str, head: bool },
+    DeleteBlob { name: &'a str, digest: &'a str },
+    StartUpload { name: &'a str },
+    UploadStatus { name: &'a str, uuid: &'a str },
+    PatchUpload { name: &'a str, uuid: &'a str },
+    FinishUpload { name: &'a str, uuid: &'a str },
+    CancelUpload { name: &'a str, uuid: &'a str },
+    ListTags { name: &'a str },
     Referrers { name: &'a str, digest: &'a str },
 }
 
-impl<'a> Endpoint<'a> {
-    /// Parses the part of the path after `/v2/`.
-    pub fn parse(path: &'a str) -> Option<Self> {
+/// The route of an operation, for metrics (a response extension set where the path was parsed).
+#[derive(Debug, Clone, Copy)]
+pub struct RouteLabel(pub &'static str);
+
+impl<'a> Operation<'a> {
+    /// Parses the method and the part of the path after `/v2/`: an unknown path is 404
+    /// `NOT_FOUND`, a known one with the wrong method 405 `UNSUPPORTED`.
+    pub fn parse(method: &Method, path: &'a str) -> Result<Self, V2Error> {
+        use Operation as O;
+        let not_found = || V2Error::new(StatusCode::NOT_FOUND, "NOT_FOUND", "unknown API endpoint");
+        let unsupported = || V2Error::unsupported("method not allowed on this endpoint");
+        let head = method == Method::HEAD;
+        let read = method == Method::GET || head;
         if let Some(name) = path.strip_suffix("/tags/list") {
-            return Some(Endpoint::TagsList { name });
+            return if read { Ok(O::ListTags { name }) } else { Err(unsupported()) };
         }
         if let Some(name) = path.strip_suffix("/blobs/uploads/").or_else(|| path.strip_suffix("/blobs/uploads")) {
-            return Some(Endpoint::UploadStart { name });
+            return if method == Method::POST { Ok(O::StartUpload { name }) } else { Err(unsupported()) };
         }
-        let (head, last) = path.rsplit_once('/')?;
-        if let Some(name) = head.strip_suffix("/blobs/uploads") {
-            return Some(Endpoint::Upload { name, uuid: last });
+        let (head_path, last) = path.rsplit_once('/').ok_or_else(not_found)?;
+        if let Some(name) = head_path.strip_suffix("/blobs/uploads") {
+            let uuid = last;
+            return match *method {
+                Method::GET => Ok(O::UploadStatus { name, uuid }),
+                Method::PATCH => Ok(O::PatchUpload { name, uuid }),
+                Method::PUT => Ok(O::FinishUpload { name, uuid }),
+                Method::DELETE => Ok(O::CancelUpload { name, uuid }),
+                _ => Err(unsupported()),
+            };
         }
-        let (name, kind) = head.rsplit_once('/')?;
-        match kind {
-            "manifests" => Some(Endpoint::Manifest { name, reference: last }),
-            "blobs" => Some(Endpoint::Blob { name, digest: last }),
-            "referrers" => Some(Endpoint::Referrers { name, digest: last }),
-            _ => None,
+        let (name, kind) = head_path.rsplit_once('/').ok_or_else(not_found)?;
+        match (kind, method) {
+            ("manifests", _) if read => Ok(O::GetManifest { name, reference: last, head }),
+            ("manifests", &Method::PUT) => Ok(O::PutManifest { name, reference: last }),
+            ("manifests", &Method::DELETE) => Ok(O::DeleteManifest { name, reference: last }),
+            ("blobs", _) if read => Ok(O::GetBlob { name, digest: last, head }),
+            ("blobs", &Method::DELETE) => Ok(O::DeleteBlob { name, digest: last }),
+            ("referrers", _) if read => Ok(O::Referrers { name, digest: last }),
+            ("manifests" | "blobs" | "referrers", _) => Err(unsupported()),
+            _ => Err(not_found()),
         }
     }
 
     pub fn name(&self) -> &'a str {
-        match self {
-            Endpoint::Manifest { name, .. }
-            | Endpoint::Blob { name, .. }
-            | Endpoint::UploadStart { name }
-            | Endpoint::Upload { name, .. }
-            | Endpoint::TagsList { name }
-            | Endpoint::Referrers { name, .. } => name,
+        use Operation as O;
+        match *self {
+            O::GetManifest { name, .. }
+            | O::PutManifest { name, .. }
+            | O::DeleteManifest { name, .. }
+            | O::GetBlob { name, .. }
+            | O::DeleteBlob { name, .. }
+            | O::StartUpload { name }
+            | O::UploadStatus { name, .. }
+            | O::PatchUpload { name, .. }
+            | O::FinishUpload { name, .. }
+            | O::CancelUpload { name, .. }
+            | O::ListTags { name }
+            | O::Referrers { name, .. } => name,
         }
     }
 
     /// A low-cardinality label for metrics.
     pub fn label(&self) -> &'static str {
+        use Operation as O;
         match self {
-            Endpoint::Manifest { .. } => "manifest",
-            Endpoint::Blob { .. } => "blob",
-            Endpoint::UploadStart { .. } => "upload_start",
-            Endpoint::Upload { .. } => "upload",
-            Endpoint::TagsList { .. } => "tags_list",
-            Endpoint::Referrers { .. } => "referrers",
+            O::GetManifest { .. } | O::PutManifest { .. } | O::DeleteManifest { .. } => "manifest",
+            O::GetBlob { .. } | O::DeleteBlob { .. } => "blob",
+            O::StartUpload { .. } => "upload_start",
+            O::UploadStatus { .. } | O::PatchUpload { .. } | O::FinishUpload { .. } | O::CancelUpload { .. } => {
+                "upload"
+            }
+            O::ListTags { .. } => "tags_list",
+            O::Referrers { .. } => "referrers",
+        }
+    }
+
+    /// What the token must grant: `pull` to read, `push` to change.
+    fn action(&self) -> &'static str {
+        use Operation as O;
+        match self {
+            O::GetManifest { .. } | O::GetBlob { .. } | O::ListTags { .. } | O::Referrers { .. } => "pull",
+            _ => "push",
         }
     }
 }
 
-/// The route label of any request path, for metrics.
+/// The route label of any path outside `/v2/<name>/...`, for metrics.
 pub fn route_label(path: &str) -> &'static str {
     match path {
         "/v2/" | "/v2" => "base",
         "/v2/auth" => "auth",
         "/v2/_catalog" => "catalog",
-        p if p.starts_with("/v2/") => Endpoint::parse(&p[4..]).map(|e| e.label()).unwrap_or("unknown"),
+        p if p.starts_with("/v2/") => "unknown",
         "/metrics" => "metrics",
         p if p.starts_with("/health") => "health",
+        p if p.starts_with("/api/v1") => "api",
         _ => "other",
     }
 }
@@ -196,122 +242,358 @@ pub struct V2Query {
     artifact_type: Option<String>,
 }
 
-/// Everything under `/v2/<name>/`.
+/// Everything under `/v2/<name>/`: parsed once into an [`Operation`], authorized against the
+/// bearer token, and handed to one function of the `registry` module.
 pub async fn dispatch(
     State(app): State<AppState>,
     method: Method,
     uri: Uri,
     headers: HeaderMap,
+    peer: Option<axum::Extension<super::PeerAddr>>,
     Query(query): Query<V2Query>,
     body: Body,
 ) -> Response {
-    let path = uri.path();
-    let Some(endpoint) = path.strip_prefix("/v2/").and_then(Endpoint::parse) else {
-        return V2Error::new(StatusCode::NOT_FOUND, "NOT_FOUND", "unknown API endpoint").into_response();
+    let path = uri.path().strip_prefix("/v2/").unwrap_or_default();
+    let op = match Operation::parse(&method, path) {
+        Ok(op) => op,
+        Err(e) => return e.into_response(),
     };
-    handle(&app, &method, &headers, &query, endpoint, body).await.unwrap_or_else(IntoResponse::into_response)
+    let client = Client { headers: &headers, peer: peer.map(|p| p.0.0) };
+    let mut response = run(&app, op, &client, &query, body).await.unwrap_or_else(IntoResponse::into_response);
+    response.extensions_mut().insert(RouteLabel(op.label()));
+    response
 }
 
-/// Records a push, pull or delete in the action logs with Quay's metadata shape.
-#[allow(clippy::too_many_arguments)]
-fn audit(
-    app: &AppState,
-    kind: &'static str,
-    name: &RepositoryName,
-    repo: &RepoRow,
-    claims: Option<&Claims>,
-    headers: &HeaderMap,
-    reference: &Reference,
-    media_type: Option<String>,
-) {
-    let mut metadata = serde_json::json!({
-        "repo": name.repository(),
-        "namespace": name.namespace(),
-        "user-agent": header_str(headers, header::USER_AGENT).unwrap_or(""),
-    });
-    match reference {
-        Reference::Tag(tag) => metadata["tag"] = tag.as_str().into(),
-        Reference::Digest(digest) => metadata["manifest_digest"] = digest.to_string().into(),
-    }
-    if let Some(media_type) = media_type {
-        metadata["mediaType"] = media_type.into();
-    }
-    let performer = claims.map(|c| c.sub.clone()).filter(|s| !s.is_empty());
-    if let Some(user) = &performer {
-        metadata[if user.contains('+') { "robot" } else { "username" }] = user.as_str().into();
-    }
-    let ip = header_str(headers, header::HeaderName::from_static("x-forwarded-for"))
-        .and_then(|v| v.split(',').next())
-        .map(|v| v.trim().to_owned());
-    app.audit.record(crate::audit::Entry {
-        kind,
-        account_id: repo.namespace_id,
-        performer,
-        repository_id: Some(repo.id),
-        ip,
-        metadata,
-    });
+/// What the request says about its client.
+struct Client<'a> {
+    headers: &'a HeaderMap,
+    peer: Option<std::net::IpAddr>,
 }
 
-/// What a request needs from the token: `pull` to read, `push` to change.
-fn action_for(method: &Method) -> &'static str {
-    if method == Method::GET || method == Method::HEAD { "pull" } else { "push" }
+impl Client<'_> {
+    fn header(&self, name: header::HeaderName) -> Option<&str> {
+        header_str(self.headers, name)
+    }
+
+    fn ip(&self) -> Option<String> {
+        self.peer.map(|ip| ip.to_string())
+    }
+
+    /// The request's length, when it says.
+    fn content_length(&self) -> Option<u64> {
+        self.header(header::CONTENT_LENGTH).and_then(|v| v.parse().ok())
+    }
 }
 
-/// The caller's identity and the repository, once the token allows `action` on it. Reads of public
+/// An authorized request on a repository.
+struct Authorized {
+    name: RepositoryName,
+    repo: RepoRow,
+    claims: Option<Claims>,
+}
+
+impl Authorized {
+    /// Who changes the repository: the token's user (looked up, since writes record them).
+    async fn writer(&self, app: &AppState, client: &Client<'_>) -> Result<Actor, V2Error> {
+        let user = match &self.claims {
+            Some(c) => c.user(&app.db, &app.config).await.map_err(RegistryError::from)?,
+            None => None,
+        };
+        let actor = user.map(Actor::user).unwrap_or_else(Actor::anonymous);
+        Ok(actor.from_client(client.ip(), client.header(header::USER_AGENT).map(str::to_owned)))
+    }
+
+    /// Who reads, for the pull's log row.
+    fn puller<'a>(&'a self, client: &'a Client<'_>, ip: &'a Option<String>) -> registry::Puller<'a> {
+        registry::Puller {
+            subject: self.claims.as_ref().map(|c| c.sub.as_str()).filter(|s| !s.is_empty() && !s.starts_with('(')),
+            ip: ip.as_deref(),
+            user_agent: client.header(header::USER_AGENT),
+        }
+    }
+}
+
+async fn run(app: &AppState, op: Operation<'_>, client: &Client<'_>, query: &V2Query, body: Body) -> V2Result {
+    use Operation as O;
+    let name = RepositoryName::parse(op.name(), app.config.library_namespace()).map_err(RegistryError::from)?;
+    let target = authorize(app, client.headers, name, op.action()).await?;
+    match op {
+        O::GetManifest { reference, head, .. } => get_manifest(app, &target, client, reference, head).await,
+        O::PutManifest { reference, .. } => put_manifest(app, &target, client, reference, body).await,
+        O::DeleteManifest { reference, .. } => {
+            let reference = Reference::parse(reference).map_err(RegistryError::from)?;
+            let actor = target.writer(app, client).await?;
+            registry::delete_manifest(app, &actor, &target.name, &target.repo, &reference).await?;
+            Ok(empty(StatusCode::ACCEPTED))
+        }
+        O::GetBlob { digest, head, .. } => get_blob(app, &target, client, digest, head).await,
+        O::DeleteBlob { digest, .. } => {
+            let digest = Digest::parse(digest).map_err(RegistryError::from)?;
+            let actor = target.writer(app, client).await?;
+            registry::delete_blob(app, &actor, &target.repo, &digest).await?;
+            Ok(empty(StatusCode::ACCEPTED))
+        }
+        O::StartUpload { .. } => start_upload(app, &target, client, query, body).await,
+        O::UploadStatus { uuid, .. } => {
+            let size = registry::upload_size(app, &target.repo, uuid).await?;
+            let mut r = empty(StatusCode::NO_CONTENT);
+            set(&mut r, "location", &upload_location(app, &target, uuid));
+            set(&mut r, "range", &upload_range(size));
+            set(&mut r, "docker-upload-uuid", uuid);
+            Ok(r)
+        }
+        O::PatchUpload { uuid, .. } => {
+            let location = upload_location(app, &target, uuid);
+            let range = content_range(client)?;
+            let actor = target.writer(app, client).await?;
+            let size = registry::append_chunk(
+                app,
+                &actor,
+                &target.repo,
+                uuid,
+                range,
+                client.content_length(),
+                body_stream(body),
+            )
+            .await
+            .map_err(|e| with_location(e, &location))?;
+            let mut r = empty(StatusCode::ACCEPTED);
+            set(&mut r, "location", &location);
+            set(&mut r, "range", &upload_range(size));
+            set(&mut r, "docker-upload-uuid", uuid);
+            Ok(r)
+        }
+        O::FinishUpload { uuid, .. } => {
+            let location = upload_location(app, &target, uuid);
+            let Some(d) = &query.digest else {
+                return Err(RegistryError::DigestInvalid("the digest query parameter is required".into()).into());
+            };
+            let digest = Digest::parse(d).map_err(RegistryError::from)?;
+            let range = content_range(client)?;
+            let actor = target.writer(app, client).await?;
+            registry::finish_upload(
+                app,
+                &actor,
+                &target.repo,
+                uuid,
+                &digest,
+                range,
+                client.content_length(),
+                body_stream(body),
+            )
+            .await
+            .map_err(|e| with_location(e, &location))?;
+            Ok(blob_created(app, &target, &digest))
+        }
+        O::CancelUpload { uuid, .. } => {
+            registry::cancel_upload(app, &target.repo, uuid).await?;
+            Ok(empty(StatusCode::NO_CONTENT))
+        }
+        O::ListTags { .. } => list_tags(app, &target, query).await,
+        O::Referrers { digest, .. } => referrers(app, &target, query, digest).await,
+    }
+}
+
+/// The caller's token and the repository, once the token allows `action` on it. Reads of public
 /// repositories need no token (when anonymous access is on). An unauthorized caller learns nothing
 /// about whether the repository exists.
 async fn authorize(
     app: &AppState,
     headers: &HeaderMap,
-    name: &RepositoryName,
+    name: RepositoryName,
     action: &'static str,
-) -> Result<(Option<Claims>, RepoRow), V2Error> {
+) -> Result<Authorized, V2Error> {
     let scope_actions = if action == "pull" { "pull" } else { "pull,push" };
     let deny = || V2Error::unauthorized(&challenge(app, Some(format!("repository:{name}:{scope_actions}"))));
     let claims = bearer(app, headers).await.map_err(|_| deny())?;
     let library = app.config.library_namespace();
     if claims.as_ref().is_some_and(|c| c.allows(&name.to_string(), action, library)) {
-        return Ok((claims, registry::repository(app, name).await?));
+        let repo = registry::repository(app, &name).await?;
+        return Ok(Authorized { name, repo, claims });
     }
     if action == "pull"
         && (claims.is_some() || app.config.feature_anonymous_access)
-        && let Some(repo) = registry::find_repository(app, name).await?
+        && let Some(repo) = registry::find_repository(app, &name).await?
         && repo.public
     {
-        return Ok((claims, repo));
+        return Ok(Authorized { name, repo, claims });
     }
     Err(deny())
 }
 
-/// Whether the repository's state lets this caller change it, whatever the token says: normal
-/// repositories do; mirrored ones only for their mirror robot; read-only ones never. Checked on
-/// every write because the state may change after a token was issued.
-async fn accepts_writes_from(app: &AppState, claims: Option<&Claims>, repo: &RepoRow) -> Result<bool, V2Error> {
-    use crate::db::queries::{self, repo_state};
-    match repo.state {
-        repo_state::NORMAL => Ok(true),
-        repo_state::MIRROR => {
-            let Identity::User(user) = identity_of(app, claims).await? else {
-                return Ok(false);
-            };
-            let robot = queries::mirror_robot(&app.db.read, repo.id).await.map_err(RegistryError::from)?;
-            Ok(robot == Some(user.id))
-        }
-        _ => Ok(false),
+async fn get_manifest(
+    app: &AppState,
+    target: &Authorized,
+    client: &Client<'_>,
+    reference: &str,
+    head: bool,
+) -> V2Result {
+    let reference = Reference::parse(reference).map_err(RegistryError::from)?;
+    let ip = client.ip();
+    let puller = target.puller(client, &ip);
+    let m = registry::get_manifest(app, (!head).then_some(&puller), &target.name, &target.repo, &reference).await?;
+    let len = m.bytes.len();
+    let mut r = if head { Body::empty() } else { Body::from(m.bytes) }.into_response();
+    set(&mut r, "content-type", &m.media_type);
+    set(&mut r, "content-length", &len.to_string());
+    set(&mut r, "docker-content-digest", &m.digest);
+    set(&mut r, "etag", &format!("\"{}\"", m.digest));
+    Ok(r)
+}
+
+async fn put_manifest(
+    app: &AppState,
+    target: &Authorized,
+    client: &Client<'_>,
+    reference: &str,
+    body: Body,
+) -> V2Result {
+    let reference = Reference::parse(reference).map_err(RegistryError::from)?;
+    let limit = app.config.max_manifest_size();
+    let too_large = || RegistryError::TooLarge(format!("manifests are limited to {limit} bytes"));
+    if client.content_length().is_some_and(|n| n > limit as u64) {
+        return Err(too_large().into());
+    }
+    let bytes = axum::body::to_bytes(body, limit).await.map_err(|_| too_large())?;
+    let actor = target.writer(app, client).await?;
+    let content_type = client.header(header::CONTENT_TYPE);
+    let pushed =
+        registry::put_manifest(app, &actor, &target.name, &target.repo, &reference, content_type, &bytes).await?;
+    let mut r = empty(StatusCode::CREATED);
+    let base = app.config.base_url();
+    set(&mut r, "location", &format!("{base}/v2/{}/manifests/{}", target.name, pushed.digest));
+    set(&mut r, "docker-content-digest", &pushed.digest.to_string());
+    if let Some(subject) = pushed.subject {
+        set(&mut r, "oci-subject", &subject.to_string());
+    }
+    Ok(r)
+}
+
+async fn get_blob(app: &AppState, target: &Authorized, client: &Client<'_>, digest: &str, head: bool) -> V2Result {
+    let digest = Digest::parse(digest).map_err(RegistryError::from)?;
+    let blob = registry::stat_blob(app, &target.repo, &digest).await?;
+    let size = blob.size as u64;
+    // Object stores serve the bytes themselves: the registry moves none of them.
+    if !head && let Some(url) = app.storage.presigned_blob_url(&digest).await.map_err(RegistryError::from)? {
+        let mut r = empty(StatusCode::TEMPORARY_REDIRECT);
+        set(&mut r, "location", &url);
+        set(&mut r, "docker-content-digest", &digest.to_string());
+        return Ok(r);
+    }
+    let range = match client.header(header::RANGE) {
+        Some(v) => parse_range_header(v, size).map_err(|_| RegistryError::RangeNotSatisfiable(size))?,
+        None => None,
+    };
+    let mut r = if head {
+        Body::empty().into_response()
+    } else {
+        let stream = registry::read_blob(app, &digest, range).await?;
+        Body::from_stream(stream).into_response()
+    };
+    if let Some(range) = range {
+        *r.status_mut() = StatusCode::PARTIAL_CONTENT;
+        set(&mut r, "content-range", &format!("bytes {}-{}/{size}", range.start, range.end));
+        set(&mut r, "content-length", &range.len().to_string());
+    } else {
+        set(&mut r, "content-length", &size.to_string());
+    }
+    set(&mut r, "content-type", "application/octet-stream");
+    set(&mut r, "docker-content-digest", &digest.to_string());
+    set(&mut r, "accept-ranges", "bytes");
+    set(&mut r, "cache-control", "max-age=31536000");
+    set(&mut r, "etag", &format!("\"{digest}\""));
+    Ok(r)
+}
+
+fn upload_location(app: &AppState, target: &Authorized, uuid: &str) -> String {
+    format!("{}/v2/{}/blobs/uploads/{uuid}", app.config.base_url(), target.name)
+}
+
+fn blob_created(app: &AppState, target: &Authorized, digest: &Digest) -> Response {
+    let mut r = empty(StatusCode::CREATED);
+    set(&mut r, "location", &format!("{}/v2/{}/blobs/{digest}", app.config.base_url(), target.name));
+    set(&mut r, "docker-content-digest", &digest.to_string());
+    r
+}
+
+fn content_range(client: &Client<'_>) -> Result<Option<crate::oci::ByteRange>, V2Error> {
+    match client.header(header::CONTENT_RANGE) {
+        Some(v) => Ok(Some(parse_content_range(v).map_err(|e| RegistryError::BlobUploadInvalid(e.to_string()))?)),
+        None => Ok(None),
     }
 }
 
-async fn identity_of(app: &AppState, claims: Option<&Claims>) -> Result<Identity, V2Error> {
-    match claims {
-        Some(c) => Ok(c
-            .user(&app.db, &app.config)
-            .await
-            .map_err(RegistryError::from)?
-            .map(Identity::User)
-            .unwrap_or(Identity::Anonymous)),
-        None => Ok(Identity::Anonymous),
+/// `POST .../blobs/uploads/`: a cross-repository mount, a monolithic upload (`?digest=`), or a
+/// new upload session.
+async fn start_upload(
+    app: &AppState,
+    target: &Authorized,
+    client: &Client<'_>,
+    query: &V2Query,
+    body: Body,
+) -> V2Result {
+    let actor = target.writer(app, client).await?;
+    if let Some(mount) = &query.mount {
+        let digest = Digest::parse(mount).map_err(RegistryError::from)?;
+        let from = match &query.from {
+            Some(f) => match RepositoryName::parse(f, app.config.library_namespace()) {
+                Ok(from_name) => registry::find_repository(app, &from_name).await?,
+                Err(_) => None,
+            },
+            None => None,
+        };
+        let mounted = match (&query.from, &from) {
+            (Some(_), None) => false,
+            _ => registry::mount_blob(app, &actor, &target.repo, &digest, from.as_ref()).await?,
+        };
+        if mounted {
+            return Ok(blob_created(app, target, &digest));
+        }
     }
+    let upload = registry::start_upload(app, &actor, &target.repo).await?;
+    if let Some(d) = &query.digest {
+        let digest = Digest::parse(d).map_err(RegistryError::from)?;
+        let declared = client.content_length();
+        registry::finish_upload(app, &actor, &target.repo, &upload, &digest, None, declared, body_stream(body)).await?;
+        return Ok(blob_created(app, target, &digest));
+    }
+    let mut r = empty(StatusCode::ACCEPTED);
+    set(&mut r, "location", &upload_location(app, target, &upload));
+    set(&mut r, "docker-upload-uuid", &upload);
+    set(&mut r, "range", "0-0");
+    set(&mut r, "oci-chunk-min-length", "0");
+    Ok(r)
+}
+
+async fn list_tags(app: &AppState, target: &Authorized, query: &V2Query) -> V2Result {
+    let n = page_size(query.n.as_deref())?;
+    let tags =
+        if n == 0 { Vec::new() } else { registry::list_tags(app, &target.repo, query.last.as_deref(), n + 1).await? };
+    let more = tags.len() as u64 > n;
+    let tags: Vec<String> = tags.into_iter().take(n as usize).collect();
+    let mut r = axum::Json(json!({"name": target.name.to_string(), "tags": tags})).into_response();
+    if more
+        && let Some(last) = tags.last()
+        && let Ok(v) = HeaderValue::from_str(&link_header(&format!("/v2/{}/tags/list", target.name), n, last))
+    {
+        r.headers_mut().insert(header::LINK, v);
+    }
+    Ok(r)
+}
+
+async fn referrers(app: &AppState, target: &Authorized, query: &V2Query, digest: &str) -> V2Result {
+    if !app.config.feature_referrers_api {
+        return Err(V2Error::new(StatusCode::NOT_FOUND, "UNSUPPORTED", "the referrers API is disabled"));
+    }
+    let digest = Digest::parse(digest).map_err(RegistryError::from)?;
+    let filter = query.artifact_type.as_deref().filter(|s| !s.is_empty());
+    let index = registry::referrers(app, &target.repo, &digest, filter).await?;
+    let mut r = axum::Json(index).into_response();
+    set(&mut r, "content-type", crate::oci::media_types::OCI_INDEX);
+    if filter.is_some() {
+        set(&mut r, "oci-filters-applied", "artifactType");
+    }
+    Ok(r)
 }
 
 fn body_stream(body: Body) -> impl futures_util::Stream<Item = io::Result<bytes::Bytes>> + Send {
@@ -334,251 +616,6 @@ fn empty(status: StatusCode) -> Response {
     r
 }
 
-async fn handle(
-    app: &AppState,
-    method: &Method,
-    headers: &HeaderMap,
-    query: &V2Query,
-    endpoint: Endpoint<'_>,
-    body: Body,
-) -> V2Result {
-    let name = RepositoryName::parse(endpoint.name(), app.config.library_namespace()).map_err(RegistryError::from)?;
-    let allowed: &[Method] = match endpoint {
-        Endpoint::Manifest { .. } => &[Method::GET, Method::HEAD, Method::PUT, Method::DELETE],
-        Endpoint::Blob { .. } => &[Method::GET, Method::HEAD, Method::DELETE],
-        Endpoint::UploadStart { .. } => &[Method::POST],
-        Endpoint::Upload { .. } => &[Method::GET, Method::PATCH, Method::PUT, Method::DELETE],
-        Endpoint::TagsList { .. } | Endpoint::Referrers { .. } => &[Method::GET, Method::HEAD],
-    };
-    if !allowed.contains(method) {
-        return Err(V2Error::unsupported("method not allowed on this endpoint"));
-    }
-    let writes = action_for(method) == "push";
-    if writes && (app.config.registry_state == "readonly" || app.config.disable_pushes) {
-        return Err(V2Error::new(StatusCode::METHOD_NOT_ALLOWED, "DENIED", "the registry is read-only"));
-    }
-    let (claims, repo) = authorize(app, headers, &name, action_for(method)).await?;
-    if writes && !accepts_writes_from(app, claims.as_ref(), &repo).await? {
-        return Err(V2Error::new(StatusCode::METHOD_NOT_ALLOWED, "DENIED", "the repository is read-only or mirrored"));
-    }
-    // Over quota, nothing more is stored: uploads are refused before their first byte.
-    if writes && *method != Method::DELETE && matches!(endpoint, Endpoint::UploadStart { .. } | Endpoint::Upload { .. })
-    {
-        let incoming = header_str(headers, header::CONTENT_LENGTH).and_then(|v| v.parse::<u64>().ok()).unwrap_or(0);
-        registry::quota::check(app, &repo, incoming).await?;
-    }
-    let base = app.config.base_url();
-    match endpoint {
-        Endpoint::Manifest { reference, .. } => {
-            let reference = Reference::parse(reference).map_err(RegistryError::from)?;
-            match *method {
-                Method::GET | Method::HEAD => {
-                    let m = registry::get_manifest(app, &repo, &reference).await?;
-                    let head = *method == Method::HEAD;
-                    if !head {
-                        audit(app, "pull_repo", &name, &repo, claims.as_ref(), headers, &reference, None);
-                    }
-                    let len = m.bytes.len();
-                    let mut r = if head { Body::empty() } else { Body::from(m.bytes) }.into_response();
-                    set(&mut r, "content-type", &m.media_type);
-                    set(&mut r, "content-length", &len.to_string());
-                    set(&mut r, "docker-content-digest", &m.digest);
-                    set(&mut r, "etag", &format!("\"{}\"", m.digest));
-                    Ok(r)
-                }
-                Method::PUT => {
-                    let limit = app.config.max_manifest_size();
-                    let too_large = || RegistryError::TooLarge(format!("manifests are limited to {limit} bytes"));
-                    if header_str(headers, header::CONTENT_LENGTH)
-                        .and_then(|v| v.parse::<u64>().ok())
-                        .is_some_and(|n| n > limit as u64)
-                    {
-                        return Err(too_large().into());
-                    }
-                    let bytes = axum::body::to_bytes(body, limit).await.map_err(|_| too_large())?;
-                    let pushed = registry::put_manifest(
-                        app,
-                        &repo,
-                        &reference,
-                        header_str(headers, header::CONTENT_TYPE),
-                        &bytes,
-                    )
-                    .await?;
-                    registry::quota::record(app, repo.namespace_id, Some(repo.id)).await;
-                    let media_type = header_str(headers, header::CONTENT_TYPE).map(str::to_owned);
-                    audit(app, "push_repo", &name, &repo, claims.as_ref(), headers, &reference, media_type);
-                    let mut r = empty(StatusCode::CREATED);
-                    set(&mut r, "location", &format!("{base}/v2/{name}/manifests/{}", pushed.digest));
-                    set(&mut r, "docker-content-digest", &pushed.digest.to_string());
-                    if let Some(subject) = pushed.subject {
-                        set(&mut r, "oci-subject", &subject.to_string());
-                    }
-                    Ok(r)
-                }
-                _ => {
-                    registry::delete_manifest(app, &repo, &reference).await?;
-                    audit(app, "delete_tag", &name, &repo, claims.as_ref(), headers, &reference, None);
-                    Ok(empty(StatusCode::ACCEPTED))
-                }
-            }
-        }
-        Endpoint::Blob { digest, .. } => {
-            let digest = Digest::parse(digest).map_err(RegistryError::from)?;
-            if *method == Method::DELETE {
-                registry::delete_blob(app, &repo, &digest).await?;
-                return Ok(empty(StatusCode::ACCEPTED));
-            }
-            let blob = registry::stat_blob(app, &repo, &digest).await?;
-            let size = blob.size as u64;
-            // Object stores serve the bytes themselves: the registry moves none of them.
-            if *method == Method::GET
-                && let Some(url) = app.storage.presigned_blob_url(&digest).await.map_err(RegistryError::from)?
-            {
-                let mut r = empty(StatusCode::TEMPORARY_REDIRECT);
-                set(&mut r, "location", &url);
-                set(&mut r, "docker-content-digest", &digest.to_string());
-                return Ok(r);
-            }
-            let range = match header_str(headers, header::RANGE) {
-                Some(v) => parse_range_header(v, size).map_err(|_| RegistryError::RangeNotSatisfiable(size))?,
-                None => None,
-            };
-            let mut r = if *method == Method::HEAD {
-                Body::empty().into_response()
-            } else {
-                let stream = registry::read_blob(app, &digest, range).await?;
-                Body::from_stream(stream).into_response()
-            };
-            if let Some(range) = range {
-                *r.status_mut() = StatusCode::PARTIAL_CONTENT;
-                set(&mut r, "content-range", &format!("bytes {}-{}/{size}", range.start, range.end));
-                set(&mut r, "content-length", &range.len().to_string());
-            } else {
-                set(&mut r, "content-length", &size.to_string());
-            }
-            set(&mut r, "content-type", "application/octet-stream");
-            set(&mut r, "docker-content-digest", &digest.to_string());
-            set(&mut r, "accept-ranges", "bytes");
-            set(&mut r, "cache-control", "max-age=31536000");
-            set(&mut r, "etag", &format!("\"{digest}\""));
-            Ok(r)
-        }
-        Endpoint::UploadStart { .. } => {
-            let identity = identity_of(app, claims.as_ref()).await?;
-            if let Some(mount) = &query.mount {
-                let digest = Digest::parse(mount).map_err(RegistryError::from)?;
-                let from = match &query.from {
-                    Some(f) => match RepositoryName::parse(f, app.config.library_namespace()) {
-                        Ok(from_name) => registry::find_repository(app, &from_name).await?,
-                        Err(_) => None,
-                    },
-                    None => None,
-                };
-                let mounted = match (&query.from, &from) {
-                    (Some(_), None) => false,
-                    _ => registry::mount_blob(app, &identity, &repo, &digest, from.as_ref()).await?,
-                };
-                if mounted {
-                    let mut r = empty(StatusCode::CREATED);
-                    set(&mut r, "location", &format!("{base}/v2/{name}/blobs/{digest}"));
-                    set(&mut r, "docker-content-digest", &digest.to_string());
-                    return Ok(r);
-                }
-            }
-            let upload = registry::start_upload(app, &repo).await?;
-            if let Some(d) = &query.digest {
-                let digest = Digest::parse(d).map_err(RegistryError::from)?;
-                registry::finish_upload(app, &repo, &upload, &digest, None, body_stream(body)).await?;
-                let mut r = empty(StatusCode::CREATED);
-                set(&mut r, "location", &format!("{base}/v2/{name}/blobs/{digest}"));
-                set(&mut r, "docker-content-digest", &digest.to_string());
-                return Ok(r);
-            }
-            let mut r = empty(StatusCode::ACCEPTED);
-            set(&mut r, "location", &format!("{base}/v2/{name}/blobs/uploads/{upload}"));
-            set(&mut r, "docker-upload-uuid", &upload);
-            set(&mut r, "range", "0-0");
-            set(&mut r, "oci-chunk-min-length", "0");
-            Ok(r)
-        }
-        Endpoint::Upload { uuid, .. } => {
-            let location = format!("{base}/v2/{name}/blobs/uploads/{uuid}");
-            let content_range = match header_str(headers, header::CONTENT_RANGE) {
-                Some(v) => Some(parse_content_range(v).map_err(|e| RegistryError::BlobUploadInvalid(e.to_string()))?),
-                None => None,
-            };
-            match *method {
-                Method::GET => {
-                    let size = registry::upload_size(app, &repo, uuid).await?;
-                    let mut r = empty(StatusCode::NO_CONTENT);
-                    set(&mut r, "location", &location);
-                    set(&mut r, "range", &upload_range(size));
-                    set(&mut r, "docker-upload-uuid", uuid);
-                    Ok(r)
-                }
-                Method::PATCH => {
-                    let size = registry::append_chunk(app, &repo, uuid, content_range, body_stream(body))
-                        .await
-                        .map_err(|e| with_location(e, &location))?;
-                    let mut r = empty(StatusCode::ACCEPTED);
-                    set(&mut r, "location", &location);
-                    set(&mut r, "range", &upload_range(size));
-                    set(&mut r, "docker-upload-uuid", uuid);
-                    Ok(r)
-                }
-                Method::PUT => {
-                    let Some(d) = &query.digest else {
-                        return Err(
-                            RegistryError::DigestInvalid("the digest query parameter is required".into()).into()
-                        );
-                    };
-                    let digest = Digest::parse(d).map_err(RegistryError::from)?;
-                    registry::finish_upload(app, &repo, uuid, &digest, content_range, body_stream(body))
-                        .await
-                        .map_err(|e| with_location(e, &location))?;
-                    let mut r = empty(StatusCode::CREATED);
-                    set(&mut r, "location", &format!("{base}/v2/{name}/blobs/{digest}"));
-                    set(&mut r, "docker-content-digest", &digest.to_string());
-                    Ok(r)
-                }
-                _ => {
-                    registry::cancel_upload(app, &repo, uuid).await?;
-                    Ok(empty(StatusCode::NO_CONTENT))
-                }
-            }
-        }
-        Endpoint::TagsList { .. } => {
-            let n = page_size(query.n.as_deref())?;
-            let tags =
-                if n == 0 { Vec::new() } else { registry::list_tags(app, &repo, query.last.as_deref(), n + 1).await? };
-            let more = tags.len() as u64 > n;
-            let tags: Vec<String> = tags.into_iter().take(n as usize).collect();
-            let mut r = axum::Json(json!({"name": name.to_string(), "tags": tags})).into_response();
-            if more
-                && let Some(last) = tags.last()
-                && let Ok(v) = HeaderValue::from_str(&link_header(&format!("/v2/{name}/tags/list"), n, last))
-            {
-                r.headers_mut().insert(header::LINK, v);
-            }
-            Ok(r)
-        }
-        Endpoint::Referrers { digest, .. } => {
-            if !app.config.feature_referrers_api {
-                return Err(V2Error::new(StatusCode::NOT_FOUND, "UNSUPPORTED", "the referrers API is disabled"));
-            }
-            let digest = Digest::parse(digest).map_err(RegistryError::from)?;
-            let filter = query.artifact_type.as_deref().filter(|s| !s.is_empty());
-            let index = registry::referrers(app, &repo, &digest, filter).await?;
-            let mut r = axum::Json(index).into_response();
-            set(&mut r, "content-type", crate::oci::media_types::OCI_INDEX);
-            if filter.is_some() {
-                set(&mut r, "oci-filters-applied", "artifactType");
-            }
-            Ok(r)
-        }
-    }
-}
-
 /// Upload errors tell the client where the upload is, so it can query its state and resume.
 fn with_location(e: RegistryError, location: &str) -> V2Error {
     let resumable = matches!(e, RegistryError::UploadOutOfOrder(_));
@@ -588,22 +625,49 @@ fn with_location(e: RegistryError, location: &str) -> V2Error {
 
 #[cfg(test)]
 mod tests {
-    use super::Endpoint::{self, *};
+    use axum::http::Method;
+
+    use super::Operation::{self, *};
+
+    fn parse(method: Method, path: &str) -> Option<Operation<'_>> {
+        Operation::parse(&method, path).ok()
+    }
 
     #[test]
-    fn parses_endpoints() {
+    fn parses_operations() {
         let d = "sha256:abc";
-        assert_eq!(Endpoint::parse("a/b/manifests/latest"), Some(Manifest { name: "a/b", reference: "latest" }));
-        assert_eq!(Endpoint::parse("a/b/c/blobs/sha256:abc"), Some(Blob { name: "a/b/c", digest: d }));
-        assert_eq!(Endpoint::parse("a/b/blobs/uploads/"), Some(UploadStart { name: "a/b" }));
-        assert_eq!(Endpoint::parse("a/b/blobs/uploads"), Some(UploadStart { name: "a/b" }));
-        assert_eq!(Endpoint::parse("a/b/blobs/uploads/u-1"), Some(Upload { name: "a/b", uuid: "u-1" }));
-        assert_eq!(Endpoint::parse("a/b/tags/list"), Some(TagsList { name: "a/b" }));
-        assert_eq!(Endpoint::parse("a/b/referrers/sha256:abc"), Some(Referrers { name: "a/b", digest: d }));
+        assert_eq!(
+            parse(Method::GET, "a/b/manifests/latest"),
+            Some(GetManifest { name: "a/b", reference: "latest", head: false })
+        );
+        assert_eq!(
+            parse(Method::HEAD, "a/b/manifests/latest"),
+            Some(GetManifest { name: "a/b", reference: "latest", head: true })
+        );
+        assert_eq!(parse(Method::PUT, "a/b/manifests/v1"), Some(PutManifest { name: "a/b", reference: "v1" }));
+        assert_eq!(
+            parse(Method::GET, "a/b/c/blobs/sha256:abc"),
+            Some(GetBlob { name: "a/b/c", digest: d, head: false })
+        );
+        assert_eq!(parse(Method::DELETE, "a/b/c/blobs/sha256:abc"), Some(DeleteBlob { name: "a/b/c", digest: d }));
+        assert_eq!(parse(Method::POST, "a/b/blobs/uploads/"), Some(StartUpload { name: "a/b" }));
+        assert_eq!(parse(Method::POST, "a/b/blobs/uploads"), Some(StartUpload { name: "a/b" }));
+        assert_eq!(parse(Method::PATCH, "a/b/blobs/uploads/u-1"), Some(PatchUpload { name: "a/b", uuid: "u-1" }));
+        assert_eq!(parse(Method::PUT, "a/b/blobs/uploads/u-1"), Some(FinishUpload { name: "a/b", uuid: "u-1" }));
+        assert_eq!(parse(Method::GET, "a/b/tags/list"), Some(ListTags { name: "a/b" }));
+        assert_eq!(parse(Method::GET, "a/b/referrers/sha256:abc"), Some(Referrers { name: "a/b", digest: d }));
         // A repository may itself be called `manifests` or `blobs`.
-        assert_eq!(Endpoint::parse("a/manifests/manifests/x"), Some(Manifest { name: "a/manifests", reference: "x" }));
-        assert_eq!(Endpoint::parse("a/b/other/x"), None);
-        assert_eq!(Endpoint::parse("manifests"), None);
-        assert_eq!(Endpoint::parse(""), None);
+        assert_eq!(
+            parse(Method::GET, "a/manifests/manifests/x"),
+            Some(GetManifest { name: "a/manifests", reference: "x", head: false })
+        );
+        assert_eq!(parse(Method::GET, "a/b/other/x"), None);
+        assert_eq!(parse(Method::GET, "manifests"), None);
+        assert_eq!(parse(Method::GET, ""), None);
+        // Known paths with another method are 405, unknown ones 404.
+        let status = |m: Method, p: &str| Operation::parse(&m, p).err().map(|e| e.status.as_u16());
+        assert_eq!(status(Method::POST, "a/b/manifests/v1"), Some(405));
+        assert_eq!(status(Method::PATCH, "a/b/tags/list"), Some(405));
+        assert_eq!(status(Method::GET, "a/b/other/x"), Some(404));
     }
 }

@@ -175,7 +175,7 @@ async fn prune_namespace(app: &App, namespace_id: i32, policies: &[Policy]) -> a
                     app.audit.record(crate::audit::Entry {
                         kind: "autoprune_tag_delete",
                         account_id: namespace_id,
-                        performer: None,
+                        performer: crate::audit::Performer::Nobody,
                         repository_id: Some(repo_id),
                         ip: None,
                         metadata: serde_json::json!({"namespace": namespace, "repo": repo_name, "tag": tag}),

@@ -5,7 +5,7 @@ use futures_util::Stream;
 
 use super::{RegistryError, Result};
 use crate::app::App;
-use crate::auth::{Identity, repository_role};
+use crate::auth::Actor;
 use crate::db::queries::{self, BlobRow, RepoRow};
 use crate::oci::{ByteRange, Digest};
 use crate::storage::Storage;
@@ -33,7 +33,8 @@ pub async fn read_blob(
 
 /// Removes a blob from a repository. A blob that a tagged manifest still uses cannot be removed:
 /// the manifest would become unpullable.
-pub async fn delete_blob(app: &App, repo: &RepoRow, digest: &Digest) -> Result<()> {
+pub async fn delete_blob(app: &App, actor: &Actor, repo: &RepoRow, digest: &Digest) -> Result<()> {
+    super::access::require_writable(app, repo, actor).await?;
     let blob = stat_blob(app, repo, digest).await?;
     let tx = app.db.begin().await?;
     // No tag of this repository may move onto a manifest using the blob meanwhile.
@@ -58,15 +59,16 @@ pub async fn delete_blob(app: &App, repo: &RepoRow, digest: &Digest) -> Result<(
 /// caller can read will do. Returns whether the blob was mounted (else the caller uploads it).
 pub async fn mount_blob(
     app: &App,
-    identity: &Identity,
+    actor: &Actor,
     repo: &RepoRow,
     digest: &Digest,
     from: Option<&RepoRow>,
 ) -> Result<bool> {
+    super::access::require_writable(app, repo, actor).await?;
     let digest_str = digest.to_string();
     let blob = match from {
         Some(source) => {
-            if !(source.public || repository_role(&app.db, identity, source).await?.is_some()) {
+            if !(source.public || super::access::role(app, actor, source).await?.is_some()) {
                 return Ok(false);
             }
             match app.db.find_blob_in_repo(source.id, &digest_str).await? {
@@ -88,8 +90,9 @@ pub async fn mount_blob(
                     namespace_id,
                     public: visibility_id == app.db.lookups.visibility_public,
                     state: queries::repo_state::NORMAL,
+                    namespace_enabled: true,
                 };
-                if candidate.public || repository_role(&app.db, identity, &candidate).await?.is_some() {
+                if candidate.public || super::access::role(app, actor, &candidate).await?.is_some() {
                     readable = true;
                     break;
                 }
@@ -100,6 +103,8 @@ pub async fn mount_blob(
             blob
         }
     };
+    // A mount adds the blob to the namespace: it needs the room for it.
+    super::quota::allowance(app, repo, blob.size.max(0) as u64).await?;
     let tx = app.db.begin().await?;
     match queries::link_blob(&tx, repo.id, blob.id, app.config.push_temp_tag_expiration_sec).await {
         Ok(()) => {}

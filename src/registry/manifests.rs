@@ -2,8 +2,11 @@ use serde_json::{Value, json};
 
 use super::{RegistryError, Result};
 use crate::app::App;
+use crate::auth::Actor;
 use crate::db::queries::{self, ManifestRow, NewManifest, RepoRow};
-use crate::oci::{Algorithm, Digest, ManifestKind, ParsedManifest, Reference, media_types, parse_manifest};
+use crate::oci::{
+    Algorithm, Digest, ManifestKind, ParsedManifest, Reference, RepositoryName, media_types, parse_manifest,
+};
 use crate::storage::Storage;
 
 /// A manifest as served: its stored bytes, media type and digest.
@@ -18,13 +21,41 @@ fn stored(app: &App, row: ManifestRow) -> StoredManifest {
     StoredManifest { bytes: row.bytes, media_type, digest: row.digest }
 }
 
-/// A manifest by tag (alive and visible) or by digest (live: reachable from an alive tag).
-pub async fn get_manifest(app: &App, repo: &RepoRow, reference: &Reference) -> Result<StoredManifest> {
+/// Who pulls, as their registry token names them: enough to record the pull without a database
+/// lookup on the hot path.
+pub struct Puller<'a> {
+    pub subject: Option<&'a str>,
+    pub ip: Option<&'a str>,
+    pub user_agent: Option<&'a str>,
+}
+
+/// A manifest by tag (alive and visible) or by digest (live: reachable from an alive tag). A pull
+/// (`puller`) is recorded in the action logs, batched, off the request's path; a HEAD is not.
+pub async fn get_manifest(
+    app: &App,
+    puller: Option<&Puller<'_>>,
+    name: &RepositoryName,
+    repo: &RepoRow,
+    reference: &Reference,
+) -> Result<StoredManifest> {
     let row = match reference {
         Reference::Tag(tag) => app.db.find_tagged_manifest(repo.id, tag).await?,
         Reference::Digest(d) => app.db.find_live_manifest(repo.id, &d.to_string()).await?,
     };
-    row.map(|r| stored(app, r)).ok_or(RegistryError::ManifestUnknown)
+    let manifest = row.map(|r| stored(app, r)).ok_or(RegistryError::ManifestUnknown)?;
+    if let Some(p) = puller {
+        app.audit.record(crate::audit::Entry {
+            kind: "pull_repo",
+            account_id: repo.namespace_id,
+            performer: p
+                .subject
+                .map_or(crate::audit::Performer::Nobody, |s| crate::audit::Performer::Name(s.to_owned())),
+            repository_id: Some(repo.id),
+            ip: p.ip.map(str::to_owned),
+            metadata: crate::audit::registry_metadata(p.subject, p.user_agent, name, reference, None),
+        });
+    }
+    Ok(manifest)
 }
 
 /// The result of a manifest push.
@@ -34,14 +65,22 @@ pub struct PushedManifest {
 }
 
 /// Validates and stores a manifest, then tags it (by tag) or pins it with a hidden temporary tag
-/// (by digest; forever when it has a subject, so referrers stay while their subject lives).
+/// (by digest; forever when it has a subject, so referrers stay while their subject lives). The
+/// repository must take writes from the actor and the tag must not be immutable; the push is
+/// logged (`push_repo`) in the manifest's transaction and the namespace's size recorded after.
 pub async fn put_manifest(
     app: &App,
+    actor: &Actor,
+    name: &RepositoryName,
     repo: &RepoRow,
     reference: &Reference,
     content_type: Option<&str>,
     body: &[u8],
 ) -> Result<PushedManifest> {
+    super::access::require_writable(app, repo, actor).await?;
+    if let Reference::Tag(tag) = reference {
+        super::tags::refuse_immutable(app, repo.id, tag.as_str()).await?;
+    }
     let parsed = parse_manifest(content_type, body)?;
     let algorithm = match reference {
         Reference::Digest(d) => d.algorithm(),
@@ -73,6 +112,8 @@ pub async fn put_manifest(
         Reference::Tag(_) => tag_expiry(&labels),
         Reference::Digest(_) => None,
     };
+    let pushed =
+        Pushed { actor, namespace_id: repo.namespace_id, metadata: performed(actor, name, reference, content_type) };
     // A transaction that lost a serialization or deadlock race is replayed (it only inserts); one
     // that referenced a row collected since it was resolved resolves again: a blob pushed anew
     // meanwhile has a new row, a blob that is gone is named to the client, which pushes it again.
@@ -90,7 +131,7 @@ pub async fn put_manifest(
             blob_ids: &blob_ids,
             child_ids: &child_ids,
         };
-        let written = write_manifest(app, repo, reference, &new, subject.is_some(), expires_at, &labels).await;
+        let written = write_manifest(app, repo, reference, &new, subject.is_some(), expires_at, &labels, &pushed).await;
         match written {
             Err(WriteError::Db(e)) if crate::db::is_retryable(&e) && attempt < 3 => {
                 attempt += 1;
@@ -109,6 +150,7 @@ pub async fn put_manifest(
             Ok(()) => break,
         }
     }
+    super::quota::record(app, repo.namespace_id, Some(repo.id)).await;
     Ok(PushedManifest { digest, subject })
 }
 
@@ -195,6 +237,19 @@ fn tag_expiry(labels: &[(String, String)]) -> Option<i64> {
     crate::config::parse_duration(value).ok().map(|d| crate::util::now_ms() + d.as_millis() as i64)
 }
 
+/// Quay's metadata of a change made through the registry API by `actor`.
+fn performed(actor: &Actor, name: &RepositoryName, reference: &Reference, media_type: Option<&str>) -> Value {
+    let who = actor.signed_in_user().map(|u| u.username.as_str());
+    crate::audit::registry_metadata(who, actor.user_agent.as_deref(), name, reference, media_type)
+}
+
+/// What a push is logged as.
+struct Pushed<'a> {
+    actor: &'a Actor,
+    namespace_id: i32,
+    metadata: Value,
+}
+
 enum WriteError {
     Db(sea_orm::DbErr),
     Other(RegistryError),
@@ -206,7 +261,8 @@ impl From<sea_orm::DbErr> for WriteError {
     }
 }
 
-/// The manifest row, its links and its tag (or hidden pin), in one transaction.
+/// The manifest row, its links, its tag (or hidden pin) and the push's log row, in one transaction.
+#[allow(clippy::too_many_arguments)]
 async fn write_manifest(
     app: &App,
     repo: &RepoRow,
@@ -215,6 +271,7 @@ async fn write_manifest(
     has_subject: bool,
     expires_at: Option<i64>,
     labels: &[(String, String)],
+    pushed: &Pushed<'_>,
 ) -> std::result::Result<(), WriteError> {
     let tag_kind = app.db.lookups.tag_kind_tag;
     let tx = app.db.begin().await.map_err(|e| WriteError::Other(RegistryError::Internal(e)))?;
@@ -235,16 +292,26 @@ async fn write_manifest(
             queries::create_temp_tag(&tx, repo.id, manifest_id, tag_kind, end).await?;
         }
     }
+    crate::audit::write(&tx, pushed.actor, "push_repo", pushed.namespace_id, Some(repo.id), &pushed.metadata).await?;
     crate::testhooks::reached("manifest.before-commit").await;
     tx.commit().await?;
     Ok(())
 }
 
-/// Deletes a tag, or (by digest) every tag pointing at the manifest, which then stops being served.
-pub async fn delete_manifest(app: &App, repo: &RepoRow, reference: &Reference) -> Result<()> {
+/// Deletes a tag, or (by digest) every tag pointing at the manifest, which then stops being
+/// served; none of them may be immutable. Logged as `delete_tag` in the same transaction.
+pub async fn delete_manifest(
+    app: &App,
+    actor: &Actor,
+    name: &RepositoryName,
+    repo: &RepoRow,
+    reference: &Reference,
+) -> Result<()> {
+    super::access::require_writable(app, repo, actor).await?;
     let tx = app.db.begin().await?;
     match reference {
         Reference::Tag(tag) => {
+            super::tags::refuse_immutable(app, repo.id, tag.as_str()).await?;
             if !queries::delete_tag(&tx, repo.id, tag).await? {
                 return Err(RegistryError::ManifestUnknown);
             }
@@ -253,6 +320,9 @@ pub async fn delete_manifest(app: &App, repo: &RepoRow, reference: &Reference) -
             let Some(row) = queries::find_live_manifest(&tx, repo.id, &d.to_string()).await? else {
                 return Err(RegistryError::ManifestUnknown);
             };
+            if let Some(tag) = queries::immutable_tag_of_manifest(&tx, repo.id, row.id).await? {
+                return Err(RegistryError::TagImmutable(tag));
+            }
             queries::delete_tags_of_manifest(&tx, repo.id, row.id).await?;
             if queries::find_live_manifest(&tx, repo.id, &d.to_string()).await?.is_some() {
                 return Err(RegistryError::Conflict(format!(
@@ -261,6 +331,8 @@ pub async fn delete_manifest(app: &App, repo: &RepoRow, reference: &Reference) -
             }
         }
     }
+    let metadata = performed(actor, name, reference, None);
+    crate::audit::write(&tx, actor, "delete_tag", repo.namespace_id, Some(repo.id), &metadata).await?;
     tx.commit().await?;
     Ok(())
 }
@@ -293,4 +365,23 @@ pub async fn referrers(app: &App, repo: &RepoRow, subject: &Digest, artifact_typ
         manifests.push(descriptor);
     }
     Ok(json!({"schemaVersion": 2, "mediaType": media_types::OCI_INDEX, "manifests": manifests}))
+}
+
+/// The first blob or child manifest a stored manifest references that the repository lacks.
+pub(super) async fn missing_reference(app: &App, repo_id: i32, digest: &str) -> Result<Option<String>> {
+    let Some(row) = queries::find_manifest_any(&app.db.read, repo_id, digest).await? else {
+        return Ok(None);
+    };
+    let media_type = app.db.lookups.media_type_name(row.media_type_id).map(str::to_owned);
+    let Ok(parsed) = crate::oci::parse_manifest(media_type.as_deref(), row.bytes.as_bytes()) else {
+        return Ok(None);
+    };
+    let blobs: Vec<String> = parsed.required_blobs().iter().map(|d| d.digest.to_string()).collect();
+    let present = queries::blobs_in_repo(&app.db.read, repo_id, &blobs).await?;
+    if let Some(missing) = blobs.iter().find(|d| !present.contains_key(*d)) {
+        return Ok(Some(format!("blob {missing}")));
+    }
+    let children: Vec<String> = parsed.child_manifests().iter().map(|d| d.digest.to_string()).collect();
+    let present = queries::manifests_in_repo(&app.db.read, repo_id, &children).await?;
+    Ok(children.iter().find(|d| !present.contains_key(*d)).map(|d| format!("manifest {d}")))
 }

@@ -8,19 +8,24 @@
 //!   an upload survives a restart and can continue on another node.
 //! - Manifest bytes are stored exactly as received and served unchanged.
 
+pub mod access;
 pub mod autoprune;
 mod blobs;
 pub mod gc;
+pub mod labels;
 mod manifests;
 pub mod quota;
+pub mod repositories;
+pub mod tags;
 mod uploads;
 
+pub use crate::db::queries::RepoRow;
 pub use blobs::*;
 pub use manifests::*;
 pub use uploads::*;
 
 use crate::app::App;
-use crate::db::queries::{self, RepoRow};
+use crate::db::queries;
 use crate::oci::{OciError, RepositoryName};
 
 #[derive(Debug, thiserror::Error)]
@@ -39,6 +44,11 @@ pub enum RegistryError {
     DigestInvalid(String),
     #[error("manifest unknown to registry")]
     ManifestUnknown,
+    /// A tag, or the state of one, that is not there (with what was looked for).
+    #[error("{0} not found")]
+    TagUnknown(String),
+    #[error("{0}")]
+    Exists(String),
     #[error("{0}")]
     ManifestInvalid(String),
     #[error("{0}")]
@@ -62,6 +72,15 @@ pub enum RegistryError {
     RangeNotSatisfiable(u64),
     #[error("{0}")]
     Denied(String),
+    /// The actor may not do this (or must sign in first).
+    #[error("{0}")]
+    Access(#[from] crate::auth::Denied),
+    /// The repository (or the whole registry) takes no writes now.
+    #[error("{}", .0.message())]
+    NotWritable(access::NotWritable),
+    /// The tag is immutable: it is not moved, expired, deleted or restored over.
+    #[error("tag `{0}` is immutable")]
+    TagImmutable(String),
     #[error("{0}")]
     Conflict(String),
     #[error("{0}")]
@@ -112,48 +131,6 @@ pub async fn find_repository(app: &App, name: &RepositoryName) -> Result<Option<
 /// An existing repository, or `NAME_UNKNOWN`.
 pub async fn repository(app: &App, name: &RepositoryName) -> Result<RepoRow> {
     find_repository(app, name).await?.ok_or(RegistryError::NameUnknown)
-}
-
-/// Creates a repository on first push (private unless `CREATE_PRIVATE_REPO_ON_PUSH: false`).
-/// Returns `None` when the namespace does not exist.
-pub async fn create_repository(app: &App, name: &RepositoryName, creator_id: i32) -> Result<Option<RepoRow>> {
-    match try_create_repository(app, name, creator_id).await {
-        Ok(repo) => Ok(repo),
-        // Two pushes raced to create it (PostgreSQL runs them in parallel): the other one won.
-        Err(e) => match find_repository(app, name).await? {
-            Some(repo) => Ok(Some(repo)),
-            None => Err(e),
-        },
-    }
-}
-
-async fn try_create_repository(app: &App, name: &RepositoryName, creator_id: i32) -> Result<Option<RepoRow>> {
-    let tx = app.db.begin().await?;
-    // Re-check inside the write transaction: another push may have created it meanwhile.
-    let lookups = &app.db.lookups;
-    if let Some(repo) =
-        queries::find_repository(&tx, name.namespace(), name.repository(), lookups.visibility_public).await?
-    {
-        return Ok(Some(repo));
-    }
-    let Some(namespace) = queries::find_user(&tx, name.namespace()).await? else {
-        return Ok(None);
-    };
-    let visibility =
-        if app.config.create_private_repo_on_push { lookups.visibility_private } else { lookups.visibility_public };
-    let admin_role = lookups.role_ids.get("admin").copied().unwrap_or_default();
-    queries::create_repository(
-        &tx,
-        namespace.id,
-        name.repository(),
-        visibility,
-        lookups.repository_kind_image,
-        Some((creator_id, admin_role)),
-    )
-    .await?;
-    let repo = queries::find_repository(&tx, name.namespace(), name.repository(), lookups.visibility_public).await?;
-    tx.commit().await?;
-    Ok(repo)
 }
 
 /// Catalog page: repositories the viewer may read, in order.

@@ -10,36 +10,43 @@ use crate::db::quota;
 /// Quay's answer to a push over quota (403 DENIED).
 pub const QUOTA_EXCEEDED: &str = "Quota has been exceeded on namespace";
 
-/// Refuses a write of `incoming` more bytes (0 when unknown) that would take the namespace past its
-/// Reject threshold (or `DEFAULT_SYSTEM_REJECT_QUOTA_BYTES` when it has no quota).
-pub async fn check(app: &App, repo: &RepoRow, incoming: u64) -> Result<()> {
+/// How many more bytes the namespace may take before its Reject threshold (or
+/// `DEFAULT_SYSTEM_REJECT_QUOTA_BYTES` when it has no quota); `None`: no limit. Refuses at once a
+/// write of `incoming` declared bytes (0 when unknown) that would go past it; uploads also stop
+/// when what they stream goes past the allowance, declared or not.
+pub async fn allowance(app: &App, repo: &RepoRow, incoming: u64) -> Result<Option<u64>> {
     if !app.config.feature_quota_management {
-        return Ok(());
+        return Ok(None);
     }
     let (reject, warning) = match quota::namespace_quota(&app.db.read, repo.namespace_id).await? {
         Some(q) => (q.reject_bytes, q.warning_bytes),
         None if app.config.default_system_reject_quota_bytes > 0 => {
             (Some(app.config.default_system_reject_quota_bytes as i64), None)
         }
-        None => return Ok(()),
+        None => return Ok(None),
     };
     if reject.is_none() && warning.is_none() {
-        return Ok(());
+        return Ok(None);
     }
     let used = quota::namespace_size(&app.db.read, repo.namespace_id).await?;
     let after = used.saturating_add(incoming.min(i64::MAX as u64) as i64);
     if let Some(reject) = reject
         && (used >= reject || after > reject)
     {
-        metrics::counter!("quay_quota_rejections_total").increment(1);
-        return Err(RegistryError::Denied(QUOTA_EXCEEDED.into()));
+        return Err(exceeded());
     }
     if let Some(warning) = warning
         && after >= warning
     {
         tracing::warn!(namespace = repo.namespace_id, used, warning, "namespace is over its quota warning threshold");
     }
-    Ok(())
+    Ok(reject.map(|reject| reject.saturating_sub(used).max(0) as u64))
+}
+
+/// The error of a write that went past the quota.
+pub fn exceeded() -> RegistryError {
+    metrics::counter!("quay_quota_rejections_total").increment(1);
+    RegistryError::Denied(QUOTA_EXCEEDED.into())
 }
 
 /// Records the namespace's and repository's sizes after a change (errors are logged, not fatal:

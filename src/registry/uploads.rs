@@ -13,6 +13,7 @@ use serde::{Deserialize, Serialize};
 
 use super::{RegistryError, Result};
 use crate::app::App;
+use crate::auth::Actor;
 use crate::db::queries::{self, RepoRow, UploadRow};
 use crate::oci::{Algorithm, ByteRange, Digest, Hasher};
 use crate::storage::Storage;
@@ -36,8 +37,16 @@ impl UploadMetadata {
     }
 }
 
+/// Refuses any write to `repo` that the actor may not make now (the repository's state) or that
+/// the namespace has no room for; returns how many bytes it still has room for (`None`: no limit).
+async fn admit(app: &App, actor: &Actor, repo: &RepoRow, incoming: u64) -> Result<Option<u64>> {
+    super::access::require_writable(app, repo, actor).await?;
+    super::quota::allowance(app, repo, incoming).await
+}
+
 /// Starts an upload session and returns its id.
-pub async fn start_upload(app: &App, repo: &RepoRow) -> Result<String> {
+pub async fn start_upload(app: &App, actor: &Actor, repo: &RepoRow) -> Result<String> {
+    admit(app, actor, repo, 0).await?;
     let upload_uuid = uuid::Uuid::new_v4().to_string();
     let tx = app.db.begin().await?;
     queries::create_upload(
@@ -64,27 +73,33 @@ pub async fn upload_size(app: &App, repo: &RepoRow, upload_uuid: &str) -> Result
     Ok(find_upload(app, repo, upload_uuid).await?.byte_count as u64)
 }
 
-/// Appends a chunk. With `range` (the `Content-Range` header) the chunk must start where the upload
-/// ends and be exactly that long. Returns the new size.
+/// Appends a chunk of `declared` bytes (the request's length, when known). With `range` (the
+/// `Content-Range` header) the chunk must start where the upload ends and be exactly that long.
+/// Returns the new size.
 pub async fn append_chunk<S>(
     app: &App,
+    actor: &Actor,
     repo: &RepoRow,
     upload_uuid: &str,
     range: Option<ByteRange>,
+    declared: Option<u64>,
     body: S,
 ) -> Result<u64>
 where
     S: Stream<Item = io::Result<Bytes>> + Send,
 {
+    let room = admit(app, actor, repo, declared.unwrap_or(0)).await?;
     let row = find_upload(app, repo, upload_uuid).await?;
-    append(app, row, upload_uuid, range, body).await.map(|(size, _)| size)
+    append(app, row, upload_uuid, range, room, body).await.map(|(size, _)| size)
 }
 
+/// Writes one chunk while hashing it. `room`: how many bytes the namespace's quota still takes.
 async fn append<S>(
     app: &App,
     row: UploadRow,
     upload_uuid: &str,
     range: Option<ByteRange>,
+    room: Option<u64>,
     body: S,
 ) -> Result<(u64, UploadRow)>
 where
@@ -126,6 +141,10 @@ where
             written += bytes.len() as u64;
             if offset + written > max {
                 return Err(RegistryError::TooLarge(format!("blob exceeds the maximum layer size of {max} bytes")));
+            }
+            // Counted as it streams, so a body of unannounced length cannot pass the quota.
+            if room.is_some_and(|room| written > room) {
+                return Err(super::quota::exceeded());
             }
             if range.is_some_and(|r| written > r.len()) {
                 return Err(RegistryError::BlobUploadInvalid("chunk is longer than its Content-Range".into()));
@@ -194,21 +213,25 @@ where
     Ok((new_size as u64, row))
 }
 
-/// Completes an upload with an optional last chunk, verifying `digest`. Afterwards the blob is in
-/// the repository and the upload is gone.
+/// Completes an upload with an optional last chunk of `declared` bytes, verifying `digest`.
+/// Afterwards the blob is in the repository and the upload is gone.
+#[allow(clippy::too_many_arguments)]
 pub async fn finish_upload<S>(
     app: &App,
+    actor: &Actor,
     repo: &RepoRow,
     upload_uuid: &str,
     digest: &Digest,
     range: Option<ByteRange>,
+    declared: Option<u64>,
     body: S,
 ) -> Result<u64>
 where
     S: Stream<Item = io::Result<Bytes>> + Send,
 {
+    let room = admit(app, actor, repo, declared.unwrap_or(0)).await?;
     let row = find_upload(app, repo, upload_uuid).await?;
-    let (size, row) = append(app, row, upload_uuid, range, body).await?;
+    let (size, row) = append(app, row, upload_uuid, range, room, body).await?;
     let metadata = UploadMetadata::parse(&row)?;
     let chunks: Vec<(String, u64)> = metadata.chunks.iter().map(|(p, _, len)| (p.clone(), *len)).collect();
     let hasher = row.sha_state.as_deref().and_then(Hasher::restore).ok_or_else(|| {

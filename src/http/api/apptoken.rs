@@ -8,10 +8,10 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 
 use super::discovery::schema::{array, nullable, object, string};
-use super::{ApiError, ApiResult, Body, Caller, Endpoint, Path, Scope, http_date, json_response, no_content};
-use crate::app::{App, AppState};
-use crate::auth::User;
-use crate::db::identity::{self, AppTokenView};
+use super::{ApiResult, Body, Caller, Endpoint, Path, Scope, http_date, json_response, no_content};
+use crate::accounts::AppTokenView;
+use crate::accounts::tokens;
+use crate::app::AppState;
 
 pub fn endpoints() -> Vec<Endpoint> {
     vec![
@@ -76,7 +76,7 @@ fn token_schema() -> Value {
     )
 }
 
-fn token_json(t: &AppTokenView, code: Option<String>) -> Value {
+fn token_json(t: &AppTokenView, code: Option<&str>) -> Value {
     let mut v = json!({
         "uuid": t.uuid,
         "title": t.title,
@@ -90,24 +90,8 @@ fn token_json(t: &AppTokenView, code: Option<String>) -> Value {
     v
 }
 
-/// A person signed in with their password or an OAuth token (app tokens do not manage tokens).
-fn person(caller: &Caller) -> Result<&User, ApiError> {
-    let user = caller.require(Scope::UserAdmin)?;
-    if user.robot || user.app_token.is_some() {
-        return Err(ApiError::forbidden());
-    }
-    Ok(user)
-}
-
-fn code_of(app: &App, t: &AppTokenView) -> Option<String> {
-    let secret = app.secrets.as_ref()?.decrypt(&t.encrypted_secret).ok()?;
-    Some(format!("{}{secret}", t.token_name))
-}
-
 async fn list(State(app): State<AppState>, caller: Caller) -> ApiResult {
-    let user = person(&caller)?;
-    let tokens: Vec<Value> =
-        identity::app_tokens_of(&app.db.read, user.id, None).await?.iter().map(|t| token_json(t, None)).collect();
+    let tokens: Vec<Value> = tokens::list(&app, &caller).await?.iter().map(|t| token_json(t, None)).collect();
     json_response(StatusCode::OK, json!({"tokens": tokens}))
 }
 
@@ -117,30 +101,16 @@ struct CreateRequest {
 }
 
 async fn create(State(app): State<AppState>, caller: Caller, Body(req): Body<CreateRequest>) -> ApiResult {
-    let user = person(&caller)?;
-    let (uuid, _) =
-        crate::identity::create_app_token_with_uuid(&app.db, app.secrets.as_ref(), &user.username, &req.title, None)
-            .await?;
-    let created = identity::app_tokens_of(&app.db.read, user.id, Some(&uuid)).await?;
-    let t = created.first().ok_or_else(ApiError::not_found)?;
-    json_response(StatusCode::OK, json!({"token": token_json(t, code_of(&app, t))}))
+    let t = tokens::create(&app, &caller, None, &req.title, None).await?;
+    json_response(StatusCode::OK, json!({"token": token_json(&t.view, t.code.as_deref())}))
 }
 
 async fn show(State(app): State<AppState>, caller: Caller, Path(uuid): Path<String>) -> ApiResult {
-    let user = person(&caller)?;
-    let found = identity::app_tokens_of(&app.db.read, user.id, Some(&uuid)).await?;
-    let t = found.first().ok_or_else(ApiError::not_found)?;
-    json_response(StatusCode::OK, json!({"token": token_json(t, code_of(&app, t))}))
+    let t = tokens::get(&app, &caller, &uuid).await?;
+    json_response(StatusCode::OK, json!({"token": token_json(&t.view, t.code.as_deref())}))
 }
 
 async fn revoke(State(app): State<AppState>, caller: Caller, Path(uuid): Path<String>) -> ApiResult {
-    let user = person(&caller)?;
-    let found = identity::app_tokens_of(&app.db.read, user.id, Some(&uuid)).await?;
-    let t = found.first().ok_or_else(ApiError::not_found)?;
-    let tx = app.db.begin().await?;
-    identity::delete_app_token(&tx, user.id, &uuid).await?;
-    let metadata = json!({"app_specific_token_title": t.title, "app_specific_token": uuid});
-    crate::db::queries::insert_log(&tx, "revoke_app_specific_token", user.id, Some(user.id), None, &metadata).await?;
-    tx.commit().await?;
+    tokens::revoke(&app, &caller, &uuid).await?;
     no_content()
 }

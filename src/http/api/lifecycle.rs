@@ -8,13 +8,11 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 
 use super::discovery::schema::{array, boolean, enumeration, integer, object, string};
-use super::repository::target;
-use super::{ApiError, ApiResult, Body, Caller, Endpoint, Path, Scope, json_response, no_content};
-use crate::app::{App, AppState};
-use crate::auth::Role;
-use crate::db::autoprune::{self, Method, Policy};
-use crate::db::quota;
-use crate::registry::autoprune::PolicyError;
+use super::{ApiResult, Body, Caller, Endpoint, Path, Scope, json_response, no_content};
+use crate::accounts::Owner;
+use crate::accounts::policies::{self, Method, Policy, PolicyOwner, Rule};
+use crate::accounts::quotas::{self, QuotaView};
+use crate::app::AppState;
 
 pub fn endpoints() -> Vec<Endpoint> {
     let mut all = Vec::new();
@@ -262,49 +260,12 @@ fn limit_body_schema() -> Value {
 // ---------------------------------------------------------------------------------------------
 // Autoprune
 
-/// Whose policies: a namespace, and a repository of it when the path names one.
-struct Owner {
-    namespace_id: i32,
-    repository_id: Option<i32>,
-}
-
-async fn org_owner(app: &App, caller: &Caller, org: &str) -> Result<Owner, ApiError> {
-    let org = super::organization::administered(app, caller, org).await?;
-    Ok(Owner { namespace_id: org.id, repository_id: None })
-}
-
-fn user_owner(caller: &Caller) -> Result<Owner, ApiError> {
-    let user = caller.require(Scope::UserAdmin)?;
-    if user.robot {
-        return Err(ApiError::forbidden());
-    }
-    Ok(Owner { namespace_id: user.id, repository_id: None })
-}
-
-async fn repo_owner(app: &App, caller: &Caller, ns: &str, repo: &str) -> Result<Owner, ApiError> {
-    let t = target(app, caller, ns, repo).await?;
-    t.require(caller, Role::Admin)?;
-    if !caller.has(Scope::RepoAdmin) {
-        return Err(ApiError::forbidden());
-    }
-    Ok(Owner { namespace_id: t.repo.namespace_id, repository_id: Some(t.repo.id) })
-}
-
 fn policy_json(p: &Policy) -> Value {
     let (method, value) = match &p.method {
         Method::NumberOfTags(n) => ("number_of_tags", json!(n)),
         Method::CreationDate(d) => ("creation_date", json!(d)),
     };
     json!({"uuid": p.uuid, "method": method, "value": value, "tagPattern": p.tag_pattern, "tagPatternMatches": p.tag_pattern_matches})
-}
-
-async fn owned(app: &App, owner: &Owner) -> Result<Vec<Policy>, ApiError> {
-    let all = autoprune::policies(&app.db.read, Some(owner.namespace_id)).await?;
-    Ok(all.into_iter().filter(|p| p.repository_id == owner.repository_id).collect())
-}
-
-async fn find(app: &App, owner: &Owner, uuid: &str) -> Result<Policy, ApiError> {
-    owned(app, owner).await?.into_iter().find(|p| p.uuid == uuid).ok_or_else(ApiError::not_found)
 }
 
 #[derive(Deserialize)]
@@ -316,122 +277,85 @@ struct PolicyRequest {
     tag_pattern_matches: Option<bool>,
 }
 
-impl From<PolicyError> for ApiError {
-    fn from(e: PolicyError) -> Self {
-        match e {
-            PolicyError::Invalid(m) => ApiError::bad_request(&m),
-            PolicyError::Internal(e) => e.into(),
+impl PolicyRequest {
+    fn rule(&self) -> Rule<'_> {
+        Rule {
+            method: &self.method,
+            value: &self.value,
+            tag_pattern: self.tag_pattern.as_deref(),
+            tag_pattern_matches: self.tag_pattern_matches.unwrap_or(true),
         }
     }
 }
 
-fn log_kind(owner: &Owner, action: &str) -> String {
-    let of = if owner.repository_id.is_some() { "repository" } else { "namespace" };
-    format!("{action}_{of}_autoprune_policy")
-}
-
-async fn log(app: &App, caller: &Caller, owner: &Owner, action: &str, metadata: Value) -> Result<(), ApiError> {
-    let tx = app.db.begin().await?;
-    let kind = log_kind(owner, action);
-    let performer = caller.user().map(|u| u.id);
-    crate::db::queries::insert_log(&tx, &kind, owner.namespace_id, performer, owner.repository_id, &metadata).await?;
-    tx.commit().await?;
-    Ok(())
-}
-
-async fn list(app: &App, owner: Owner) -> ApiResult {
-    let policies: Vec<Value> = owned(app, &owner).await?.iter().map(policy_json).collect();
+async fn list(app: &AppState, caller: &Caller, owner: PolicyOwner<'_>) -> ApiResult {
+    let policies: Vec<Value> = policies::list(app, caller, owner).await?.iter().map(policy_json).collect();
     json_response(StatusCode::OK, json!({"policies": policies}))
 }
 
-async fn create(app: &App, caller: &Caller, owner: Owner, req: PolicyRequest) -> ApiResult {
-    let method = crate::registry::autoprune::parse_method(&req.method, &req.value)?;
-    let pattern = req.tag_pattern.filter(|p| !p.is_empty());
-    let policy = crate::registry::autoprune::add_policy(
-        &app.db,
-        owner.namespace_id,
-        owner.repository_id,
-        method,
-        pattern,
-        req.tag_pattern_matches.unwrap_or(true),
-    )
-    .await?;
-    log(app, caller, &owner, "create", json!({"policy_uuid": policy.uuid, "method": req.method, "value": req.value}))
-        .await?;
+async fn create(app: &AppState, caller: &Caller, owner: PolicyOwner<'_>, req: PolicyRequest) -> ApiResult {
+    let policy = policies::create(app, caller, owner, &req.rule()).await?;
     json_response(StatusCode::CREATED, json!({"uuid": policy.uuid}))
 }
 
-async fn show(app: &App, owner: Owner, uuid: &str) -> ApiResult {
-    json_response(StatusCode::OK, policy_json(&find(app, &owner, uuid).await?))
+async fn show(app: &AppState, caller: &Caller, owner: PolicyOwner<'_>, uuid: &str) -> ApiResult {
+    json_response(StatusCode::OK, policy_json(&policies::get(app, caller, owner, uuid).await?))
 }
 
-async fn update(app: &App, caller: &Caller, owner: Owner, uuid: &str, req: PolicyRequest) -> ApiResult {
-    let mut policy = find(app, &owner, uuid).await?;
-    policy.method = crate::registry::autoprune::parse_method(&req.method, &req.value)?;
-    policy.tag_pattern = req.tag_pattern.filter(|p| !p.is_empty());
-    policy.tag_pattern_matches = req.tag_pattern_matches.unwrap_or(true);
-    if !crate::registry::autoprune::update_policy(&app.db, &policy).await? {
-        return Err(ApiError::not_found());
-    }
-    log(app, caller, &owner, "update", json!({"policy_uuid": uuid, "method": req.method, "value": req.value})).await?;
+async fn update(app: &AppState, caller: &Caller, owner: PolicyOwner<'_>, uuid: &str, req: PolicyRequest) -> ApiResult {
+    policies::update(app, caller, owner, uuid, &req.rule()).await?;
     no_content()
 }
 
-async fn remove(app: &App, caller: &Caller, owner: Owner, uuid: &str) -> ApiResult {
-    find(app, &owner, uuid).await?;
-    let tx = app.db.begin().await?;
-    autoprune::delete_policy(&tx, uuid).await?;
-    tx.commit().await?;
-    log(app, caller, &owner, "delete", json!({"policy_uuid": uuid})).await?;
+async fn remove(app: &AppState, caller: &Caller, owner: PolicyOwner<'_>, uuid: &str) -> ApiResult {
+    policies::delete(app, caller, owner, uuid).await?;
     json_response(StatusCode::OK, json!({"uuid": uuid}))
 }
 
-async fn org_list(State(app): State<AppState>, caller: Caller, Path(org): Path<String>) -> ApiResult {
-    let owner = org_owner(&app, &caller, &org).await?;
-    list(&app, owner).await
+fn org(name: &str) -> PolicyOwner<'_> {
+    PolicyOwner::Namespace(Owner::Organization(name))
+}
+
+const ME: PolicyOwner<'static> = PolicyOwner::Namespace(Owner::Me);
+
+async fn org_list(State(app): State<AppState>, caller: Caller, Path(name): Path<String>) -> ApiResult {
+    list(&app, &caller, org(&name)).await
 }
 async fn org_create(
     State(app): State<AppState>,
     caller: Caller,
-    Path(org): Path<String>,
+    Path(name): Path<String>,
     Body(req): Body<PolicyRequest>,
 ) -> ApiResult {
-    let owner = org_owner(&app, &caller, &org).await?;
-    create(&app, &caller, owner, req).await
+    create(&app, &caller, org(&name), req).await
 }
-async fn org_get(State(app): State<AppState>, caller: Caller, Path((org, uuid)): Path<(String, String)>) -> ApiResult {
-    let owner = org_owner(&app, &caller, &org).await?;
-    show(&app, owner, &uuid).await
+async fn org_get(State(app): State<AppState>, caller: Caller, Path((name, uuid)): Path<(String, String)>) -> ApiResult {
+    show(&app, &caller, org(&name), &uuid).await
 }
 async fn org_update(
     State(app): State<AppState>,
     caller: Caller,
-    Path((org, uuid)): Path<(String, String)>,
+    Path((name, uuid)): Path<(String, String)>,
     Body(req): Body<PolicyRequest>,
 ) -> ApiResult {
-    let owner = org_owner(&app, &caller, &org).await?;
-    update(&app, &caller, owner, &uuid, req).await
+    update(&app, &caller, org(&name), &uuid, req).await
 }
 async fn org_delete(
     State(app): State<AppState>,
     caller: Caller,
-    Path((org, uuid)): Path<(String, String)>,
+    Path((name, uuid)): Path<(String, String)>,
 ) -> ApiResult {
-    let owner = org_owner(&app, &caller, &org).await?;
-    remove(&app, &caller, owner, &uuid).await
+    remove(&app, &caller, org(&name), &uuid).await
 }
 
 async fn user_list(State(app): State<AppState>, caller: Caller) -> ApiResult {
-    let owner = user_owner(&caller)?;
-    list(&app, owner).await
+    list(&app, &caller, ME).await
 }
 async fn user_create(State(app): State<AppState>, caller: Caller, Body(req): Body<PolicyRequest>) -> ApiResult {
-    let owner = user_owner(&caller)?;
-    create(&app, &caller, owner, req).await
+    create(&app, &caller, ME, req).await
 }
 async fn user_get(State(app): State<AppState>, caller: Caller, Path(uuid): Path<String>) -> ApiResult {
-    let owner = user_owner(&caller)?;
-    show(&app, owner, &uuid).await
+    show(&app, &caller, ME, &uuid).await
 }
 async fn user_update(
     State(app): State<AppState>,
@@ -439,17 +363,14 @@ async fn user_update(
     Path(uuid): Path<String>,
     Body(req): Body<PolicyRequest>,
 ) -> ApiResult {
-    let owner = user_owner(&caller)?;
-    update(&app, &caller, owner, &uuid, req).await
+    update(&app, &caller, ME, &uuid, req).await
 }
 async fn user_delete(State(app): State<AppState>, caller: Caller, Path(uuid): Path<String>) -> ApiResult {
-    let owner = user_owner(&caller)?;
-    remove(&app, &caller, owner, &uuid).await
+    remove(&app, &caller, ME, &uuid).await
 }
 
 async fn repo_list(State(app): State<AppState>, caller: Caller, Path((ns, repo)): Path<(String, String)>) -> ApiResult {
-    let owner = repo_owner(&app, &caller, &ns, &repo).await?;
-    list(&app, owner).await
+    list(&app, &caller, PolicyOwner::Repository(&format!("{ns}/{repo}"))).await
 }
 async fn repo_create(
     State(app): State<AppState>,
@@ -457,16 +378,14 @@ async fn repo_create(
     Path((ns, repo)): Path<(String, String)>,
     Body(req): Body<PolicyRequest>,
 ) -> ApiResult {
-    let owner = repo_owner(&app, &caller, &ns, &repo).await?;
-    create(&app, &caller, owner, req).await
+    create(&app, &caller, PolicyOwner::Repository(&format!("{ns}/{repo}")), req).await
 }
 async fn repo_get(
     State(app): State<AppState>,
     caller: Caller,
     Path((ns, repo, uuid)): Path<(String, String, String)>,
 ) -> ApiResult {
-    let owner = repo_owner(&app, &caller, &ns, &repo).await?;
-    show(&app, owner, &uuid).await
+    show(&app, &caller, PolicyOwner::Repository(&format!("{ns}/{repo}")), &uuid).await
 }
 async fn repo_update(
     State(app): State<AppState>,
@@ -474,16 +393,14 @@ async fn repo_update(
     Path((ns, repo, uuid)): Path<(String, String, String)>,
     Body(req): Body<PolicyRequest>,
 ) -> ApiResult {
-    let owner = repo_owner(&app, &caller, &ns, &repo).await?;
-    update(&app, &caller, owner, &uuid, req).await
+    update(&app, &caller, PolicyOwner::Repository(&format!("{ns}/{repo}")), &uuid, req).await
 }
 async fn repo_delete(
     State(app): State<AppState>,
     caller: Caller,
     Path((ns, repo, uuid)): Path<(String, String, String)>,
 ) -> ApiResult {
-    let owner = repo_owner(&app, &caller, &ns, &repo).await?;
-    remove(&app, &caller, owner, &uuid).await
+    remove(&app, &caller, PolicyOwner::Repository(&format!("{ns}/{repo}")), &uuid).await
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -501,44 +418,22 @@ fn human_bytes(bytes: i64) -> String {
     if unit == 0 { format!("{bytes} bytes") } else { format!("{value:.1} {}", UNITS[unit]) }
 }
 
-async fn quota_json(app: &App, quota_id: i32, limit_bytes: i64) -> Result<Value, ApiError> {
-    let limits: Vec<Value> = quota::quota_limits(&app.db.read, quota_id)
-        .await?
-        .iter()
-        .map(|l| json!({"id": l.id, "type": l.kind, "limit_percent": l.percent}))
-        .collect();
-    Ok(json!({
-        "id": quota_id,
-        "limit_bytes": limit_bytes,
-        "limit": human_bytes(limit_bytes),
+fn quota_json(app: &AppState, q: &QuotaView) -> Value {
+    let limits: Vec<Value> =
+        q.limits.iter().map(|l| json!({"id": l.id, "type": l.kind, "limit_percent": l.percent})).collect();
+    json!({
+        "id": q.id,
+        "limit_bytes": q.limit_bytes,
+        "limit": human_bytes(q.limit_bytes),
         "default_config": false,
         "limits": limits,
         "default_config_exists": app.config.default_system_reject_quota_bytes > 0,
-    }))
-}
-
-/// Reads need the organization's admin; changes a superuser, as Quay.
-async fn quota_org(app: &App, caller: &Caller, org: &str, change: bool) -> Result<i32, ApiError> {
-    let org = super::organization::administered(app, caller, org).await?;
-    if change && !caller.superuser() {
-        return Err(ApiError::forbidden());
-    }
-    Ok(org.id)
-}
-
-async fn the_quota(app: &App, namespace_id: i32, quota_id: i32) -> Result<i64, ApiError> {
-    match quota::quota_row(&app.db.read, namespace_id).await? {
-        Some((id, limit)) if id == quota_id => Ok(limit),
-        _ => Err(ApiError::not_found()),
-    }
+    })
 }
 
 async fn quota_list(State(app): State<AppState>, caller: Caller, Path(org): Path<String>) -> ApiResult {
-    let ns = quota_org(&app, &caller, &org, false).await?;
-    let mut out = Vec::new();
-    if let Some((id, limit)) = quota::quota_row(&app.db.read, ns).await? {
-        out.push(quota_json(&app, id, limit).await?);
-    }
+    let out: Vec<Value> =
+        quotas::of_organization(&app, &caller, &org).await?.iter().map(|q| quota_json(&app, q)).collect();
     json_response(StatusCode::OK, json!(out))
 }
 
@@ -553,25 +448,12 @@ async fn quota_create(
     Path(org): Path<String>,
     Body(req): Body<QuotaRequest>,
 ) -> ApiResult {
-    let ns = quota_org(&app, &caller, &org, true).await?;
-    if req.limit_bytes <= 0 {
-        return Err(ApiError::bad_request("limit_bytes must be above 0"));
-    }
-    if quota::quota_row(&app.db.read, ns).await?.is_some() {
-        return Err(ApiError::bad_request("Organization quota for this organization already exists"));
-    }
-    let tx = app.db.begin().await?;
-    quota::set_namespace_quota(&tx, ns, req.limit_bytes, None, None).await?;
-    let metadata = json!({"namespace": org, "limit_bytes": req.limit_bytes});
-    crate::db::queries::insert_log(&tx, "org_create_quota", ns, caller.user().map(|u| u.id), None, &metadata).await?;
-    tx.commit().await?;
+    quotas::create(&app, &caller, &org, req.limit_bytes).await?;
     json_response(StatusCode::CREATED, json!("Created"))
 }
 
 async fn quota_get(State(app): State<AppState>, caller: Caller, Path((org, id)): Path<(String, i32)>) -> ApiResult {
-    let ns = quota_org(&app, &caller, &org, false).await?;
-    let limit = the_quota(&app, ns, id).await?;
-    json_response(StatusCode::OK, quota_json(&app, id, limit).await?)
+    json_response(StatusCode::OK, quota_json(&app, &quotas::get(&app, &caller, &org, id).await?))
 }
 
 async fn quota_update(
@@ -580,34 +462,17 @@ async fn quota_update(
     Path((org, id)): Path<(String, i32)>,
     Body(req): Body<QuotaRequest>,
 ) -> ApiResult {
-    let ns = quota_org(&app, &caller, &org, true).await?;
-    the_quota(&app, ns, id).await?;
-    if req.limit_bytes <= 0 {
-        return Err(ApiError::bad_request("limit_bytes must be above 0"));
-    }
-    let tx = app.db.begin().await?;
-    quota::set_limit_bytes(&tx, id, req.limit_bytes).await?;
-    let metadata = json!({"namespace": org, "limit_bytes": req.limit_bytes});
-    crate::db::queries::insert_log(&tx, "org_change_quota", ns, caller.user().map(|u| u.id), None, &metadata).await?;
-    tx.commit().await?;
-    json_response(StatusCode::OK, quota_json(&app, id, req.limit_bytes).await?)
+    let q = quotas::set_limit(&app, &caller, &org, id, req.limit_bytes).await?;
+    json_response(StatusCode::OK, quota_json(&app, &q))
 }
 
 async fn quota_delete(State(app): State<AppState>, caller: Caller, Path((org, id)): Path<(String, i32)>) -> ApiResult {
-    let ns = quota_org(&app, &caller, &org, true).await?;
-    the_quota(&app, ns, id).await?;
-    let tx = app.db.begin().await?;
-    quota::remove_namespace_quota(&tx, ns).await?;
-    let metadata = json!({"namespace": org});
-    crate::db::queries::insert_log(&tx, "org_delete_quota", ns, caller.user().map(|u| u.id), None, &metadata).await?;
-    tx.commit().await?;
+    quotas::delete(&app, &caller, &org, id).await?;
     no_content()
 }
 
 async fn limit_list(State(app): State<AppState>, caller: Caller, Path((org, id)): Path<(String, i32)>) -> ApiResult {
-    let ns = quota_org(&app, &caller, &org, false).await?;
-    let limit = the_quota(&app, ns, id).await?;
-    json_response(StatusCode::OK, quota_json(&app, id, limit).await?["limits"].clone())
+    json_response(StatusCode::OK, quota_json(&app, &quotas::get(&app, &caller, &org, id).await?)["limits"].clone())
 }
 
 #[derive(Deserialize)]
@@ -617,35 +482,13 @@ struct LimitRequest {
     threshold_percent: i32,
 }
 
-fn check_limit(req: &LimitRequest) -> Result<(), ApiError> {
-    if !matches!(req.kind.as_str(), "Warning" | "Reject") {
-        return Err(ApiError::bad_request("type must be Warning or Reject"));
-    }
-    if !(1..=100).contains(&req.threshold_percent) {
-        return Err(ApiError::bad_request("threshold_percent must be between 1 and 100"));
-    }
-    Ok(())
-}
-
 async fn limit_create(
     State(app): State<AppState>,
     caller: Caller,
     Path((org, id)): Path<(String, i32)>,
     Body(req): Body<LimitRequest>,
 ) -> ApiResult {
-    let ns = quota_org(&app, &caller, &org, true).await?;
-    the_quota(&app, ns, id).await?;
-    check_limit(&req)?;
-    let existing = quota::quota_limits(&app.db.read, id).await?;
-    if existing.iter().any(|l| l.kind == req.kind && l.percent == req.threshold_percent) {
-        return Err(ApiError::bad_request("An identical threshold exists already"));
-    }
-    let tx = app.db.begin().await?;
-    quota::add_limit(&tx, id, &req.kind, req.threshold_percent).await?;
-    let metadata = json!({"namespace": org, "type": req.kind, "threshold_percent": req.threshold_percent});
-    crate::db::queries::insert_log(&tx, "org_create_quota_limit", ns, caller.user().map(|u| u.id), None, &metadata)
-        .await?;
-    tx.commit().await?;
+    quotas::add_threshold(&app, &caller, &org, id, &req.kind, req.threshold_percent).await?;
     json_response(StatusCode::CREATED, json!("Created"))
 }
 
@@ -655,18 +498,8 @@ async fn limit_update(
     Path((org, id, limit_id)): Path<(String, i32, i32)>,
     Body(req): Body<LimitRequest>,
 ) -> ApiResult {
-    let ns = quota_org(&app, &caller, &org, true).await?;
-    let limit = the_quota(&app, ns, id).await?;
-    check_limit(&req)?;
-    let tx = app.db.begin().await?;
-    if !quota::update_limit(&tx, id, limit_id, &req.kind, req.threshold_percent).await? {
-        return Err(ApiError::not_found());
-    }
-    let metadata = json!({"namespace": org, "type": req.kind, "threshold_percent": req.threshold_percent});
-    crate::db::queries::insert_log(&tx, "org_change_quota_limit", ns, caller.user().map(|u| u.id), None, &metadata)
-        .await?;
-    tx.commit().await?;
-    json_response(StatusCode::OK, quota_json(&app, id, limit).await?)
+    let q = quotas::set_threshold(&app, &caller, &org, id, limit_id, &req.kind, req.threshold_percent).await?;
+    json_response(StatusCode::OK, quota_json(&app, &q))
 }
 
 async fn limit_delete(
@@ -674,16 +507,7 @@ async fn limit_delete(
     caller: Caller,
     Path((org, id, limit_id)): Path<(String, i32, i32)>,
 ) -> ApiResult {
-    let ns = quota_org(&app, &caller, &org, true).await?;
-    the_quota(&app, ns, id).await?;
-    let tx = app.db.begin().await?;
-    if !quota::delete_limit(&tx, id, limit_id).await? {
-        return Err(ApiError::not_found());
-    }
-    let metadata = json!({"namespace": org, "limit_id": limit_id});
-    crate::db::queries::insert_log(&tx, "org_delete_quota_limit", ns, caller.user().map(|u| u.id), None, &metadata)
-        .await?;
-    tx.commit().await?;
+    quotas::delete_threshold(&app, &caller, &org, id, limit_id).await?;
     no_content()
 }
 

@@ -8,14 +8,12 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 
 use super::discovery::schema::{array, nullable, object, string};
-use super::repository::target;
 use super::user::avatar;
 use super::{
     ApiError, ApiResult, Caller, Endpoint, Path, Query, Scope, http_date, json_response, page_token, parse_page_token,
 };
-use crate::app::{App, AppState};
-use crate::auth::Role;
-use crate::db::identity::{self, LogFilter};
+use crate::app::AppState;
+use crate::audit::LogScope;
 
 /// Quay's `LOGS_PER_PAGE`.
 const LOGS_PER_PAGE: u64 = 20;
@@ -122,23 +120,11 @@ fn range(q: &LogQuery) -> Result<(NaiveDateTime, NaiveDateTime), ApiError> {
     Ok((start, end))
 }
 
-async fn logs(app: &App, account_id: Option<i32>, repository_id: Option<i32>, q: &LogQuery) -> ApiResult {
+async fn logs(app: &AppState, caller: &Caller, scope: LogScope<'_>, q: &LogQuery) -> ApiResult {
     let (start, end) = range(q)?;
-    let performer_id = match q.performer.as_deref().filter(|p| !p.is_empty()) {
-        Some(name) => match identity::find_account(&app.db.read, name).await? {
-            Some(a) => Some(a.id),
-            None => {
-                return json_response(
-                    StatusCode::OK,
-                    json!({"start_time": http_date(start), "end_time": http_date(end), "logs": []}),
-                );
-            }
-        },
-        None => None,
-    };
     let before_id = q.next_page.as_deref().map(|t| parse_page_token(t, "before_id")).transpose()?;
-    let filter = LogFilter { account_id, repository_id, performer_id, start, end, before_id, limit: LOGS_PER_PAGE + 1 };
-    let mut rows = identity::list_logs(&app.db.read, &filter).await?;
+    let performer = q.performer.as_deref();
+    let mut rows = crate::audit::list(app, caller, scope, start, end, performer, before_id, LOGS_PER_PAGE + 1).await?;
     let more = rows.len() as u64 > LOGS_PER_PAGE;
     rows.truncate(LOGS_PER_PAGE as usize);
     let logs: Vec<Value> = rows
@@ -173,9 +159,7 @@ async fn repository_logs(
     Path((namespace, repo)): Path<(String, String)>,
     Query(q): Query<LogQuery>,
 ) -> ApiResult {
-    let t = target(&app, &caller, &namespace, &repo).await?;
-    t.require(&caller, Role::Admin)?;
-    logs(&app, None, Some(t.repo.id), &q).await
+    logs(&app, &caller, LogScope::Repository(&format!("{namespace}/{repo}")), &q).await
 }
 
 async fn organization_logs(
@@ -184,11 +168,9 @@ async fn organization_logs(
     Path(org): Path<String>,
     Query(q): Query<LogQuery>,
 ) -> ApiResult {
-    let org = super::organization::administered(&app, &caller, &org).await?;
-    logs(&app, Some(org.id), None, &q).await
+    logs(&app, &caller, LogScope::Organization(&org), &q).await
 }
 
 async fn user_logs(State(app): State<AppState>, caller: Caller, Query(q): Query<LogQuery>) -> ApiResult {
-    let user = caller.require(Scope::UserAdmin)?;
-    logs(&app, Some(user.id), None, &q).await
+    logs(&app, &caller, LogScope::Me, &q).await
 }

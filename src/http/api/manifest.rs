@@ -7,12 +7,10 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 
 use super::discovery::schema::{array, boolean, enumeration, integer, nullable, object, string};
-use super::repository::{performer, target};
-use super::{ApiError, ApiResult, Body, Caller, Endpoint, Path, Query, Scope, json_response, no_content};
-use crate::app::{App, AppState};
-use crate::auth::Role;
-use crate::db::queries::{self, LabelRow, ManifestRow};
-use crate::oci::{ManifestKind, RepositoryName};
+use super::{ApiResult, Body, Caller, Endpoint, Path, Query, Scope, json_response, no_content};
+use crate::app::AppState;
+use crate::oci::ManifestKind;
+use crate::registry::labels::{self, LabelRow};
 
 pub fn endpoints() -> Vec<Endpoint> {
     vec![
@@ -128,42 +126,21 @@ fn label_json(l: &LabelRow) -> Value {
     json!({"id": l.uuid, "key": l.key, "value": l.value, "source_type": l.source_type, "media_type": l.media_type})
 }
 
-/// The manifest in the path, in a repository the caller may act on with `needed`.
-async fn manifest(
-    app: &App,
-    caller: &Caller,
-    namespace: &str,
-    repo: &str,
-    reference: &str,
-    needed: Role,
-) -> Result<(RepositoryName, i32, i32, ManifestRow), ApiError> {
-    let t = target(app, caller, namespace, repo).await?;
-    t.require(caller, needed)?;
-    if needed >= Role::Write {
-        t.require_writable(app)?;
-    }
-    let found = queries::find_manifest_any(&app.db.read, t.repo.id, reference).await?;
-    let m = found.ok_or_else(ApiError::not_found)?;
-    Ok((t.name, t.repo.id, t.repo.namespace_id, m))
-}
-
 async fn view(
     State(app): State<AppState>,
     caller: Caller,
     Path((ns, repo, reference)): Path<(String, String, String)>,
 ) -> ApiResult {
-    let (_, _, _, m) = manifest(&app, &caller, &ns, &repo, &reference, Role::Read).await?;
-    let media_type = app.db.lookups.media_type_name(m.media_type_id).unwrap_or_default();
-    let parsed = crate::oci::parse_manifest(Some(media_type), m.bytes.as_bytes()).ok();
+    let m = labels::manifest(&app, &caller, &format!("{ns}/{repo}"), &reference).await?;
     let mut body = json!({
-        "digest": m.digest,
-        "is_manifest_list": crate::oci::media_types::is_index(media_type),
-        "manifest_data": m.bytes,
-        "config_media_type": m.config_media_type,
+        "digest": m.row.digest,
+        "is_manifest_list": crate::oci::media_types::is_index(&m.media_type),
+        "manifest_data": m.row.bytes,
+        "config_media_type": m.row.config_media_type,
         "layers": null,
-        "layers_compressed_size": parsed.as_ref().and_then(|p| p.layers_size()),
+        "layers_compressed_size": m.parsed.as_ref().and_then(|p| p.layers_size()),
     });
-    if let Some(ManifestKind::Image { layers, .. }) = parsed.as_ref().map(|p| &p.kind) {
+    if let Some(ManifestKind::Image { layers, .. }) = m.parsed.as_ref().map(|p| &p.kind) {
         let layers: Vec<Value> = layers
             .iter()
             .enumerate()
@@ -197,25 +174,10 @@ async fn list_labels(
     Path((ns, repo, reference)): Path<(String, String, String)>,
     Query(q): Query<LabelQuery>,
 ) -> ApiResult {
-    let (_, _, _, m) = manifest(&app, &caller, &ns, &repo, &reference, Role::Read).await?;
-    let labels = queries::manifest_labels(&app.db.read, m.id, q.filter.as_deref().filter(|f| !f.is_empty())).await?;
+    let prefix = q.filter.as_deref().filter(|f| !f.is_empty());
+    let labels = labels::list(&app, &caller, &format!("{ns}/{repo}"), &reference, prefix).await?;
     json_response(StatusCode::OK, json!({"labels": labels.iter().map(label_json).collect::<Vec<_>>()}))
 }
-
-/// Quay's label keys: lowercase alphanumerics with single `.` or `-` between them.
-fn valid_label_key(key: &str) -> bool {
-    let bytes = key.as_bytes();
-    let alnum = |b: u8| b.is_ascii_lowercase() || b.is_ascii_digit();
-    !key.is_empty()
-        && key.len() <= 255
-        && alnum(bytes[0])
-        && alnum(bytes[bytes.len() - 1])
-        && bytes.iter().all(|&b| alnum(b) || b == b'.' || b == b'-')
-        && !bytes.windows(2).any(|w| !alnum(w[0]) && !alnum(w[1]))
-}
-
-/// Prefixes Quay reserves for labels set by Docker tooling.
-const RESERVED_PREFIXES: [&str; 3] = ["com.docker.", "io.docker.", "org.dockerproject."];
 
 #[derive(Deserialize)]
 struct AddLabel {
@@ -230,31 +192,8 @@ async fn add_label(
     Path((ns, repo, reference)): Path<(String, String, String)>,
     Body(req): Body<AddLabel>,
 ) -> ApiResult {
-    let (name, repo_id, namespace_id, m) = manifest(&app, &caller, &ns, &repo, &reference, Role::Write).await?;
-    if !valid_label_key(&req.key) {
-        return Err(ApiError::bad_request("Invalid label key"));
-    }
-    if RESERVED_PREFIXES.iter().any(|p| req.key.starts_with(p)) {
-        return Err(ApiError::bad_request("Label has a reserved prefix"));
-    }
-    let media_type = req.media_type.as_deref().unwrap_or("text/plain");
-    if !matches!(media_type, "text/plain" | "application/json") {
-        return Err(ApiError::bad_request("media_type must be text/plain or application/json"));
-    }
-    if media_type == "application/json" && serde_json::from_str::<Value>(&req.value).is_err() {
-        return Err(ApiError::bad_request("The value is not valid JSON"));
-    }
-    let media_type_id =
-        app.db.lookups.media_type_id(media_type).ok_or_else(|| ApiError::bad_request("Unknown media type"))?;
-    let tx = app.db.begin().await?;
-    let uuid = queries::add_manifest_label(&tx, repo_id, m.id, &req.key, &req.value, media_type_id).await?;
-    let metadata = json!({
-        "id": uuid, "key": req.key, "value": req.value, "manifest_digest": m.digest,
-        "repo": name.repository(), "namespace": name.namespace(),
-    });
-    queries::insert_log(&tx, "manifest_label_add", namespace_id, performer(&caller), Some(repo_id), &metadata).await?;
-    tx.commit().await?;
-    let label = queries::manifest_label(&app.db.read, m.id, &uuid).await?.ok_or_else(ApiError::not_found)?;
+    let path = format!("{ns}/{repo}");
+    let label = labels::add(&app, &caller, &path, &reference, &req.key, &req.value, req.media_type.as_deref()).await?;
     json_response(StatusCode::CREATED, json!({"label": label_json(&label)}))
 }
 
@@ -263,8 +202,7 @@ async fn get_label(
     caller: Caller,
     Path((ns, repo, reference, label)): Path<(String, String, String, String)>,
 ) -> ApiResult {
-    let (_, _, _, m) = manifest(&app, &caller, &ns, &repo, &reference, Role::Read).await?;
-    let label = queries::manifest_label(&app.db.read, m.id, &label).await?.ok_or_else(ApiError::not_found)?;
+    let label = labels::get(&app, &caller, &format!("{ns}/{repo}"), &reference, &label).await?;
     json_response(StatusCode::OK, label_json(&label))
 }
 
@@ -273,32 +211,6 @@ async fn delete_label(
     caller: Caller,
     Path((ns, repo, reference, label)): Path<(String, String, String, String)>,
 ) -> ApiResult {
-    let (name, repo_id, namespace_id, m) = manifest(&app, &caller, &ns, &repo, &reference, Role::Write).await?;
-    let found = queries::manifest_label(&app.db.read, m.id, &label).await?.ok_or_else(ApiError::not_found)?;
-    if !found.mutable {
-        return Err(ApiError::bad_request("Cannot delete a label that came with the manifest"));
-    }
-    let tx = app.db.begin().await?;
-    queries::delete_manifest_label(&tx, m.id, &label).await?;
-    let metadata = json!({
-        "id": found.uuid, "key": found.key, "value": found.value, "manifest_digest": m.digest,
-        "repo": name.repository(), "namespace": name.namespace(),
-    });
-    queries::insert_log(&tx, "manifest_label_delete", namespace_id, performer(&caller), Some(repo_id), &metadata)
-        .await?;
-    tx.commit().await?;
+    labels::delete(&app, &caller, &format!("{ns}/{repo}"), &reference, &label).await?;
     no_content()
-}
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn label_keys() {
-        for ok in ["a", "com.example.label", "a-b.c9", "x1"] {
-            assert!(super::valid_label_key(ok), "{ok}");
-        }
-        for bad in ["", "A", "-a", "a-", "a..b", "a.-b", "a_b", "a b"] {
-            assert!(!super::valid_label_key(bad), "{bad}");
-        }
-    }
 }

@@ -29,9 +29,11 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::MethodRouter;
 use serde_json::json;
 
+use crate::accounts::AccountError;
 use crate::app::AppState;
-use crate::auth::{AuthError, Identity, Role, User};
-use crate::identity::IdentityError;
+pub use crate::auth::Scope;
+use crate::auth::{AuthError, Denied};
+use crate::registry::RegistryError;
 
 /// A JSON schema, built when the document is.
 pub type Schema = fn() -> serde_json::Value;
@@ -118,103 +120,17 @@ async fn method_not_allowed() -> ApiError {
     ApiError::new(StatusCode::METHOD_NOT_ALLOWED, "invalid_request", "The method is not allowed for the requested URL.")
 }
 
-/// The OAuth scopes Quay defines; a token carries some of them, a password all.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Scope {
-    RepoRead,
-    RepoWrite,
-    RepoAdmin,
-    RepoCreate,
-    OrgAdmin,
-    UserRead,
-    UserAdmin,
-    SuperUser,
-}
-
-impl Scope {
-    pub const ALL: [Scope; 8] = [
-        Scope::RepoRead,
-        Scope::RepoWrite,
-        Scope::RepoAdmin,
-        Scope::RepoCreate,
-        Scope::OrgAdmin,
-        Scope::UserRead,
-        Scope::UserAdmin,
-        Scope::SuperUser,
-    ];
-
-    pub fn name(self) -> &'static str {
-        match self {
-            Scope::RepoRead => "repo:read",
-            Scope::RepoWrite => "repo:write",
-            Scope::RepoAdmin => "repo:admin",
-            Scope::RepoCreate => "repo:create",
-            Scope::OrgAdmin => "org:admin",
-            Scope::UserRead => "user:read",
-            Scope::UserAdmin => "user:admin",
-            Scope::SuperUser => "super:user",
-        }
-    }
-
-    /// The repository role a scope allows at most.
-    fn role(self) -> Option<Role> {
-        match self {
-            Scope::RepoRead => Some(Role::Read),
-            Scope::RepoWrite => Some(Role::Write),
-            Scope::RepoAdmin => Some(Role::Admin),
-            _ => None,
-        }
-    }
-}
-
-/// Who is calling, and what their credentials let them do.
-#[derive(Debug, Clone)]
-pub struct Caller {
-    pub identity: Identity,
-    /// The token's scopes; every scope for passwords and robot tokens.
-    pub scopes: Vec<Scope>,
-}
-
-impl Caller {
-    pub fn user(&self) -> Option<&User> {
-        self.identity.user()
-    }
-
-    /// The signed-in user, or Quay's 401.
-    pub fn signed_in(&self) -> Result<&User, ApiError> {
-        self.user().ok_or_else(ApiError::unauthorized)
-    }
-
-    pub fn has(&self, scope: Scope) -> bool {
-        self.scopes.contains(&scope)
-    }
-
-    /// Fails with Quay's 403 when a signed-in caller's token lacks `scope` (401 when anonymous).
-    pub fn require(&self, scope: Scope) -> Result<&User, ApiError> {
-        let user = self.signed_in()?;
-        if !self.has(scope) {
-            return Err(ApiError::forbidden());
-        }
-        Ok(user)
-    }
-
-    /// A superuser whose token allows acting as one.
-    pub fn superuser(&self) -> bool {
-        self.user().is_some_and(|u| u.superuser) && self.has(Scope::SuperUser)
-    }
-
-    /// The highest repository role the token's scopes allow.
-    fn max_role(&self) -> Option<Role> {
-        self.scopes.iter().filter_map(|s| s.role()).max()
-    }
-}
+/// Who calls the API: the domain's actor, built from the request's credentials.
+pub type Caller = crate::auth::Actor;
 
 impl FromRequestParts<AppState> for Caller {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, app: &AppState) -> Result<Self, Self::Rejection> {
+        let ip = parts.extensions.get::<super::PeerAddr>().map(|p| p.0.to_string());
+        let user_agent = parts.headers.get(header::USER_AGENT).and_then(|v| v.to_str().ok()).map(str::to_owned);
         let Some(value) = parts.headers.get(header::AUTHORIZATION) else {
-            return Ok(Caller { identity: Identity::Anonymous, scopes: Vec::new() });
+            return Ok(Caller::anonymous().from_client(ip, user_agent));
         };
         let value = value.to_str().map_err(|_| ApiError::invalid_token())?;
         let (kind, credentials) = value.split_once(' ').ok_or_else(ApiError::invalid_token)?;
@@ -230,33 +146,8 @@ impl FromRequestParts<AppState> for Caller {
             AuthError::Internal(e) => ApiError::internal(e),
             _ => ApiError::invalid_token(),
         })?;
-        let scopes = match (&user.oauth, &user.app_token) {
-            (Some(grant), _) => implied(Scope::ALL.into_iter().filter(|s| grant.has_scope(s.name())).collect()),
-            // An app token stands in for the password on registry clients: what a registry login
-            // may do (read and write repositories), not the account's administration.
-            (None, Some(_)) => vec![Scope::RepoRead, Scope::RepoWrite, Scope::RepoCreate, Scope::UserRead],
-            // Robots push and pull; Quay's API does not take them at all.
-            (None, None) if user.robot => vec![Scope::RepoRead, Scope::RepoWrite, Scope::RepoCreate],
-            (None, None) => Scope::ALL.to_vec(),
-        };
-        Ok(Caller { identity: Identity::User(user), scopes })
+        Ok(Caller::user(user).from_client(ip, user_agent))
     }
-}
-
-/// Quay's implied scopes: `repo:admin` includes writing and reading, `repo:write` reading,
-/// `user:admin` reading the user.
-fn implied(mut scopes: Vec<Scope>) -> Vec<Scope> {
-    let implies = [
-        (Scope::RepoAdmin, Scope::RepoWrite),
-        (Scope::RepoWrite, Scope::RepoRead),
-        (Scope::UserAdmin, Scope::UserRead),
-    ];
-    for (has, gets) in implies {
-        if scopes.contains(&has) && !scopes.contains(&gets) {
-            scopes.push(gets);
-        }
-    }
-    scopes
 }
 
 fn decode_basic(credentials: &str) -> Option<(String, String)> {
@@ -354,32 +245,60 @@ impl ApiError {
     }
 }
 
-impl From<sea_orm::DbErr> for ApiError {
-    fn from(e: sea_orm::DbErr) -> Self {
-        if crate::db::is_retryable(&e) {
-            return ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "downstream_issue", "Please try again");
-        }
-        // Two requests creating the same thing at once: the loser is told, not given a 500.
-        if matches!(e.sql_err(), Some(sea_orm::SqlErr::UniqueConstraintViolation(_))) {
-            return ApiError::bad_request("The request conflicts with a concurrent change; try again");
-        }
-        ApiError::internal(e)
-    }
-}
-
 impl From<anyhow::Error> for ApiError {
     fn from(e: anyhow::Error) -> Self {
         ApiError::internal(e)
     }
 }
 
-impl From<IdentityError> for ApiError {
-    fn from(e: IdentityError) -> Self {
+impl From<Denied> for ApiError {
+    fn from(e: Denied) -> Self {
         match e {
-            IdentityError::NotFound(_) => ApiError::not_found(),
-            IdentityError::Exists(what) => ApiError::bad_request(&format!("{what} already exists")),
-            IdentityError::Invalid(message) => ApiError::bad_request(&message),
-            IdentityError::Internal(e) => ApiError::internal(e),
+            Denied::Unauthenticated => ApiError::unauthorized(),
+            Denied::Forbidden => ApiError::forbidden(),
+        }
+    }
+}
+
+/// Database contention, the same for every domain error: try again.
+fn unavailable() -> ApiError {
+    ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "downstream_issue", "Please try again")
+}
+
+impl From<AccountError> for ApiError {
+    fn from(e: AccountError) -> Self {
+        match e {
+            AccountError::NotFound(_) => ApiError::not_found(),
+            AccountError::Exists(what) => ApiError::bad_request(&format!("{what} already exists")),
+            AccountError::Invalid(message) => ApiError::bad_request(&message),
+            AccountError::Denied(d) => d.into(),
+            AccountError::Unavailable => unavailable(),
+            AccountError::Internal(e) => ApiError::internal(e),
+        }
+    }
+}
+
+impl From<RegistryError> for ApiError {
+    fn from(e: RegistryError) -> Self {
+        use RegistryError as E;
+        match e {
+            E::NameUnknown | E::ManifestUnknown | E::TagUnknown(_) | E::BlobUnknown | E::BlobUploadUnknown => {
+                ApiError::not_found()
+            }
+            E::Access(d) => d.into(),
+            E::TagImmutable(tag) => {
+                ApiError::new(StatusCode::CONFLICT, "tag_immutable", format!("Tag `{tag}` is immutable"))
+            }
+            E::NotWritable(why) => ApiError::new(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "downstream_issue",
+                format!("The repository is not accepting changes: {}", why.message()),
+            ),
+            E::Denied(message) => ApiError::new(StatusCode::FORBIDDEN, "insufficient_scope", message),
+            E::Conflict(message) => ApiError::new(StatusCode::CONFLICT, "invalid_request", message),
+            E::Unavailable => unavailable(),
+            E::Internal(e) => ApiError::internal(e),
+            other => ApiError::bad_request(&other.to_string()),
         }
     }
 }

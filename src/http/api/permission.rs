@@ -7,13 +7,10 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 
 use super::discovery::schema::{boolean, enumeration, map_of, object, string};
-use super::repository::target;
 use super::user::avatar;
 use super::{ApiError, ApiResult, Body, Caller, Endpoint, Path, Scope, json_response, no_content};
-use crate::app::{App, AppState};
-use crate::auth::Role;
-use crate::db::identity::{self, Account};
-use crate::identity::Grantee;
+use crate::accounts::permissions::{self, Grantee, UserPermission};
+use crate::app::AppState;
 
 pub fn endpoints() -> Vec<Endpoint> {
     let role_body = || object(&[("role", enumeration(&["read", "write", "admin"]))], &["role"]);
@@ -132,37 +129,22 @@ fn team_permission_schema() -> Value {
     object(&[("role", string()), ("name", string()), ("avatar", super::discovery::avatar_schema())], &["role", "name"])
 }
 
-/// The repository, for a caller who administers it.
-async fn administered(app: &App, caller: &Caller, namespace: &str, repo: &str) -> Result<String, ApiError> {
-    let t = target(app, caller, namespace, repo).await?;
-    t.require(caller, Role::Admin)?;
-    if !caller.has(Scope::RepoAdmin) {
-        return Err(ApiError::forbidden());
-    }
-    Ok(format!("{}/{}", t.name.namespace(), t.name.repository()))
-}
-
-async fn user_json(app: &App, namespace: &str, a: &Account, role: &str) -> Result<Value, ApiError> {
+fn user_json(p: &UserPermission) -> Value {
+    let a = &p.account;
     let mut v = json!({
-        "role": role,
+        "role": p.role,
         "name": a.username,
         "is_robot": a.robot,
         "avatar": avatar(&a.username, &a.email, if a.robot { "robot" } else { "user" }),
     });
-    if let Some(org) = identity::find_account(&app.db.read, namespace).await?.filter(|o| o.organization) {
-        let (member, _) = identity::organization_membership(&app.db.read, org.id, a.id).await?;
-        v["is_org_member"] = json!(member || a.username.starts_with(&format!("{namespace}+")));
+    if let Some(member) = p.org_member {
+        v["is_org_member"] = json!(member);
     }
-    Ok(v)
+    v
 }
 
 fn team_json(namespace: &str, team: &str, role: &str) -> Value {
     json!({"role": role, "name": team, "avatar": avatar(team, &format!("{namespace}/{team}"), "team")})
-}
-
-async fn repo_id(app: &App, path: &str) -> Result<i32, ApiError> {
-    let (ns, name) = path.split_once('/').ok_or_else(ApiError::not_found)?;
-    Ok(app.db.find_repository(ns, name).await?.ok_or_else(ApiError::not_found)?.id)
 }
 
 async fn list_users(
@@ -170,12 +152,11 @@ async fn list_users(
     caller: Caller,
     Path((ns, repo)): Path<(String, String)>,
 ) -> ApiResult {
-    let path = administered(&app, &caller, &ns, &repo).await?;
-    let id = repo_id(&app, &path).await?;
-    let mut permissions = serde_json::Map::new();
-    for (a, role) in identity::user_permissions(&app.db.read, id).await? {
-        permissions.insert(a.username.clone(), user_json(&app, &ns, &a, &role).await?);
-    }
+    let permissions: serde_json::Map<String, Value> = permissions::users(&app, &caller, &format!("{ns}/{repo}"))
+        .await?
+        .iter()
+        .map(|p| (p.account.username.clone(), user_json(p)))
+        .collect();
     json_response(StatusCode::OK, json!({"permissions": permissions}))
 }
 
@@ -184,11 +165,8 @@ async fn get_user(
     caller: Caller,
     Path((ns, repo, username)): Path<(String, String, String)>,
 ) -> ApiResult {
-    let path = administered(&app, &caller, &ns, &repo).await?;
-    let id = repo_id(&app, &path).await?;
-    let found = identity::user_permissions(&app.db.read, id).await?.into_iter().find(|(a, _)| a.username == username);
-    let (a, role) = found.ok_or_else(ApiError::not_found)?;
-    json_response(StatusCode::OK, user_json(&app, &ns, &a, &role).await?)
+    let p = permissions::user(&app, &caller, &format!("{ns}/{repo}"), &username).await?;
+    json_response(StatusCode::OK, user_json(&p))
 }
 
 #[derive(Deserialize)]
@@ -202,15 +180,9 @@ async fn put_user(
     Path((ns, repo, username)): Path<(String, String, String)>,
     Body(req): Body<RoleRequest>,
 ) -> ApiResult {
-    let path = administered(&app, &caller, &ns, &repo).await?;
-    let Some(a) = identity::find_account(&app.db.read, &username).await? else {
-        return Err(ApiError::bad_request(&format!("Unknown user or robot `{username}`")));
-    };
-    if a.robot && !username.starts_with(&format!("{ns}+")) {
-        return Err(ApiError::bad_request("Robots get grants only in their own namespace"));
-    }
-    crate::identity::grant(&app.db, &path, Grantee::User(&username), &req.role).await?;
-    json_response(StatusCode::OK, user_json(&app, &ns, &a, &req.role).await?)
+    let path = format!("{ns}/{repo}");
+    permissions::grant(&app, &caller, &path, Grantee::User(&username), &req.role).await?;
+    json_response(StatusCode::OK, user_json(&permissions::user(&app, &caller, &path, &username).await?))
 }
 
 async fn delete_user(
@@ -218,8 +190,7 @@ async fn delete_user(
     caller: Caller,
     Path((ns, repo, username)): Path<(String, String, String)>,
 ) -> ApiResult {
-    let path = administered(&app, &caller, &ns, &repo).await?;
-    crate::identity::revoke(&app.db, &path, Grantee::User(&username)).await?;
+    permissions::revoke(&app, &caller, &format!("{ns}/{repo}"), Grantee::User(&username)).await?;
     no_content()
 }
 
@@ -228,9 +199,7 @@ async fn list_teams(
     caller: Caller,
     Path((ns, repo)): Path<(String, String)>,
 ) -> ApiResult {
-    let path = administered(&app, &caller, &ns, &repo).await?;
-    let id = repo_id(&app, &path).await?;
-    let permissions: serde_json::Map<String, Value> = identity::team_permissions(&app.db.read, id)
+    let permissions: serde_json::Map<String, Value> = permissions::teams(&app, &caller, &format!("{ns}/{repo}"))
         .await?
         .iter()
         .map(|(team, role)| (team.clone(), team_json(&ns, team, role)))
@@ -243,9 +212,7 @@ async fn get_team(
     caller: Caller,
     Path((ns, repo, team)): Path<(String, String, String)>,
 ) -> ApiResult {
-    let path = administered(&app, &caller, &ns, &repo).await?;
-    let id = repo_id(&app, &path).await?;
-    let found = identity::team_permissions(&app.db.read, id).await?.into_iter().find(|(t, _)| *t == team);
+    let found = permissions::teams(&app, &caller, &format!("{ns}/{repo}")).await?.into_iter().find(|(t, _)| *t == team);
     let (team, role) = found.ok_or_else(ApiError::not_found)?;
     json_response(StatusCode::OK, team_json(&ns, &team, &role))
 }
@@ -256,11 +223,7 @@ async fn put_team(
     Path((ns, repo, team)): Path<(String, String, String)>,
     Body(req): Body<RoleRequest>,
 ) -> ApiResult {
-    let path = administered(&app, &caller, &ns, &repo).await?;
-    crate::identity::grant(&app.db, &path, Grantee::Team(&team), &req.role).await.map_err(|e| match e {
-        crate::identity::IdentityError::NotFound(_) => ApiError::bad_request(&format!("Unknown team `{team}`")),
-        e => e.into(),
-    })?;
+    permissions::grant(&app, &caller, &format!("{ns}/{repo}"), Grantee::Team(&team), &req.role).await?;
     json_response(StatusCode::OK, team_json(&ns, &team, &req.role))
 }
 
@@ -269,7 +232,6 @@ async fn delete_team(
     caller: Caller,
     Path((ns, repo, team)): Path<(String, String, String)>,
 ) -> ApiResult {
-    let path = administered(&app, &caller, &ns, &repo).await?;
-    crate::identity::revoke(&app.db, &path, Grantee::Team(&team)).await?;
+    permissions::revoke(&app, &caller, &format!("{ns}/{repo}"), Grantee::Team(&team)).await?;
     no_content()
 }

@@ -12,10 +12,9 @@ use super::{
     ApiError, ApiResult, Body, Caller, Endpoint, Path, Query, Scope, flag, http_date_ms, json_response, no_content,
     page_token, parse_page_token,
 };
-use crate::app::{App, AppState};
+use crate::app::AppState;
 use crate::auth::Role;
-use crate::db::queries::{self, RepoRow, RepositoryFilter, TagFilter, repo_state};
-use crate::oci::RepositoryName;
+use crate::registry::repositories::{self, ListQuery as Listing};
 
 /// Quay's page size for repository lists (`REPOS_PER_PAGE`).
 const REPOS_PER_PAGE: u64 = 100;
@@ -196,70 +195,6 @@ fn view_schema() -> Value {
     )
 }
 
-pub fn state_name(state: i32) -> &'static str {
-    match state {
-        repo_state::READ_ONLY => "READ_ONLY",
-        repo_state::MIRROR => "MIRROR",
-        repo_state::MARKED_FOR_DELETION => "MARKED_FOR_DELETION",
-        4 => "ORG_MIRROR",
-        _ => "NORMAL",
-    }
-}
-
-/// A repository named in the path, with the caller's role on it (capped by the token's scopes).
-/// As Quay, a caller who may not read it gets 403 (401 when anonymous), one that does not exist 404.
-pub struct Target {
-    pub name: RepositoryName,
-    pub repo: RepoRow,
-    pub role: Option<Role>,
-}
-
-pub async fn target(app: &App, caller: &Caller, namespace: &str, repo: &str) -> Result<Target, ApiError> {
-    let path = format!("{namespace}/{repo}");
-    let name = RepositoryName::parse(&path, None).map_err(|_| ApiError::not_found())?;
-    let Some(row) = app.db.find_repository(name.namespace(), name.repository()).await? else {
-        return Err(ApiError::not_found());
-    };
-    // A superuser administers every repository only when acting as one (the `super:user` scope).
-    let identity = match &caller.identity {
-        crate::auth::Identity::User(u) if u.superuser && !caller.superuser() => {
-            crate::auth::Identity::User(crate::auth::User { superuser: false, ..u.clone() })
-        }
-        other => other.clone(),
-    };
-    let role = crate::auth::repository_role(&app.db, &identity, &row).await?;
-    // Scopes cap the role as Quay's do.
-    let role = role.min(caller.max_role());
-    Ok(Target { name, repo: row, role })
-}
-
-impl Target {
-    /// The caller may do what `needed` allows, or gets 401 (anonymous) / 403.
-    pub fn require(&self, caller: &Caller, needed: Role) -> Result<(), ApiError> {
-        if needed == Role::Read && self.repo.public {
-            return Ok(());
-        }
-        if self.role.is_some_and(|r| r >= needed) {
-            return Ok(());
-        }
-        if caller.user().is_none() { Err(ApiError::unauthorized()) } else { Err(ApiError::forbidden()) }
-    }
-
-    /// Tags and labels change only in normal repositories of a registry taking writes; mirrored
-    /// and read-only repositories answer 503 as Quay's.
-    pub fn require_writable(&self, app: &App) -> Result<(), ApiError> {
-        if self.repo.state != repo_state::NORMAL || app.config.registry_state == "readonly" || app.config.disable_pushes
-        {
-            return Err(ApiError::new(
-                StatusCode::SERVICE_UNAVAILABLE,
-                "downstream_issue",
-                "The repository is not accepting changes (mirrored, read-only or the registry is read-only)",
-            ));
-        }
-        Ok(())
-    }
-}
-
 #[derive(Deserialize)]
 struct CreateRequest {
     repository: String,
@@ -272,39 +207,26 @@ struct CreateRequest {
     repo_kind: Option<String>,
 }
 
+fn visibility(v: &str) -> Result<bool, ApiError> {
+    match v {
+        "public" => Ok(true),
+        "private" => Ok(false),
+        _ => Err(ApiError::bad_request("visibility must be public or private")),
+    }
+}
+
 async fn create(State(app): State<AppState>, caller: Caller, Body(req): Body<CreateRequest>) -> ApiResult {
-    let user = caller.require(Scope::RepoCreate)?;
-    let namespace = req.namespace.clone().unwrap_or_else(|| user.username.clone());
+    caller.require(Scope::RepoCreate)?;
     if req.repo_kind.as_deref().is_some_and(|k| k != "image") {
         return Err(ApiError::bad_request("Only image repositories are supported"));
     }
-    let public = match req.visibility.as_str() {
-        "public" => true,
-        "private" => false,
-        _ => return Err(ApiError::bad_request("visibility must be public or private")),
-    };
-    let path = format!("{namespace}/{}", req.repository);
-    if RepositoryName::parse(&path, None).is_err() || req.repository.contains('/') {
+    let public = visibility(&req.visibility)?;
+    if req.repository.contains('/') {
         return Err(ApiError::bad_request("Invalid repository name"));
     }
-    let Some(owner) = crate::db::identity::find_account(&app.db.read, &namespace).await? else {
-        return Err(ApiError::forbidden());
-    };
-    let allowed = (user.superuser && caller.has(Scope::SuperUser))
-        || queries::can_create_in_namespace(&app.db.read, user.id, owner.id).await?;
-    if !allowed || owner.robot {
-        return Err(ApiError::forbidden());
-    }
-    if app.db.find_repository(&namespace, &req.repository).await?.is_some() {
-        return Err(ApiError::bad_request("Repository already exists"));
-    }
-    crate::identity::create_repo_as(&app.db, &path, public, Some(user.id)).await?;
-    if let Some(description) = req.description.as_deref().filter(|d| !d.is_empty()) {
-        let repo = app.db.find_repository(&namespace, &req.repository).await?.ok_or_else(ApiError::not_found)?;
-        let tx = app.db.begin().await?;
-        queries::set_repository_description(&tx, repo.id, description).await?;
-        tx.commit().await?;
-    }
+    let description = req.description.as_deref();
+    repositories::create(&app, &caller, req.namespace.as_deref(), &req.repository, public, description).await?;
+    let namespace = req.namespace.clone().or_else(|| caller.signed_in_user().map(|u| u.username.clone()));
     json_response(StatusCode::CREATED, json!({"namespace": namespace, "name": req.repository, "kind": "image"}))
 }
 
@@ -332,29 +254,14 @@ async fn list(State(app): State<AppState>, caller: Caller, Query(q): Query<ListQ
     if q.repo_kind.as_deref().is_some_and(|k| k != "image") {
         return json_response(StatusCode::OK, json!({"repositories": []}));
     }
-    if starred && caller.user().is_none() {
-        return Err(ApiError::unauthorized());
-    }
-    if caller.user().is_some() && !caller.has(Scope::RepoRead) {
-        return Err(ApiError::forbidden());
-    }
     let after_id = match q.next_page.as_deref() {
         Some(t) => {
             i32::try_from(parse_page_token(t, "start_id")?).map_err(|_| ApiError::bad_request("Invalid page token"))?
         }
         None => 0,
     };
-    let viewer = caller.user().map(|u| (u.id, u.superuser && caller.has(Scope::SuperUser)));
-    let filter = RepositoryFilter {
-        namespace: q.namespace.as_deref(),
-        include_public: public,
-        starred_by: if starred { caller.user().map(|u| u.id) } else { None },
-        after_id,
-        only_id: None,
-        limit: REPOS_PER_PAGE + 1,
-    };
-    let public_id = app.db.lookups.visibility_public;
-    let mut rows = queries::list_repository_summaries(&app.db.read, viewer, public_id, &filter).await?;
+    let listing = Listing { namespace: q.namespace.as_deref(), public, starred, after_id, limit: REPOS_PER_PAGE + 1 };
+    let mut rows = repositories::list(&app, &caller, &listing).await?;
     let more = rows.len() as u64 > REPOS_PER_PAGE;
     rows.truncate(REPOS_PER_PAGE as usize);
     let (with_modified, with_popularity) = (flag(&q.last_modified), flag(&q.popularity));
@@ -367,7 +274,7 @@ async fn list(State(app): State<AppState>, caller: Caller, Query(q): Query<ListQ
                 "description": r.description,
                 "is_public": r.public,
                 "kind": "image",
-                "state": state_name(r.state),
+                "state": repositories::state_name(r.state),
             });
             if with_modified {
                 v["last_modified"] = json!(r.last_modified_ms.map(|ms| ms / 1000));
@@ -375,7 +282,7 @@ async fn list(State(app): State<AppState>, caller: Caller, Query(q): Query<ListQ
             if with_popularity {
                 v["popularity"] = json!(0);
             }
-            if caller.user().is_some() {
+            if caller.signed_in_user().is_some() {
                 v["is_starred"] = json!(r.starred);
             }
             v
@@ -400,65 +307,41 @@ async fn view(
     Path((namespace, repo)): Path<(String, String)>,
     Query(q): Query<ViewQuery>,
 ) -> ApiResult {
-    let t = target(&app, &caller, &namespace, &repo).await?;
-    t.require(&caller, Role::Read)?;
-    let summary = queries::list_repository_summaries(
-        &app.db.read,
-        Some((caller.user().map(|u| u.id).unwrap_or(-1), true)),
-        app.db.lookups.visibility_public,
-        &RepositoryFilter {
-            namespace: Some(t.name.namespace()),
-            include_public: true,
-            starred_by: None,
-            after_id: 0,
-            only_id: Some(t.repo.id),
-            limit: 1,
-        },
-    )
-    .await?;
-    let summary = summary.into_iter().next().ok_or_else(ApiError::not_found)?;
-    let settings = crate::db::identity::account_settings(&app.db.read, t.repo.namespace_id).await?;
+    let include_tags = q.include_tags.as_deref().is_none_or(|v| !v.eq_ignore_ascii_case("false"));
+    let path = format!("{namespace}/{repo}");
+    let v = repositories::view(&app, &caller, &path, include_tags, MAX_TAGS_IN_VIEW).await?;
     let mut tags = serde_json::Map::new();
-    if q.include_tags.as_deref().is_none_or(|v| !v.eq_ignore_ascii_case("false")) {
-        let filter = TagFilter {
-            only_active: true,
-            specific: None,
-            name_like: None,
-            name_eq: None,
-            offset: 0,
-            limit: MAX_TAGS_IN_VIEW,
-        };
-        for tag in queries::tag_views(&app.db.read, t.repo.id, &filter).await? {
-            let mut v = json!({
-                "name": tag.name,
-                "size": tag.size,
-                "last_modified": http_date_ms(tag.start_ms),
-                "manifest_digest": tag.digest,
-            });
-            if let Some(end) = tag.end_ms {
-                v["expiration"] = json!(http_date_ms(end));
-            }
-            tags.entry(tag.name.clone()).or_insert(v);
+    for tag in &v.tags {
+        let mut t = json!({
+            "name": tag.name,
+            "size": tag.size,
+            "last_modified": http_date_ms(tag.start_ms),
+            "manifest_digest": tag.digest,
+        });
+        if let Some(end) = tag.end_ms {
+            t["expiration"] = json!(http_date_ms(end));
         }
+        tags.entry(tag.name.clone()).or_insert(t);
     }
+    let access = &v.access;
     json_response(
         StatusCode::OK,
         json!({
-            "namespace": t.name.namespace(),
-            "name": t.name.repository(),
+            "namespace": access.name.namespace(),
+            "name": access.name.repository(),
             "kind": "image",
-            "description": summary.description,
-            "is_public": t.repo.public,
-            "is_organization": summary.namespace_is_org,
-            "is_starred": summary.starred,
+            "description": v.summary.description,
+            "is_public": access.repo.public,
+            "is_organization": v.summary.namespace_is_org,
+            "is_starred": v.summary.starred,
             "status_token": "",
             "trust_enabled": false,
-            "tag_expiration_s": settings.removed_tag_expiration_s,
+            "tag_expiration_s": v.tag_expiration_s,
             "is_free_account": true,
-            "state": state_name(t.repo.state),
+            "state": repositories::state_name(access.repo.state),
             "tags": tags,
-            "can_write": t.role.is_some_and(|r| r >= Role::Write),
-            "can_admin": t.role.is_some_and(|r| r >= Role::Admin),
+            "can_write": access.role.is_some_and(|r| r >= Role::Write),
+            "can_admin": access.role.is_some_and(|r| r >= Role::Admin),
         }),
     )
 }
@@ -474,27 +357,8 @@ async fn update(
     Path((namespace, repo)): Path<(String, String)>,
     Body(req): Body<UpdateRequest>,
 ) -> ApiResult {
-    let t = target(&app, &caller, &namespace, &repo).await?;
-    t.require(&caller, Role::Write)?;
-    let tx = app.db.begin().await?;
-    queries::set_repository_description(&tx, t.repo.id, &req.description).await?;
-    let metadata =
-        json!({"repo": t.name.repository(), "namespace": t.name.namespace(), "description": req.description});
-    queries::insert_log(
-        &tx,
-        "set_repo_description",
-        t.repo.namespace_id,
-        performer(&caller),
-        Some(t.repo.id),
-        &metadata,
-    )
-    .await?;
-    tx.commit().await?;
+    repositories::set_description(&app, &caller, &format!("{namespace}/{repo}"), &req.description).await?;
     json_response(StatusCode::OK, json!({"success": true}))
-}
-
-pub fn performer(caller: &Caller) -> Option<i32> {
-    caller.user().map(|u| u.id)
 }
 
 async fn remove(
@@ -502,9 +366,7 @@ async fn remove(
     caller: Caller,
     Path((namespace, repo)): Path<(String, String)>,
 ) -> ApiResult {
-    let t = target(&app, &caller, &namespace, &repo).await?;
-    t.require(&caller, Role::Admin)?;
-    crate::identity::delete_repo(&app.db, &format!("{}/{}", t.name.namespace(), t.name.repository())).await?;
+    repositories::delete(&app, &caller, &format!("{namespace}/{repo}")).await?;
     no_content()
 }
 
@@ -519,14 +381,7 @@ async fn change_visibility(
     Path((namespace, repo)): Path<(String, String)>,
     Body(req): Body<VisibilityRequest>,
 ) -> ApiResult {
-    let t = target(&app, &caller, &namespace, &repo).await?;
-    t.require(&caller, Role::Admin)?;
-    let public = match req.visibility.as_str() {
-        "public" => true,
-        "private" => false,
-        _ => return Err(ApiError::bad_request("visibility must be public or private")),
-    };
-    crate::identity::set_visibility(&app.db, &format!("{}/{}", t.name.namespace(), t.name.repository()), public)
-        .await?;
+    let public = visibility(&req.visibility)?;
+    repositories::set_visibility(&app, &caller, &format!("{namespace}/{repo}"), public).await?;
     json_response(StatusCode::OK, json!({"success": true}))
 }

@@ -8,11 +8,10 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 
 use super::discovery::schema::{array, nullable, object, string};
-use super::{
-    ApiError, ApiResult, Body, Caller, Endpoint, Path, Query, Scope, flag, http_date, json_response, no_content,
-};
-use crate::app::{App, AppState};
-use crate::db::identity::{self, RobotView};
+use super::{ApiResult, Body, Caller, Endpoint, Path, Query, Scope, flag, http_date, json_response, no_content};
+use crate::accounts::Owner;
+use crate::accounts::robots::{self, Robot};
+use crate::app::AppState;
 
 pub fn endpoints() -> Vec<Endpoint> {
     let mut all = Vec::new();
@@ -117,49 +116,24 @@ fn robot_schema() -> Value {
     )
 }
 
-/// The namespace whose robots the caller manages: an organization they administer, or themselves.
-async fn org_namespace(app: &App, caller: &Caller, org: &str) -> Result<String, ApiError> {
-    super::organization::administered(app, caller, org).await?;
-    Ok(org.to_owned())
-}
-
-fn own_namespace(caller: &Caller) -> Result<String, ApiError> {
-    let user = caller.require(Scope::UserAdmin)?;
-    if user.robot {
-        return Err(ApiError::forbidden());
-    }
-    Ok(user.username.clone())
-}
-
-fn robot_json(r: &RobotView, token: Option<&str>) -> Value {
+fn robot_json(r: &Robot) -> Value {
     let mut v = json!({
-        "name": r.name,
-        "created": r.created.map(http_date),
-        "last_accessed": r.last_accessed.map(http_date),
-        "description": r.description,
+        "name": r.view.name,
+        "created": r.view.created.map(http_date),
+        "last_accessed": r.view.last_accessed.map(http_date),
+        "description": r.view.description,
         "unstructured_metadata": {},
     });
-    if let Some(t) = token {
+    if let Some(t) = &r.token {
         v["token"] = json!(t);
     }
+    if let Some(teams) = &r.teams {
+        v["teams"] = json!(teams.iter().map(|t| json!({"name": t})).collect::<Vec<_>>());
+    }
+    if let Some(repositories) = &r.repositories {
+        v["repositories"] = json!(repositories);
+    }
     v
-}
-
-async fn one_robot(app: &App, namespace: &str, short: &str) -> Result<RobotView, ApiError> {
-    let full = format!("{namespace}+{short}");
-    identity::robot_views(&app.db.read, namespace, Some(&full))
-        .await?
-        .into_iter()
-        .next()
-        .ok_or_else(ApiError::not_found)
-}
-
-async fn token_of(app: &App, robot: &RobotView) -> Result<Option<String>, ApiError> {
-    let Some(secrets) = app.secrets.as_ref() else {
-        return Ok(None);
-    };
-    let encrypted = identity::robot_token(&app.db.read, robot.id).await?;
-    Ok(encrypted.and_then(|e| secrets.decrypt(&e).ok()))
 }
 
 #[derive(Deserialize, Default)]
@@ -168,20 +142,9 @@ struct ListQuery {
     token: Option<String>,
 }
 
-async fn list(app: &App, namespace: &str, q: &ListQuery) -> ApiResult {
-    let mut robots = Vec::new();
-    for r in identity::robot_views(&app.db.read, namespace, None).await? {
-        let token = if flag(&q.token) { token_of(app, &r).await? } else { None };
-        let mut v = robot_json(&r, token.as_deref());
-        if flag(&q.permissions) {
-            let teams = identity::teams_of_member(&app.db.read, r.id).await?;
-            v["teams"] = json!(teams.iter().map(|t| json!({"name": t})).collect::<Vec<_>>());
-            let grants = identity::robot_permissions(&app.db.read, r.id).await?;
-            v["repositories"] = json!(grants.iter().map(|(_, repo, _)| repo.clone()).collect::<Vec<_>>());
-        }
-        robots.push(v);
-    }
-    json_response(StatusCode::OK, json!({"robots": robots}))
+async fn list(app: &AppState, caller: &Caller, owner: Owner<'_>, q: &ListQuery) -> ApiResult {
+    let robots = robots::list(app, caller, owner, flag(&q.token), flag(&q.permissions)).await?;
+    json_response(StatusCode::OK, json!({"robots": robots.iter().map(robot_json).collect::<Vec<_>>()}))
 }
 
 async fn list_org(
@@ -190,29 +153,19 @@ async fn list_org(
     Path(org): Path<String>,
     Query(q): Query<ListQuery>,
 ) -> ApiResult {
-    let ns = org_namespace(&app, &caller, &org).await?;
-    list(&app, &ns, &q).await
+    list(&app, &caller, Owner::Organization(&org), &q).await
 }
 
 async fn list_user(State(app): State<AppState>, caller: Caller, Query(q): Query<ListQuery>) -> ApiResult {
-    let ns = own_namespace(&caller)?;
-    list(&app, &ns, &q).await
-}
-
-async fn show(app: &App, namespace: &str, short: &str) -> ApiResult {
-    let r = one_robot(app, namespace, short).await?;
-    let token = token_of(app, &r).await?;
-    json_response(StatusCode::OK, robot_json(&r, token.as_deref()))
+    list(&app, &caller, Owner::Me, &q).await
 }
 
 async fn get_org(State(app): State<AppState>, caller: Caller, Path((org, short)): Path<(String, String)>) -> ApiResult {
-    let ns = org_namespace(&app, &caller, &org).await?;
-    show(&app, &ns, &short).await
+    json_response(StatusCode::OK, robot_json(&robots::get(&app, &caller, Owner::Organization(&org), &short).await?))
 }
 
 async fn get_user(State(app): State<AppState>, caller: Caller, Path(short): Path<String>) -> ApiResult {
-    let ns = own_namespace(&caller)?;
-    show(&app, &ns, &short).await
+    json_response(StatusCode::OK, robot_json(&robots::get(&app, &caller, Owner::Me, &short).await?))
 }
 
 #[derive(Deserialize, Default)]
@@ -221,16 +174,10 @@ struct CreateRequest {
     description: Option<String>,
 }
 
-async fn create(app: &App, namespace: &str, short: &str, req: CreateRequest) -> ApiResult {
+async fn create(app: &AppState, caller: &Caller, owner: Owner<'_>, short: &str, req: CreateRequest) -> ApiResult {
     let description = req.description.unwrap_or_default();
-    let (full, token) =
-        crate::identity::create_robot(&app.db, app.secrets.as_ref(), namespace, short, &description).await?;
-    let r = identity::robot_views(&app.db.read, namespace, Some(&full))
-        .await?
-        .into_iter()
-        .next()
-        .ok_or_else(ApiError::not_found)?;
-    json_response(StatusCode::CREATED, robot_json(&r, Some(&token)))
+    let created = robots::create(app, caller, owner, short, &description).await?;
+    json_response(StatusCode::CREATED, robot_json(&created))
 }
 
 async fn create_org(
@@ -239,8 +186,7 @@ async fn create_org(
     Path((org, short)): Path<(String, String)>,
     Body(req): Body<CreateRequest>,
 ) -> ApiResult {
-    let ns = org_namespace(&app, &caller, &org).await?;
-    create(&app, &ns, &short, req).await
+    create(&app, &caller, Owner::Organization(&org), &short, req).await
 }
 
 async fn create_user(
@@ -249,14 +195,7 @@ async fn create_user(
     Path(short): Path<String>,
     Body(req): Body<CreateRequest>,
 ) -> ApiResult {
-    let ns = own_namespace(&caller)?;
-    create(&app, &ns, &short, req).await
-}
-
-async fn remove(app: &App, namespace: &str, short: &str) -> ApiResult {
-    one_robot(app, namespace, short).await?;
-    crate::identity::delete_robot(&app.db, &format!("{namespace}+{short}")).await?;
-    no_content()
+    create(&app, &caller, Owner::Me, &short, req).await
 }
 
 async fn delete_org(
@@ -264,21 +203,13 @@ async fn delete_org(
     caller: Caller,
     Path((org, short)): Path<(String, String)>,
 ) -> ApiResult {
-    let ns = org_namespace(&app, &caller, &org).await?;
-    remove(&app, &ns, &short).await
+    robots::delete(&app, &caller, Owner::Organization(&org), &short).await?;
+    no_content()
 }
 
 async fn delete_user(State(app): State<AppState>, caller: Caller, Path(short): Path<String>) -> ApiResult {
-    let ns = own_namespace(&caller)?;
-    remove(&app, &ns, &short).await
-}
-
-async fn regenerate(app: &App, namespace: &str, short: &str) -> ApiResult {
-    one_robot(app, namespace, short).await?;
-    let full = format!("{namespace}+{short}");
-    let token = crate::identity::rotate_robot(&app.db, app.secrets.as_ref(), &full).await?;
-    let r = one_robot(app, namespace, short).await?;
-    json_response(StatusCode::OK, robot_json(&r, Some(&token)))
+    robots::delete(&app, &caller, Owner::Me, &short).await?;
+    no_content()
 }
 
 async fn regenerate_org(
@@ -286,11 +217,11 @@ async fn regenerate_org(
     caller: Caller,
     Path((org, short)): Path<(String, String)>,
 ) -> ApiResult {
-    let ns = org_namespace(&app, &caller, &org).await?;
-    regenerate(&app, &ns, &short).await
+    let robot = robots::regenerate(&app, &caller, Owner::Organization(&org), &short).await?;
+    json_response(StatusCode::OK, robot_json(&robot))
 }
 
 async fn regenerate_user(State(app): State<AppState>, caller: Caller, Path(short): Path<String>) -> ApiResult {
-    let ns = own_namespace(&caller)?;
-    regenerate(&app, &ns, &short).await
+    let robot = robots::regenerate(&app, &caller, Owner::Me, &short).await?;
+    json_response(StatusCode::OK, robot_json(&robot))
 }

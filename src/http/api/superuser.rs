@@ -9,9 +9,9 @@ use serde_json::{Value, json};
 
 use super::discovery::schema::{array, boolean, object, string};
 use super::user::avatar;
-use super::{ApiError, ApiResult, Body, Caller, Endpoint, Path, Scope, json_response, no_content};
+use super::{ApiResult, Body, Caller, Endpoint, Path, Scope, json_response, no_content};
+use crate::accounts::{Account, organizations, users};
 use crate::app::{App, AppState};
-use crate::db::identity::{self, Account};
 
 pub fn endpoints() -> Vec<Endpoint> {
     vec![
@@ -166,36 +166,8 @@ fn user_json(app: &App, a: &Account) -> Value {
     })
 }
 
-/// A valid address no other user has (Quay's `user_email_unique_non_org` index).
-async fn check_email(app: &App, email: &str, except: Option<i32>) -> Result<(), ApiError> {
-    if !email.contains('@') || email.len() > 255 {
-        return Err(ApiError::bad_request("Invalid email address"));
-    }
-    if identity::email_in_use(&app.db.read, email, except).await? {
-        return Err(ApiError::bad_request("Email address is already in use"));
-    }
-    Ok(())
-}
-
-fn require_superuser(caller: &Caller) -> Result<(), ApiError> {
-    caller.require(Scope::SuperUser)?;
-    if !caller.superuser() {
-        return Err(ApiError::forbidden());
-    }
-    Ok(())
-}
-
-async fn person(app: &App, name: &str) -> Result<Account, ApiError> {
-    match identity::find_account(&app.db.read, name).await? {
-        Some(a) if !a.organization && !a.robot => Ok(a),
-        _ => Err(ApiError::not_found()),
-    }
-}
-
 async fn list_users(State(app): State<AppState>, caller: Caller) -> ApiResult {
-    require_superuser(&caller)?;
-    let users: Vec<Value> =
-        identity::list_accounts(&app.db.read, false, false, None).await?.iter().map(|a| user_json(&app, a)).collect();
+    let users: Vec<Value> = users::list(&app, &caller, false).await?.iter().map(|a| user_json(&app, a)).collect();
     json_response(StatusCode::OK, json!({"users": users}))
 }
 
@@ -206,28 +178,17 @@ struct CreateRequest {
 }
 
 async fn create_user(State(app): State<AppState>, caller: Caller, Body(req): Body<CreateRequest>) -> ApiResult {
-    require_superuser(&caller)?;
-    if let Some(email) = req.email.as_deref() {
-        check_email(&app, email, None).await?;
-    }
     let password = crate::util::random_token(32);
-    crate::identity::create_user(&app.db, &req.username, req.email.as_deref(), &password).await?;
-    let created = person(&app, &req.username).await?;
+    let created = users::create(&app, &caller, &req.username, req.email.as_deref(), &password).await?;
     let mut body = json!({"username": created.username, "email": created.email, "password": password});
     if let Some(cli) = app.config.cli_password() {
         body["encrypted_password"] = cli.encrypt(&password).into();
     }
-    let performer = caller.user().map(|u| u.id);
-    let tx = app.db.begin().await?;
-    let metadata = json!({"username": created.username, "email": created.email});
-    crate::db::queries::insert_log(&tx, "user_create", created.id, performer, None, &metadata).await?;
-    tx.commit().await?;
     json_response(StatusCode::OK, body)
 }
 
 async fn get_user(State(app): State<AppState>, caller: Caller, Path(name): Path<String>) -> ApiResult {
-    require_superuser(&caller)?;
-    let a = person(&app, &name).await?;
+    let a = users::get(&app, &caller, &name).await?;
     json_response(StatusCode::OK, user_json(&app, &a))
 }
 
@@ -238,36 +199,10 @@ struct ChangeRequest {
     enabled: Option<bool>,
 }
 
-/// Applies a change of password, email or enabled state, each logged as Quay does.
-async fn apply(app: &App, caller: &Caller, a: &Account, req: &ChangeRequest) -> Result<(), ApiError> {
-    let performer = caller.user().map(|u| u.id);
-    // Everything is checked before anything changes.
-    if let Some(email) = req.email.as_deref() {
-        check_email(app, email, Some(a.id)).await?;
+impl ChangeRequest {
+    fn change(&self) -> users::Change<'_> {
+        users::Change { password: self.password.as_deref(), email: self.email.as_deref(), enabled: self.enabled }
     }
-    if let Some(password) = req.password.as_deref() {
-        crate::identity::validate_password(password)?;
-    }
-    if let Some(password) = req.password.as_deref() {
-        crate::identity::set_password(&app.db, &a.username, password).await?;
-    }
-    let tx = app.db.begin().await?;
-    if req.password.is_some() {
-        let metadata = json!({"username": a.username});
-        crate::db::queries::insert_log(&tx, "user_change_password", a.id, performer, None, &metadata).await?;
-    }
-    if let Some(email) = req.email.as_deref() {
-        identity::set_email(&tx, a.id, email).await?;
-        let metadata = json!({"username": a.username, "email": email});
-        crate::db::queries::insert_log(&tx, "user_change_email", a.id, performer, None, &metadata).await?;
-    }
-    if let Some(enabled) = req.enabled {
-        identity::set_enabled(&tx, a.id, enabled).await?;
-        let kind = if enabled { "user_enable" } else { "user_disable" };
-        crate::db::queries::insert_log(&tx, kind, a.id, performer, None, &json!({"username": a.username})).await?;
-    }
-    tx.commit().await?;
-    Ok(())
 }
 
 async fn change_user(
@@ -276,29 +211,17 @@ async fn change_user(
     Path(name): Path<String>,
     Body(req): Body<ChangeRequest>,
 ) -> ApiResult {
-    require_superuser(&caller)?;
-    let a = person(&app, &name).await?;
-    if app.config.is_superuser(&name) {
-        return Err(ApiError::bad_request("Cannot update a superuser"));
-    }
-    apply(&app, &caller, &a, &req).await?;
-    let a = person(&app, &name).await?;
+    let a = users::change(&app, &caller, &name, &req.change()).await?;
     json_response(StatusCode::OK, user_json(&app, &a))
 }
 
 async fn delete_user(State(app): State<AppState>, caller: Caller, Path(name): Path<String>) -> ApiResult {
-    require_superuser(&caller)?;
-    person(&app, &name).await?;
-    if app.config.is_superuser(&name) {
-        return Err(ApiError::bad_request("Cannot delete a superuser"));
-    }
-    crate::identity::delete_namespace(&app.db, &name, app.config.namespace_gc_grace()).await?;
+    users::delete(&app, &caller, &name).await?;
     no_content()
 }
 
 async fn list_orgs(State(app): State<AppState>, caller: Caller) -> ApiResult {
-    require_superuser(&caller)?;
-    let orgs: Vec<Value> = identity::list_accounts(&app.db.read, true, false, None)
+    let orgs: Vec<Value> = users::list(&app, &caller, true)
         .await?
         .iter()
         .map(|o| json!({"name": o.username, "email": o.email, "avatar": avatar(&o.username, &o.email, "org")}))
@@ -307,22 +230,12 @@ async fn list_orgs(State(app): State<AppState>, caller: Caller) -> ApiResult {
 }
 
 async fn delete_org(State(app): State<AppState>, caller: Caller, Path(name): Path<String>) -> ApiResult {
-    require_superuser(&caller)?;
-    super::organization::organization(&app, &name).await?;
-    crate::identity::delete_namespace(&app.db, &name, app.config.namespace_gc_grace()).await?;
+    crate::accounts::require_superuser(&caller)?;
+    organizations::delete(&app, &caller, &name).await?;
     no_content()
 }
 
 async fn change_self(State(app): State<AppState>, caller: Caller, Body(req): Body<ChangeRequest>) -> ApiResult {
-    let user = caller.require(Scope::UserAdmin)?;
-    if user.robot || user.app_token.is_some() {
-        return Err(ApiError::forbidden());
-    }
-    if req.enabled.is_some() {
-        return Err(ApiError::bad_request("enabled is changed by superusers only"));
-    }
-    let a = person(&app, &user.username).await?;
-    apply(&app, &caller, &a, &req).await?;
-    let a = person(&app, &user.username).await?;
+    let a = users::change_own(&app, &caller, &req.change()).await?;
     json_response(StatusCode::OK, user_json(&app, &a))
 }

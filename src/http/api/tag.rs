@@ -8,13 +8,11 @@ use serde_json::{Value, json};
 
 use super::discovery::error_schema;
 use super::discovery::schema::{array, boolean, integer, nullable, object, string};
-use super::repository::{Target, performer, target};
 use super::{
     ApiError, ApiResult, Body, Caller, Endpoint, Path, Query, Scope, flag, http_date_ms, json_response, no_content,
 };
-use crate::app::{App, AppState};
-use crate::auth::Role;
-use crate::db::queries::{self, TagFilter};
+use crate::app::AppState;
+use crate::registry::tags::{self, TagFilter};
 
 pub fn endpoints() -> Vec<Endpoint> {
     vec![
@@ -147,8 +145,6 @@ async fn list(
     Path((namespace, repo)): Path<(String, String)>,
     Query(q): Query<ListQuery>,
 ) -> ApiResult {
-    let t = target(&app, &caller, &namespace, &repo).await?;
-    t.require(&caller, Role::Read)?;
     let limit = number(&q.limit, "limit", 50)?.clamp(1, 100);
     let page = number(&q.page, "page", 1)?.max(1);
     if page > 1_000_000 {
@@ -170,23 +166,20 @@ async fn list(
         offset: (page - 1).saturating_mul(limit),
         limit: limit + 1,
     };
-    let mut rows = queries::tag_views(&app.db.read, t.repo.id, &filter).await?;
+    let mut rows = tags::history(&app, &caller, &format!("{namespace}/{repo}"), &filter).await?;
     let has_additional = rows.len() as u64 > limit;
     rows.truncate(limit as usize);
-    let lists = |id: i32| {
-        let name = app.db.lookups.media_type_name(id).unwrap_or_default();
-        crate::oci::media_types::is_index(name)
-    };
     let tags: Vec<Value> = rows
         .iter()
-        .map(|tag| {
+        .map(|t| {
+            let tag = &t.view;
             let mut v = json!({
                 "name": tag.name,
                 "reversion": tag.reversion,
                 "immutable": tag.immutable,
                 "start_ts": tag.start_ms / 1000,
                 "manifest_digest": tag.digest,
-                "is_manifest_list": lists(tag.media_type_id),
+                "is_manifest_list": t.is_index,
                 "size": tag.size,
                 "last_modified": http_date_ms(tag.start_ms),
             });
@@ -198,25 +191,6 @@ async fn list(
         })
         .collect();
     json_response(StatusCode::OK, json!({"tags": tags, "page": page, "has_additional": has_additional}))
-}
-
-/// The repository of a tag the caller is about to change: they may write to it, it takes changes,
-/// the name is a valid tag (Quay's rule is the OCI one), and the tag is not immutable.
-async fn changeable_tag(
-    app: &App,
-    caller: &Caller,
-    namespace: &str,
-    repo: &str,
-    tag: &str,
-) -> Result<Target, ApiError> {
-    let t = target(app, caller, namespace, repo).await?;
-    t.require(caller, Role::Write)?;
-    t.require_writable(app)?;
-    crate::oci::validate_tag(tag).map_err(|_| ApiError::bad_request("Invalid tag name"))?;
-    if queries::tag_is_immutable(&app.db.read, t.repo.id, tag).await? {
-        return Err(ApiError::new(StatusCode::CONFLICT, "tag_immutable", format!("Tag `{tag}` is immutable")));
-    }
-    Ok(t)
 }
 
 #[derive(Deserialize)]
@@ -237,59 +211,18 @@ async fn change(
     Path((namespace, repo, tag)): Path<(String, String, String)>,
     Body(req): Body<ChangeRequest>,
 ) -> ApiResult {
-    let t = changeable_tag(&app, &caller, &namespace, &repo, &tag).await?;
-    let now_ms = crate::util::now_ms();
-    let end_ms = match req.expiration {
+    let expiration_ms = match req.expiration {
         None => None,
         Some(None) => Some(None),
-        Some(Some(seconds)) => {
-            let ms = seconds.checked_mul(1000).filter(|&ms| ms > now_ms).ok_or_else(|| {
-                ApiError::bad_request("Invalid expiration date: it must be a time in the future, in epoch seconds")
-            })?;
-            Some(Some(ms))
-        }
+        Some(Some(seconds)) => Some(Some(seconds.checked_mul(1000).unwrap_or(i64::MIN))),
     };
-    if req.manifest_digest.is_none() && end_ms.is_none() {
+    if req.manifest_digest.is_none() && expiration_ms.is_none() {
+        // Who may not change the tag is told so first.
+        tags::changeable(&app, &caller, &format!("{namespace}/{repo}"), &tag).await?;
         return Err(ApiError::bad_request("manifest_digest or expiration must be given"));
     }
-    let metadata_base = json!({"repo": t.name.repository(), "namespace": t.name.namespace(), "tag": tag});
-    let tx = app.db.begin().await?;
-    if let Some(digest) = &req.manifest_digest {
-        // Only a manifest something still reaches (Quay's allow_dead=False); older ones are restored.
-        let Some(manifest) = queries::find_live_manifest(&tx, t.repo.id, digest).await? else {
-            return Err(ApiError::not_found());
-        };
-        let previous = queries::tag_history(&tx, t.repo.id, &tag).await?;
-        let alive_before = previous.first().filter(|(_, _, end)| end.is_none_or(|e| e > now_ms)).cloned();
-        queries::set_tag(&tx, t.repo.id, &tag, manifest.id, app.db.lookups.tag_kind_tag, None).await?;
-        let mut metadata = metadata_base.clone();
-        metadata["manifest_digest"] = json!(digest);
-        let kind = match alive_before {
-            Some((old, _, _)) => {
-                metadata["original_manifest_digest"] = json!(old);
-                "move_tag"
-            }
-            None => "create_tag",
-        };
-        queries::insert_log(&tx, kind, t.repo.namespace_id, performer(&caller), Some(t.repo.id), &metadata).await?;
-    }
-    if let Some(end_ms) = end_ms {
-        if !queries::set_tag_expiration(&tx, t.repo.id, &tag, end_ms).await? {
-            return Err(ApiError::not_found());
-        }
-        let mut metadata = metadata_base.clone();
-        metadata["expiration_date"] = json!(end_ms.map(|ms| ms / 1000));
-        queries::insert_log(
-            &tx,
-            "change_tag_expiration",
-            t.repo.namespace_id,
-            performer(&caller),
-            Some(t.repo.id),
-            &metadata,
-        )
-        .await?;
-    }
-    tx.commit().await?;
+    let path = format!("{namespace}/{repo}");
+    tags::change(&app, &caller, &path, &tag, req.manifest_digest.as_deref(), expiration_ms).await?;
     json_response(StatusCode::CREATED, json!("Updated"))
 }
 
@@ -298,14 +231,7 @@ async fn remove(
     caller: Caller,
     Path((namespace, repo, tag)): Path<(String, String, String)>,
 ) -> ApiResult {
-    let t = changeable_tag(&app, &caller, &namespace, &repo, &tag).await?;
-    let tx = app.db.begin().await?;
-    if !queries::delete_tag(&tx, t.repo.id, &tag).await? {
-        return Err(ApiError::not_found());
-    }
-    let metadata = json!({"repo": t.name.repository(), "namespace": t.name.namespace(), "tag": tag});
-    queries::insert_log(&tx, "delete_tag", t.repo.namespace_id, performer(&caller), Some(t.repo.id), &metadata).await?;
-    tx.commit().await?;
+    tags::delete(&app, &caller, &format!("{namespace}/{repo}"), &tag).await?;
     no_content()
 }
 
@@ -320,8 +246,6 @@ async fn restore(
     Path((namespace, repo, tag)): Path<(String, String, String)>,
     Body(req): Body<RestoreRequest>,
 ) -> ApiResult {
-    let t = changeable_tag(&app, &caller, &namespace, &repo, &tag).await?;
-    let path = format!("{}/{}", t.name.namespace(), t.name.repository());
-    crate::identity::restore_tag(&app.db, &path, &tag, Some(&req.manifest_digest)).await?;
+    tags::restore(&app, &caller, &format!("{namespace}/{repo}"), &tag, Some(&req.manifest_digest)).await?;
     json_response(StatusCode::OK, json!({}))
 }

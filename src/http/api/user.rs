@@ -7,12 +7,9 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 
 use super::discovery::schema::{array, boolean, integer, object, string};
-use super::{ApiError, ApiResult, Body, Caller, Endpoint, Scope, json_response};
+use super::{ApiResult, Body, Caller, Endpoint, Scope, json_response};
+use crate::accounts::users;
 use crate::app::AppState;
-use crate::db::{identity, queries};
-
-/// Scopes of the token `user/initialize` returns: all of them, as Quay's.
-const INITIALIZE_SCOPES: &str = "org:admin repo:admin repo:create repo:read repo:write super:user user:admin user:read";
 
 pub fn endpoints() -> Vec<Endpoint> {
     vec![
@@ -107,50 +104,33 @@ fn lenient_bool<'de, D: serde::Deserializer<'de>>(d: D) -> Result<bool, D::Error
 }
 
 async fn initialize(State(app): State<AppState>, Body(req): Body<InitializeRequest>) -> ApiResult {
-    if !app.config.feature_user_initialize {
-        return Err(ApiError::bad_request("Cannot initialize user, FEATURE_USER_INITIALIZE is False"));
-    }
-    if queries::count_users(&app.db.read).await? > 0 {
-        return Err(ApiError::bad_request("Cannot initialize user in a non-empty database"));
-    }
-    let email = req.email.clone().unwrap_or_else(|| format!("{}@localhost", req.username));
-    crate::identity::create_user(&app.db, &req.username, Some(&email), &req.password).await?;
-    let created = identity::find_account(&app.db.read, &req.username).await?.ok_or_else(ApiError::not_found)?;
-    let mut body = json!({"username": req.username, "email": email});
+    let created = users::initialize(&app, &req.username, req.email.as_deref(), &req.password, req.access_token).await?;
+    let mut body = json!({"username": created.account.username, "email": created.account.email});
     // `quay serve` always has a SECRET_KEY (it generates one on first start).
     if let Some(cli) = app.config.cli_password() {
         body["encrypted_password"] = cli.encrypt(&req.password).into();
     }
-    if req.access_token {
-        let token = crate::identity::create_oauth_token(
-            &app.db,
-            app.secrets.as_ref(),
-            created.id,
-            "automation",
-            "Application token generated via /api/v1/user/initialize",
-            INITIALIZE_SCOPES,
-        )
-        .await?;
+    if let Some(token) = created.access_token {
         body["access_token"] = token.into();
     }
     json_response(StatusCode::OK, body)
 }
 
 async fn current_user(State(app): State<AppState>, caller: Caller) -> ApiResult {
-    let user = caller.require(Scope::UserRead)?;
-    let account = identity::find_account(&app.db.read, &user.username).await?.ok_or_else(ApiError::not_found)?;
-    let settings = identity::account_settings(&app.db.read, user.id).await?;
-    let mut organizations = Vec::new();
-    for org in identity::organizations_of(&app.db.read, user.id).await? {
-        organizations.push(json!({
-            "name": org.name,
-            "avatar": avatar(&org.name, &org.email, "org"),
-            "can_create_repo": org.can_create,
-            "public": false,
-            "is_org_admin": org.admin,
-            "preferred_namespace": false,
-        }));
-    }
+    let users::Profile { account, settings, organizations: memberships } = users::profile(&app, &caller).await?;
+    let organizations: Vec<Value> = memberships
+        .iter()
+        .map(|org| {
+            json!({
+                "name": org.name,
+                "avatar": avatar(&org.name, &org.email, "org"),
+                "can_create_repo": org.can_create,
+                "public": false,
+                "is_org_admin": org.admin,
+                "preferred_namespace": false,
+            })
+        })
+        .collect();
     json_response(
         StatusCode::OK,
         json!({

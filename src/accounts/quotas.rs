@@ -1,0 +1,226 @@
+//! Storage quotas of namespaces (Quay's `userorganizationquota` and `quotalimits`): read by the
+//! organization's admins, changed by superusers and the system, each change logged as Quay's
+//! `org_*_quota*` kinds. Enforced by `registry::quota`.
+
+use serde_json::json;
+
+use super::{AccountError, Result, administered, require_superuser};
+use crate::app::App;
+use crate::auth::Actor;
+use crate::db::quota;
+
+pub use crate::db::quota::{Quota, QuotaLimit};
+
+/// An organization's quota as the API shows it.
+pub struct QuotaView {
+    pub id: i32,
+    pub limit_bytes: i64,
+    pub limits: Vec<QuotaLimit>,
+}
+
+/// The organization for reading its quota (its admins), or changing it (superusers).
+async fn organization(app: &App, actor: &Actor, org: &str, change: bool) -> Result<i32> {
+    let org = administered(app, actor, org).await?;
+    if change {
+        require_superuser(actor)?;
+    }
+    Ok(org.id)
+}
+
+async fn view(app: &App, namespace_id: i32, quota_id: Option<i32>) -> Result<Option<QuotaView>> {
+    let Some((id, limit_bytes)) = quota::quota_row(&app.db.read, namespace_id).await? else {
+        return Ok(None);
+    };
+    if quota_id.is_some_and(|q| q != id) {
+        return Ok(None);
+    }
+    let limits = quota::quota_limits(&app.db.read, id).await?;
+    Ok(Some(QuotaView { id, limit_bytes, limits }))
+}
+
+fn not_found(id: i32) -> AccountError {
+    AccountError::NotFound(format!("quota {id}"))
+}
+
+/// The organization's quota, if it has one.
+pub async fn of_organization(app: &App, actor: &Actor, org: &str) -> Result<Option<QuotaView>> {
+    let ns = organization(app, actor, org, false).await?;
+    view(app, ns, None).await
+}
+
+pub async fn get(app: &App, actor: &Actor, org: &str, id: i32) -> Result<QuotaView> {
+    let ns = organization(app, actor, org, false).await?;
+    view(app, ns, Some(id)).await?.ok_or_else(|| not_found(id))
+}
+
+fn positive(limit_bytes: i64) -> Result<()> {
+    if limit_bytes <= 0 {
+        return Err(AccountError::Invalid("limit_bytes must be above 0".into()));
+    }
+    Ok(())
+}
+
+/// Gives an organization a quota; logged as `org_create_quota`.
+pub async fn create(app: &App, actor: &Actor, org: &str, limit_bytes: i64) -> Result<()> {
+    let ns = organization(app, actor, org, true).await?;
+    positive(limit_bytes)?;
+    if quota::quota_row(&app.db.read, ns).await?.is_some() {
+        return Err(AccountError::Invalid("Organization quota for this organization already exists".into()));
+    }
+    let tx = app.db.begin().await?;
+    quota::set_namespace_quota(&tx, ns, limit_bytes, None, None).await?;
+    super::log(&tx, actor, "org_create_quota", ns, None, &json!({"namespace": org, "limit_bytes": limit_bytes}))
+        .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Changes a quota's limit; logged as `org_change_quota`.
+pub async fn set_limit(app: &App, actor: &Actor, org: &str, id: i32, limit_bytes: i64) -> Result<QuotaView> {
+    let ns = organization(app, actor, org, true).await?;
+    view(app, ns, Some(id)).await?.ok_or_else(|| not_found(id))?;
+    positive(limit_bytes)?;
+    let tx = app.db.begin().await?;
+    quota::set_limit_bytes(&tx, id, limit_bytes).await?;
+    super::log(&tx, actor, "org_change_quota", ns, None, &json!({"namespace": org, "limit_bytes": limit_bytes}))
+        .await?;
+    tx.commit().await?;
+    view(app, ns, Some(id)).await?.ok_or_else(|| not_found(id))
+}
+
+/// Removes a quota; logged as `org_delete_quota`.
+pub async fn delete(app: &App, actor: &Actor, org: &str, id: i32) -> Result<()> {
+    let ns = organization(app, actor, org, true).await?;
+    view(app, ns, Some(id)).await?.ok_or_else(|| not_found(id))?;
+    let tx = app.db.begin().await?;
+    quota::remove_namespace_quota(&tx, ns).await?;
+    super::log(&tx, actor, "org_delete_quota", ns, None, &json!({"namespace": org})).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+fn check_threshold(kind: &str, percent: i32) -> Result<()> {
+    if !matches!(kind, "Warning" | "Reject") {
+        return Err(AccountError::Invalid("type must be Warning or Reject".into()));
+    }
+    if !(1..=100).contains(&percent) {
+        return Err(AccountError::Invalid("threshold_percent must be between 1 and 100".into()));
+    }
+    Ok(())
+}
+
+/// Adds a Warning or Reject threshold; logged as `org_create_quota_limit`.
+pub async fn add_threshold(app: &App, actor: &Actor, org: &str, id: i32, kind: &str, percent: i32) -> Result<()> {
+    let ns = organization(app, actor, org, true).await?;
+    let current = view(app, ns, Some(id)).await?.ok_or_else(|| not_found(id))?;
+    check_threshold(kind, percent)?;
+    if current.limits.iter().any(|l| l.kind == kind && l.percent == percent) {
+        return Err(AccountError::Invalid("An identical threshold exists already".into()));
+    }
+    let tx = app.db.begin().await?;
+    quota::add_limit(&tx, id, kind, percent).await?;
+    let metadata = json!({"namespace": org, "type": kind, "threshold_percent": percent});
+    super::log(&tx, actor, "org_create_quota_limit", ns, None, &metadata).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Changes a threshold; logged as `org_change_quota_limit`.
+#[allow(clippy::too_many_arguments)]
+pub async fn set_threshold(
+    app: &App,
+    actor: &Actor,
+    org: &str,
+    id: i32,
+    limit_id: i32,
+    kind: &str,
+    percent: i32,
+) -> Result<QuotaView> {
+    let ns = organization(app, actor, org, true).await?;
+    view(app, ns, Some(id)).await?.ok_or_else(|| not_found(id))?;
+    check_threshold(kind, percent)?;
+    let tx = app.db.begin().await?;
+    if !quota::update_limit(&tx, id, limit_id, kind, percent).await? {
+        return Err(AccountError::NotFound(format!("threshold {limit_id}")));
+    }
+    let metadata = json!({"namespace": org, "type": kind, "threshold_percent": percent});
+    super::log(&tx, actor, "org_change_quota_limit", ns, None, &metadata).await?;
+    tx.commit().await?;
+    view(app, ns, Some(id)).await?.ok_or_else(|| not_found(id))
+}
+
+/// Removes a threshold; logged as `org_delete_quota_limit`.
+pub async fn delete_threshold(app: &App, actor: &Actor, org: &str, id: i32, limit_id: i32) -> Result<()> {
+    let ns = organization(app, actor, org, true).await?;
+    view(app, ns, Some(id)).await?.ok_or_else(|| not_found(id))?;
+    let tx = app.db.begin().await?;
+    if !quota::delete_limit(&tx, id, limit_id).await? {
+        return Err(AccountError::NotFound(format!("threshold {limit_id}")));
+    }
+    super::log(&tx, actor, "org_delete_quota_limit", ns, None, &json!({"namespace": org, "limit_id": limit_id}))
+        .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// What `quay admin quota show` reports of any namespace.
+pub struct Usage {
+    pub quota: Option<Quota>,
+    pub used_bytes: i64,
+}
+
+/// A namespace's quota and how much it holds (superusers and the system).
+pub async fn usage(app: &App, actor: &Actor, namespace: &str) -> Result<Usage> {
+    require_superuser(actor)?;
+    let ns = namespace_of(app, namespace).await?;
+    Ok(Usage {
+        quota: quota::namespace_quota(&app.db.read, ns).await?,
+        used_bytes: quota::namespace_size(&app.db.read, ns).await?,
+    })
+}
+
+async fn namespace_of(app: &App, name: &str) -> Result<i32> {
+    let a = super::account(app, name).await?;
+    if a.robot {
+        return Err(AccountError::Invalid(format!("`{name}` is a robot")));
+    }
+    Ok(a.id)
+}
+
+/// Sets any namespace's quota with its Reject and Warning percentages (superusers and the system;
+/// replaces what it had); logged as `org_create_quota` or `org_change_quota`.
+pub async fn set(
+    app: &App,
+    actor: &Actor,
+    namespace: &str,
+    limit_bytes: i64,
+    reject: i32,
+    warning: Option<i32>,
+) -> Result<()> {
+    require_superuser(actor)?;
+    positive(limit_bytes)?;
+    for percent in std::iter::once(reject).chain(warning) {
+        if !(1..=100).contains(&percent) {
+            return Err(AccountError::Invalid("thresholds are percentages from 1 to 100".into()));
+        }
+    }
+    let ns = namespace_of(app, namespace).await?;
+    let existed = quota::quota_row(&app.db.read, ns).await?.is_some();
+    let tx = app.db.begin().await?;
+    quota::set_namespace_quota(&tx, ns, limit_bytes, Some(reject), warning).await?;
+    let kind = if existed { "org_change_quota" } else { "org_create_quota" };
+    super::log(&tx, actor, kind, ns, None, &json!({"namespace": namespace, "limit_bytes": limit_bytes})).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Removes any namespace's quota (superusers and the system); logged as `org_delete_quota`.
+pub async fn remove(app: &App, actor: &Actor, namespace: &str) -> Result<()> {
+    require_superuser(actor)?;
+    let ns = namespace_of(app, namespace).await?;
+    let tx = app.db.begin().await?;
+    quota::remove_namespace_quota(&tx, ns).await?;
+    super::log(&tx, actor, "org_delete_quota", ns, None, &json!({"namespace": namespace})).await?;
+    tx.commit().await?;
+    Ok(())
+}

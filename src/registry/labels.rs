@@ -1,0 +1,158 @@
+//! Manifests as the management API shows them (with their layers), and their labels (Quay's
+//! `manifestlabel`): listed, read, added by writers, and deleted unless they came with the manifest.
+
+use serde_json::json;
+
+use super::access;
+use super::{RegistryError, Result};
+use crate::app::App;
+use crate::auth::{Actor, Role};
+use crate::db::queries::{self, ManifestRow};
+use crate::oci::RepositoryName;
+
+pub use crate::db::queries::LabelRow;
+
+/// A manifest of a repository, with what its stored bytes say.
+pub struct Manifest {
+    pub row: ManifestRow,
+    pub media_type: String,
+    pub parsed: Option<crate::oci::ParsedManifest>,
+}
+
+/// The manifest `reference` (a digest) of the repository at `path`, for an actor who may do what
+/// `needed` allows (changes: to a repository that takes writes from them).
+async fn find(app: &App, actor: &Actor, path: &str, reference: &str, needed: Role) -> Result<Found> {
+    let target = access::resolve(app, actor, path).await?;
+    target.require(actor, needed)?;
+    if needed >= Role::Write {
+        access::require_writable(app, &target.repo, actor).await?;
+    }
+    let found = queries::find_manifest_any(&app.db.read, target.repo.id, reference).await?;
+    let row = found.ok_or(RegistryError::ManifestUnknown)?;
+    Ok(Found { name: target.name, row, repo_id: target.repo.id, namespace_id: target.repo.namespace_id })
+}
+
+struct Found {
+    name: RepositoryName,
+    row: ManifestRow,
+    repo_id: i32,
+    namespace_id: i32,
+}
+
+/// A manifest, for readers of its repository.
+pub async fn manifest(app: &App, actor: &Actor, path: &str, reference: &str) -> Result<Manifest> {
+    let row = find(app, actor, path, reference, Role::Read).await?.row;
+    let media_type = app.db.lookups.media_type_name(row.media_type_id).unwrap_or_default().to_owned();
+    let parsed = crate::oci::parse_manifest(Some(&media_type), row.bytes.as_bytes()).ok();
+    Ok(Manifest { row, media_type, parsed })
+}
+
+/// The manifest's labels, those whose key starts with `prefix` when given.
+pub async fn list(
+    app: &App,
+    actor: &Actor,
+    path: &str,
+    reference: &str,
+    prefix: Option<&str>,
+) -> Result<Vec<LabelRow>> {
+    let m = find(app, actor, path, reference, Role::Read).await?.row;
+    Ok(queries::manifest_labels(&app.db.read, m.id, prefix).await?)
+}
+
+pub async fn get(app: &App, actor: &Actor, path: &str, reference: &str, uuid: &str) -> Result<LabelRow> {
+    let m = find(app, actor, path, reference, Role::Read).await?.row;
+    queries::manifest_label(&app.db.read, m.id, uuid)
+        .await?
+        .ok_or_else(|| RegistryError::TagUnknown(format!("label `{uuid}`")))
+}
+
+/// Quay's label keys: lowercase alphanumerics with single `.` or `-` between them.
+fn valid_key(key: &str) -> bool {
+    let bytes = key.as_bytes();
+    let alnum = |b: u8| b.is_ascii_lowercase() || b.is_ascii_digit();
+    !key.is_empty()
+        && key.len() <= 255
+        && alnum(bytes[0])
+        && alnum(bytes[bytes.len() - 1])
+        && bytes.iter().all(|&b| alnum(b) || b == b'.' || b == b'-')
+        && !bytes.windows(2).any(|w| !alnum(w[0]) && !alnum(w[1]))
+}
+
+/// Prefixes Quay reserves for labels set by Docker tooling.
+const RESERVED_PREFIXES: [&str; 3] = ["com.docker.", "io.docker.", "org.dockerproject."];
+
+fn invalid(message: &str) -> RegistryError {
+    RegistryError::ManifestInvalid(message.to_owned())
+}
+
+/// Adds a label (`text/plain` or `application/json`); logged as `manifest_label_add`.
+pub async fn add(
+    app: &App,
+    actor: &Actor,
+    path: &str,
+    reference: &str,
+    key: &str,
+    value: &str,
+    media_type: Option<&str>,
+) -> Result<LabelRow> {
+    let Found { name, row: m, repo_id, namespace_id } = find(app, actor, path, reference, Role::Write).await?;
+    if !valid_key(key) {
+        return Err(invalid("Invalid label key"));
+    }
+    if RESERVED_PREFIXES.iter().any(|p| key.starts_with(p)) {
+        return Err(invalid("Label has a reserved prefix"));
+    }
+    let media_type = media_type.unwrap_or("text/plain");
+    if !matches!(media_type, "text/plain" | "application/json") {
+        return Err(invalid("media_type must be text/plain or application/json"));
+    }
+    if media_type == "application/json" && serde_json::from_str::<serde_json::Value>(value).is_err() {
+        return Err(invalid("The value is not valid JSON"));
+    }
+    let media_type_id = app.db.lookups.media_type_id(media_type).ok_or_else(|| invalid("Unknown media type"))?;
+    let tx = app.db.begin().await?;
+    let uuid = queries::add_manifest_label(&tx, repo_id, m.id, key, value, media_type_id).await?;
+    let metadata = json!({
+        "id": uuid, "key": key, "value": value, "manifest_digest": m.digest,
+        "repo": name.repository(), "namespace": name.namespace(),
+    });
+    crate::audit::write(&tx, actor, "manifest_label_add", namespace_id, Some(repo_id), &metadata).await?;
+    tx.commit().await?;
+    queries::manifest_label(&app.db.read, m.id, &uuid)
+        .await?
+        .ok_or_else(|| RegistryError::TagUnknown("the new label".into()))
+}
+
+/// Deletes a label the API added (not one that came with the manifest); logged as
+/// `manifest_label_delete`.
+pub async fn delete(app: &App, actor: &Actor, path: &str, reference: &str, uuid: &str) -> Result<()> {
+    let Found { name, row: m, repo_id, namespace_id } = find(app, actor, path, reference, Role::Write).await?;
+    let found = queries::manifest_label(&app.db.read, m.id, uuid)
+        .await?
+        .ok_or_else(|| RegistryError::TagUnknown(format!("label `{uuid}`")))?;
+    if !found.mutable {
+        return Err(invalid("Cannot delete a label that came with the manifest"));
+    }
+    let tx = app.db.begin().await?;
+    queries::delete_manifest_label(&tx, m.id, uuid).await?;
+    let metadata = json!({
+        "id": found.uuid, "key": found.key, "value": found.value, "manifest_digest": m.digest,
+        "repo": name.repository(), "namespace": name.namespace(),
+    });
+    crate::audit::write(&tx, actor, "manifest_label_delete", namespace_id, Some(repo_id), &metadata).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn label_keys() {
+        for ok in ["a", "com.example.label", "a-b.c9", "x1"] {
+            assert!(super::valid_key(ok), "{ok}");
+        }
+        for bad in ["", "A", "-a", "a-", "a..b", "a.-b", "a_b", "a b"] {
+            assert!(!super::valid_key(bad), "{bad}");
+        }
+    }
+}
