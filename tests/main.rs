@@ -9,6 +9,7 @@ mod common;
 mod concurrency;
 mod crash;
 mod credentials;
+mod domain;
 mod emulators;
 mod gc;
 mod identity;
