@@ -47,7 +47,7 @@ impl App {
         let signing_key = SigningKey::load_or_generate(&key_path, &kid_path)?;
         let verification_keys = VerificationKeys::new(&config.instance_service_key_service);
         let secrets = config.field_encryption()?;
-        let audit = crate::audit::AuditLog::start(db.write.clone(), crate::db::queries::log_kinds(&db.read).await?);
+        let audit = crate::audit::AuditLog::start(db.write.clone(), crate::db::log::log_kinds(&db.read).await?);
         let app = App { config, db, storage, signing_key, verification_keys, secrets, audit };
         app.register_signing_key().await?;
         app.verification_keys.refresh(&app.db).await?;
@@ -65,7 +65,7 @@ impl App {
         let expires = crate::util::now_naive()
             + chrono::Duration::minutes(self.config.instance_service_key_expiration_min as i64);
         let name = audience_url(&self.config);
-        crate::db::queries::register_service_key(
+        crate::db::service_key::register_service_key(
             &self.db.write,
             &name,
             &self.signing_key.kid,

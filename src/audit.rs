@@ -9,7 +9,7 @@
 use std::collections::HashMap;
 use std::time::Duration;
 
-use sea_orm::{ConnectionTrait as _, DatabaseConnection, TransactionTrait as _};
+use sea_orm::DatabaseConnection;
 use serde_json::Value;
 use tokio::sync::mpsc;
 
@@ -38,7 +38,7 @@ pub async fn list(
     performer: Option<&str>,
     before_id: Option<i64>,
     limit: u64,
-) -> Result<Vec<crate::db::identity::LogRow>, crate::accounts::AccountError> {
+) -> Result<Vec<crate::db::log::LogRow>, crate::accounts::AccountError> {
     use crate::accounts::AccountError;
     let (account_id, repository_id) = match scope {
         LogScope::Repository(path) => {
@@ -63,9 +63,8 @@ pub async fn list(
         },
         None => None,
     };
-    let filter =
-        crate::db::identity::LogFilter { account_id, repository_id, performer_id, start, end, before_id, limit };
-    Ok(crate::db::identity::list_logs(&app.db.read, &filter).await?)
+    let filter = crate::db::log::LogFilter { account_id, repository_id, performer_id, start, end, before_id, limit };
+    Ok(crate::db::log::list_logs(&app.db.read, &filter).await?)
 }
 
 /// Quay's metadata of registry actions (push, pull, delete): the repository, the reference, the
@@ -105,16 +104,8 @@ pub async fn write<C: sea_orm::ConnectionTrait>(
     repository_id: Option<i32>,
     metadata: &Value,
 ) -> Result<(), sea_orm::DbErr> {
-    crate::db::queries::insert_log(
-        c,
-        kind,
-        account_id,
-        actor.performer_id(),
-        repository_id,
-        actor.ip.as_deref(),
-        metadata,
-    )
-    .await
+    crate::db::log::insert_log(c, kind, account_id, actor.performer_id(), repository_id, actor.ip.as_deref(), metadata)
+        .await
 }
 const BATCH: usize = 500;
 
@@ -221,41 +212,37 @@ async fn write_batch(
         if let Performer::Name(name) = &entry.performer
             && !performers.contains_key(name)
         {
-            let id = crate::db::queries::find_user(db, name).await?.map(|u| u.id);
+            let id = crate::db::user::find_user(db, name).await?.map(|u| u.id);
             if performers.len() > 10_000 {
                 performers.clear();
             }
             performers.insert(name.clone(), id);
         }
     }
-    let tx = db.begin().await?;
-    for (entry, at) in batch {
-        let Some(kind_id) = kinds.get(entry.kind) else {
-            tracing::warn!(kind = entry.kind, "unknown action log kind");
-            continue;
-        };
-        tx.execute_raw(crate::db::sql(
-            tx.get_database_backend(),
-            "INSERT INTO logentry3 (kind_id, account_id, performer_id, repository_id, datetime, ip, metadata_json) \
-             VALUES (?, ?, ?, ?, ?, ?, ?)",
-            [
-                (*kind_id).into(),
-                entry.account_id.into(),
-                match &entry.performer {
-                    Performer::Nobody => None,
-                    Performer::Id(id) => Some(*id),
-                    Performer::Name(name) => performers.get(name).copied().flatten(),
-                }
-                .into(),
-                entry.repository_id.into(),
-                (*at).into(),
-                entry.ip.clone().into(),
-                entry.metadata.to_string().into(),
-            ],
-        ))
-        .await?;
-    }
-    tx.commit().await?;
+    let rows: Vec<crate::db::log::NewLog> = batch
+        .iter()
+        .filter_map(|(entry, at)| {
+            let Some(kind_id) = kinds.get(entry.kind) else {
+                tracing::warn!(kind = entry.kind, "unknown action log kind");
+                return None;
+            };
+            let performer_id = match &entry.performer {
+                Performer::Nobody => None,
+                Performer::Id(id) => Some(*id),
+                Performer::Name(name) => performers.get(name).copied().flatten(),
+            };
+            Some(crate::db::log::NewLog {
+                kind_id: *kind_id,
+                account_id: entry.account_id,
+                performer_id,
+                repository_id: entry.repository_id,
+                datetime: *at,
+                ip: entry.ip.clone(),
+                metadata: entry.metadata.to_string(),
+            })
+        })
+        .collect();
+    crate::db::log::insert_batch(db, &rows).await?;
     metrics::counter!("quay_audit_written_total").increment(batch.len() as u64);
     Ok(())
 }

@@ -13,7 +13,7 @@ use anyhow::Context as _;
 use tokio::sync::watch;
 
 use crate::app::AppState;
-use crate::db::{queries, queue};
+use crate::db::queue;
 use crate::util::now_naive;
 
 /// The background jobs, by the name their lease and metrics carry.
@@ -69,7 +69,7 @@ impl Job {
             Job::ExpiredAppTokens => {
                 let keep = crate::config::parse_duration(&app.config.expired_app_specific_token_gc)?;
                 let before = now_naive() - chrono::Duration::from_std(keep)?;
-                let n = queries::delete_expired_app_tokens(&app.db.write, before).await?;
+                let n = crate::db::token::delete_expired_app_tokens(&app.db.write, before).await?;
                 Ok(format!("{n} expired app tokens deleted"))
             }
             Job::GarbageCollection => Ok(crate::registry::gc::collect(app, false).await?.summary()),
@@ -77,7 +77,7 @@ impl Job {
             Job::ActionLogRotation => {
                 let keep = crate::config::parse_duration(&app.config.action_log_rotation_threshold)?;
                 let before = now_naive() - chrono::Duration::from_std(keep)?;
-                let n = queries::delete_logs_before(&app.db.write, before).await?;
+                let n = crate::db::log::delete_logs_before(&app.db.write, before).await?;
                 Ok(format!("{n} action logs older than {} deleted", app.config.action_log_rotation_threshold))
             }
         }
@@ -236,7 +236,7 @@ async fn cleanup_uploads(app: &AppState) -> anyhow::Result<String> {
     let before = now_naive() - threshold;
     let mut removed = 0;
     loop {
-        let stale = queries::stale_uploads(&app.db.read, before, 100).await?;
+        let stale = crate::db::upload::stale_uploads(&app.db.read, before, 100).await?;
         if stale.is_empty() {
             break;
         }
@@ -244,7 +244,7 @@ async fn cleanup_uploads(app: &AppState) -> anyhow::Result<String> {
         let batch = stale.len();
         for (id, uuid) in stale {
             app.storage.delete_upload(&uuid).await.with_context(|| format!("upload {uuid}"))?;
-            queries::delete_upload(&app.db.write, id).await?;
+            crate::db::upload::delete_upload(&app.db.write, id).await?;
             removed += 1;
         }
         if batch < 100 {
@@ -255,7 +255,7 @@ async fn cleanup_uploads(app: &AppState) -> anyhow::Result<String> {
     let mut orphans = 0;
     let cutoff = chrono::Utc::now() - threshold;
     for (uuid, modified) in app.storage.list_uploads().await? {
-        if modified < cutoff && !queries::upload_exists(&app.db.read, &uuid).await? {
+        if modified < cutoff && !crate::db::upload::upload_exists(&app.db.read, &uuid).await? {
             app.storage.delete_upload(&uuid).await.with_context(|| format!("upload folder {uuid}"))?;
             orphans += 1;
         }

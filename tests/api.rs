@@ -341,7 +341,7 @@ async fn tags_have_history_and_can_be_moved_expired_deleted_and_restored() {
 async fn oauth_scopes_cap_what_a_token_may_do() {
     let s = Server::start_with("DATABASE_SECRET_KEY: api-oauth-key\n").await;
     crate::setup::create_repo(&s.app, "alice/app", false).await.unwrap();
-    let alice = quay::db::identity::find_account(&s.app.db.read, "alice").await.unwrap().unwrap();
+    let alice = quay::db::user::find_account(&s.app.db.read, "alice").await.unwrap().unwrap();
     let token = crate::setup::create_oauth_token(&s.app, None, alice.id, "ci", "read only", "repo:read").await.unwrap();
     let read_only = Auth::Bearer(token);
     let (status, view) = call(&s, Method::GET, "/api/v1/repository/alice/app", &read_only, None).await;
@@ -379,7 +379,7 @@ async fn oauth_scopes_cap_what_a_token_may_do() {
     assert_error(status, &err, StatusCode::FORBIDDEN, "insufficient_scope");
 
     // A superuser's token without super:user is an ordinary user's.
-    let admin = quay::db::identity::find_account(&s.app.db.read, "admin").await.unwrap().unwrap();
+    let admin = quay::db::user::find_account(&s.app.db.read, "admin").await.unwrap().unwrap();
     let token = crate::setup::create_oauth_token(&s.app, None, admin.id, "ops", "", "repo:admin").await.unwrap();
     let (status, err) = call(&s, Method::GET, "/api/v1/repository/alice/app", &Auth::Bearer(token), None).await;
     assert_error(status, &err, StatusCode::FORBIDDEN, "insufficient_scope");
@@ -407,7 +407,7 @@ async fn tags_of_mirrored_repositories_do_not_change() {
     let statement = quay::db::sql(
         db.backend(),
         "UPDATE repository SET state = ? WHERE name = ?",
-        vec![quay::db::queries::repo_state::MIRROR.into(), "app".into()],
+        vec![quay::db::repository::repo_state::MIRROR.into(), "app".into()],
     );
     sea_orm::ConnectionTrait::execute_raw(&db.write, statement).await.unwrap();
     db.close().await;

@@ -91,7 +91,7 @@ pub async fn create_users(dir: &Path) {
         // Cost 4 keeps the suite fast; verification accepts any cost.
         let hash = bcrypt::hash(password, 4).unwrap();
         let tx = db.begin().await.unwrap();
-        quay::db::queries::create_user(&tx, user, &format!("{user}@example.com"), &hash).await.unwrap();
+        quay::db::user::create_user(&tx, user, &format!("{user}@example.com"), &hash).await.unwrap();
         tx.commit().await.unwrap();
     }
     db.close().await;

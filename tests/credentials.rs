@@ -41,7 +41,7 @@ async fn bcrypt_hashes_written_by_python_quay_verify() {
     let y12 = b12.replacen("$2b$", "$2y$", 1);
     for (user, hash) in [("py2b", b12), ("py2a", a04), ("py2y", y12.as_str())] {
         let tx = db.begin().await.unwrap();
-        quay::db::queries::create_user(&tx, user, &format!("{user}@example.com"), hash).await.unwrap();
+        quay::db::user::create_user(&tx, user, &format!("{user}@example.com"), hash).await.unwrap();
         tx.commit().await.unwrap();
         assert_eq!(token_status(&s, user, "python-password").await.0, StatusCode::OK, "{hash}");
         assert_eq!(token_status(&s, user, "other-password").await.0, StatusCode::UNAUTHORIZED);
@@ -268,8 +268,8 @@ async fn oauth_access_tokens_are_capped_by_their_scopes() {
     s.push_image(&t, "alice/app", "v1", b"l").await;
     let db = s.db().await;
     crate::setup::create_org(&s.app, "apps", Some("alice")).await.unwrap();
-    let alice = quay::db::queries::find_user(&db.read, "alice").await.unwrap().unwrap().id;
-    let org = quay::db::queries::find_user(&db.read, "apps").await.unwrap().unwrap().id;
+    let alice = quay::db::user::find_user(&db.read, "alice").await.unwrap().unwrap().id;
+    let org = quay::db::user::find_user(&db.read, "apps").await.unwrap().unwrap().id;
     db.write
         .execute_unprepared(&format!(
             "INSERT INTO oauthapplication (client_id, redirect_uri, application_uri, organization_id, name, description, fully_migrated) \

@@ -49,9 +49,9 @@ async fn robots_push_and_pull_with_their_token() {
     assert_eq!(grant(&s, ("bob+ci", &token), "repository:alice/app:pull").await.0, StatusCode::UNAUTHORIZED);
 
     // The stored token is Quay's encrypted field, not the token itself.
-    let stored = quay::db::identity::robot_token(
+    let stored = quay::db::robot::robot_token(
         &db.read,
-        quay::db::queries::find_user(&db.read, "alice+ci").await.unwrap().unwrap().id,
+        quay::db::user::find_user(&db.read, "alice+ci").await.unwrap().unwrap().id,
     )
     .await
     .unwrap()
@@ -162,7 +162,7 @@ async fn read_only_and_mirror_repositories_refuse_pushes() {
     let t = s.push_token(ALICE, "alice/frozen").await;
     s.push_image(&t, "alice/frozen", "v1", b"l").await;
     let db = s.db().await;
-    for state in [quay::db::queries::repo_state::READ_ONLY, quay::db::queries::repo_state::MIRROR] {
+    for state in [quay::db::repository::repo_state::READ_ONLY, quay::db::repository::repo_state::MIRROR] {
         use sea_orm::ConnectionTrait as _;
         db.write
             .execute_unprepared(&format!("UPDATE repository SET state = {state} WHERE name = 'frozen'"))
@@ -281,7 +281,7 @@ async fn permission_matrix() {
         }
     }
     id::set_visibility(&s.app, "acme/public", true).await.unwrap();
-    let mirror_robot = quay::db::queries::find_user(&db.read, "acme+mirror").await.unwrap().unwrap().id;
+    let mirror_robot = quay::db::user::find_user(&db.read, "acme+mirror").await.unwrap().unwrap().id;
     let repo_id = |name: &str| {
         let db = &db;
         let name = name.to_owned();

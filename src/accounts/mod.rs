@@ -19,13 +19,15 @@ use sea_orm::DatabaseTransaction;
 
 use crate::app::App;
 use crate::auth::{Actor, Denied, Scope};
-use crate::db::identity;
 
 /// The views the doors render, as the database reads them.
-pub use crate::db::identity::{
-    Account, AccountSettings, AppTokenView, LogFilter, LogRow, Membership, Prototype, RepositoryListing, RobotView,
-    TeamView,
-};
+pub use crate::db::log::{LogFilter, LogRow};
+pub use crate::db::prototype::Prototype;
+pub use crate::db::repository::RepositoryListing;
+pub use crate::db::robot::RobotView;
+pub use crate::db::team::TeamView;
+pub use crate::db::token::AppTokenView;
+pub use crate::db::user::{Account, AccountSettings, Membership};
 
 #[derive(Debug, thiserror::Error)]
 pub enum AccountError {
@@ -108,7 +110,7 @@ pub fn new_robot_token() -> String {
 
 /// Any account (user, organization or robot) by name.
 pub async fn find(app: &App, name: &str) -> Result<Option<Account>> {
-    Ok(identity::find_account(&app.db.read, name).await?)
+    Ok(crate::db::user::find_account(&app.db.read, name).await?)
 }
 
 pub(crate) async fn account(app: &App, name: &str) -> Result<Account> {
@@ -139,7 +141,7 @@ pub async fn administers(app: &App, actor: &Actor, org: &Account) -> Result<bool
         return Ok(true);
     }
     let Some(user) = actor.signed_in_user() else { return Ok(false) };
-    Ok(identity::organization_membership(&app.db.read, org.id, user.id).await?.1)
+    Ok(crate::db::team::organization_membership(&app.db.read, org.id, user.id).await?.1)
 }
 
 /// The organization, for an actor who may administer it with a credential that allows it
@@ -220,7 +222,7 @@ pub(crate) async fn free_name(app: &App, name: &str) -> Result<()> {
     if find(app, name).await?.is_some() {
         return Err(AccountError::Exists(format!("`{name}`")));
     }
-    if identity::name_awaits_purge(&app.db.read, name).await? {
+    if crate::db::namespace::name_awaits_purge(&app.db.read, name).await? {
         return Err(AccountError::Exists(format!("`{name}` (deleted, its content not yet purged)")));
     }
     Ok(())
@@ -234,7 +236,7 @@ pub(crate) async fn delete_namespace(app: &App, actor: &Actor, namespace: &Accou
         return Err(AccountError::Invalid(format!("`{}` is a robot; delete it as one", namespace.username)));
     }
     let tx = app.db.begin().await?;
-    identity::mark_namespace_deleted(&tx, namespace, app.config.namespace_gc_grace()).await?;
+    crate::db::namespace::mark_namespace_deleted(&tx, namespace, app.config.namespace_gc_grace()).await?;
     let (kind, metadata) = if namespace.organization {
         ("org_delete", serde_json::json!({"namespace": namespace.username}))
     } else {

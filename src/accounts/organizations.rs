@@ -6,7 +6,6 @@ use serde_json::json;
 use super::{Account, AccountError, AccountSettings, Result, TeamView, administered, log, organization};
 use crate::app::App;
 use crate::auth::{Actor, Denied, Scope};
-use crate::db::identity;
 
 /// Quay's default `TAG_EXPIRATION_OPTIONS` (`0s, 1d, 1w, 2w, 4w`), in seconds.
 pub const TAG_EXPIRATION_OPTIONS: [i64; 5] = [0, 86_400, 604_800, 1_209_600, 2_419_200];
@@ -34,7 +33,7 @@ pub async fn create(app: &App, actor: &Actor, name: &str, email: Option<&str>, a
     let admin_role = team_role(app, "admin")?;
     let email = email.filter(|e| !e.is_empty());
     let tx = app.db.begin().await?;
-    let id = identity::create_organization(
+    let id = crate::db::namespace::create_organization(
         &tx,
         name,
         email.unwrap_or(&uuid::Uuid::new_v4().to_string()),
@@ -68,12 +67,12 @@ pub struct OrganizationView {
 pub async fn view(app: &App, actor: &Actor, name: &str) -> Result<OrganizationView> {
     let org = organization(app, name).await?;
     let (member, admin) = match actor.signed_in_user() {
-        Some(u) => identity::organization_membership(&app.db.read, org.id, u.id).await?,
+        Some(u) => crate::db::team::organization_membership(&app.db.read, org.id, u.id).await?,
         None => (false, false),
     };
     let admin = admin || actor.superuser();
-    let teams = if member || admin { Some(identity::teams_of(&app.db.read, org.id).await?) } else { None };
-    let settings = if admin { Some(identity::account_settings(&app.db.read, org.id).await?) } else { None };
+    let teams = if member || admin { Some(crate::db::team::teams_of(&app.db.read, org.id).await?) } else { None };
+    let settings = if admin { Some(crate::db::user::account_settings(&app.db.read, org.id).await?) } else { None };
     Ok(OrganizationView { organization: org, member, admin, teams, settings })
 }
 
@@ -94,12 +93,12 @@ pub async fn update(
     }
     let tx = app.db.begin().await?;
     if let Some(seconds) = tag_expiration_s {
-        identity::set_tag_expiration_window(&tx, org.id, seconds).await?;
+        crate::db::user::set_tag_expiration_window(&tx, org.id, seconds).await?;
         let metadata = json!({"namespace": name, "tag_expiration": seconds});
         log(&tx, actor, "org_change_tag_expiration", org.id, None, &metadata).await?;
     }
     if let Some(email) = email {
-        identity::set_email(&tx, org.id, email).await?;
+        crate::db::user::set_email(&tx, org.id, email).await?;
         log(&tx, actor, "org_change_email", org.id, None, &json!({"namespace": name, "email": email})).await?;
     }
     tx.commit().await?;
@@ -116,5 +115,5 @@ pub async fn delete(app: &App, actor: &Actor, name: &str) -> Result<()> {
 /// Everyone on one of the organization's teams, with their teams.
 pub async fn members(app: &App, actor: &Actor, name: &str) -> Result<Vec<(Account, Vec<String>)>> {
     let org = administered(app, actor, name).await?;
-    Ok(identity::organization_members(&app.db.read, org.id).await?)
+    Ok(crate::db::team::organization_members(&app.db.read, org.id).await?)
 }

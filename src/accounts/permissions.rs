@@ -7,7 +7,6 @@ use serde_json::json;
 use super::{Account, AccountError, Result, log};
 use crate::app::App;
 use crate::auth::{Actor, Denied, Role, Scope};
-use crate::db::identity;
 use crate::registry::access::{self, RepositoryAccess};
 
 /// Who a permission is for: a user or robot by name, or a team of the repository's organization.
@@ -38,7 +37,7 @@ async fn administered(app: &App, actor: &Actor, path: &str) -> Result<Repository
 async fn with_membership(app: &App, namespace: &str, account: Account, role: String) -> Result<UserPermission> {
     let org_member = match super::find(app, namespace).await?.filter(|o| o.organization) {
         Some(org) => {
-            let (member, _) = identity::organization_membership(&app.db.read, org.id, account.id).await?;
+            let (member, _) = crate::db::team::organization_membership(&app.db.read, org.id, account.id).await?;
             Some(member || account.username.starts_with(&format!("{namespace}+")))
         }
         None => None,
@@ -50,7 +49,7 @@ async fn with_membership(app: &App, namespace: &str, account: Account, role: Str
 pub async fn users(app: &App, actor: &Actor, path: &str) -> Result<Vec<UserPermission>> {
     let target = administered(app, actor, path).await?;
     let mut out = Vec::new();
-    for (account, role) in identity::user_permissions(&app.db.read, target.repo.id).await? {
+    for (account, role) in crate::db::repository::user_permissions(&app.db.read, target.repo.id).await? {
         out.push(with_membership(app, target.name.namespace(), account, role).await?);
     }
     Ok(out)
@@ -59,7 +58,7 @@ pub async fn users(app: &App, actor: &Actor, path: &str) -> Result<Vec<UserPermi
 /// Teams' permissions on the repository: (team, role).
 pub async fn teams(app: &App, actor: &Actor, path: &str) -> Result<Vec<(String, String)>> {
     let target = administered(app, actor, path).await?;
-    Ok(identity::team_permissions(&app.db.read, target.repo.id).await?)
+    Ok(crate::db::repository::team_permissions(&app.db.read, target.repo.id).await?)
 }
 
 async fn grantee_ids(app: &App, namespace: &str, who: Grantee<'_>) -> Result<(Option<i32>, Option<i32>)> {
@@ -79,7 +78,7 @@ async fn grantee_ids(app: &App, namespace: &str, who: Grantee<'_>) -> Result<(Op
         Grantee::Team(t) => {
             let org = super::find(app, namespace).await?.filter(|o| o.organization);
             let team = match org {
-                Some(org) => identity::find_team(&app.db.read, org.id, t).await?,
+                Some(org) => crate::db::team::find_team(&app.db.read, org.id, t).await?,
                 None => None,
             };
             (None, Some(team.ok_or_else(|| AccountError::Invalid(format!("Unknown team `{t}`")))?))
@@ -109,7 +108,7 @@ pub async fn grant(app: &App, actor: &Actor, path: &str, who: Grantee<'_>, role:
         .ok_or_else(|| AccountError::Invalid(format!("`{role}` is not a role (read, write, admin)")))?;
     let (user, team) = grantee_ids(app, target.name.namespace(), who).await?;
     let tx = app.db.begin().await?;
-    identity::grant(&tx, target.repo.id, user, team, role_id).await?;
+    crate::db::repository::grant(&tx, target.repo.id, user, team, role_id).await?;
     let mut metadata = metadata(&target, who);
     metadata["role"] = role.into();
     log(&tx, actor, "change_repo_permission", target.repo.namespace_id, Some(target.repo.id), &metadata).await?;
@@ -135,7 +134,7 @@ pub async fn revoke(app: &App, actor: &Actor, path: &str, who: Grantee<'_>) -> R
         Err(e) => return Err(e),
     };
     let tx = app.db.begin().await?;
-    if !identity::revoke(&tx, target.repo.id, user, team).await? {
+    if !crate::db::repository::revoke(&tx, target.repo.id, user, team).await? {
         return Err(AccountError::NotFound("such a permission".into()));
     }
     let metadata = metadata(&target, who);

@@ -6,7 +6,6 @@ use serde_json::json;
 use super::{AccountError, Prototype, Result, administered, log};
 use crate::app::App;
 use crate::auth::Actor;
-use crate::db::identity;
 
 /// Who a default permission grants to.
 #[derive(Debug, Clone, Copy)]
@@ -27,11 +26,11 @@ fn role_id(app: &App, role: &str) -> Result<i32> {
 
 pub async fn list(app: &App, actor: &Actor, org: &str) -> Result<Vec<Prototype>> {
     let org = administered(app, actor, org).await?;
-    Ok(identity::prototypes(&app.db.read, org.id, None).await?)
+    Ok(crate::db::prototype::prototypes(&app.db.read, org.id, None).await?)
 }
 
 async fn one(app: &App, org_id: i32, uuid: &str) -> Result<Prototype> {
-    let found = identity::prototypes(&app.db.read, org_id, Some(uuid)).await?;
+    let found = crate::db::prototype::prototypes(&app.db.read, org_id, Some(uuid)).await?;
     found.into_iter().next().ok_or_else(|| AccountError::NotFound(format!("default permission `{uuid}`")))
 }
 
@@ -48,7 +47,7 @@ pub async fn create(
     let role_id = role_id(app, role)?;
     let (delegate_user, delegate_team) = match delegate {
         Delegate::Team(name) => {
-            let team = identity::find_team(&app.db.read, organization.id, name).await?;
+            let team = crate::db::team::find_team(&app.db.read, organization.id, name).await?;
             (None, Some(team.ok_or_else(|| AccountError::Invalid("Unknown team".into()))?))
         }
         Delegate::User(name) => {
@@ -69,7 +68,8 @@ pub async fn create(
     };
     let tx = app.db.begin().await?;
     let uuid =
-        identity::create_prototype(&tx, organization.id, activating, delegate_user, delegate_team, role_id).await?;
+        crate::db::prototype::create_prototype(&tx, organization.id, activating, delegate_user, delegate_team, role_id)
+            .await?;
     let (name, kind) = match delegate {
         Delegate::User(n) => (n, "user"),
         Delegate::Team(n) => (n, "team"),
@@ -89,7 +89,7 @@ pub async fn set_role(app: &App, actor: &Actor, org: &str, uuid: &str, role: &st
     let organization = administered(app, actor, org).await?;
     let role_id = role_id(app, role)?;
     let tx = app.db.begin().await?;
-    if !identity::set_prototype_role(&tx, organization.id, uuid, role_id).await? {
+    if !crate::db::prototype::set_prototype_role(&tx, organization.id, uuid, role_id).await? {
         return Err(AccountError::NotFound(format!("default permission `{uuid}`")));
     }
     log(&tx, actor, "modify_prototype_permission", organization.id, None, &json!({"id": uuid, "role": role})).await?;
@@ -101,7 +101,7 @@ pub async fn set_role(app: &App, actor: &Actor, org: &str, uuid: &str, role: &st
 pub async fn delete(app: &App, actor: &Actor, org: &str, uuid: &str) -> Result<()> {
     let organization = administered(app, actor, org).await?;
     let tx = app.db.begin().await?;
-    if !identity::delete_prototype(&tx, organization.id, uuid).await? {
+    if !crate::db::prototype::delete_prototype(&tx, organization.id, uuid).await? {
         return Err(AccountError::NotFound(format!("default permission `{uuid}`")));
     }
     log(&tx, actor, "delete_prototype_permission", organization.id, None, &json!({"id": uuid})).await?;

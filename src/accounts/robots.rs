@@ -7,7 +7,6 @@ use serde_json::json;
 use super::{AccountError, Owner, Result, RobotView, encryption, log, managed_namespace};
 use crate::app::App;
 use crate::auth::Actor;
-use crate::db::identity;
 
 /// A robot as the doors show it.
 pub struct Robot {
@@ -28,13 +27,13 @@ async fn token_of(app: &App, robot_id: i32) -> Result<Option<String>> {
     let Some(secrets) = app.secrets.as_ref() else {
         return Ok(None);
     };
-    let encrypted = identity::robot_token(&app.db.read, robot_id).await?;
+    let encrypted = crate::db::robot::robot_token(&app.db.read, robot_id).await?;
     Ok(encrypted.and_then(|e| secrets.decrypt(&e).ok()))
 }
 
 async fn view(app: &App, namespace: &str, short: &str) -> Result<RobotView> {
     let full = format!("{namespace}+{short}");
-    identity::robot_views(&app.db.read, namespace, Some(&full))
+    crate::db::robot::robot_views(&app.db.read, namespace, Some(&full))
         .await?
         .into_iter()
         .next()
@@ -46,11 +45,11 @@ pub async fn list(app: &App, actor: &Actor, owner: Owner<'_>, tokens: bool, perm
     let namespace = managed_namespace(app, actor, owner).await?.username;
     let namespace = namespace.as_str();
     let mut robots = Vec::new();
-    for view in identity::robot_views(&app.db.read, namespace, None).await? {
+    for view in crate::db::robot::robot_views(&app.db.read, namespace, None).await? {
         let token = if tokens { token_of(app, view.id).await? } else { None };
         let (teams, repositories) = if permissions {
-            let teams = identity::teams_of_member(&app.db.read, view.id).await?;
-            let grants = identity::robot_permissions(&app.db.read, view.id).await?;
+            let teams = crate::db::team::teams_of_member(&app.db.read, view.id).await?;
+            let grants = crate::db::robot::robot_permissions(&app.db.read, view.id).await?;
             (Some(teams), Some(grants.into_iter().map(|(_, repo, _)| repo).collect()))
         } else {
             (None, None)
@@ -83,8 +82,14 @@ pub async fn create(app: &App, actor: &Actor, owner: Owner<'_>, short: &str, des
     }
     let token = super::new_robot_token();
     let tx = app.db.begin().await?;
-    identity::create_robot(&tx, &full, &secrets.encrypt(&token), description, app.db.lookups.robot_login_service)
-        .await?;
+    crate::db::robot::create_robot(
+        &tx,
+        &full,
+        &secrets.encrypt(&token),
+        description,
+        app.db.lookups.robot_login_service,
+    )
+    .await?;
     let metadata = json!({"robot": short, "description": description, "unstructured_metadata": {}});
     log(&tx, actor, "create_robot", owner.id, None, &metadata).await?;
     tx.commit().await?;
@@ -99,7 +104,7 @@ pub async fn regenerate(app: &App, actor: &Actor, owner: Owner<'_>, short: &str)
     let secrets = encryption(app)?;
     let token = super::new_robot_token();
     let tx = app.db.begin().await?;
-    identity::rotate_robot(&tx, robot.id, &secrets.encrypt(&token)).await?;
+    crate::db::robot::rotate_robot(&tx, robot.id, &secrets.encrypt(&token)).await?;
     log(&tx, actor, "regenerate_robot_token", owner.id, None, &json!({"robot": short})).await?;
     tx.commit().await?;
     Ok(Robot { view: robot, token: Some(token), teams: None, repositories: None })
@@ -110,7 +115,7 @@ pub async fn delete(app: &App, actor: &Actor, owner: Owner<'_>, short: &str) -> 
     let owner = managed_namespace(app, actor, owner).await?;
     let robot = view(app, &owner.username, short).await?;
     let tx = app.db.begin().await?;
-    identity::delete_robot(&tx, robot.id).await?;
+    crate::db::robot::delete_robot(&tx, robot.id).await?;
     log(&tx, actor, "delete_robot", owner.id, None, &json!({"robot": short})).await?;
     tx.commit().await?;
     Ok(())

@@ -6,7 +6,6 @@ use serde_json::json;
 use super::{AccountError, AppTokenView, Result, encryption, log};
 use crate::app::App;
 use crate::auth::{Actor, Denied, Scope};
-use crate::db::identity;
 
 /// An app token with its code, when the encryption key can read it.
 pub struct AppToken {
@@ -57,13 +56,19 @@ pub async fn create(
     let token = format!("{}{}", &super::new_robot_token()[..60], &super::new_robot_token()[..60]);
     let expiration = expires_in_days.map(|d| crate::util::now_naive() + chrono::Duration::days(i64::from(d)));
     let tx = app.db.begin().await?;
-    let uuid =
-        identity::create_app_token(&tx, owner.id, title, &token[..60], &secrets.encrypt(&token[60..]), expiration)
-            .await?;
+    let uuid = crate::db::token::create_app_token(
+        &tx,
+        owner.id,
+        title,
+        &token[..60],
+        &secrets.encrypt(&token[60..]),
+        expiration,
+    )
+    .await?;
     let metadata = json!({"app_specific_token_title": title, "app_specific_token": uuid});
     log(&tx, actor, "create_app_specific_token", owner.id, None, &metadata).await?;
     tx.commit().await?;
-    let created = identity::app_tokens_of(&app.db.read, owner.id, Some(&uuid)).await?;
+    let created = crate::db::token::app_tokens_of(&app.db.read, owner.id, Some(&uuid)).await?;
     let view = created.into_iter().next().ok_or_else(|| AccountError::NotFound("the new token".into()))?;
     Ok(AppToken { view, code: Some(token) })
 }
@@ -71,13 +76,13 @@ pub async fn create(
 /// The actor's app tokens (without their codes).
 pub async fn list(app: &App, actor: &Actor) -> Result<Vec<AppTokenView>> {
     let owner = owner(app, actor, None).await?;
-    Ok(identity::app_tokens_of(&app.db.read, owner.id, None).await?)
+    Ok(crate::db::token::app_tokens_of(&app.db.read, owner.id, None).await?)
 }
 
 /// One of the actor's app tokens, with its code.
 pub async fn get(app: &App, actor: &Actor, uuid: &str) -> Result<AppToken> {
     let owner = owner(app, actor, None).await?;
-    let found = identity::app_tokens_of(&app.db.read, owner.id, Some(uuid)).await?;
+    let found = crate::db::token::app_tokens_of(&app.db.read, owner.id, Some(uuid)).await?;
     let view = found.into_iter().next().ok_or_else(|| AccountError::NotFound("app token".into()))?;
     Ok(with_code(app, view))
 }
@@ -85,10 +90,10 @@ pub async fn get(app: &App, actor: &Actor, uuid: &str) -> Result<AppToken> {
 /// Revokes one of the actor's app tokens; logged as `revoke_app_specific_token`.
 pub async fn revoke(app: &App, actor: &Actor, uuid: &str) -> Result<()> {
     let owner = owner(app, actor, None).await?;
-    let found = identity::app_tokens_of(&app.db.read, owner.id, Some(uuid)).await?;
+    let found = crate::db::token::app_tokens_of(&app.db.read, owner.id, Some(uuid)).await?;
     let view = found.into_iter().next().ok_or_else(|| AccountError::NotFound("app token".into()))?;
     let tx = app.db.begin().await?;
-    identity::delete_app_token(&tx, owner.id, uuid).await?;
+    crate::db::token::delete_app_token(&tx, owner.id, uuid).await?;
     let metadata = json!({"app_specific_token_title": view.title, "app_specific_token": uuid});
     log(&tx, actor, "revoke_app_specific_token", owner.id, None, &metadata).await?;
     tx.commit().await?;
@@ -117,8 +122,10 @@ pub async fn create_oauth_token(
     let expires = crate::util::now_naive() + chrono::Duration::seconds(OAUTH_TOKEN_LIFETIME_S);
     let tx = app.db.begin().await?;
     let application_id =
-        identity::create_oauth_application(&tx, user_id, application, description, client_secret.as_deref()).await?;
-    identity::create_oauth_token(&tx, application_id, user_id, scopes, &token[..20], &code_hash, expires).await?;
+        crate::db::token::create_oauth_application(&tx, user_id, application, description, client_secret.as_deref())
+            .await?;
+    crate::db::token::create_oauth_token(&tx, application_id, user_id, scopes, &token[..20], &code_hash, expires)
+        .await?;
     tx.commit().await?;
     Ok(token)
 }

@@ -6,7 +6,6 @@ use serde_json::json;
 use super::{Account, AccountError, AccountSettings, Membership, Result, log, person, require_superuser};
 use crate::app::App;
 use crate::auth::{Actor, Denied, Scope};
-use crate::db::{identity, queries};
 
 /// What `user/initialize` gives back: the user, and an OAuth token with every scope if asked for.
 pub struct Initialized {
@@ -28,7 +27,7 @@ pub async fn initialize(
     if !app.config.feature_user_initialize {
         return Err(AccountError::Invalid("Cannot initialize user, FEATURE_USER_INITIALIZE is False".into()));
     }
-    if queries::count_users(&app.db.read).await? > 0 {
+    if crate::db::user::count_users(&app.db.read).await? > 0 {
         return Err(AccountError::Invalid("Cannot initialize user in a non-empty database".into()));
     }
     let email = email.map(str::to_owned).unwrap_or_else(|| format!("{username}@localhost"));
@@ -44,7 +43,7 @@ pub async fn initialize(
 
 /// Whether the registry has any user yet (the first start creates one).
 pub async fn any(app: &App) -> Result<bool> {
-    Ok(queries::count_users(&app.db.read).await? > 0)
+    Ok(crate::db::user::count_users(&app.db.read).await? > 0)
 }
 
 /// A valid address no other user has (Quay's `user_email_unique_non_org` index).
@@ -52,7 +51,7 @@ async fn check_email(app: &App, email: &str, except: Option<i32>) -> Result<()> 
     if !email.contains('@') || email.len() > 255 {
         return Err(AccountError::Invalid("Invalid email address".into()));
     }
-    if identity::email_in_use(&app.db.read, email, except).await? {
+    if crate::db::user::email_in_use(&app.db.read, email, except).await? {
         return Err(AccountError::Invalid("Email address is already in use".into()));
     }
     Ok(())
@@ -63,7 +62,7 @@ async fn insert(app: &App, name: &str, email: &str, password: &str) -> Result<Ac
     super::validate_password(password)?;
     let hash = crate::auth::hash_password(password)?;
     let tx = app.db.begin().await?;
-    let id = queries::create_user(&tx, name, email, &hash).await?;
+    let id = crate::db::user::create_user(&tx, name, email, &hash).await?;
     tx.commit().await?;
     Ok(Account {
         id,
@@ -137,15 +136,15 @@ async fn apply(app: &App, actor: &Actor, target: &Account, change: &Change<'_>) 
     };
     let tx = app.db.begin().await?;
     if let Some(hash) = &hash {
-        queries::set_password(&tx, target.id, hash).await?;
+        crate::db::user::set_password(&tx, target.id, hash).await?;
         log(&tx, actor, "user_change_password", target.id, None, &json!({"username": name})).await?;
     }
     if let Some(email) = change.email {
-        identity::set_email(&tx, target.id, email).await?;
+        crate::db::user::set_email(&tx, target.id, email).await?;
         log(&tx, actor, "user_change_email", target.id, None, &json!({"username": name, "email": email})).await?;
     }
     if let Some(enabled) = change.enabled {
-        identity::set_enabled(&tx, target.id, enabled).await?;
+        crate::db::user::set_enabled(&tx, target.id, enabled).await?;
         let kind = if enabled { "user_enable" } else { "user_disable" };
         log(&tx, actor, kind, target.id, None, &json!({"username": name})).await?;
     }
@@ -156,7 +155,7 @@ async fn apply(app: &App, actor: &Actor, target: &Account, change: &Change<'_>) 
 /// Every user, or every organization (superusers and the system).
 pub async fn list(app: &App, actor: &Actor, organizations: bool) -> Result<Vec<Account>> {
     require_superuser(actor)?;
-    Ok(identity::list_accounts(&app.db.read, organizations, false, None).await?)
+    Ok(crate::db::user::list_accounts(&app.db.read, organizations, false, None).await?)
 }
 
 /// A user, for a superuser or the system.
@@ -191,7 +190,7 @@ pub async fn profile(app: &App, actor: &Actor) -> Result<Profile> {
     actor.require(Scope::UserRead)?;
     let user = actor.signed_in()?;
     let account = super::account(app, &user.username).await?;
-    let settings = identity::account_settings(&app.db.read, user.id).await?;
-    let organizations = identity::organizations_of(&app.db.read, user.id).await?;
+    let settings = crate::db::user::account_settings(&app.db.read, user.id).await?;
+    let organizations = crate::db::user::organizations_of(&app.db.read, user.id).await?;
     Ok(Profile { account, settings, organizations })
 }

@@ -17,7 +17,7 @@ use base64::Engine as _;
 use jsonwebtoken::{DecodingKey, EncodingKey};
 use sha2::Digest as _;
 
-use crate::db::{Db, queries};
+use crate::db::Db;
 
 const B64URL: base64::engine::GeneralPurpose = base64::engine::general_purpose::URL_SAFE_NO_PAD;
 
@@ -168,7 +168,7 @@ impl VerificationKeys {
     }
 
     pub async fn refresh(&self, db: &Db) -> anyhow::Result<()> {
-        let rows = queries::approved_service_keys(&db.read, &self.service).await?;
+        let rows = crate::db::service_key::approved_service_keys(&db.read, &self.service).await?;
         let mut map = HashMap::new();
         for row in rows {
             let jwk: serde_json::Value = match serde_json::from_str(&row.jwk) {

@@ -10,7 +10,7 @@ pub use actor::{Actor, Denied, Scope};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
-use crate::db::{Db, queries};
+use crate::db::Db;
 use crate::util::constant_time_eq;
 
 /// What a caller may do to a repository, in increasing order.
@@ -49,7 +49,7 @@ pub struct User {
 
 impl User {
     /// A signed-in account as stored; robots are never superusers.
-    fn signed_in(row: queries::UserRow, config: &crate::config::Config) -> User {
+    fn signed_in(row: crate::db::user::UserRow, config: &crate::config::Config) -> User {
         User {
             id: row.id,
             superuser: !row.robot && config.is_superuser(&row.username),
@@ -155,7 +155,7 @@ pub async fn authenticate_password(
         }
         return authenticate_robot(db, config, secrets, username, password).await;
     }
-    let row = queries::find_user(&db.read, username).await.map_err(anyhow::Error::from)?;
+    let row = crate::db::user::find_user(&db.read, username).await.map_err(anyhow::Error::from)?;
     let row = row.filter(|u| !u.organization && !u.robot);
     if let Some(r) = &row
         && r.invalid_login_attempts > 0
@@ -179,7 +179,7 @@ pub async fn authenticate_password(
         Some(r) if matches => r,
         Some(r) => {
             let tx = db.begin().await?;
-            queries::record_failed_login(&tx, r.id).await.map_err(anyhow::Error::from)?;
+            crate::db::user::record_failed_login(&tx, r.id).await.map_err(anyhow::Error::from)?;
             tx.commit().await.map_err(anyhow::Error::from)?;
             return Err(AuthError::InvalidCredentials);
         }
@@ -190,7 +190,7 @@ pub async fn authenticate_password(
     }
     if row.invalid_login_attempts > 0 {
         let tx = db.begin().await?;
-        queries::reset_failed_logins(&tx, row.id).await.map_err(anyhow::Error::from)?;
+        crate::db::user::reset_failed_logins(&tx, row.id).await.map_err(anyhow::Error::from)?;
         tx.commit().await.map_err(anyhow::Error::from)?;
     }
     Ok(User::signed_in(row, config))
@@ -208,7 +208,7 @@ async fn authenticate_app_token(
         return Err(AuthError::InvalidCredentials);
     };
     let (name, secret) = token.split_at(60);
-    let found = crate::db::identity::find_app_token(&db.read, name).await.map_err(anyhow::Error::from)?;
+    let found = crate::db::token::find_app_token(&db.read, name).await.map_err(anyhow::Error::from)?;
     let Some(found) = found else {
         return Err(AuthError::InvalidCredentials);
     };
@@ -216,7 +216,7 @@ async fn authenticate_app_token(
     if expected.is_empty() || !constant_time_eq(expected.as_bytes(), secret.as_bytes()) {
         return Err(AuthError::InvalidCredentials);
     }
-    let owner = queries::find_user_by_id(&db.read, found.user_id).await.map_err(anyhow::Error::from)?;
+    let owner = crate::db::user::find_user_by_id(&db.read, found.user_id).await.map_err(anyhow::Error::from)?;
     let Some(owner) = owner.filter(|o| !o.organization && !o.robot) else {
         return Err(AuthError::InvalidCredentials);
     };
@@ -224,7 +224,7 @@ async fn authenticate_app_token(
         return Err(AuthError::Disabled);
     }
     let tx = db.begin().await?;
-    crate::db::identity::touch_app_token(&tx, &found.uuid).await.map_err(anyhow::Error::from)?;
+    crate::db::token::touch_app_token(&tx, &found.uuid).await.map_err(anyhow::Error::from)?;
     tx.commit().await.map_err(anyhow::Error::from)?;
     Ok(User { app_token: Some(found.uuid), ..User::signed_in(owner, config) })
 }
@@ -236,7 +236,7 @@ pub async fn authenticate_oauth_token(db: &Db, config: &crate::config::Config, t
         return Err(AuthError::InvalidCredentials);
     }
     let (name, code) = token.split_at(20);
-    let found = crate::db::identity::find_oauth_token(&db.read, name).await.map_err(anyhow::Error::from)?;
+    let found = crate::db::token::find_oauth_token(&db.read, name).await.map_err(anyhow::Error::from)?;
     let hash = found.as_ref().map(|f| f.token_code.clone()).unwrap_or_else(|| DUMMY_HASH.clone());
     let code = code.to_owned();
     let matches = tokio::task::spawn_blocking(move || bcrypt::verify(code, &hash).unwrap_or(false))
@@ -245,7 +245,7 @@ pub async fn authenticate_oauth_token(db: &Db, config: &crate::config::Config, t
     let Some(found) = found.filter(|_| matches) else {
         return Err(AuthError::InvalidCredentials);
     };
-    let owner = queries::find_user_by_id(&db.read, found.user_id).await.map_err(anyhow::Error::from)?;
+    let owner = crate::db::user::find_user_by_id(&db.read, found.user_id).await.map_err(anyhow::Error::from)?;
     let Some(owner) = owner.filter(|o| !o.organization && !o.robot) else {
         return Err(AuthError::InvalidCredentials);
     };
@@ -268,16 +268,16 @@ async fn authenticate_robot(
         return Err(AuthError::InvalidCredentials);
     };
     let (namespace, _) = username.split_once('+').ok_or(AuthError::InvalidCredentials)?;
-    let robot = queries::find_user(&db.read, username).await.map_err(anyhow::Error::from)?.filter(|u| u.robot);
+    let robot = crate::db::user::find_user(&db.read, username).await.map_err(anyhow::Error::from)?.filter(|u| u.robot);
     let Some(robot) = robot else {
         return Err(AuthError::InvalidCredentials);
     };
-    let stored = crate::db::identity::robot_token(&db.read, robot.id).await.map_err(anyhow::Error::from)?;
+    let stored = crate::db::robot::robot_token(&db.read, robot.id).await.map_err(anyhow::Error::from)?;
     let expected = stored.and_then(|s| secrets.decrypt(&s).ok()).unwrap_or_default();
     if expected.is_empty() || !constant_time_eq(expected.as_bytes(), token.as_bytes()) {
         return Err(AuthError::InvalidCredentials);
     }
-    let owner = queries::find_user(&db.read, namespace).await.map_err(anyhow::Error::from)?;
+    let owner = crate::db::user::find_user(&db.read, namespace).await.map_err(anyhow::Error::from)?;
     if !robot.enabled || !owner.is_some_and(|o| o.enabled) {
         return Err(AuthError::Disabled);
     }
@@ -286,7 +286,11 @@ async fn authenticate_robot(
 
 /// The caller's role on a repository: superusers and the namespace owner administer it; others
 /// hold what direct and team grants give them.
-pub async fn repository_role(db: &Db, identity: &Identity, repo: &queries::RepoRow) -> anyhow::Result<Option<Role>> {
+pub async fn repository_role(
+    db: &Db,
+    identity: &Identity,
+    repo: &crate::db::repository::RepoRow,
+) -> anyhow::Result<Option<Role>> {
     let user = match identity {
         Identity::User(user) => user,
         Identity::System => return Ok(Some(Role::Admin)),
@@ -295,7 +299,7 @@ pub async fn repository_role(db: &Db, identity: &Identity, repo: &queries::RepoR
     let role = if user.superuser || user.id == repo.namespace_id {
         Some(Role::Admin)
     } else {
-        let roles = queries::repository_roles(&db.read, user.id, repo.id, repo.namespace_id).await?;
+        let roles = crate::db::repository::repository_roles(&db.read, user.id, repo.id, repo.namespace_id).await?;
         roles.iter().filter_map(|r| Role::from_name(r)).max()
     };
     // An OAuth token never gives more than its scopes allow.
@@ -532,7 +536,7 @@ impl Claims {
             Some("oauthtoken") => return self.oauth_user(db, config, reference).await,
             _ => return Ok(None),
         };
-        let Some(row) = queries::find_user(&db.read, &self.sub).await? else {
+        let Some(row) = crate::db::user::find_user(&db.read, &self.sub).await? else {
             return Ok(None);
         };
         let uuid = row.uuid.clone().unwrap_or_default();
@@ -541,7 +545,7 @@ impl Claims {
         let bound = if robot {
             row.robot && row.username == reference
         } else if app_token {
-            crate::db::identity::app_token_valid(&db.read, reference, row.id).await?
+            crate::db::token::app_token_valid(&db.read, reference, row.id).await?
         } else {
             constant_time_eq(uuid.as_bytes(), reference.as_bytes())
         };
@@ -558,11 +562,12 @@ impl Claims {
         config: &crate::config::Config,
         token_uuid: &str,
     ) -> anyhow::Result<Option<User>> {
-        let Some(token) = crate::db::identity::find_oauth_token_by_uuid(&db.read, token_uuid).await? else {
+        let Some(token) = crate::db::token::find_oauth_token_by_uuid(&db.read, token_uuid).await? else {
             return Ok(None);
         };
-        let Some(row) =
-            queries::find_user_by_id(&db.read, token.user_id).await?.filter(|u| u.enabled && u.username == self.sub)
+        let Some(row) = crate::db::user::find_user_by_id(&db.read, token.user_id)
+            .await?
+            .filter(|u| u.enabled && u.username == self.sub)
         else {
             return Ok(None);
         };

@@ -6,7 +6,7 @@
 use sea_orm::{ConnectionTrait, DbErr};
 use serde_json::Value;
 
-use super::queries::repo_state;
+use super::repository::repo_state;
 use super::{all, exec, one};
 
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -15,7 +15,9 @@
 
 use sea_orm::{ConnectionTrait, DatabaseTransaction, DbErr, TransactionTrait as _, Value};
 
-use super::queries::{lock_tags, repo_state};
+use super::tag::lock_tags;
+
+use super::repository::repo_state;
 use super::{all, exec, one};
 
 /// Docker's empty layer: Quay never removes it.

@@ -14,7 +14,11 @@ use std::time::Duration;
 use rusqlite::{Connection, OpenFlags, OptionalExtension as _, params};
 use sea_orm::DbErr;
 
-use super::queries::{self, BlobRow, ManifestRow, RepoRow};
+use super::blob::BlobRow;
+
+use super::manifest::ManifestRow;
+
+use super::repository::RepoRow;
 
 pub struct SqliteReader {
     path: PathBuf,
@@ -66,8 +70,8 @@ impl SqliteReader {
         visibility_public: i32,
     ) -> Result<Option<RepoRow>, DbErr> {
         self.with(|c| {
-            c.prepare_cached(queries::SQL_FIND_REPOSITORY)?
-                .query_row(params![namespace, name, queries::repo_state::MARKED_FOR_DELETION], |r| {
+            c.prepare_cached(super::repository::SQL_FIND_REPOSITORY)?
+                .query_row(params![namespace, name, super::repository::repo_state::MARKED_FOR_DELETION], |r| {
                     Ok(RepoRow {
                         id: r.get(0)?,
                         namespace_id: r.get(1)?,
@@ -82,7 +86,7 @@ impl SqliteReader {
 
     pub fn find_blob_in_repo(&self, repo_id: i32, digest: &str) -> Result<Option<BlobRow>, DbErr> {
         self.with(|c| {
-            c.prepare_cached(queries::SQL_FIND_BLOB_IN_REPO)?
+            c.prepare_cached(super::blob::SQL_FIND_BLOB_IN_REPO)?
                 .query_row(params![digest, repo_id, repo_id], |r| {
                     Ok(BlobRow { id: r.get(0)?, size: r.get::<_, Option<i64>>(1)?.unwrap_or(0) })
                 })
@@ -92,7 +96,7 @@ impl SqliteReader {
 
     pub fn find_live_manifest(&self, repo_id: i32, digest: &str, now_ms: i64) -> Result<Option<ManifestRow>, DbErr> {
         self.with(|c| {
-            c.prepare_cached(queries::SQL_FIND_LIVE_MANIFEST)?
+            c.prepare_cached(super::manifest::SQL_FIND_LIVE_MANIFEST)?
                 .query_row(params![repo_id, digest, now_ms, now_ms], manifest_row)
                 .optional()
         })
@@ -100,7 +104,7 @@ impl SqliteReader {
 
     pub fn find_tagged_manifest(&self, repo_id: i32, tag: &str, now_ms: i64) -> Result<Option<ManifestRow>, DbErr> {
         self.with(|c| {
-            c.prepare_cached(queries::SQL_FIND_TAGGED_MANIFEST)?
+            c.prepare_cached(super::manifest::SQL_FIND_TAGGED_MANIFEST)?
                 .query_row(params![repo_id, tag, false, now_ms], manifest_row)
                 .optional()
         })

@@ -9,14 +9,25 @@
 //! - Timestamps are naive UTC with microsecond precision, as Python Quay writes them.
 
 pub mod autoprune;
+pub mod blob;
 pub mod entities;
 pub mod gc;
 mod hot;
-pub mod identity;
+pub mod log;
+pub mod manifest;
 mod migrate;
-pub mod queries;
+pub mod namespace;
+pub mod prototype;
 pub mod queue;
 pub mod quota;
+pub mod repository;
+pub mod robot;
+pub mod service_key;
+pub mod tag;
+pub mod team;
+pub mod token;
+pub mod upload;
+pub mod user;
 
 use std::collections::HashMap;
 use std::path::Path;
@@ -92,23 +103,19 @@ impl Db {
         &self,
         namespace: &str,
         name: &str,
-    ) -> Result<Option<queries::RepoRow>, sea_orm::DbErr> {
+    ) -> Result<Option<repository::RepoRow>, sea_orm::DbErr> {
         let public = self.lookups.visibility_public;
         match &self.hot {
             Some(h) => h.find_repository(namespace, name, public),
-            None => queries::find_repository(&self.read, namespace, name, public).await,
+            None => repository::find_repository(&self.read, namespace, name, public).await,
         }
     }
 
     /// A blob of a repository (the blob HEAD hot path).
-    pub async fn find_blob_in_repo(
-        &self,
-        repo_id: i32,
-        digest: &str,
-    ) -> Result<Option<queries::BlobRow>, sea_orm::DbErr> {
+    pub async fn find_blob_in_repo(&self, repo_id: i32, digest: &str) -> Result<Option<blob::BlobRow>, sea_orm::DbErr> {
         match &self.hot {
             Some(h) => h.find_blob_in_repo(repo_id, digest),
-            None => queries::find_blob_in_repo(&self.read, repo_id, digest).await,
+            None => blob::find_blob_in_repo(&self.read, repo_id, digest).await,
         }
     }
 
@@ -117,10 +124,10 @@ impl Db {
         &self,
         repo_id: i32,
         digest: &str,
-    ) -> Result<Option<queries::ManifestRow>, sea_orm::DbErr> {
+    ) -> Result<Option<manifest::ManifestRow>, sea_orm::DbErr> {
         match &self.hot {
             Some(h) => h.find_live_manifest(repo_id, digest, crate::util::now_ms()),
-            None => queries::find_live_manifest(&self.read, repo_id, digest).await,
+            None => manifest::find_live_manifest(&self.read, repo_id, digest).await,
         }
     }
 
@@ -129,10 +136,10 @@ impl Db {
         &self,
         repo_id: i32,
         tag: &str,
-    ) -> Result<Option<queries::ManifestRow>, sea_orm::DbErr> {
+    ) -> Result<Option<manifest::ManifestRow>, sea_orm::DbErr> {
         match &self.hot {
             Some(h) => h.find_tagged_manifest(repo_id, tag, crate::util::now_ms()),
-            None => queries::find_tagged_manifest(&self.read, repo_id, tag).await,
+            None => manifest::find_tagged_manifest(&self.read, repo_id, tag).await,
         }
     }
 
@@ -258,6 +265,31 @@ async fn load_lookups(conn: &DatabaseConnection, storage_location: &str) -> anyh
         role_ids,
         team_role_ids,
     })
+}
+
+fn placeholders(n: usize) -> String {
+    vec!["?"; n].join(", ")
+}
+
+/// Alive at `now`: no end, or an end in the future.
+const ALIVE: &str = "(t.lifetime_end_ms IS NULL OR t.lifetime_end_ms > ?)";
+
+/// The rows of a query written with `?` placeholders, read into `T` by column name.
+async fn rows<T: sea_orm::FromQueryResult, C: ConnectionTrait>(
+    c: &C,
+    text: &str,
+    values: Vec<Value>,
+) -> Result<Vec<T>, sea_orm::DbErr> {
+    all(c, text, values).await?.iter().map(|r| T::from_query_result(r, "")).collect()
+}
+
+/// The first row of a query written with `?` placeholders, read into `T` by column name.
+async fn row<T: sea_orm::FromQueryResult, C: ConnectionTrait>(
+    c: &C,
+    text: &str,
+    values: Vec<Value>,
+) -> Result<Option<T>, sea_orm::DbErr> {
+    one(c, text, values).await?.as_ref().map(|r| T::from_query_result(r, "")).transpose()
 }
 
 /// All rows of a query written with `?` placeholders.

@@ -18,6 +18,17 @@ use crate::util::now_naive;
 
 const LEASE_QUEUE_PREFIX: &str = "quay-lease/";
 
+/// Quay's queue of deleted repositories to purge (`REPOSITORY_GC_QUEUE_NAME`).
+pub const REPOSITORY_GC_QUEUE: &str = "repositorygc";
+
+/// Quay's queue of deleted users and organizations to purge (`NAMESPACE_GC_QUEUE_NAME`).
+pub const NAMESPACE_GC_QUEUE: &str = "namespacegc";
+
+/// Storage objects whose rows were deleted, written in the same transaction as the deletion, so an
+/// object is removed even if a collection stops between the commit and the removal (ours, not
+/// Quay's).
+pub const OBJECT_DELETE_QUEUE: &str = "quay-blobdelete";
+
 /// A job lease held by this node; `state_id` proves it on renewal and release.
 #[derive(Debug, Clone)]
 pub struct Lease {

@@ -9,7 +9,7 @@
 
 use sea_orm::{ConnectionTrait, DbErr};
 
-use super::queries::repo_state;
+use super::repository::repo_state;
 use super::{all, exec, one};
 
 /// A namespace's quota: its limit and its thresholds, in bytes.

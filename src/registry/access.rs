@@ -5,7 +5,8 @@
 use super::{RegistryError, Result};
 use crate::app::App;
 use crate::auth::{Actor, Denied, Identity, Role, User};
-use crate::db::queries::{self, RepoRow, repo_state};
+use crate::db::repository::RepoRow;
+use crate::db::repository::repo_state;
 use crate::oci::RepositoryName;
 
 /// A repository and what an actor may do to it.
@@ -102,7 +103,7 @@ pub async fn writable(app: &App, repo: &RepoRow, writer: &Actor) -> Result<(), N
         repo_state::NORMAL => Ok(()),
         _ if writer.is_system() && repo.state != repo_state::MARKED_FOR_DELETION => Ok(()),
         repo_state::MIRROR => {
-            let robot = queries::mirror_robot(&app.db.read, repo.id).await.ok().flatten();
+            let robot = crate::db::repository::mirror_robot(&app.db.read, repo.id).await.ok().flatten();
             match writer.signed_in_user() {
                 Some(user) if robot == Some(user.id) => Ok(()),
                 _ => Err(NotWritable::Mirrored),
@@ -124,7 +125,7 @@ pub async fn require_writable(app: &App, repo: &RepoRow, writer: &Actor) -> Resu
 /// the actor may create there (and, with `CREATE_NAMESPACE_ON_PUSH`, its namespace as an
 /// organization they own). A disabled namespace grants nothing.
 pub async fn grant(app: &App, actor: &Actor, name: &RepositoryName, requested: &[&str]) -> Result<Vec<String>> {
-    let namespace = queries::find_user(&app.db.read, name.namespace()).await?;
+    let namespace = crate::db::user::find_user(&app.db.read, name.namespace()).await?;
     if namespace.as_ref().is_some_and(|ns| !ns.enabled) {
         return Ok(Vec::new());
     }
@@ -157,7 +158,7 @@ async fn may_create(app: &App, actor: &Actor, name: &RepositoryName) -> Result<b
     if user.oauth.as_ref().is_some_and(|g| !g.create) {
         return Ok(false);
     }
-    let Some(ns) = queries::find_user(&app.db.read, name.namespace()).await? else {
+    let Some(ns) = crate::db::user::find_user(&app.db.read, name.namespace()).await? else {
         // Quay's CREATE_NAMESPACE_ON_PUSH: a missing namespace becomes an organization owned by
         // the pusher (robots never create namespaces).
         if !app.config.create_namespace_on_push || user.robot {
@@ -177,5 +178,5 @@ async fn may_create(app: &App, actor: &Actor, name: &RepositoryName) -> Result<b
     if user.superuser {
         return Ok(true);
     }
-    Ok(queries::can_create_in_namespace(&app.db.read, user.id, ns.id).await?)
+    Ok(crate::db::user::can_create_in_namespace(&app.db.read, user.id, ns.id).await?)
 }

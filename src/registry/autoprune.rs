@@ -10,7 +10,6 @@ use regex::Regex;
 
 use crate::app::App;
 use crate::db::autoprune::{self, Method, Policy};
-use crate::db::queries;
 
 /// Whether a policy's pattern is a valid regular expression (checked when it is created).
 pub fn validate_pattern(pattern: &str) -> Result<(), String> {
@@ -133,7 +132,8 @@ pub async fn run(app: &App) -> anyhow::Result<String> {
 }
 
 async fn prune_namespace(app: &App, namespace_id: i32, policies: &[Policy]) -> anyhow::Result<u64> {
-    let namespace = queries::find_user_by_id(&app.db.read, namespace_id).await?.map(|u| u.username).unwrap_or_default();
+    let namespace =
+        crate::db::user::find_user_by_id(&app.db.read, namespace_id).await?.map(|u| u.username).unwrap_or_default();
     let mut pruned = 0;
     for (repo_id, repo_name) in autoprune::normal_repositories(&app.db.read, namespace_id).await? {
         let mut applicable: Vec<&Policy> =
@@ -168,7 +168,7 @@ async fn prune_namespace(app: &App, namespace_id: i32, policies: &[Policy]) -> a
             };
             for (tag_id, tag) in victims {
                 let tx = app.db.begin().await?;
-                let ended = queries::end_tag_if_alive(&tx, repo_id, tag_id).await?;
+                let ended = crate::db::tag::end_tag_if_alive(&tx, repo_id, tag_id).await?;
                 tx.commit().await?;
                 if ended {
                     pruned += 1;

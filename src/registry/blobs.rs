@@ -6,7 +6,8 @@ use futures_util::Stream;
 use super::{RegistryError, Result};
 use crate::app::App;
 use crate::auth::Actor;
-use crate::db::queries::{self, BlobRow, RepoRow};
+use crate::db::blob::BlobRow;
+use crate::db::repository::RepoRow;
 use crate::oci::{ByteRange, Digest};
 use crate::storage::Storage;
 
@@ -38,13 +39,13 @@ pub async fn delete_blob(app: &App, actor: &Actor, repo: &RepoRow, digest: &Dige
     let blob = stat_blob(app, repo, digest).await?;
     let tx = app.db.begin().await?;
     // No tag of this repository may move onto a manifest using the blob meanwhile.
-    queries::lock_tags(&tx, repo.id).await?;
-    if queries::blob_used_by_live_manifest(&tx, repo.id, blob.id).await? {
+    crate::db::tag::lock_tags(&tx, repo.id).await?;
+    if crate::db::blob::blob_used_by_live_manifest(&tx, repo.id, blob.id).await? {
         return Err(RegistryError::Conflict(format!(
             "blob {digest} is used by a tagged manifest of this repository; delete the manifest first"
         )));
     }
-    let removed = queries::unlink_blob(&tx, repo.id, blob.id).await?;
+    let removed = crate::db::blob::unlink_blob(&tx, repo.id, blob.id).await?;
     // Referenced nowhere any more: the row goes now and the object with the next collection
     // (nothing else would ever name it as a candidate again).
     if let Some(deleted) = crate::db::gc::delete_blob_if_unreferenced(&tx, blob.id).await? {
@@ -77,19 +78,20 @@ pub async fn mount_blob(
             }
         }
         None => {
-            let Some(blob) = queries::find_blob(&app.db.read, &digest_str, app.db.lookups.storage_location).await?
+            let Some(blob) =
+                crate::db::blob::find_blob(&app.db.read, &digest_str, app.db.lookups.storage_location).await?
             else {
                 return Ok(false);
             };
             let mut readable = false;
             for (id, namespace_id, visibility_id) in
-                queries::repositories_with_blob(&app.db.read, blob.id, repo.id).await?
+                crate::db::blob::repositories_with_blob(&app.db.read, blob.id, repo.id).await?
             {
                 let candidate = RepoRow {
                     id,
                     namespace_id,
                     public: visibility_id == app.db.lookups.visibility_public,
-                    state: queries::repo_state::NORMAL,
+                    state: crate::db::repository::repo_state::NORMAL,
                     namespace_enabled: true,
                 };
                 if candidate.public || super::access::role(app, actor, &candidate).await?.is_some() {
@@ -106,7 +108,7 @@ pub async fn mount_blob(
     // A mount adds the blob to the namespace: it needs the room for it.
     super::quota::allowance(app, repo, blob.size.max(0) as u64).await?;
     let tx = app.db.begin().await?;
-    match queries::link_blob(&tx, repo.id, blob.id, app.config.push_temp_tag_expiration_sec).await {
+    match crate::db::blob::link_blob(&tx, repo.id, blob.id, app.config.push_temp_tag_expiration_sec).await {
         Ok(()) => {}
         // Collected since it was found: not mountable, the client uploads it.
         Err(e) if crate::db::gc::is_foreign_key_violation(&e) => return Ok(false),

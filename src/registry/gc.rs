@@ -12,17 +12,10 @@ use std::time::{Duration, Instant};
 
 use crate::app::App;
 use crate::db::gc::{self as rules, Collected};
-use crate::db::identity::{self, NAMESPACE_GC_QUEUE};
-use crate::db::{queries, queue};
+use crate::db::queue;
+use crate::db::queue::{NAMESPACE_GC_QUEUE, OBJECT_DELETE_QUEUE, REPOSITORY_GC_QUEUE};
 use crate::storage::Storage;
 use crate::util::{now_ms, now_naive};
-
-/// Quay's queue for deleted repositories (`REPOSITORY_GC_QUEUE_NAME`).
-pub const REPOSITORY_GC_QUEUE: &str = "repositorygc";
-
-/// Storage objects whose rows were deleted, written in the same transaction as the deletion, so an
-/// object is removed even if the pass stops between the commit and the removal (ours, not Quay's).
-const OBJECT_DELETE_QUEUE: &str = "quay-blobdelete";
 
 /// What one pass did (or, dry, would do).
 #[derive(Debug, Default, Clone)]
@@ -86,7 +79,9 @@ pub async fn collect(app: &App, dry: bool) -> anyhow::Result<GcReport> {
             Ok(collected) => {
                 report.repositories += 1;
                 report.count(&collected);
-                if !dry && let Ok(Some((namespace_id, _))) = queries::repository_namespace(&app.db.read, repo_id).await
+                if !dry
+                    && let Ok(Some((namespace_id, _))) =
+                        crate::db::repository::repository_namespace(&app.db.read, repo_id).await
                 {
                     super::quota::record(app, namespace_id, Some(repo_id)).await;
                 }
@@ -200,7 +195,7 @@ pub async fn remove_object_if_unreferenced(app: &App, digest: &str) -> anyhow::R
     }
     let parsed = crate::oci::Digest::parse(digest)?;
     let tx = app.db.begin().await?;
-    queries::lock_digest(&tx, digest).await?;
+    crate::db::blob::lock_digest(&tx, digest).await?;
     if rules::digest_referenced(&tx, digest).await? {
         tx.rollback().await?;
         return Ok(false);
@@ -241,7 +236,7 @@ async fn purge_deleted_repositories(app: &App, report: &mut GcReport) -> anyhow:
 async fn purge_one(app: &App, body: &str) -> anyhow::Result<Collected> {
     let body: serde_json::Value = serde_json::from_str(body)?;
     let marker = body["marker_id"].as_i64().ok_or_else(|| anyhow::anyhow!("queue item without marker_id"))?;
-    let Some(repo_id) = queries::deleted_repository(&app.db.read, marker as i32).await? else {
+    let Some(repo_id) = crate::db::repository::deleted_repository(&app.db.read, marker as i32).await? else {
         // Already purged (a previous attempt committed, then failed to complete the item).
         return Ok(Collected::default());
     };
@@ -289,10 +284,10 @@ async fn purge_deleted_namespaces(app: &App, report: &mut GcReport) -> anyhow::R
 async fn purge_namespace(app: &App, body: &str, report: &mut GcReport) -> anyhow::Result<()> {
     let body: serde_json::Value = serde_json::from_str(body)?;
     let marker = body["marker_id"].as_i64().ok_or_else(|| anyhow::anyhow!("queue item without marker_id"))?;
-    let Some(namespace_id) = identity::deleted_namespace(&app.db.read, marker as i32).await? else {
+    let Some(namespace_id) = crate::db::namespace::deleted_namespace(&app.db.read, marker as i32).await? else {
         return Ok(());
     };
-    for repo_id in identity::namespace_repositories(&app.db.read, namespace_id).await? {
+    for repo_id in crate::db::namespace::namespace_repositories(&app.db.read, namespace_id).await? {
         let collected = purge_repository(app, repo_id).await?;
         report.deleted_repositories += 1;
         report.count(&collected);
@@ -300,7 +295,7 @@ async fn purge_namespace(app: &App, body: &str, report: &mut GcReport) -> anyhow
         crate::testhooks::reached("gc.namespace-repository-purged").await;
     }
     let tx = app.db.begin().await?;
-    identity::purge_namespace_rows(&tx, namespace_id).await?;
+    crate::db::namespace::purge_namespace_rows(&tx, namespace_id).await?;
     tx.commit().await?;
     Ok(())
 }
@@ -346,7 +341,7 @@ pub async fn fsck(app: &App, verify: bool) -> anyhow::Result<FsckReport> {
     use futures_util::StreamExt as _;
     let mut report = FsckReport::default();
     let stored: std::collections::HashMap<String, u64> = app.storage.list_blob_digests().await?.into_iter().collect();
-    let rows = queries::all_blob_digests(&app.db.read).await?;
+    let rows = crate::db::blob::all_blob_digests(&app.db.read).await?;
     let mut referenced = std::collections::HashSet::new();
     for (digest, size) in rows {
         report.blobs_checked += 1;

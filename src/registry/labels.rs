@@ -7,10 +7,10 @@ use super::access;
 use super::{RegistryError, Result};
 use crate::app::App;
 use crate::auth::{Actor, Role};
-use crate::db::queries::{self, ManifestRow};
+use crate::db::manifest::ManifestRow;
 use crate::oci::RepositoryName;
 
-pub use crate::db::queries::LabelRow;
+pub use crate::db::manifest::LabelRow;
 
 /// A manifest of a repository, with what its stored bytes say.
 pub struct Manifest {
@@ -27,7 +27,7 @@ async fn find(app: &App, actor: &Actor, path: &str, reference: &str, needed: Rol
     if needed >= Role::Write {
         access::require_writable(app, &target.repo, actor).await?;
     }
-    let found = queries::find_manifest_any(&app.db.read, target.repo.id, reference).await?;
+    let found = crate::db::manifest::find_manifest_any(&app.db.read, target.repo.id, reference).await?;
     let row = found.ok_or(RegistryError::ManifestUnknown)?;
     Ok(Found { name: target.name, row, repo_id: target.repo.id, namespace_id: target.repo.namespace_id })
 }
@@ -56,12 +56,12 @@ pub async fn list(
     prefix: Option<&str>,
 ) -> Result<Vec<LabelRow>> {
     let m = find(app, actor, path, reference, Role::Read).await?.row;
-    Ok(queries::manifest_labels(&app.db.read, m.id, prefix).await?)
+    Ok(crate::db::manifest::manifest_labels(&app.db.read, m.id, prefix).await?)
 }
 
 pub async fn get(app: &App, actor: &Actor, path: &str, reference: &str, uuid: &str) -> Result<LabelRow> {
     let m = find(app, actor, path, reference, Role::Read).await?.row;
-    queries::manifest_label(&app.db.read, m.id, uuid)
+    crate::db::manifest::manifest_label(&app.db.read, m.id, uuid)
         .await?
         .ok_or_else(|| RegistryError::TagUnknown(format!("label `{uuid}`")))
 }
@@ -111,14 +111,14 @@ pub async fn add(
     }
     let media_type_id = app.db.lookups.media_type_id(media_type).ok_or_else(|| invalid("Unknown media type"))?;
     let tx = app.db.begin().await?;
-    let uuid = queries::add_manifest_label(&tx, repo_id, m.id, key, value, media_type_id).await?;
+    let uuid = crate::db::manifest::add_manifest_label(&tx, repo_id, m.id, key, value, media_type_id).await?;
     let metadata = json!({
         "id": uuid, "key": key, "value": value, "manifest_digest": m.digest,
         "repo": name.repository(), "namespace": name.namespace(),
     });
     crate::audit::write(&tx, actor, "manifest_label_add", namespace_id, Some(repo_id), &metadata).await?;
     tx.commit().await?;
-    queries::manifest_label(&app.db.read, m.id, &uuid)
+    crate::db::manifest::manifest_label(&app.db.read, m.id, &uuid)
         .await?
         .ok_or_else(|| RegistryError::TagUnknown("the new label".into()))
 }
@@ -127,14 +127,14 @@ pub async fn add(
 /// `manifest_label_delete`.
 pub async fn delete(app: &App, actor: &Actor, path: &str, reference: &str, uuid: &str) -> Result<()> {
     let Found { name, row: m, repo_id, namespace_id } = find(app, actor, path, reference, Role::Write).await?;
-    let found = queries::manifest_label(&app.db.read, m.id, uuid)
+    let found = crate::db::manifest::manifest_label(&app.db.read, m.id, uuid)
         .await?
         .ok_or_else(|| RegistryError::TagUnknown(format!("label `{uuid}`")))?;
     if !found.mutable {
         return Err(invalid("Cannot delete a label that came with the manifest"));
     }
     let tx = app.db.begin().await?;
-    queries::delete_manifest_label(&tx, m.id, uuid).await?;
+    crate::db::manifest::delete_manifest_label(&tx, m.id, uuid).await?;
     let metadata = json!({
         "id": found.uuid, "key": found.key, "value": found.value, "manifest_digest": m.digest,
         "repo": name.repository(), "namespace": name.namespace(),

@@ -3,7 +3,9 @@ use serde_json::{Value, json};
 use super::{RegistryError, Result};
 use crate::app::App;
 use crate::auth::Actor;
-use crate::db::queries::{self, ManifestRow, NewManifest, RepoRow};
+use crate::db::manifest::ManifestRow;
+use crate::db::manifest::NewManifest;
+use crate::db::repository::RepoRow;
 use crate::oci::{
     Algorithm, Digest, ManifestKind, ParsedManifest, Reference, RepositoryName, media_types, parse_manifest,
 };
@@ -164,9 +166,9 @@ async fn resolve_references(
     child_refs: &[(String, u64)],
 ) -> Result<(Vec<i32>, Vec<i32>)> {
     let digests = |refs: &[(String, u64)]| refs.iter().map(|(d, _)| d.clone()).collect::<Vec<_>>();
-    let blobs = queries::blobs_in_repo(&app.db.read, repo.id, &digests(blob_refs)).await?;
+    let blobs = crate::db::blob::blobs_in_repo(&app.db.read, repo.id, &digests(blob_refs)).await?;
     let blob_ids = matching_rows(blob_refs, &blobs, RegistryError::ManifestBlobUnknown)?;
-    let children = queries::manifests_in_repo(&app.db.read, repo.id, &digests(child_refs)).await?;
+    let children = crate::db::manifest::manifests_in_repo(&app.db.read, repo.id, &digests(child_refs)).await?;
     let child_ids = matching_rows(child_refs, &children, RegistryError::ManifestChildUnknown)?;
     Ok((blob_ids, child_ids))
 }
@@ -175,7 +177,7 @@ async fn resolve_references(
 /// another size is invalid.
 fn matching_rows(
     refs: &[(String, u64)],
-    stored: &std::collections::HashMap<String, queries::Stored>,
+    stored: &std::collections::HashMap<String, crate::db::blob::Stored>,
     unknown: fn(String) -> RegistryError,
 ) -> Result<Vec<i32>> {
     let mut ids = Vec::with_capacity(refs.len());
@@ -275,21 +277,21 @@ async fn write_manifest(
 ) -> std::result::Result<(), WriteError> {
     let tag_kind = app.db.lookups.tag_kind_tag;
     let tx = app.db.begin().await.map_err(|e| WriteError::Other(RegistryError::Internal(e)))?;
-    let manifest_id = queries::insert_manifest(&tx, new).await?;
+    let manifest_id = crate::db::manifest::insert_manifest(&tx, new).await?;
     if !labels.is_empty() {
         let (text, json) =
             (app.db.lookups.media_type_id("text/plain"), app.db.lookups.media_type_id("application/json"));
         if let (Some(text), Some(json)) = (text, json) {
-            queries::add_pushed_labels(&tx, repo.id, manifest_id, labels, text, json).await?;
+            crate::db::manifest::add_pushed_labels(&tx, repo.id, manifest_id, labels, text, json).await?;
         }
     }
     match reference {
-        Reference::Tag(tag) => queries::set_tag(&tx, repo.id, tag, manifest_id, tag_kind, expires_at).await?,
+        Reference::Tag(tag) => crate::db::tag::set_tag(&tx, repo.id, tag, manifest_id, tag_kind, expires_at).await?,
         Reference::Digest(_) => {
             // Referrers stay while their subject lives (see `db::gc`); others for the temp-tag window.
             let end =
                 (!has_subject).then(|| crate::util::now_ms() + app.config.push_temp_tag_expiration_sec as i64 * 1000);
-            queries::create_temp_tag(&tx, repo.id, manifest_id, tag_kind, end).await?;
+            crate::db::tag::create_temp_tag(&tx, repo.id, manifest_id, tag_kind, end).await?;
         }
     }
     crate::audit::write(&tx, pushed.actor, "push_repo", pushed.namespace_id, Some(repo.id), &pushed.metadata).await?;
@@ -312,19 +314,19 @@ pub async fn delete_manifest(
     match reference {
         Reference::Tag(tag) => {
             super::tags::refuse_immutable(app, repo.id, tag.as_str()).await?;
-            if !queries::delete_tag(&tx, repo.id, tag).await? {
+            if !crate::db::tag::delete_tag(&tx, repo.id, tag).await? {
                 return Err(RegistryError::ManifestUnknown);
             }
         }
         Reference::Digest(d) => {
-            let Some(row) = queries::find_live_manifest(&tx, repo.id, &d.to_string()).await? else {
+            let Some(row) = crate::db::manifest::find_live_manifest(&tx, repo.id, &d.to_string()).await? else {
                 return Err(RegistryError::ManifestUnknown);
             };
-            if let Some(tag) = queries::immutable_tag_of_manifest(&tx, repo.id, row.id).await? {
+            if let Some(tag) = crate::db::tag::immutable_tag_of_manifest(&tx, repo.id, row.id).await? {
                 return Err(RegistryError::TagImmutable(tag));
             }
-            queries::delete_tags_of_manifest(&tx, repo.id, row.id).await?;
-            if queries::find_live_manifest(&tx, repo.id, &d.to_string()).await?.is_some() {
+            crate::db::tag::delete_tags_of_manifest(&tx, repo.id, row.id).await?;
+            if crate::db::manifest::find_live_manifest(&tx, repo.id, &d.to_string()).await?.is_some() {
                 return Err(RegistryError::Conflict(format!(
                     "manifest {d} is listed by a tagged index of this repository; delete the index first"
                 )));
@@ -339,12 +341,12 @@ pub async fn delete_manifest(
 
 /// One page of tag names.
 pub async fn list_tags(app: &App, repo: &RepoRow, last: Option<&str>, limit: u64) -> Result<Vec<String>> {
-    Ok(queries::list_tags(&app.db.read, repo.id, last, limit).await?)
+    Ok(crate::db::tag::list_tags(&app.db.read, repo.id, last, limit).await?)
 }
 
 /// The referrers of `subject` as an OCI image index, optionally filtered by artifact type.
 pub async fn referrers(app: &App, repo: &RepoRow, subject: &Digest, artifact_type: Option<&str>) -> Result<Value> {
-    let rows = queries::referrers(&app.db.read, repo.id, &subject.to_string()).await?;
+    let rows = crate::db::manifest::referrers(&app.db.read, repo.id, &subject.to_string()).await?;
     let mut manifests = Vec::new();
     for row in rows {
         let kind = row.artifact_type.clone().or_else(|| row.config_media_type.clone());
@@ -369,7 +371,7 @@ pub async fn referrers(app: &App, repo: &RepoRow, subject: &Digest, artifact_typ
 
 /// The first blob or child manifest a stored manifest references that the repository lacks.
 pub(super) async fn missing_reference(app: &App, repo_id: i32, digest: &str) -> Result<Option<String>> {
-    let Some(row) = queries::find_manifest_any(&app.db.read, repo_id, digest).await? else {
+    let Some(row) = crate::db::manifest::find_manifest_any(&app.db.read, repo_id, digest).await? else {
         return Ok(None);
     };
     let media_type = app.db.lookups.media_type_name(row.media_type_id).map(str::to_owned);
@@ -377,11 +379,11 @@ pub(super) async fn missing_reference(app: &App, repo_id: i32, digest: &str) -> 
         return Ok(None);
     };
     let blobs: Vec<String> = parsed.required_blobs().iter().map(|d| d.digest.to_string()).collect();
-    let present = queries::blobs_in_repo(&app.db.read, repo_id, &blobs).await?;
+    let present = crate::db::blob::blobs_in_repo(&app.db.read, repo_id, &blobs).await?;
     if let Some(missing) = blobs.iter().find(|d| !present.contains_key(*d)) {
         return Ok(Some(format!("blob {missing}")));
     }
     let children: Vec<String> = parsed.child_manifests().iter().map(|d| d.digest.to_string()).collect();
-    let present = queries::manifests_in_repo(&app.db.read, repo_id, &children).await?;
+    let present = crate::db::manifest::manifests_in_repo(&app.db.read, repo_id, &children).await?;
     Ok(children.iter().find(|d| !present.contains_key(*d)).map(|d| format!("manifest {d}")))
 }

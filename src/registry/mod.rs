@@ -19,13 +19,12 @@ pub mod repositories;
 pub mod tags;
 mod uploads;
 
-pub use crate::db::queries::RepoRow;
+pub use crate::db::repository::RepoRow;
 pub use blobs::*;
 pub use manifests::*;
 pub use uploads::*;
 
 use crate::app::App;
-use crate::db::queries;
 use crate::oci::{OciError, RepositoryName};
 
 #[derive(Debug, thiserror::Error)]
@@ -141,5 +140,5 @@ pub async fn catalog(
     limit: u64,
 ) -> Result<Vec<String>> {
     let viewer = viewer.map(|u| (u.id, u.superuser));
-    Ok(queries::catalog(&app.db.read, viewer, app.db.lookups.visibility_public, last, limit).await?)
+    Ok(crate::db::repository::catalog(&app.db.read, viewer, app.db.lookups.visibility_public, last, limit).await?)
 }

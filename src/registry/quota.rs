@@ -4,8 +4,8 @@
 
 use super::{RegistryError, Result};
 use crate::app::App;
-use crate::db::queries::RepoRow;
 use crate::db::quota;
+use crate::db::repository::RepoRow;
 
 /// Quay's answer to a push over quota (403 DENIED).
 pub const QUOTA_EXCEEDED: &str = "Quota has been exceeded on namespace";

@@ -8,16 +8,20 @@ use super::access::{self, RepositoryAccess};
 use super::{RegistryError, Result};
 use crate::app::App;
 use crate::auth::{Actor, Denied, Role, Scope};
-use crate::db::identity::{self as accounts_db, RepositoryListing};
-use crate::db::queries::{self, RepoRow, RepositoryFilter, RepositorySummary, TagFilter, TagView};
+use crate::db::repository::RepoRow;
+use crate::db::repository::RepositoryFilter;
+use crate::db::repository::RepositoryListing;
+use crate::db::repository::RepositorySummary;
+use crate::db::tag::TagFilter;
+use crate::db::tag::TagView;
 use crate::oci::RepositoryName;
 
 /// Quay's name of a repository state.
 pub fn state_name(state: i32) -> &'static str {
     match state {
-        queries::repo_state::READ_ONLY => "READ_ONLY",
-        queries::repo_state::MIRROR => "MIRROR",
-        queries::repo_state::MARKED_FOR_DELETION => "MARKED_FOR_DELETION",
+        crate::db::repository::repo_state::READ_ONLY => "READ_ONLY",
+        crate::db::repository::repo_state::MIRROR => "MIRROR",
+        crate::db::repository::repo_state::MARKED_FOR_DELETION => "MARKED_FOR_DELETION",
         _ => "NORMAL",
     }
 }
@@ -40,16 +44,17 @@ pub(super) async fn insert(
     let tx = app.db.begin().await?;
     // Re-check inside the write transaction: another request may have created it meanwhile.
     if let Some(repo) =
-        queries::find_repository(&tx, name.namespace(), name.repository(), lookups.visibility_public).await?
+        crate::db::repository::find_repository(&tx, name.namespace(), name.repository(), lookups.visibility_public)
+            .await?
     {
         return Ok(Some(repo));
     }
-    let Some(namespace) = queries::find_user(&tx, name.namespace()).await? else {
+    let Some(namespace) = crate::db::user::find_user(&tx, name.namespace()).await? else {
         return Ok(None);
     };
     let visibility = if public { lookups.visibility_public } else { lookups.visibility_private };
     let admin_role = lookups.role_ids.get("admin").copied().unwrap_or_default();
-    queries::create_repository(
+    crate::db::repository::create_repository(
         &tx,
         namespace.id,
         name.repository(),
@@ -58,9 +63,10 @@ pub(super) async fn insert(
         creator.map(|id| (id, admin_role)),
     )
     .await?;
-    let repo = queries::find_repository(&tx, name.namespace(), name.repository(), lookups.visibility_public)
-        .await?
-        .ok_or(RegistryError::NameUnknown)?;
+    let repo =
+        crate::db::repository::find_repository(&tx, name.namespace(), name.repository(), lookups.visibility_public)
+            .await?
+            .ok_or(RegistryError::NameUnknown)?;
     let metadata = json!({"repo": name.repository(), "namespace": name.namespace()});
     crate::audit::write(&tx, actor, "create_repo", namespace.id, Some(repo.id), &metadata).await?;
     tx.commit().await?;
@@ -100,7 +106,7 @@ pub async fn create(
     };
     let path = format!("{namespace}/{repository}");
     let name = RepositoryName::parse(&path, None).map_err(|_| invalid("Invalid repository name"))?;
-    let Some(owner) = accounts_db::find_account(&app.db.read, &namespace).await? else {
+    let Some(owner) = crate::db::user::find_account(&app.db.read, &namespace).await? else {
         return Err(if actor.is_system() {
             invalid(&format!("`{namespace}` not found"))
         } else {
@@ -112,7 +118,7 @@ pub async fn create(
     }
     if !actor.superuser() {
         let user = actor.signed_in()?;
-        if !queries::can_create_in_namespace(&app.db.read, user.id, owner.id).await? {
+        if !crate::db::user::can_create_in_namespace(&app.db.read, user.id, owner.id).await? {
             return Err(Denied::Forbidden.into());
         }
     }
@@ -122,7 +128,7 @@ pub async fn create(
     let repo = insert(app, actor, &name, public, actor.performer_id()).await?.ok_or(RegistryError::NameUnknown)?;
     if let Some(description) = description.filter(|d| !d.is_empty()) {
         let tx = app.db.begin().await?;
-        queries::set_repository_description(&tx, repo.id, description).await?;
+        crate::db::repository::set_repository_description(&tx, repo.id, description).await?;
         tx.commit().await?;
     }
     Ok(repo)
@@ -155,12 +161,18 @@ pub async fn list(app: &App, actor: &Actor, q: &ListQuery<'_>) -> Result<Vec<Rep
         only_id: None,
         limit: q.limit,
     };
-    Ok(queries::list_repository_summaries(&app.db.read, viewer, app.db.lookups.visibility_public, &filter).await?)
+    Ok(crate::db::repository::list_repository_summaries(
+        &app.db.read,
+        viewer,
+        app.db.lookups.visibility_public,
+        &filter,
+    )
+    .await?)
 }
 
 /// Every repository (of one namespace), for the system.
 pub async fn listing(app: &App, namespace: Option<&str>) -> Result<Vec<RepositoryListing>> {
-    Ok(accounts_db::list_repositories(&app.db.read, namespace, app.db.lookups.visibility_public).await?)
+    Ok(crate::db::repository::list_repositories(&app.db.read, namespace, app.db.lookups.visibility_public).await?)
 }
 
 /// A repository as its view shows it.
@@ -176,7 +188,7 @@ pub struct RepositoryView {
 pub async fn view(app: &App, actor: &Actor, path: &str, tags: bool, max_tags: u64) -> Result<RepositoryView> {
     let access = access::resolve(app, actor, path).await?;
     access.require(actor, Role::Read)?;
-    let summary = queries::list_repository_summaries(
+    let summary = crate::db::repository::list_repository_summaries(
         &app.db.read,
         Some((actor.performer_id().unwrap_or(-1), true)),
         app.db.lookups.visibility_public,
@@ -191,11 +203,11 @@ pub async fn view(app: &App, actor: &Actor, path: &str, tags: bool, max_tags: u6
     )
     .await?;
     let summary = summary.into_iter().next().ok_or(RegistryError::NameUnknown)?;
-    let settings = accounts_db::account_settings(&app.db.read, access.repo.namespace_id).await?;
+    let settings = crate::db::user::account_settings(&app.db.read, access.repo.namespace_id).await?;
     let tags = if tags {
         let filter =
             TagFilter { only_active: true, specific: None, name_like: None, name_eq: None, offset: 0, limit: max_tags };
-        queries::tag_views(&app.db.read, access.repo.id, &filter).await?
+        crate::db::tag::tag_views(&app.db.read, access.repo.id, &filter).await?
     } else {
         Vec::new()
     };
@@ -207,7 +219,7 @@ pub async fn set_description(app: &App, actor: &Actor, path: &str, description: 
     let target = access::resolve(app, actor, path).await?;
     target.require(actor, Role::Write)?;
     let tx = app.db.begin().await?;
-    queries::set_repository_description(&tx, target.repo.id, description).await?;
+    crate::db::repository::set_repository_description(&tx, target.repo.id, description).await?;
     let metadata =
         json!({"repo": target.name.repository(), "namespace": target.name.namespace(), "description": description});
     crate::audit::write(&tx, actor, "set_repo_description", target.repo.namespace_id, Some(target.repo.id), &metadata)
@@ -223,7 +235,7 @@ pub async fn set_visibility(app: &App, actor: &Actor, path: &str, public: bool) 
     let lookups = &app.db.lookups;
     let visibility = if public { lookups.visibility_public } else { lookups.visibility_private };
     let tx = app.db.begin().await?;
-    accounts_db::set_visibility(&tx, target.repo.id, visibility).await?;
+    crate::db::repository::set_visibility(&tx, target.repo.id, visibility).await?;
     let metadata = json!({
         "repo": target.name.repository(), "namespace": target.name.namespace(),
         "visibility": if public { "public" } else { "private" },
@@ -247,7 +259,7 @@ pub async fn delete(app: &App, actor: &Actor, path: &str) -> Result<()> {
     let target = access::resolve(app, actor, path).await?;
     target.require(actor, Role::Admin)?;
     let tx = app.db.begin().await?;
-    accounts_db::mark_repository_deleted(&tx, target.repo.id, target.name.repository()).await?;
+    crate::db::repository::mark_repository_deleted(&tx, target.repo.id, target.name.repository()).await?;
     let metadata = json!({"repo": target.name.repository(), "namespace": target.name.namespace()});
     crate::audit::write(&tx, actor, "delete_repo", target.repo.namespace_id, Some(target.repo.id), &metadata).await?;
     tx.commit().await?;

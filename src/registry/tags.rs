@@ -9,8 +9,7 @@ use super::access::{self, RepositoryAccess};
 use super::{RegistryError, Result};
 use crate::app::App;
 use crate::auth::{Actor, Role};
-use crate::db::queries;
-pub use crate::db::queries::{TagFilter, TagView};
+pub use crate::db::tag::{TagFilter, TagView};
 
 /// The repository of a tag the actor is about to change: they may write to it, it takes writes
 /// now, the name is a valid tag, and the tag is not immutable.
@@ -25,7 +24,7 @@ pub async fn changeable(app: &App, actor: &Actor, path: &str, tag: &str) -> Resu
 
 /// `TAG_IMMUTABLE` when the alive tag `tag` is immutable (Quay's `tag.immutable`).
 pub(super) async fn refuse_immutable(app: &App, repo_id: i32, tag: &str) -> Result<()> {
-    if queries::tag_is_immutable(&app.db.read, repo_id, tag).await? {
+    if crate::db::tag::tag_is_immutable(&app.db.read, repo_id, tag).await? {
         return Err(RegistryError::TagImmutable(tag.to_owned()));
     }
     Ok(())
@@ -42,7 +41,7 @@ pub struct Tag {
 pub async fn history(app: &App, actor: &Actor, path: &str, filter: &TagFilter<'_>) -> Result<Vec<Tag>> {
     let target = access::resolve(app, actor, path).await?;
     target.require(actor, Role::Read)?;
-    let rows = queries::tag_views(&app.db.read, target.repo.id, filter).await?;
+    let rows = crate::db::tag::tag_views(&app.db.read, target.repo.id, filter).await?;
     let is_index = |id| crate::oci::media_types::is_index(app.db.lookups.media_type_name(id).unwrap_or_default());
     Ok(rows.into_iter().map(|view| Tag { is_index: is_index(view.media_type_id), view }).collect())
 }
@@ -69,12 +68,12 @@ pub async fn change(
     let (namespace_id, repo_id) = (target.repo.namespace_id, target.repo.id);
     let tx = app.db.begin().await?;
     if let Some(digest) = manifest_digest {
-        let Some(manifest) = queries::find_live_manifest(&tx, repo_id, digest).await? else {
+        let Some(manifest) = crate::db::manifest::find_live_manifest(&tx, repo_id, digest).await? else {
             return Err(RegistryError::ManifestUnknown);
         };
-        let previous = queries::tag_history(&tx, repo_id, tag).await?;
+        let previous = crate::db::tag::tag_history(&tx, repo_id, tag).await?;
         let alive_before = previous.first().filter(|(_, _, end)| end.is_none_or(|e| e > now_ms)).cloned();
-        queries::set_tag(&tx, repo_id, tag, manifest.id, app.db.lookups.tag_kind_tag, None).await?;
+        crate::db::tag::set_tag(&tx, repo_id, tag, manifest.id, app.db.lookups.tag_kind_tag, None).await?;
         let mut metadata = metadata_base.clone();
         metadata["manifest_digest"] = json!(digest);
         let kind = match alive_before {
@@ -87,7 +86,7 @@ pub async fn change(
         crate::audit::write(&tx, actor, kind, namespace_id, Some(repo_id), &metadata).await?;
     }
     if let Some(end_ms) = expiration_ms {
-        if !queries::set_tag_expiration(&tx, repo_id, tag, end_ms).await? {
+        if !crate::db::tag::set_tag_expiration(&tx, repo_id, tag, end_ms).await? {
             return Err(RegistryError::ManifestUnknown);
         }
         let mut metadata = metadata_base;
@@ -102,7 +101,7 @@ pub async fn change(
 pub async fn delete(app: &App, actor: &Actor, path: &str, tag: &str) -> Result<()> {
     let target = changeable(app, actor, path, tag).await?;
     let tx = app.db.begin().await?;
-    if !queries::delete_tag(&tx, target.repo.id, tag).await? {
+    if !crate::db::tag::delete_tag(&tx, target.repo.id, tag).await? {
         return Err(RegistryError::ManifestUnknown);
     }
     let metadata = json!({"repo": target.name.repository(), "namespace": target.name.namespace(), "tag": tag});
@@ -116,7 +115,7 @@ pub async fn delete(app: &App, actor: &Actor, path: &str, tag: &str) -> Result<(
 pub async fn restore(app: &App, actor: &Actor, path: &str, tag: &str, digest: Option<&str>) -> Result<String> {
     let target = changeable(app, actor, path, tag).await?;
     let repo_id = target.repo.id;
-    let history = queries::tag_history(&app.db.read, repo_id, tag).await?;
+    let history = crate::db::tag::tag_history(&app.db.read, repo_id, tag).await?;
     let now = crate::util::now_ms();
     let restored = match digest {
         Some(d) => d.to_owned(),
@@ -135,7 +134,7 @@ pub async fn restore(app: &App, actor: &Actor, path: &str, tag: &str, digest: Op
         )));
     }
     let tx = app.db.begin().await?;
-    if !queries::restore_tag(&tx, repo_id, tag, &restored, app.db.lookups.tag_kind_tag).await? {
+    if !crate::db::tag::restore_tag(&tx, repo_id, tag, &restored, app.db.lookups.tag_kind_tag).await? {
         return Err(RegistryError::TagUnknown(format!(
             "manifest {restored} in `{path}` (it may have left the time machine)"
         )));

@@ -14,7 +14,8 @@ use serde::{Deserialize, Serialize};
 use super::{RegistryError, Result};
 use crate::app::App;
 use crate::auth::Actor;
-use crate::db::queries::{self, RepoRow, UploadRow};
+use crate::db::repository::RepoRow;
+use crate::db::upload::UploadRow;
 use crate::oci::{Algorithm, ByteRange, Digest, Hasher};
 use crate::storage::Storage;
 
@@ -49,7 +50,7 @@ pub async fn start_upload(app: &App, actor: &Actor, repo: &RepoRow) -> Result<St
     admit(app, actor, repo, 0).await?;
     let upload_uuid = uuid::Uuid::new_v4().to_string();
     let tx = app.db.begin().await?;
-    queries::create_upload(
+    crate::db::upload::create_upload(
         &tx,
         repo.id,
         &upload_uuid,
@@ -65,7 +66,7 @@ async fn find_upload(app: &App, repo: &RepoRow, upload_uuid: &str) -> Result<Upl
     if uuid::Uuid::parse_str(upload_uuid).is_err() {
         return Err(RegistryError::BlobUploadUnknown);
     }
-    queries::find_upload(&app.db.read, repo.id, upload_uuid).await?.ok_or(RegistryError::BlobUploadUnknown)
+    crate::db::upload::find_upload(&app.db.read, repo.id, upload_uuid).await?.ok_or(RegistryError::BlobUploadUnknown)
 }
 
 /// The number of bytes received so far.
@@ -194,9 +195,16 @@ where
     let sha_state = hasher.save();
     let metadata_json = serde_json::to_string(&metadata).map_err(anyhow::Error::from)?;
     let tx = app.db.begin().await?;
-    let advanced =
-        queries::advance_upload(&tx, row.id, row.byte_count, new_size, row.chunk_count + 1, &sha_state, &metadata_json)
-            .await?;
+    let advanced = crate::db::upload::advance_upload(
+        &tx,
+        row.id,
+        row.byte_count,
+        new_size,
+        row.chunk_count + 1,
+        &sha_state,
+        &metadata_json,
+    )
+    .await?;
     tx.commit().await?;
     if !advanced {
         // Another request appended (or finished the upload) meanwhile; this chunk is not part of it.
@@ -257,7 +265,7 @@ where
     let tx = app.db.begin().await?;
     // Garbage collection removes an object only under this lock and only when no row has its
     // digest; once the row below exists, the object stays. Check it is still there.
-    queries::lock_digest(&tx, &digest.to_string()).await?;
+    crate::db::blob::lock_digest(&tx, &digest.to_string()).await?;
     if !app.storage.exists(&blob_path).await? {
         if assembled {
             return Err(RegistryError::BlobUploadInvalid(
@@ -266,11 +274,12 @@ where
         }
         store_blob(app, &chunks, &blob_path).await?;
     }
-    if !queries::delete_upload(&tx, row.id).await? {
+    if !crate::db::upload::delete_upload(&tx, row.id).await? {
         return Err(RegistryError::BlobUploadUnknown);
     }
-    let blob_id = queries::ensure_blob(&tx, &digest.to_string(), size as i64, app.db.lookups.storage_location).await?;
-    queries::link_blob(&tx, repo.id, blob_id, app.config.push_temp_tag_expiration_sec).await?;
+    let blob_id =
+        crate::db::blob::ensure_blob(&tx, &digest.to_string(), size as i64, app.db.lookups.storage_location).await?;
+    crate::db::blob::link_blob(&tx, repo.id, blob_id, app.config.push_temp_tag_expiration_sec).await?;
     crate::testhooks::reached("finish-upload.before-commit").await;
     tx.commit().await?;
     if let Err(e) = app.storage.delete_upload(upload_uuid).await {
@@ -303,7 +312,7 @@ async fn rehash(app: &App, chunks: &[(String, u64)], algorithm: Algorithm) -> Re
 
 async fn discard(app: &App, row: &UploadRow, upload_uuid: &str) -> Result<()> {
     let tx = app.db.begin().await?;
-    queries::delete_upload(&tx, row.id).await?;
+    crate::db::upload::delete_upload(&tx, row.id).await?;
     tx.commit().await?;
     app.storage.delete_upload(upload_uuid).await?;
     Ok(())

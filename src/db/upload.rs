@@ -1,0 +1,105 @@
+//! Uploads in progress (`blobupload`): their size, chunk list and hash state.
+
+use super::entities::blobupload;
+use super::{all, exec, one};
+use crate::util::now_naive;
+use sea_orm::ActiveValue::Set;
+use sea_orm::{ActiveModelTrait as _, ColumnTrait as _, ConnectionTrait, DbErr, EntityTrait as _, QueryFilter as _};
+
+pub async fn create_upload<C: ConnectionTrait>(
+    c: &C,
+    repo_id: i32,
+    uuid: &str,
+    location_id: i32,
+    sha_state: &str,
+) -> Result<(), DbErr> {
+    blobupload::ActiveModel {
+        repository_id: Set(repo_id),
+        uuid: Set(uuid.to_owned()),
+        byte_count: Set(0),
+        sha_state: Set(Some(sha_state.to_owned())),
+        location_id: Set(location_id),
+        storage_metadata: Set(Some(r#"{"chunks": []}"#.to_owned())),
+        chunk_count: Set(0),
+        created: Set(now_naive()),
+        ..Default::default()
+    }
+    .insert(c)
+    .await?;
+    Ok(())
+}
+
+#[derive(Debug, Clone)]
+pub struct UploadRow {
+    pub id: i32,
+    pub byte_count: i64,
+    pub chunk_count: i32,
+    pub sha_state: Option<String>,
+    pub storage_metadata: Option<String>,
+}
+
+pub async fn find_upload<C: ConnectionTrait>(c: &C, repo_id: i32, uuid: &str) -> Result<Option<UploadRow>, DbErr> {
+    let row = blobupload::Entity::find()
+        .filter(blobupload::Column::RepositoryId.eq(repo_id))
+        .filter(blobupload::Column::Uuid.eq(uuid))
+        .one(c)
+        .await?;
+    Ok(row.map(|u| UploadRow {
+        id: u.id,
+        byte_count: u.byte_count,
+        chunk_count: u.chunk_count,
+        sha_state: u.sha_state,
+        storage_metadata: u.storage_metadata,
+    }))
+}
+
+/// Records an appended chunk, only if nobody else appended since `expected_byte_count` was read.
+pub async fn advance_upload<C: ConnectionTrait>(
+    c: &C,
+    id: i32,
+    expected_byte_count: i64,
+    byte_count: i64,
+    chunk_count: i32,
+    sha_state: &str,
+    storage_metadata: &str,
+) -> Result<bool, DbErr> {
+    let n = exec(
+        c,
+        "UPDATE blobupload SET byte_count = ?, chunk_count = ?, sha_state = ?, storage_metadata = ? \
+         WHERE id = ? AND byte_count = ?",
+        vec![
+            byte_count.into(),
+            chunk_count.into(),
+            sha_state.into(),
+            storage_metadata.into(),
+            id.into(),
+            expected_byte_count.into(),
+        ],
+    )
+    .await?;
+    Ok(n == 1)
+}
+
+pub async fn delete_upload<C: ConnectionTrait>(c: &C, id: i32) -> Result<bool, DbErr> {
+    Ok(blobupload::Entity::delete_by_id(id).exec(c).await?.rows_affected == 1)
+}
+
+/// Whether an upload row with this uuid exists (in any repository).
+pub async fn upload_exists<C: ConnectionTrait>(c: &C, uuid: &str) -> Result<bool, DbErr> {
+    Ok(one(c, "SELECT 1 FROM blobupload WHERE uuid = ?", vec![uuid.into()]).await?.is_some())
+}
+
+/// Uploads started before `before` (Quay's stale-upload rule), oldest first: `(id, uuid)`.
+pub async fn stale_uploads<C: ConnectionTrait>(
+    c: &C,
+    before: chrono::NaiveDateTime,
+    limit: u64,
+) -> Result<Vec<(i32, String)>, DbErr> {
+    let rows = all(
+        c,
+        "SELECT id, uuid FROM blobupload WHERE created < ? ORDER BY created LIMIT ?",
+        vec![before.into(), (limit as i64).into()],
+    )
+    .await?;
+    rows.iter().map(|r| Ok((r.try_get("", "id")?, r.try_get("", "uuid")?))).collect()
+}
