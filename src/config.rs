@@ -70,10 +70,10 @@ pub struct Config {
     #[serde(rename = "NAMESPACE_GC_GRACE_PERIOD_SECONDS")]
     pub namespace_gc_grace_period_seconds: u64,
     #[serde(rename = "MAXIMUM_LAYER_SIZE")]
-    pub maximum_layer_size: String,
+    pub maximum_layer_size: Size,
     /// Not a Quay key: the largest manifest body accepted (Quay relies on nginx's 1 MiB default).
     #[serde(rename = "MAXIMUM_MANIFEST_SIZE")]
-    pub maximum_manifest_size: String,
+    pub maximum_manifest_size: Size,
     #[serde(rename = "V2_PAGINATION_SIZE")]
     pub v2_pagination_size: u32,
     #[serde(rename = "INSTANCE_SERVICE_KEY_SERVICE")]
@@ -91,28 +91,28 @@ pub struct Config {
     #[serde(rename = "TOKEN_VALIDITY_LIFETIME_S")]
     pub token_validity_lifetime_s: u64,
     #[serde(rename = "REGISTRY_STATE")]
-    pub registry_state: String,
+    pub registry_state: RegistryState,
     #[serde(rename = "DISABLE_PUSHES")]
     pub disable_pushes: bool,
     #[serde(rename = "DEFAULT_TAG_EXPIRATION")]
-    pub default_tag_expiration: String,
+    pub default_tag_expiration: Span,
     #[serde(rename = "TAG_EXPIRATION_OPTIONS")]
     pub tag_expiration_options: Vec<String>,
     /// Not a Quay key: `text` or `json` log lines.
     #[serde(rename = "LOG_FORMAT")]
-    pub log_format: String,
+    pub log_format: LogFormat,
     /// Uploads untouched for this many minutes are removed (Quay's blobuploadcleanupworker).
     #[serde(rename = "BLOBUPLOAD_DELETION_DATE_THRESHOLD")]
     pub blobupload_deletion_date_threshold_min: u64,
     /// How long expired app-specific tokens are kept before deletion (Quay's duration syntax).
     #[serde(rename = "EXPIRED_APP_SPECIFIC_TOKEN_GC")]
-    pub expired_app_specific_token_gc: String,
+    pub expired_app_specific_token_gc: Span,
     /// Deletes action logs older than `ACTION_LOG_ROTATION_THRESHOLD` (Quay archives them first;
     /// this program has no archive and only deletes).
     #[serde(rename = "FEATURE_ACTION_LOG_ROTATION")]
     pub feature_action_log_rotation: bool,
     #[serde(rename = "ACTION_LOG_ROTATION_THRESHOLD")]
-    pub action_log_rotation_threshold: String,
+    pub action_log_rotation_threshold: Span,
     #[serde(rename = "FEATURE_QUOTA_MANAGEMENT")]
     pub feature_quota_management: bool,
     /// A Reject limit for namespaces without a quota of their own (0: none).
@@ -163,8 +163,8 @@ impl Default for Config {
             push_temp_tag_expiration_sec: 3600,
             feature_user_initialize: false,
             namespace_gc_grace_period_seconds: 0,
-            maximum_layer_size: "20G".into(),
-            maximum_manifest_size: "4M".into(),
+            maximum_layer_size: Size(20 << 30),
+            maximum_manifest_size: Size(4 << 20),
             v2_pagination_size: 50,
             instance_service_key_service: "quay".into(),
             instance_service_key_expiration_min: 120,
@@ -173,15 +173,15 @@ impl Default for Config {
             instance_service_key_kid_location: None,
             registry_jwt_auth_max_fresh_s: 3660,
             token_validity_lifetime_s: 3600,
-            registry_state: "normal".into(),
+            registry_state: RegistryState::Normal,
             disable_pushes: false,
-            default_tag_expiration: "2w".into(),
+            default_tag_expiration: Span::days(14),
             tag_expiration_options: vec!["0s".into(), "1d".into(), "1w".into(), "2w".into(), "4w".into()],
-            log_format: "text".into(),
+            log_format: LogFormat::Text,
             blobupload_deletion_date_threshold_min: 2880,
-            expired_app_specific_token_gc: "1d".into(),
+            expired_app_specific_token_gc: Span::days(1),
             feature_action_log_rotation: false,
-            action_log_rotation_threshold: "30d".into(),
+            action_log_rotation_threshold: Span::days(30),
             feature_quota_management: false,
             default_system_reject_quota_bytes: 0,
             feature_auto_prune: false,
@@ -270,10 +270,6 @@ impl Config {
         }
         self.database()?;
         self.storage()?;
-        parse_size(&self.maximum_layer_size).context("config key `MAXIMUM_LAYER_SIZE`")?;
-        parse_size(&self.maximum_manifest_size).context("config key `MAXIMUM_MANIFEST_SIZE`")?;
-        parse_duration(&self.expired_app_specific_token_gc).context("config key `EXPIRED_APP_SPECIFIC_TOKEN_GC`")?;
-        parse_duration(&self.action_log_rotation_threshold).context("config key `ACTION_LOG_ROTATION_THRESHOLD`")?;
         if self.worker_period_seconds == 0 || self.worker_lease_seconds < 2 {
             bail!("config keys `WORKER_PERIOD_SECONDS` and `WORKER_LEASE_SECONDS`: at least 1 and 2 seconds");
         }
@@ -282,12 +278,6 @@ impl Config {
                 "config key `AUTHENTICATION_TYPE`: `{}` is not supported; only `Database` is",
                 self.authentication_type
             );
-        }
-        if !matches!(self.registry_state.as_str(), "normal" | "readonly") {
-            bail!("config key `REGISTRY_STATE`: must be `normal` or `readonly`");
-        }
-        if !matches!(self.log_format.as_str(), "text" | "json") {
-            bail!("config key `LOG_FORMAT`: must be `text` or `json`");
         }
         if self.instance_service_key_service.is_empty()
             || !self
@@ -347,11 +337,16 @@ impl Config {
     }
 
     pub fn max_layer_size(&self) -> u64 {
-        parse_size(&self.maximum_layer_size).unwrap_or(20 << 30)
+        self.maximum_layer_size.0
     }
 
     pub fn max_manifest_size(&self) -> usize {
-        parse_size(&self.maximum_manifest_size).map(|s| s as usize).unwrap_or(4 << 20)
+        usize::try_from(self.maximum_manifest_size.0).unwrap_or(usize::MAX)
+    }
+
+    /// Whether the registry takes no writes at all (`REGISTRY_STATE: readonly`, `DISABLE_PUSHES`).
+    pub fn read_only(&self) -> bool {
+        self.registry_state == RegistryState::ReadOnly || self.disable_pushes
     }
 
     /// Field encryption with `DATABASE_SECRET_KEY`, when one is configured.
@@ -584,6 +579,75 @@ fn s3_driver(name: &str, driver: &str, params: &BTreeMap<String, Value>) -> anyh
 }
 
 /// Quay's duration strings: a number and one of `s`, `m`, `h`, `d`, `w` (`30m`, `2w`).
+/// `REGISTRY_STATE`: whether the registry takes writes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum RegistryState {
+    Normal,
+    #[serde(rename = "readonly")]
+    ReadOnly,
+}
+
+/// `LOG_FORMAT`: how log lines are written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum LogFormat {
+    Text,
+    Json,
+}
+
+/// A size in bytes, written in the config as `20G`, `512M` or a number.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(transparent)]
+pub struct Size(pub u64);
+
+impl<'de> Deserialize<'de> for Size {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        match Value::deserialize(d)? {
+            Value::Number(n) => n
+                .as_u64()
+                .filter(|n| *n > 0)
+                .map(Size)
+                .ok_or_else(|| serde::de::Error::custom("must be a size above 0")),
+            Value::String(s) => parse_size(&s).map(Size).map_err(serde::de::Error::custom),
+            other => Err(serde::de::Error::custom(format!("`{other}` is not a size such as 20G or 512M"))),
+        }
+    }
+}
+
+/// A duration written as Quay writes them (`30m`, `1d`, `2w`), keeping that text for messages.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Span {
+    pub duration: std::time::Duration,
+    text: String,
+}
+
+impl Span {
+    pub fn days(n: u64) -> Span {
+        Span { duration: std::time::Duration::from_secs(n * 86_400), text: format!("{n}d") }
+    }
+}
+
+impl Serialize for Span {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&self.text)
+    }
+}
+
+impl std::fmt::Display for Span {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.text)
+    }
+}
+
+impl<'de> Deserialize<'de> for Span {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let text = String::deserialize(d)?;
+        let duration = parse_duration(&text).map_err(serde::de::Error::custom)?;
+        Ok(Span { duration, text })
+    }
+}
+
 pub fn parse_duration(s: &str) -> anyhow::Result<std::time::Duration> {
     let t = s.trim();
     let unit = match t.chars().last() {

@@ -67,7 +67,7 @@ impl Job {
         match self {
             Job::UploadCleanup => cleanup_uploads(app).await,
             Job::ExpiredAppTokens => {
-                let keep = crate::config::parse_duration(&app.config.expired_app_specific_token_gc)?;
+                let keep = app.config.expired_app_specific_token_gc.duration;
                 let before = now_naive() - chrono::Duration::from_std(keep)?;
                 let n = crate::db::token::delete_expired_app_tokens(&app.db.write, before).await?;
                 Ok(format!("{n} expired app tokens deleted"))
@@ -75,7 +75,7 @@ impl Job {
             Job::GarbageCollection => Ok(crate::registry::gc::collect(app, false).await?.summary()),
             Job::Autoprune => crate::registry::autoprune::run(app).await,
             Job::ActionLogRotation => {
-                let keep = crate::config::parse_duration(&app.config.action_log_rotation_threshold)?;
+                let keep = app.config.action_log_rotation_threshold.duration;
                 let before = now_naive() - chrono::Duration::from_std(keep)?;
                 let n = crate::db::log::delete_logs_before(&app.db.write, before).await?;
                 Ok(format!("{n} action logs older than {} deleted", app.config.action_log_rotation_threshold))

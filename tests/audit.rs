@@ -6,7 +6,8 @@ use serde_json::Value;
 
 use crate::common::*;
 
-/// (kind, account, performer, repository, metadata) of every log row, oldest first.
+/// (kind, account, performer, repository, metadata) of every log row, oldest first. Rows written
+/// in a change's transaction and rows batched by the writer task interleave by id, so time orders them.
 async fn logs(s: &Server) -> Vec<(String, String, Option<String>, Option<i32>, Value)> {
     s.app.audit.flush().await;
     let db = s.db().await;
@@ -14,7 +15,7 @@ async fn logs(s: &Server) -> Vec<(String, String, Option<String>, Option<i32>, V
         db.backend(),
         "SELECT k.name AS kind, a.username AS account, p.username AS performer, l.repository_id, l.metadata_json \
          FROM logentry3 l JOIN logentrykind k ON k.id = l.kind_id JOIN \"user\" a ON a.id = l.account_id \
-         LEFT JOIN \"user\" p ON p.id = l.performer_id ORDER BY l.id",
+         LEFT JOIN \"user\" p ON p.id = l.performer_id ORDER BY l.datetime, l.id",
         [],
     );
     let rows = sea_orm::ConnectionTrait::query_all_raw(&db.read, statement).await.unwrap();

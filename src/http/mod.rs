@@ -89,7 +89,10 @@ async fn observe(request: Request, next: Next) -> Response {
     if method != axum::http::Method::HEAD {
         metrics::counter!("quay_http_response_bytes_total", "route" => route).increment(bytes_out);
     }
-    if status >= 500 {
+    // Logged here, once: handlers hand the cause of a server error over in the response.
+    if let Some(error::Failure(cause)) = response.extensions().get::<error::Failure>() {
+        tracing::error!(%method, path, status, error = %cause, "internal error");
+    } else if status >= 500 {
         tracing::warn!(%method, path, status, elapsed_ms = elapsed.as_millis() as u64, "request failed");
     } else {
         tracing::debug!(%method, path, status, elapsed_ms = elapsed.as_millis() as u64, "request");

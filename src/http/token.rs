@@ -7,7 +7,7 @@ use axum::response::{IntoResponse, Response};
 use base64::Engine as _;
 use serde_json::json;
 
-use super::error::V2Error;
+use super::error::{Code, V2Error};
 use crate::app::AppState;
 use crate::auth::{Access, Actor, AuthError, Identity};
 use crate::oci::RepositoryName;
@@ -26,7 +26,7 @@ fn basic_credentials(headers: &HeaderMap) -> Option<Result<(String, String), ()>
 }
 
 fn unauthorized(message: &str) -> Response {
-    V2Error::new(StatusCode::UNAUTHORIZED, "UNAUTHORIZED", message).into_response()
+    Code::Unauthorized.error(message).into_response()
 }
 
 pub async fn token(
@@ -84,8 +84,7 @@ pub async fn oauth_token(State(app): State<AppState>, Form(params): Form<Vec<(St
     let identity = match param(&params, "grant_type") {
         Some("password") => {
             let (Some(user), Some(password)) = (param(&params, "username"), param(&params, "password")) else {
-                return V2Error::new(StatusCode::BAD_REQUEST, "INVALID_REQUEST", "username and password are required")
-                    .into_response();
+                return Code::InvalidRequest.error("username and password are required").into_response();
             };
             match sign_in(&app, user, password).await {
                 Ok(u) => Identity::User(u),
@@ -94,8 +93,7 @@ pub async fn oauth_token(State(app): State<AppState>, Form(params): Form<Vec<(St
         }
         Some("refresh_token") => {
             let Some(refresh) = param(&params, "refresh_token") else {
-                return V2Error::new(StatusCode::BAD_REQUEST, "INVALID_REQUEST", "refresh_token is required")
-                    .into_response();
+                return Code::InvalidRequest.error("refresh_token is required").into_response();
             };
             match crate::auth::verify_refresh_token(&app.db, &app.verification_keys, &app.config, refresh).await {
                 Ok(Some(u)) => Identity::User(u),
@@ -104,12 +102,9 @@ pub async fn oauth_token(State(app): State<AppState>, Form(params): Form<Vec<(St
             }
         }
         _ => {
-            return V2Error::new(
-                StatusCode::BAD_REQUEST,
-                "UNSUPPORTED",
-                "grant_type must be password or refresh_token",
-            )
-            .into_response();
+            return Code::Unsupported
+                .with(StatusCode::BAD_REQUEST, "grant_type must be password or refresh_token")
+                .into_response();
         }
     };
     // The OAuth2 flow asks for a refresh token with `access_type=offline`.
@@ -176,9 +171,8 @@ async fn respond(app: &AppState, identity: Identity, params: &[(String, String)]
 /// Decides one scope: `repository:<name>:<actions>` or `registry:catalog:*`.
 async fn grant(app: &AppState, identity: &Identity, scope: &str) -> Result<Access, V2Error> {
     let invalid = || {
-        V2Error::new(
+        Code::InvalidRequest.with(
             StatusCode::BAD_REQUEST,
-            "INVALID_REQUEST",
             format!("Unable to decode repository and actions: {}", scope.chars().take(200).collect::<String>()),
         )
     };

@@ -11,7 +11,7 @@ use futures_util::TryStreamExt as _;
 use serde::Deserialize;
 use serde_json::json;
 
-use super::error::{V2Error, upload_range};
+use super::error::{Code, V2Error, upload_range};
 use crate::app::AppState;
 use crate::auth::{Actor, Claims};
 use crate::oci::{Digest, Reference, RepositoryName, parse_content_range, parse_range_header};
@@ -46,7 +46,7 @@ impl<'a> Operation<'a> {
     /// `NOT_FOUND`, a known one with the wrong method 405 `UNSUPPORTED`.
     pub fn parse(method: &Method, path: &'a str) -> Result<Self, V2Error> {
         use Operation as O;
-        let not_found = || V2Error::new(StatusCode::NOT_FOUND, "NOT_FOUND", "unknown API endpoint");
+        let not_found = || Code::NotFound.error("unknown API endpoint");
         let unsupported = || V2Error::unsupported("method not allowed on this endpoint");
         let head = method == Method::HEAD;
         let read = method == Method::GET || head;
@@ -183,9 +183,10 @@ const MAX_PAGE: u64 = 10_000;
 fn page_size(n: Option<&str>) -> Result<u64, V2Error> {
     match n {
         None => Ok(MAX_PAGE),
-        Some(s) => s.parse::<u64>().map(|v| v.min(MAX_PAGE)).map_err(|_| {
-            V2Error::new(StatusCode::BAD_REQUEST, "PAGINATION_NUMBER_INVALID", "n must be a non-negative integer")
-        }),
+        Some(s) => s
+            .parse::<u64>()
+            .map(|v| v.min(MAX_PAGE))
+            .map_err(|_| Code::PaginationNumberInvalid.error("n must be a non-negative integer")),
     }
 }
 
@@ -583,7 +584,7 @@ async fn list_tags(app: &AppState, target: &Authorized, query: &V2Query) -> V2Re
 
 async fn referrers(app: &AppState, target: &Authorized, query: &V2Query, digest: &str) -> V2Result {
     if !app.config.feature_referrers_api {
-        return Err(V2Error::new(StatusCode::NOT_FOUND, "UNSUPPORTED", "the referrers API is disabled"));
+        return Err(Code::Unsupported.with(StatusCode::NOT_FOUND, "the referrers API is disabled"));
     }
     let digest = Digest::parse(digest).map_err(RegistryError::from)?;
     let filter = query.artifact_type.as_deref().filter(|s| !s.is_empty());

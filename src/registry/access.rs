@@ -93,7 +93,7 @@ impl NotWritable {
 /// repository takes writes from its mirror robot only; the system (`quay admin`) writes to
 /// read-only and mirrored repositories, but never while the registry is read-only.
 pub async fn writable(app: &App, repo: &RepoRow, writer: &Actor) -> Result<(), NotWritable> {
-    if app.config.registry_state == "readonly" || app.config.disable_pushes {
+    if app.config.read_only() {
         return Err(NotWritable::RegistryReadOnly);
     }
     if !repo.namespace_enabled {
@@ -129,7 +129,7 @@ pub async fn grant(app: &App, actor: &Actor, name: &RepositoryName, requested: &
     if namespace.as_ref().is_some_and(|ns| !ns.enabled) {
         return Ok(Vec::new());
     }
-    let registry_writable = app.config.registry_state != "readonly" && !app.config.disable_pushes;
+    let registry_writable = !app.config.read_only();
     let mut repo = super::find_repository(app, name).await?;
     if repo.is_none() && requested.contains(&"push") && registry_writable && may_create(app, actor, name).await? {
         repo = super::repositories::create_on_push(app, actor, name).await?;

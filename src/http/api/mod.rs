@@ -208,11 +208,12 @@ pub struct ApiError {
     pub status: StatusCode,
     pub error_type: &'static str,
     pub detail: String,
+    cause: Option<String>,
 }
 
 impl ApiError {
     pub fn new(status: StatusCode, error_type: &'static str, detail: impl Into<String>) -> Self {
-        ApiError { status, error_type, detail: detail.into() }
+        ApiError { status, error_type, detail: detail.into(), cause: None }
     }
 
     /// Anonymous where a signed-in caller is needed.
@@ -238,10 +239,13 @@ impl ApiError {
         ApiError::new(StatusCode::BAD_REQUEST, "invalid_request", message)
     }
 
+    /// An unexpected failure: the client learns nothing of it; the request middleware logs the
+    /// cause once.
     pub fn internal(e: impl Into<anyhow::Error>) -> Self {
         let e = e.into();
-        tracing::error!(error = format!("{e:#}"), "internal error");
-        ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "internal_error", "Internal Server Error")
+        let mut err = ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "internal_error", "Internal Server Error");
+        err.cause = Some(format!("{e:#}"));
+        err
     }
 }
 
@@ -317,6 +321,12 @@ impl IntoResponse for ApiError {
         let mut response = (self.status, axum::Json(body)).into_response();
         if self.status == StatusCode::UNAUTHORIZED {
             response.headers_mut().insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
+        }
+        if self.status == StatusCode::SERVICE_UNAVAILABLE {
+            response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
+        }
+        if let Some(cause) = self.cause {
+            response.extensions_mut().insert(super::error::Failure(cause));
         }
         response
     }

@@ -1,0 +1,50 @@
+//! `quay gc`: one garbage collection pass now (or a dry run).
+
+use anyhow::bail;
+use clap::Args;
+
+use super::{Source, open_for_command};
+
+#[derive(Args)]
+pub struct GcArgs {
+    #[command(flatten)]
+    source: Source,
+    /// Report what would be freed, change nothing.
+    #[arg(long)]
+    dry_run: bool,
+    /// Print the report as JSON.
+    #[arg(long)]
+    json: bool,
+}
+
+pub(super) async fn gc(args: GcArgs) -> anyhow::Result<()> {
+    let app = open_for_command(&args.source).await?;
+    let report = crate::registry::gc::collect(&app, args.dry_run).await?;
+    if args.json {
+        println!(
+            "{}",
+            serde_json::json!({
+                "dry_run": args.dry_run,
+                "repositories": report.repositories,
+                "deleted_repositories": report.deleted_repositories,
+                "deleted_namespaces": report.deleted_namespaces,
+                "tags": report.tags,
+                "upload_links": report.upload_links,
+                "manifests": report.manifests,
+                "blobs": report.blobs,
+                "bytes": report.bytes,
+                "objects": report.objects,
+                "errors": report.errors,
+            })
+        );
+    } else if args.dry_run {
+        println!("would free: {}", report.summary());
+    } else {
+        println!("freed: {}", report.summary());
+    }
+    app.db.close().await;
+    if report.errors > 0 {
+        bail!("{} errors (see the log)", report.errors);
+    }
+    Ok(())
+}

@@ -1,0 +1,31 @@
+//! `quay worker`: the background jobs in a process of their own.
+
+use std::sync::Arc;
+
+use clap::Args;
+
+use super::{Source, init_logging, load, shutdown_signal};
+use crate::app::{App, AppState};
+
+#[derive(Args)]
+pub struct WorkerArgs {
+    #[command(flatten)]
+    source: Source,
+}
+
+pub(super) async fn worker(args: WorkerArgs) -> anyhow::Result<()> {
+    let default_hostname = format!("{}:8443", crate::util::hostname());
+    let (mut loaded, _) = load(&args.source, &default_hostname)?;
+    init_logging(loaded.config.log_format);
+    for w in &loaded.warnings {
+        tracing::warn!("{w}");
+    }
+    loaded.ensure_secrets()?;
+    let app = AppState(Arc::new(App::open(&loaded).await?));
+    crate::worker::run(app.clone(), shutdown_signal()).await;
+    app.audit.flush().await;
+    if let Ok(app) = Arc::try_unwrap(app.0) {
+        app.db.close().await;
+    }
+    Ok(())
+}
