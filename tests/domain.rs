@@ -292,3 +292,47 @@ async fn quota_refuses_the_same_through_v2_and_the_domain() {
     // Under the limit both take it.
     s.push_blob(&t, "alice/full", &big[..50_000]).await;
 }
+
+/// The invariant of docs/ARCHITECTURE.md: `http` and `cli` parse and render; only the domain
+/// reaches the database.
+#[test]
+fn the_edges_never_reach_the_database() {
+    fn sources(dir: &std::path::Path, out: &mut Vec<std::path::PathBuf>) {
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                sources(&path, out);
+            } else if path.extension().is_some_and(|e| e == "rs") {
+                out.push(path);
+            }
+        }
+    }
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+    let mut files = Vec::new();
+    sources(&root.join("http"), &mut files);
+    sources(&root.join("cli"), &mut files);
+    assert!(files.len() > 10, "{files:?}");
+    let mut offenders = Vec::new();
+    for file in files {
+        for (n, line) in std::fs::read_to_string(&file).unwrap().lines().enumerate() {
+            let code = line.split("//").next().unwrap_or_default();
+            let reaches_db = code.contains("crate::db") || code.contains("quay::db") || {
+                let mut rest = code;
+                let mut found = false;
+                while let Some(i) = rest.find("db::") {
+                    let before = rest[..i].chars().next_back();
+                    if !before.is_some_and(|c| c.is_ascii_alphanumeric() || c == '_') {
+                        found = true;
+                        break;
+                    }
+                    rest = &rest[i + 4..];
+                }
+                found
+            };
+            if reaches_db {
+                offenders.push(format!("{}:{}: {}", file.display(), n + 1, line.trim()));
+            }
+        }
+    }
+    assert!(offenders.is_empty(), "the edges call the database directly:\n{}", offenders.join("\n"));
+}
