@@ -6,6 +6,8 @@
 //! BENCH_BLOB_MIB, BENCH_SECONDS and BENCH_SMALL_IMAGES. `BENCH_BACKEND=s3` puts both registries on
 //! the moto S3 emulator (`BENCH_S3_EMULATOR=s3s-fs` for s3s-fs, which only quay can use), and quay
 //! on PostgreSQL (127.0.0.1:5432); blob pulls then follow each registry's redirect to the storage.
+//! `BENCH_QUAY_BASELINE=/path/to/quay` adds a third server, an earlier build of quay, measured in
+//! the same rounds: a change's before and after, side by side with distribution.
 
 use std::process::{Child, Command, Stdio};
 use std::sync::Arc;
@@ -48,7 +50,7 @@ fn blob_digest(seed: u64, mib: u64) -> String {
 }
 
 struct Server {
-    name: &'static str,
+    name: String,
     child: Child,
     base: String,
     token: Option<String>,
@@ -198,7 +200,7 @@ async fn start_distribution(client: &reqwest::Client, s3: Option<&S3>) -> Server
         .expect("docker-registry is not installed (scripts/bench installs it)");
     let base = format!("http://127.0.0.1:{port}");
     wait_ready(client, &base).await;
-    Server { name: "distribution 2.8.2", child, base, token: None, _dir: dir, startup: started.elapsed() }
+    Server { name: "distribution 2.8.2".to_owned(), child, base, token: None, _dir: dir, startup: started.elapsed() }
 }
 
 /// A new PostgreSQL database for quay on S3; dropped by `scripts/bench`'s next run or by hand.
@@ -217,8 +219,7 @@ fn postgres_database() -> String {
     format!("{admin}/{name}")
 }
 
-async fn start_quay(client: &reqwest::Client, s3: Option<&S3>) -> Server {
-    let bin = env!("CARGO_BIN_EXE_quay");
+async fn start_quay(client: &reqwest::Client, s3: Option<&S3>, bin: &str, name: &str) -> Server {
     let dir = tempfile::tempdir().unwrap();
     let port = free_port();
     let host = format!("127.0.0.1:{port}");
@@ -281,7 +282,7 @@ async fn start_quay(client: &reqwest::Client, s3: Option<&S3>) -> Server {
         .await
         .unwrap();
     let token = resp.json::<serde_json::Value>().await.unwrap()["token"].as_str().unwrap().to_owned();
-    Server { name: "quay", child, base, token: Some(token), _dir: dir, startup }
+    Server { name: name.to_owned(), child, base, token: Some(token), _dir: dir, startup }
 }
 
 /// What the registry itself sends for one blob GET (a redirect costs it no blob bytes).
@@ -419,13 +420,20 @@ async fn main() {
         Ok("s3") => Some(start_s3(&client).await),
         _ => None,
     };
-    let servers = [start_distribution(&client, s3.as_ref()).await, start_quay(&client, s3.as_ref()).await];
+    let mut servers = vec![
+        start_distribution(&client, s3.as_ref()).await,
+        start_quay(&client, s3.as_ref(), env!("CARGO_BIN_EXE_quay"), "quay").await,
+    ];
+    if let Ok(baseline) = std::env::var("BENCH_QUAY_BASELINE") {
+        servers.push(start_quay(&client, s3.as_ref(), &baseline, "quay (baseline)").await);
+    }
+    let n = servers.len();
     tokio::time::sleep(Duration::from_millis(500)).await;
     let rss: Vec<f64> = servers.iter().map(|s| s.rss_kib() as f64 / 1024.0).collect();
     let startup: Vec<f64> = servers.iter().map(|s| s.startup.as_secs_f64() * 1000.0).collect();
 
-    let mut push = [Vec::new(), Vec::new()];
-    let mut pull = [Vec::new(), Vec::new()];
+    let mut push = vec![Vec::new(); n];
+    let mut pull = vec![Vec::new(); n];
     let mut digests = Vec::new();
     for round in 0..rounds {
         let seed = 1000 + round;
@@ -449,8 +457,8 @@ async fn main() {
     for s in &servers {
         redirected.push(registry_bytes_per_pull(s, &digests[0]).await);
     }
-    let mut manifest = [Vec::new(), Vec::new()];
-    let mut head = [Vec::new(), Vec::new()];
+    let mut manifest = vec![Vec::new(); n];
+    let mut head = vec![Vec::new(); n];
     for s in &servers {
         push_small_image(&client, s, 0, "latest").await;
     }
@@ -463,7 +471,7 @@ async fn main() {
             head[i].push(hammer(&client, s, reqwest::Method::HEAD, url, None, seconds).await);
         }
     }
-    let mut small = [Vec::new(), Vec::new()];
+    let mut small = vec![Vec::new(); n];
     for round in 0..3u64 {
         for (i, s) in servers.iter().enumerate() {
             let started = Instant::now();
@@ -482,26 +490,33 @@ async fn main() {
         ),
         None => println!("Storage: local disk; quay on SQLite.\n"),
     }
-    println!("| measure (median) | distribution 2.8.2 | quay | ratio |");
-    println!("|---|---:|---:|---:|");
-    let row = |name: &str, a: f64, b: f64, unit: &str| {
-        println!("| {name} | {a:.1} {unit} | {b:.1} {unit} | {:.2}x |", b / a);
-    };
-    let m = |v: &[Vec<f64>; 2], i: usize| median(v[i].clone());
-    row(
-        &format!("blob push, {mib} MiB: POST, streamed PATCH, PUT ({rounds} rounds)"),
-        m(&push, 0),
-        m(&push, 1),
-        "MB/s",
-    );
-    row(&format!("blob pull, {mib} MiB ({rounds} rounds)"), m(&pull, 0), m(&pull, 1), "MB/s");
-    row(&format!("manifest GET by tag, concurrency 16 (3 x {seconds} s)"), m(&manifest, 0), m(&manifest, 1), "req/s");
-    row(&format!("blob HEAD, concurrency 16 (3 x {seconds} s)"), m(&head, 0), m(&head, 1), "req/s");
-    row(&format!("small images pushed one after another (3 x {images})"), m(&small, 0), m(&small, 1), "images/s");
+    // Columns: every server, then quay against distribution and, with a baseline, against it.
+    let names: Vec<&str> = servers.iter().map(|s| s.name.as_str()).collect();
+    let baseline = n > 2;
     println!(
-        "| blob GET answered by the registry itself ({mib} MiB blob) | HTTP {} with {} body bytes | HTTP {} with {} body bytes | |",
-        redirected[0].0, redirected[0].1, redirected[1].0, redirected[1].1
+        "| measure (median) | {} | quay / distribution |{}",
+        names.join(" | "),
+        if baseline { " quay / baseline |" } else { "" }
     );
-    row("idle RSS after start", rss[0], rss[1], "MiB");
-    row("startup (spawn to first answer)", startup[0], startup[1], "ms");
+    println!("|---|{}---:|{}", "---:|".repeat(n), if baseline { "---:|" } else { "" });
+    let row = |name: &str, v: &[f64], unit: &str| {
+        let cells: Vec<String> = v.iter().map(|x| format!("{x:.1} {unit}")).collect();
+        let against_baseline = if baseline { format!(" {:.2}x |", v[1] / v[2]) } else { String::new() };
+        println!("| {name} | {} | {:.2}x |{against_baseline}", cells.join(" | "), v[1] / v[0]);
+    };
+    let m = |v: &[Vec<f64>]| -> Vec<f64> { v.iter().map(|x| median(x.clone())).collect() };
+    row(&format!("blob push, {mib} MiB: POST, streamed PATCH, PUT ({rounds} rounds)"), &m(&push), "MB/s");
+    row(&format!("blob pull, {mib} MiB ({rounds} rounds)"), &m(&pull), "MB/s");
+    row(&format!("manifest GET by tag, concurrency 16 (3 x {seconds} s)"), &m(&manifest), "req/s");
+    row(&format!("blob HEAD, concurrency 16 (3 x {seconds} s)"), &m(&head), "req/s");
+    row(&format!("small images pushed one after another (3 x {images})"), &m(&small), "images/s");
+    let cells: Vec<String> =
+        redirected.iter().map(|(status, bytes)| format!("HTTP {status} with {bytes} body bytes")).collect();
+    println!(
+        "| blob GET answered by the registry itself ({mib} MiB blob) | {} | |{}",
+        cells.join(" | "),
+        if baseline { " |" } else { "" }
+    );
+    row("idle RSS after start", &rss, "MiB");
+    row("startup (spawn to first answer)", &startup, "ms");
 }

@@ -134,6 +134,29 @@ pub fn hash_password(password: &str) -> anyhow::Result<String> {
     Ok(bcrypt::hash(password, 12)?)
 }
 
+/// Records a `docker login` (a token request without a scope) as Quay's `login_success` entry.
+pub fn log_login(audit: &crate::audit::AuditLog, user: &User, ip: Option<String>, user_agent: Option<&str>) {
+    let kind = if user.robot {
+        "robot"
+    } else if user.app_token.is_some() {
+        "app_specific_token"
+    } else {
+        "user"
+    };
+    let mut metadata = serde_json::json!({"kind": kind, "type": "v2auth", "useragent": user_agent.unwrap_or("")});
+    if user.robot {
+        metadata["robot"] = user.username.as_str().into();
+    }
+    audit.record(crate::audit::Entry {
+        kind: "login_success",
+        account_id: user.id,
+        performer: crate::audit::Performer::Id(user.id),
+        repository_id: None,
+        ip,
+        metadata,
+    });
+}
+
 /// Checks Basic credentials: a robot (`namespace+name` with its token) or a user (bcrypt
 /// `$2a$`/`$2b$`/`$2y$` hash in `user.password_hash`).
 pub async fn authenticate_password(

@@ -32,6 +32,7 @@ fn unauthorized(message: &str) -> Response {
 pub async fn token(
     State(app): State<AppState>,
     headers: HeaderMap,
+    peer: Option<axum::Extension<super::PeerAddr>>,
     Query(params): Query<Vec<(String, String)>>,
 ) -> Response {
     let identity = match basic_credentials(&headers) {
@@ -54,26 +55,8 @@ pub async fn token(
     let scoped = params.iter().any(|(k, v)| k == "scope" && !v.trim().is_empty());
     if !scoped && let Identity::User(user) = &identity {
         // `docker login`: Quay's login_success entry.
-        let kind = if user.robot {
-            "robot"
-        } else if user.app_token.is_some() {
-            "app_specific_token"
-        } else {
-            "user"
-        };
-        let user_agent = headers.get(header::USER_AGENT).and_then(|v| v.to_str().ok()).unwrap_or("");
-        let mut metadata = json!({"kind": kind, "type": "v2auth", "useragent": user_agent});
-        if user.robot {
-            metadata["robot"] = user.username.as_str().into();
-        }
-        app.audit.record(crate::audit::Entry {
-            kind: "login_success",
-            account_id: user.id,
-            performer: crate::audit::Performer::Id(user.id),
-            repository_id: None,
-            ip: None,
-            metadata,
-        });
+        let user_agent = headers.get(header::USER_AGENT).and_then(|v| v.to_str().ok());
+        crate::auth::log_login(&app.audit, user, peer.map(|p| p.0.0.to_string()), user_agent);
     }
     respond(&app, identity, &params, offline).await
 }

@@ -474,8 +474,7 @@ async fn get_blob(app: &AppState, target: &Authorized, client: &Client<'_>, dige
     let digest = Digest::parse(digest).map_err(RegistryError::from)?;
     let blob = registry::stat_blob(app, &target.repo, &digest).await?;
     let size = blob.size as u64;
-    // Object stores serve the bytes themselves: the registry moves none of them.
-    if !head && let Some(url) = app.storage.presigned_blob_url(&digest).await.map_err(RegistryError::from)? {
+    if !head && let Some(url) = registry::blob_redirect(app, &digest).await? {
         let mut r = empty(StatusCode::TEMPORARY_REDIRECT);
         set(&mut r, "location", &url);
         set(&mut r, "docker-content-digest", &digest.to_string());

@@ -16,6 +16,13 @@ pub async fn stat_blob(app: &App, repo: &RepoRow, digest: &Digest) -> Result<Blo
     app.db.find_blob_in_repo(repo.id, &digest.to_string()).await?.ok_or(RegistryError::BlobUnknown)
 }
 
+/// Where the client should fetch a blob's bytes instead of from the registry: a short-lived
+/// pre-signed URL of the object store, when the backend signs and `FEATURE_PROXY_STORAGE` is off
+/// (pulls then cost the registry no blob bytes). `None`: the registry serves them (`read_blob`).
+pub async fn blob_redirect(app: &App, digest: &Digest) -> Result<Option<String>> {
+    Ok(app.storage.presigned_blob_url(digest).await?)
+}
+
 /// Streams a blob, or the inclusive range of it.
 pub async fn read_blob(
     app: &App,
