@@ -61,6 +61,15 @@ pub struct Config {
     pub create_private_repo_on_push: bool,
     #[serde(rename = "CREATE_NAMESPACE_ON_PUSH")]
     pub create_namespace_on_push: bool,
+    /// Manifest lists may omit children (oc-mirror's and Quay's architecture filters push them):
+    /// a missing child is skipped unless its architecture is in `SPARSE_INDEX_REQUIRED_ARCHS`.
+    #[serde(rename = "FEATURE_SPARSE_INDEX")]
+    pub feature_sparse_index: bool,
+    #[serde(rename = "SPARSE_INDEX_REQUIRED_ARCHS")]
+    pub sparse_index_required_archs: Vec<String>,
+    /// Repository mirroring; with it a repository may be put in the MIRROR state.
+    #[serde(rename = "FEATURE_REPO_MIRROR")]
+    pub feature_repo_mirror: bool,
     #[serde(rename = "PUSH_TEMP_TAG_EXPIRATION_SEC")]
     pub push_temp_tag_expiration_sec: u64,
     /// `POST /api/v1/user/initialize` may create the first user of an empty database.
@@ -160,6 +169,9 @@ impl Default for Config {
             library_namespace: "library".into(),
             create_private_repo_on_push: true,
             create_namespace_on_push: false,
+            feature_sparse_index: false,
+            sparse_index_required_archs: Vec::new(),
+            feature_repo_mirror: false,
             push_temp_tag_expiration_sec: 3600,
             feature_user_initialize: false,
             namespace_gc_grace_period_seconds: 0,

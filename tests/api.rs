@@ -6,31 +6,6 @@ use serde_json::{Value, json};
 
 use crate::common::*;
 
-/// Credentials for one API call.
-#[derive(Clone)]
-enum Auth {
-    Anonymous,
-    Basic((&'static str, &'static str)),
-    Bearer(String),
-}
-
-async fn call(s: &Server, method: Method, path: &str, auth: &Auth, body: Option<Value>) -> (StatusCode, Value) {
-    let mut req = s.client.request(method, s.url(path));
-    req = match auth {
-        Auth::Anonymous => req,
-        Auth::Basic((u, p)) => req.basic_auth(u, Some(p)),
-        Auth::Bearer(t) => req.bearer_auth(t),
-    };
-    if let Some(body) = body {
-        req = req.json(&body);
-    }
-    let resp = req.send().await.unwrap();
-    let status = resp.status();
-    let text = resp.text().await.unwrap();
-    let value = if text.is_empty() { Value::Null } else { serde_json::from_str(&text).unwrap_or(Value::String(text)) };
-    (status, value)
-}
-
 /// Quay's error body, field by field.
 fn assert_error(status: StatusCode, body: &Value, expected: StatusCode, error_type: &str) {
     assert_eq!(status, expected, "{body}");

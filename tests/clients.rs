@@ -9,19 +9,6 @@ use serde_json::{Value, json};
 
 use crate::common::*;
 
-async fn skopeo(args: Vec<String>) {
-    let out = tokio::task::spawn_blocking(move || Command::new("skopeo").args(&args).output())
-        .await
-        .unwrap()
-        .expect("skopeo must be installed (scripts/test installs it)");
-    assert!(
-        out.status.success(),
-        "skopeo failed: {}\n{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-}
-
 fn layer(seed: u8, len: usize) -> Vec<u8> {
     (0..len).map(|i| (i as u8).wrapping_mul(31).wrapping_add(seed)).collect()
 }

@@ -571,3 +571,47 @@ impl Node {
         Node { remote: Remote::at(address), proc }
     }
 }
+
+/// Credentials for one API call.
+#[derive(Clone)]
+pub enum Auth {
+    Anonymous,
+    Basic((&'static str, &'static str)),
+    Bearer(String),
+}
+
+pub async fn call(s: &Server, method: Method, path: &str, auth: &Auth, body: Option<Value>) -> (StatusCode, Value) {
+    let mut req = s.client.request(method, s.url(path));
+    req = match auth {
+        Auth::Anonymous => req,
+        Auth::Basic((u, p)) => req.basic_auth(u, Some(p)),
+        Auth::Bearer(t) => req.bearer_auth(t),
+    };
+    if let Some(body) = body {
+        req = req.json(&body);
+    }
+    let resp = req.send().await.unwrap();
+    let status = resp.status();
+    let text = resp.text().await.unwrap();
+    let value = if text.is_empty() { Value::Null } else { serde_json::from_str(&text).unwrap_or(Value::String(text)) };
+    (status, value)
+}
+
+/// Runs skopeo with `args` and returns what it did.
+pub async fn skopeo_output(args: Vec<String>) -> std::process::Output {
+    tokio::task::spawn_blocking(move || std::process::Command::new("skopeo").args(&args).output())
+        .await
+        .unwrap()
+        .expect("skopeo must be installed (scripts/test installs it)")
+}
+
+/// Runs skopeo with `args`; fails the test with its output when it fails.
+pub async fn skopeo(args: Vec<String>) {
+    let out = skopeo_output(args).await;
+    assert!(
+        out.status.success(),
+        "skopeo failed: {}\n{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+}

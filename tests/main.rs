@@ -15,6 +15,7 @@ mod gc;
 mod identity;
 mod memory;
 mod objectstore;
+mod ocmirror;
 mod protocol;
 mod quota;
 mod restart;

@@ -584,6 +584,7 @@ async fn referrers_api() {
     // Unknown subject: an empty index, not an error.
     let r = s.req(Method::GET, &format!("/v2/alice/signed/referrers/{}", sha256(b"none")), &t).send().await.unwrap();
     assert_eq!(r.status(), StatusCode::OK);
+    assert_eq!(r.headers()["content-type"], OCI_INDEX);
     assert_eq!(r.json::<Value>().await.unwrap()["manifests"], serde_json::json!([]));
     // Referrers pushed by digest stay (their hidden tag never expires) and can be deleted.
     let r = s.req(Method::DELETE, &format!("/v2/alice/signed/manifests/{}", referrers[0].0), &t).send().await.unwrap();
@@ -632,8 +633,11 @@ async fn malformed_input_gets_a_4xx_with_the_right_code() {
         (Method::GET, "/v2/alice/fu..zz/manifests/v1".into(), "NAME_INVALID", StatusCode::BAD_REQUEST),
         (Method::GET, "/v2/alice/-x/tags/list".into(), "NAME_INVALID", StatusCode::BAD_REQUEST),
         (Method::GET, format!("/v2/alice/{}/tags/list", "a".repeat(300)), "NAME_INVALID", StatusCode::BAD_REQUEST),
-        (Method::GET, "/v2/alice/fuzz/manifests/-bad-tag".into(), "TAG_INVALID", StatusCode::BAD_REQUEST),
-        (Method::GET, "/v2/alice/fuzz/manifests/sha256:xyz".into(), "DIGEST_INVALID", StatusCode::BAD_REQUEST),
+        // A reference that names no manifest is unknown (the OCI conformance suite); pushes to it
+        // are still invalid.
+        (Method::GET, "/v2/alice/fuzz/manifests/-bad-tag".into(), "MANIFEST_UNKNOWN", StatusCode::NOT_FOUND),
+        (Method::GET, "/v2/alice/fuzz/manifests/sha256:xyz".into(), "MANIFEST_UNKNOWN", StatusCode::NOT_FOUND),
+        (Method::PUT, "/v2/alice/fuzz/manifests/-bad-tag".into(), "TAG_INVALID", StatusCode::BAD_REQUEST),
         (Method::GET, "/v2/alice/fuzz/blobs/sha256:0000".into(), "DIGEST_INVALID", StatusCode::BAD_REQUEST),
         (
             Method::GET,
@@ -789,4 +793,96 @@ async fn blobs_over_the_maximum_layer_size_are_refused() {
     assert_eq!(r.status(), StatusCode::NOT_FOUND);
     // Under the limit is fine.
     s.push_blob(&t, "alice/limited", &big[..1_000_000]).await;
+}
+
+#[tokio::test]
+async fn a_reference_that_names_no_manifest_is_unknown() {
+    let s = Server::start().await;
+    let t = s.push_token(ALICE, "alice/refs").await;
+    s.push_image(&t, "alice/refs", "v1", b"layer").await;
+    for reference in ["-invalid-", "sha256:xyz", "a%20b", &"x".repeat(200)] {
+        for method in [Method::GET, Method::HEAD] {
+            let r = s.req(method.clone(), &format!("/v2/alice/refs/manifests/{reference}"), &t).send().await.unwrap();
+            assert_eq!(r.status(), StatusCode::NOT_FOUND, "{method} {reference}");
+            if method == Method::GET {
+                assert_eq!(error_code(r).await, "MANIFEST_UNKNOWN", "{reference}");
+            }
+        }
+    }
+    // A push to such a reference is still a client error that says why.
+    let r = s.put_manifest(&t, "alice/refs", "-invalid-", OCI_MANIFEST, "{}").await;
+    assert_eq!(r.status(), StatusCode::BAD_REQUEST);
+}
+
+#[tokio::test]
+async fn sparse_manifest_support_is_announced() {
+    let off = Server::start().await;
+    let r = off.client.get(off.url("/v2/")).send().await.unwrap();
+    assert_eq!(r.headers()["x-sparse-manifest-support"], "false");
+    let caps: Value =
+        off.client.get(off.url("/api/v1/registry/capabilities")).send().await.unwrap().json().await.unwrap();
+    assert_eq!(caps["sparse_manifests"]["supported"], false, "{caps}");
+    assert_eq!(caps["mirror_architectures"], serde_json::json!(["amd64", "arm64", "ppc64le", "s390x"]));
+
+    let on = Server::start_with("FEATURE_SPARSE_INDEX: true\nSPARSE_INDEX_REQUIRED_ARCHS: [amd64]\n").await;
+    let t = on.token(Some(ALICE), &[]).await;
+    let r = on.req(Method::GET, "/v2/", &t).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    assert_eq!(r.headers()["x-sparse-manifest-support"], "true");
+    assert_eq!(r.headers()["x-required-architectures"], "amd64");
+    let caps: Value =
+        on.client.get(on.url("/api/v1/registry/capabilities")).send().await.unwrap().json().await.unwrap();
+    assert_eq!(caps["sparse_manifests"]["required_architectures"], serde_json::json!(["amd64"]), "{caps}");
+
+    // A required architecture must be there; others may be left out.
+    let t = on.push_token(ALICE, "alice/sparse").await;
+    let (arm, arm_digest) = on.push_image(&t, "alice/sparse", "arm", b"arm layer").await;
+    let index = |archs: &[(&str, &str, usize)]| {
+        let manifests: Vec<Value> = archs
+            .iter()
+            .map(|(arch, digest, size)| serde_json::json!({"mediaType": OCI_MANIFEST, "digest": digest, "size": size, "platform": {"os": "linux", "architecture": arch}}))
+            .collect();
+        serde_json::json!({"schemaVersion": 2, "mediaType": OCI_INDEX, "manifests": manifests}).to_string()
+    };
+    let absent = sha256(b"not pushed");
+    let r = on
+        .put_manifest(
+            &t,
+            "alice/sparse",
+            "s1",
+            OCI_INDEX,
+            &index(&[("arm64", &arm_digest, arm.len()), ("s390x", &absent, 10)]),
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::CREATED, "{}", r.text().await.unwrap());
+    let r = on
+        .put_manifest(
+            &t,
+            "alice/sparse",
+            "s2",
+            OCI_INDEX,
+            &index(&[("arm64", &arm_digest, arm.len()), ("amd64", &absent, 10)]),
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::BAD_REQUEST);
+    assert_eq!(error_code(r).await, "MANIFEST_UNKNOWN");
+    // A present child of another size is invalid even when optional.
+    let r =
+        on.put_manifest(&t, "alice/sparse", "s3", OCI_INDEX, &index(&[("arm64", &arm_digest, arm.len() + 1)])).await;
+    assert_eq!(r.status(), StatusCode::BAD_REQUEST);
+    assert_eq!(error_code(r).await, "MANIFEST_INVALID");
+
+    // Without the feature, every child must be there.
+    let t = off.push_token(ALICE, "alice/sparse").await;
+    let (arm, arm_digest) = off.push_image(&t, "alice/sparse", "arm", b"arm layer").await;
+    let r = off
+        .put_manifest(
+            &t,
+            "alice/sparse",
+            "s1",
+            OCI_INDEX,
+            &index(&[("arm64", &arm_digest, arm.len()), ("s390x", &absent, 10)]),
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::BAD_REQUEST);
 }

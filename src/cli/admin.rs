@@ -269,6 +269,13 @@ enum RepoCommand {
     Delete {
         repository: String,
     },
+    /// Puts a repository in a state: `normal` takes pushes, `read-only` takes none, `mirror` takes
+    /// them from its mirror robot only (needs FEATURE_REPO_MIRROR).
+    State {
+        repository: String,
+        #[arg(value_parser = ["normal", "read-only", "mirror"])]
+        state: String,
+    },
     /// Restores a tag from the time machine (to the manifest it pointed to before, or --digest).
     RestoreTag {
         repository: String,
@@ -525,6 +532,12 @@ async fn execute(app: &App, j: bool, command: AdminCommand) -> anyhow::Result<()
             RepoCommand::Delete { repository } => {
                 repositories::delete(app, actor, &repository).await?;
                 done(j, format!("deleted repository `{repository}`"), json!({"repository": repository}));
+            }
+            RepoCommand::State { repository, state } => {
+                let parsed = repositories::State::parse(&state)
+                    .with_context(|| format!("`{state}` is not a repository state (normal, read-only, mirror)"))?;
+                repositories::set_state(app, actor, &repository, parsed).await?;
+                done(j, format!("`{repository}` is now {state}"), json!({"repository": repository, "state": state}));
             }
             RepoCommand::RestoreTag { repository, tag, digest } => {
                 let restored = tags::restore(app, actor, &repository, &tag, digest.as_deref()).await?;

@@ -12,6 +12,8 @@ pub mod repo_state {
     pub const READ_ONLY: i32 = 1;
     pub const MIRROR: i32 = 2;
     pub const MARKED_FOR_DELETION: i32 = 3;
+    /// A repository an organization mirror fills (Quay's FEATURE_ORG_MIRROR).
+    pub const ORG_MIRROR: i32 = 4;
 }
 
 #[derive(Debug, Clone)]
@@ -402,6 +404,12 @@ pub async fn list_repositories<C: ConnectionTrait>(
 pub async fn set_visibility<C: ConnectionTrait>(c: &C, repo_id: i32, visibility_id: i32) -> Result<(), DbErr> {
     exec(c, "UPDATE repository SET visibility_id = ? WHERE id = ?", vec![visibility_id.into(), repo_id.into()]).await?;
     Ok(())
+}
+
+/// Sets the state of a repository that is not being deleted; whether it was changed.
+pub async fn set_state<C: ConnectionTrait>(c: &C, repo_id: i32, state: i32) -> Result<bool, DbErr> {
+    let values = vec![state.into(), repo_id.into(), repo_state::MARKED_FOR_DELETION.into()];
+    Ok(exec(c, "UPDATE repository SET state = ? WHERE id = ? AND state <> ?", values).await? == 1)
 }
 
 /// Quay's `mark_repository_for_deletion`: the repository disappears at once (state 3, name

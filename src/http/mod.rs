@@ -42,7 +42,7 @@ fn metrics_handle() -> Option<&'static PrometheusHandle> {
 
 pub fn router(app: AppState) -> Router {
     metrics_handle();
-    Router::new()
+    let routes = Router::new()
         .route("/v2/", get(v2::base))
         .route("/v2", get(v2::base))
         .route("/v2/auth", get(token::token).post(token::oauth_token))
@@ -53,7 +53,9 @@ pub fn router(app: AppState) -> Router {
         .route("/healthz", get(health))
         .route("/metrics", get(metrics))
         .layer(axum::middleware::from_fn(observe))
-        .with_state(app)
+        .with_state(app);
+    // Paths are rewritten before routing: middleware inside the router runs after it.
+    Router::new().fallback_service(tower::ServiceExt::map_request(routes, api::route_nested_repositories))
 }
 
 /// Counts requests by route and status, bytes in and out, and request durations; logs each request

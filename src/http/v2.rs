@@ -161,14 +161,21 @@ async fn bearer(app: &AppState, headers: &HeaderMap) -> Result<Option<Claims>, (
 }
 
 pub async fn base(State(app): State<AppState>, headers: HeaderMap) -> Response {
-    match bearer(&app, &headers).await {
+    let mut r = match bearer(&app, &headers).await {
         Ok(Some(_)) => {
             let mut r = (StatusCode::OK, axum::Json(json!({}))).into_response();
             r.headers_mut().insert("docker-distribution-api-version", HeaderValue::from_static("registry/2.0"));
             r
         }
         _ => V2Error::unauthorized(&challenge(&app, None)).into_response(),
+    };
+    // Quay's capability headers: whether manifest lists may omit children, and which may not.
+    let sparse = app.config.feature_sparse_index;
+    set(&mut r, "x-sparse-manifest-support", if sparse { "true" } else { "false" });
+    if sparse && !app.config.sparse_index_required_archs.is_empty() {
+        set(&mut r, "x-required-architectures", &app.config.sparse_index_required_archs.join(","));
     }
+    r
 }
 
 #[derive(Deserialize)]
@@ -429,7 +436,8 @@ async fn get_manifest(
     reference: &str,
     head: bool,
 ) -> V2Result {
-    let reference = Reference::parse(reference).map_err(RegistryError::from)?;
+    // A reference that cannot name a manifest names none: 404, as the OCI conformance suite expects.
+    let reference = Reference::parse(reference).map_err(|_| RegistryError::ManifestUnknown)?;
     let ip = client.ip();
     let puller = target.puller(client, &ip);
     let m = registry::get_manifest(app, (!head).then_some(&puller), &target.name, &target.repo, &reference).await?;

@@ -28,6 +28,8 @@ pub struct Descriptor {
     pub artifact_type: Option<String>,
     pub annotations: Option<Map<String, Value>>,
     pub urls: Vec<String>,
+    /// `platform.architecture` of an index entry.
+    pub architecture: Option<String>,
 }
 
 impl Descriptor {
@@ -134,7 +136,8 @@ fn descriptor(v: &Value, what: &str) -> Result<Descriptor, OciError> {
             .collect::<Result<_, _>>()?,
         Some(_) => return Err(invalid(format!("{what}.urls is not an array"))),
     };
-    Ok(Descriptor { media_type, digest, size, artifact_type, annotations, urls })
+    let architecture = o.get("platform").and_then(|p| p.get("architecture")).and_then(Value::as_str).map(str::to_owned);
+    Ok(Descriptor { media_type, digest, size, artifact_type, annotations, urls, architecture })
 }
 
 fn annotations(o: &Map<String, Value>, what: &str) -> Result<Option<Map<String, Value>>, OciError> {

@@ -110,6 +110,8 @@ pub async fn writable(app: &App, repo: &RepoRow, writer: &Actor) -> Result<(), N
             }
         }
         repo_state::READ_ONLY => Err(NotWritable::ReadOnly),
+        // Filled by an organization mirror, which this registry does not run: nobody writes.
+        repo_state::ORG_MIRROR => Err(NotWritable::Mirrored),
         _ => Err(NotWritable::MarkedForDeletion),
     }
 }

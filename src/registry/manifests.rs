@@ -7,7 +7,7 @@ use crate::db::manifest::ManifestRow;
 use crate::db::manifest::NewManifest;
 use crate::db::repository::RepoRow;
 use crate::oci::{
-    Algorithm, Digest, ManifestKind, ParsedManifest, Reference, RepositoryName, media_types, parse_manifest,
+    Algorithm, Descriptor, Digest, ManifestKind, ParsedManifest, Reference, RepositoryName, media_types, parse_manifest,
 };
 use crate::storage::Storage;
 
@@ -101,10 +101,9 @@ pub async fn put_manifest(
         .media_type_id(&parsed.media_type)
         .ok_or_else(|| RegistryError::ManifestUnsupported(parsed.media_type.clone()))?;
 
-    let blob_refs: Vec<(String, u64)> =
-        parsed.required_blobs().iter().map(|d| (d.digest.to_string(), d.size)).collect();
-    let child_refs: Vec<(String, u64)> =
-        parsed.child_manifests().iter().map(|d| (d.digest.to_string(), d.size)).collect();
+    let blob_refs: Vec<Needed> = parsed.required_blobs().iter().map(|d| Needed::of(d, false)).collect();
+    let child_refs: Vec<Needed> =
+        parsed.child_manifests().iter().map(|d| Needed::of(d, child_optional(&app.config, d))).collect();
     let (mut blob_ids, mut child_ids) = resolve_references(app, repo, &blob_refs, &child_refs).await?;
     let digest_str = digest.to_string();
     let subject = parsed.subject.as_ref().map(|s| s.digest.clone());
@@ -156,16 +155,43 @@ pub async fn put_manifest(
     Ok(PushedManifest { digest, subject })
 }
 
-/// The rows of the blobs and child manifests a manifest references, all of which must be in the
-/// repository with the sizes their descriptors declare (a client such as containerd refuses a
-/// blob whose size differs from its descriptor, so such a manifest could be pushed but not pulled).
+/// A blob or child manifest a manifest references: its digest, the size its descriptor declares,
+/// and whether the manifest may be stored without it (a sparse index's optional child).
+struct Needed {
+    digest: String,
+    size: u64,
+    optional: bool,
+}
+
+impl Needed {
+    fn of(d: &Descriptor, optional: bool) -> Needed {
+        Needed { digest: d.digest.to_string(), size: d.size, optional }
+    }
+}
+
+/// Whether an index may be stored without `child` (Quay's `FEATURE_SPARSE_INDEX`): with the
+/// feature on, a child is optional unless its architecture is one of `SPARSE_INDEX_REQUIRED_ARCHS`
+/// (a child without a platform is then required). With no required architectures every child is
+/// optional; see docs/COMPATIBILITY.md.
+pub(super) fn child_optional(config: &crate::config::Config, child: &Descriptor) -> bool {
+    if !config.feature_sparse_index {
+        return false;
+    }
+    let required = &config.sparse_index_required_archs;
+    required.is_empty() || child.architecture.as_ref().is_some_and(|a| !required.contains(a))
+}
+
+/// The rows of the blobs and child manifests a manifest references, each of which must be in the
+/// repository (optional children of a sparse index may be absent) with the size its descriptor
+/// declares (a client such as containerd refuses a blob whose size differs from its descriptor,
+/// so such a manifest could be pushed but not pulled).
 async fn resolve_references(
     app: &App,
     repo: &RepoRow,
-    blob_refs: &[(String, u64)],
-    child_refs: &[(String, u64)],
+    blob_refs: &[Needed],
+    child_refs: &[Needed],
 ) -> Result<(Vec<i32>, Vec<i32>)> {
-    let digests = |refs: &[(String, u64)]| refs.iter().map(|(d, _)| d.clone()).collect::<Vec<_>>();
+    let digests = |refs: &[Needed]| refs.iter().map(|r| r.digest.clone()).collect::<Vec<_>>();
     let blobs = crate::db::blob::blobs_in_repo(&app.db.read, repo.id, &digests(blob_refs)).await?;
     let blob_ids = matching_rows(blob_refs, &blobs, RegistryError::ManifestBlobUnknown)?;
     let children = crate::db::manifest::manifests_in_repo(&app.db.read, repo.id, &digests(child_refs)).await?;
@@ -173,16 +199,21 @@ async fn resolve_references(
     Ok((blob_ids, child_ids))
 }
 
-/// The row ids of `refs` (digest and declared size) in `stored`; a missing one is `unknown`, one of
-/// another size is invalid.
+/// The row ids of `refs` in `stored`; a missing one is `unknown` (unless optional: skipped), one
+/// of another size is invalid.
 fn matching_rows(
-    refs: &[(String, u64)],
+    refs: &[Needed],
     stored: &std::collections::HashMap<String, crate::db::blob::Stored>,
     unknown: fn(String) -> RegistryError,
 ) -> Result<Vec<i32>> {
     let mut ids = Vec::with_capacity(refs.len());
-    for (digest, declared) in refs {
-        let row = stored.get(digest).ok_or_else(|| unknown(digest.clone()))?;
+    for Needed { digest, size: declared, optional } in refs {
+        let Some(row) = stored.get(digest) else {
+            if *optional {
+                continue;
+            }
+            return Err(unknown(digest.clone()));
+        };
         if row.size >= 0 && row.size as u64 != *declared {
             return Err(RegistryError::ManifestInvalid(format!(
                 "the descriptor of {digest} declares {declared} bytes; the registry holds {} bytes for it",
@@ -383,7 +414,27 @@ pub(super) async fn missing_reference(app: &App, repo_id: i32, digest: &str) -> 
     if let Some(missing) = blobs.iter().find(|d| !present.contains_key(*d)) {
         return Ok(Some(format!("blob {missing}")));
     }
+    let required: Vec<String> = parsed
+        .child_manifests()
+        .iter()
+        .filter(|d| !child_optional(&app.config, d))
+        .map(|d| d.digest.to_string())
+        .collect();
+    let present = crate::db::manifest::manifests_in_repo(&app.db.read, repo_id, &required).await?;
+    Ok(required.iter().find(|d| !present.contains_key(*d)).map(|d| format!("manifest {d}")))
+}
+
+/// The children of the index `digest` in the repository, each with whether the repository holds
+/// it (a sparse index lacks some); empty for a manifest that is not an index.
+pub(super) async fn index_children(app: &App, repo_id: i32, digest: &str) -> Result<Vec<(String, bool)>> {
+    let Some(row) = crate::db::manifest::find_manifest_any(&app.db.read, repo_id, digest).await? else {
+        return Ok(Vec::new());
+    };
+    let media_type = app.db.lookups.media_type_name(row.media_type_id).map(str::to_owned);
+    let Ok(parsed) = crate::oci::parse_manifest(media_type.as_deref(), row.bytes.as_bytes()) else {
+        return Ok(Vec::new());
+    };
     let children: Vec<String> = parsed.child_manifests().iter().map(|d| d.digest.to_string()).collect();
     let present = crate::db::manifest::manifests_in_repo(&app.db.read, repo_id, &children).await?;
-    Ok(children.iter().find(|d| !present.contains_key(*d)).map(|d| format!("manifest {d}")))
+    Ok(children.into_iter().map(|d| (d.clone(), present.contains_key(&d))).collect())
 }

@@ -12,6 +12,7 @@ use crate::db::repository::RepoRow;
 use crate::db::repository::RepositoryFilter;
 use crate::db::repository::RepositoryListing;
 use crate::db::repository::RepositorySummary;
+use crate::db::repository::repo_state;
 use crate::db::tag::TagFilter;
 use crate::db::tag::TagView;
 use crate::oci::RepositoryName;
@@ -19,11 +20,69 @@ use crate::oci::RepositoryName;
 /// Quay's name of a repository state.
 pub fn state_name(state: i32) -> &'static str {
     match state {
-        crate::db::repository::repo_state::READ_ONLY => "READ_ONLY",
-        crate::db::repository::repo_state::MIRROR => "MIRROR",
-        crate::db::repository::repo_state::MARKED_FOR_DELETION => "MARKED_FOR_DELETION",
+        repo_state::READ_ONLY => "READ_ONLY",
+        repo_state::MIRROR => "MIRROR",
+        repo_state::MARKED_FOR_DELETION => "MARKED_FOR_DELETION",
+        repo_state::ORG_MIRROR => "ORG_MIRROR",
         _ => "NORMAL",
     }
+}
+
+/// The states an administrator may put a repository in (Quay's `changestate`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum State {
+    /// Takes pushes from its writers.
+    Normal,
+    /// Takes no pushes or tag changes from anyone.
+    ReadOnly,
+    /// Takes pushes from its mirror robot only (none while no mirror is configured).
+    Mirror,
+}
+
+impl State {
+    /// Quay's names (`NORMAL`, `READ_ONLY`, `MIRROR`) and the command line's (`normal`,
+    /// `read-only`, `mirror`).
+    pub fn parse(name: &str) -> Option<State> {
+        match name.to_ascii_uppercase().replace('-', "_").as_str() {
+            "NORMAL" => Some(State::Normal),
+            "READ_ONLY" => Some(State::ReadOnly),
+            "MIRROR" => Some(State::Mirror),
+            _ => None,
+        }
+    }
+
+    fn value(self) -> i32 {
+        match self {
+            State::Normal => repo_state::NORMAL,
+            State::ReadOnly => repo_state::READ_ONLY,
+            State::Mirror => repo_state::MIRROR,
+        }
+    }
+}
+
+/// Puts the repository in `state` (admins); logged as `change_repo_state`. MIRROR needs
+/// `FEATURE_REPO_MIRROR`, as in Quay. Changing the state is not a write to the repository: a
+/// read-only or mirrored repository can always be put back to NORMAL.
+pub async fn set_state(app: &App, actor: &Actor, path: &str, state: State) -> Result<()> {
+    let target = access::resolve(app, actor, path).await?;
+    target.require(actor, Role::Admin)?;
+    if state == State::Mirror && !app.config.feature_repo_mirror {
+        return Err(RegistryError::Unsupported(
+            "Unknown Repository State: MIRROR (repository mirroring is off: FEATURE_REPO_MIRROR)".into(),
+        ));
+    }
+    let tx = app.db.begin().await?;
+    if !crate::db::repository::set_state(&tx, target.repo.id, state.value()).await? {
+        return Err(RegistryError::NameUnknown);
+    }
+    let metadata = json!({
+        "repo": target.name.repository(), "namespace": target.name.namespace(),
+        "state_changed": state_name(state.value()),
+    });
+    crate::audit::write(&tx, actor, "change_repo_state", target.repo.namespace_id, Some(target.repo.id), &metadata)
+        .await?;
+    tx.commit().await?;
+    Ok(())
 }
 
 fn invalid(message: &str) -> RegistryError {

@@ -35,6 +35,9 @@ pub struct Tag {
     pub view: TagView,
     /// Whether it points at an index (a manifest list).
     pub is_index: bool,
+    /// An index's children in order, each with whether the repository holds it (a sparse index
+    /// lacks some); empty for other manifests.
+    pub children: Vec<(String, bool)>,
 }
 
 /// A repository's tags with their history (or only the alive ones), newest first.
@@ -43,7 +46,22 @@ pub async fn history(app: &App, actor: &Actor, path: &str, filter: &TagFilter<'_
     target.require(actor, Role::Read)?;
     let rows = crate::db::tag::tag_views(&app.db.read, target.repo.id, filter).await?;
     let is_index = |id| crate::oci::media_types::is_index(app.db.lookups.media_type_name(id).unwrap_or_default());
-    Ok(rows.into_iter().map(|view| Tag { is_index: is_index(view.media_type_id), view }).collect())
+    // Tags of one index share its children: each index is read once per page.
+    let mut children: std::collections::HashMap<String, Vec<(String, bool)>> = Default::default();
+    let mut tags = Vec::with_capacity(rows.len());
+    for view in rows {
+        let is_index = is_index(view.media_type_id);
+        let mut of_index = Vec::new();
+        if is_index {
+            if !children.contains_key(&view.digest) {
+                let found = super::manifests::index_children(app, target.repo.id, &view.digest).await?;
+                children.insert(view.digest.clone(), found);
+            }
+            of_index = children.get(&view.digest).cloned().unwrap_or_default();
+        }
+        tags.push(Tag { view, is_index, children: of_index });
+    }
+    Ok(tags)
 }
 
 /// Points the tag at a manifest something still reaches (Quay's `allow_dead=False`; older ones

@@ -54,25 +54,74 @@ pub mod schema {
     }
 }
 
-use schema::{integer, object, string};
+use schema::{boolean, integer, object, string};
 
 pub fn endpoints() -> Vec<Endpoint> {
-    vec![Endpoint {
-        method: "GET",
-        path: "/discovery",
-        operation_id: "discovery",
-        summary: "This document: every operation of the API",
-        scope: None,
-        query: &[],
-        body: None,
-        responses: &[(
-            200,
-            Some(|| {
-                schema::object(&[("openapi", string()), ("paths", json!({"type": "object"}))], &["openapi", "paths"])
-            }),
-        )],
-        handler: || get(discovery),
-    }]
+    vec![
+        Endpoint {
+            method: "GET",
+            path: "/discovery",
+            operation_id: "discovery",
+            summary: "This document: every operation of the API",
+            scope: None,
+            query: &[],
+            body: None,
+            responses: &[(
+                200,
+                Some(|| {
+                    schema::object(
+                        &[("openapi", string()), ("paths", json!({"type": "object"}))],
+                        &["openapi", "paths"],
+                    )
+                }),
+            )],
+            handler: || get(discovery),
+        },
+        Endpoint {
+            method: "GET",
+            path: "/registry/capabilities",
+            operation_id: "getRegistryCapabilities",
+            summary: "What the registry accepts: sparse manifest lists and their required architectures",
+            scope: None,
+            query: &[],
+            body: None,
+            responses: &[(
+                200,
+                Some(|| {
+                    let sparse = object(
+                        &[
+                            ("supported", boolean()),
+                            ("required_architectures", schema::array(string())),
+                            ("optional_architectures_allowed", boolean()),
+                        ],
+                        &["supported", "required_architectures", "optional_architectures_allowed"],
+                    );
+                    object(
+                        &[("sparse_manifests", sparse), ("mirror_architectures", schema::array(string()))],
+                        &["sparse_manifests", "mirror_architectures"],
+                    )
+                }),
+            )],
+            handler: || get(capabilities),
+        },
+    ]
+}
+
+/// The architectures a repository mirror may filter on (Quay's `VALID_ARCHITECTURES`).
+pub const MIRROR_ARCHITECTURES: &[&str] = &["amd64", "arm64", "ppc64le", "s390x"];
+
+async fn capabilities(State(app): State<AppState>) -> ApiResult {
+    let sparse = app.config.feature_sparse_index;
+    let required = if sparse { app.config.sparse_index_required_archs.clone() } else { Vec::new() };
+    // Quay allows optional architectures only when some are required; here, with none required,
+    // every architecture is optional (docs/COMPATIBILITY.md).
+    json_response(
+        StatusCode::OK,
+        json!({
+            "sparse_manifests": {"supported": sparse, "required_architectures": required, "optional_architectures_allowed": sparse},
+            "mirror_architectures": MIRROR_ARCHITECTURES,
+        }),
+    )
 }
 
 /// Quay's error body.

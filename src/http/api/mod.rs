@@ -98,10 +98,65 @@ pub fn router() -> Router<AppState> {
     router.fallback(not_found_route)
 }
 
-/// Documentation paths name the repository `{repository}`; axum matches it as two segments.
-/// (The router is nested under `/api/v1`.)
+/// Documentation paths name the repository `{repository}`; axum matches it as two segments, and
+/// [`nested_repository_path`] folds deeper repositories into the second. (The router is nested
+/// under `/api/v1`.)
 fn axum_path(path: &str) -> String {
     path.replace("{repository}", "{namespace}/{repo}")
+}
+
+/// Quay's `apirepopath`: the repository in an API path may have more than two segments
+/// (`/api/v1/repository/mirror/openshift/release/tag/`). The router matches `{namespace}/{repo}`,
+/// so such a path is rewritten before routing with the repository's segments after the first
+/// joined by `%2F` into one (`mirror/openshift%2Frelease/tag/`), which the `Path` extractor
+/// decodes back to `openshift/release`. The repository is the shortest run of two or more
+/// segments after which the rest of the path is one of the API's repository routes, so a
+/// repository may even have a segment named like a route (`mirror/tag/tools`). `None`: nothing
+/// to rewrite.
+pub fn nested_repository_path(path: &str) -> Option<String> {
+    static SUFFIXES: std::sync::LazyLock<Vec<Vec<&'static str>>> = std::sync::LazyLock::new(|| {
+        let mut all: Vec<Vec<&'static str>> = endpoints()
+            .iter()
+            .filter_map(|e| e.path.strip_prefix("/repository/{repository}"))
+            .map(|rest| rest.split('/').skip(1).collect())
+            .collect();
+        all.sort();
+        all.dedup();
+        all
+    });
+    let rest = path.strip_prefix("/api/v1/repository/")?;
+    let segments: Vec<&str> = rest.split('/').collect();
+    let matches = |suffix: &[&str]| {
+        SUFFIXES.iter().any(|template| {
+            template.len() == suffix.len()
+                && template.iter().zip(suffix).all(|(t, s)| if t.starts_with('{') { !s.is_empty() } else { t == s })
+        })
+    };
+    let repository_len =
+        (2..=segments.len()).take_while(|&k| !segments[k - 1].is_empty()).find(|&k| matches(&segments[k..]))?;
+    if repository_len == 2 {
+        return None;
+    }
+    let suffix: String = segments[repository_len..].iter().map(|s| format!("/{s}")).collect();
+    Some(format!("/api/v1/repository/{}/{}{suffix}", segments[0], segments[1..repository_len].join("%2F")))
+}
+
+/// [`nested_repository_path`] applied to a request, before it is routed.
+pub fn route_nested_repositories<B>(mut request: axum::http::Request<B>) -> axum::http::Request<B> {
+    if let Some(path) = nested_repository_path(request.uri().path()) {
+        let path_and_query = match request.uri().query() {
+            Some(q) => format!("{path}?{q}"),
+            None => path,
+        };
+        let mut parts = request.uri().clone().into_parts();
+        if let Ok(pq) = path_and_query.parse() {
+            parts.path_and_query = Some(pq);
+            if let Ok(uri) = axum::http::Uri::from_parts(parts) {
+                *request.uri_mut() = uri;
+            }
+        }
+    }
+    request
 }
 
 async fn requires_credentials(request: Request, next: axum::middleware::Next) -> Response {
@@ -371,4 +426,35 @@ pub fn http_date(t: chrono::NaiveDateTime) -> String {
 
 pub fn http_date_ms(ms: i64) -> String {
     chrono::DateTime::from_timestamp_millis(ms).map(|t| http_date(t.naive_utc())).unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::nested_repository_path as nested;
+
+    #[test]
+    fn nested_repositories_fold_into_the_second_segment() {
+        assert_eq!(nested("/api/v1/repository/a/b"), None);
+        assert_eq!(nested("/api/v1/repository/a/b/tag/"), None);
+        assert_eq!(nested("/api/v1/repository/a/b/c").as_deref(), Some("/api/v1/repository/a/b%2Fc"));
+        assert_eq!(nested("/api/v1/repository/m/o/r/tag/").as_deref(), Some("/api/v1/repository/m/o%2Fr/tag/"));
+        assert_eq!(nested("/api/v1/repository/m/o/r/tag/v1").as_deref(), Some("/api/v1/repository/m/o%2Fr/tag/v1"));
+        assert_eq!(
+            nested("/api/v1/repository/m/o/r/x/tag/v1/restore").as_deref(),
+            Some("/api/v1/repository/m/o%2Fr%2Fx/tag/v1/restore")
+        );
+        // A segment named like a route is part of the repository when the rest is not a route.
+        assert_eq!(nested("/api/v1/repository/m/tag/tools").as_deref(), Some("/api/v1/repository/m/tag%2Ftools"));
+        assert_eq!(
+            nested("/api/v1/repository/m/tag/tools/tag/").as_deref(),
+            Some("/api/v1/repository/m/tag%2Ftools/tag/")
+        );
+        assert_eq!(
+            nested("/api/v1/repository/m/o/r/changestate").as_deref(),
+            Some("/api/v1/repository/m/o%2Fr/changestate")
+        );
+        // Not a repository route, or empty segments: left alone (the router answers 404).
+        assert_eq!(nested("/api/v1/repository/m//r/tag/"), None);
+        assert_eq!(nested("/api/v1/organization/a/b/c"), None);
+    }
 }

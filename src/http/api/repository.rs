@@ -142,6 +142,22 @@ pub fn endpoints() -> Vec<Endpoint> {
             ],
             handler: || post(change_visibility),
         },
+        Endpoint {
+            method: "PUT",
+            path: "/repository/{repository}/changestate",
+            operation_id: "changeRepoState",
+            summary: "Puts the repository in the NORMAL, READ_ONLY or MIRROR state (MIRROR: FEATURE_REPO_MIRROR)",
+            scope: Some(Scope::RepoAdmin),
+            query: &[],
+            body: Some(|| object(&[("state", enumeration(&["NORMAL", "READ_ONLY", "MIRROR"]))], &["state"])),
+            responses: &[
+                (200, Some(|| object(&[("success", boolean())], &["success"]))),
+                (400, Some(error_schema)),
+                (403, Some(error_schema)),
+                (404, Some(error_schema)),
+            ],
+            handler: || put(change_state),
+        },
     ]
 }
 
@@ -383,5 +399,25 @@ async fn change_visibility(
 ) -> ApiResult {
     let public = visibility(&req.visibility)?;
     repositories::set_visibility(&app, &caller, &format!("{namespace}/{repo}"), public).await?;
+    json_response(StatusCode::OK, json!({"success": true}))
+}
+
+#[derive(Deserialize)]
+struct StateRequest {
+    state: String,
+}
+
+async fn change_state(
+    State(app): State<AppState>,
+    caller: Caller,
+    Path((namespace, repo)): Path<(String, String)>,
+    Body(req): Body<StateRequest>,
+) -> ApiResult {
+    // Quay's names only; the command line's spellings are not part of the API.
+    let state = Some(req.state.as_str())
+        .filter(|s| s.chars().all(|c| c.is_ascii_uppercase() || c == '_'))
+        .and_then(repositories::State::parse)
+        .ok_or_else(|| ApiError::bad_request(&format!("{} is not a valid Repository state.", req.state)))?;
+    repositories::set_state(&app, &caller, &format!("{namespace}/{repo}"), state).await?;
     json_response(StatusCode::OK, json!({"success": true}))
 }

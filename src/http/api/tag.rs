@@ -7,7 +7,7 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 
 use super::discovery::error_schema;
-use super::discovery::schema::{array, boolean, integer, nullable, object, string};
+use super::discovery::schema::{array, boolean, integer, map_of, nullable, object, string};
 use super::{
     ApiError, ApiResult, Body, Caller, Endpoint, Path, Query, Scope, flag, http_date_ms, json_response, no_content,
 };
@@ -116,6 +116,10 @@ fn tag_schema() -> Value {
             ("size", nullable(integer())),
             ("last_modified", string()),
             ("expiration", string()),
+            ("is_sparse", boolean()),
+            ("child_manifest_count", integer()),
+            ("present_child_count", integer()),
+            ("child_manifests_presence", map_of(boolean())),
         ],
         &["name", "reversion", "start_ts", "manifest_digest", "is_manifest_list", "last_modified"],
     )
@@ -186,6 +190,15 @@ async fn list(
             if let Some(end) = tag.end_ms {
                 v["end_ts"] = json!(end / 1000);
                 v["expiration"] = json!(http_date_ms(end));
+            }
+            if t.is_index {
+                let present = t.children.iter().filter(|(_, here)| *here).count();
+                let presence: serde_json::Map<String, Value> =
+                    t.children.iter().map(|(digest, here)| (digest.clone(), json!(here))).collect();
+                v["is_sparse"] = json!(present < t.children.len());
+                v["child_manifest_count"] = json!(t.children.len());
+                v["present_child_count"] = json!(present);
+                v["child_manifests_presence"] = Value::Object(presence);
             }
             v
         })
