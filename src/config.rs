@@ -747,8 +747,9 @@ impl LoadedConfig {
     }
 
     /// Paths for the TLS certificate and key, as in a Quay config folder.
-    pub fn tls_paths(&self) -> (PathBuf, PathBuf) {
-        (self.config_dir.join("ssl.cert"), self.config_dir.join("ssl.key"))
+    /// The TLS files beside the config: the local CA, the served certificate and its key.
+    pub fn tls_files(&self) -> crate::tls::TlsFiles {
+        crate::tls::TlsFiles::in_dir(&self.config_dir)
     }
 
     pub fn service_key_paths(&self) -> (PathBuf, PathBuf) {

@@ -468,6 +468,9 @@ pub struct Proc {
     child: std::process::Child,
     log: PathBuf,
     _logs: Option<tempfile::TempDir>,
+    /// Standard output (what quay tells the operator, first passwords included), kept out of the
+    /// run's log folder.
+    stdout: tempfile::NamedTempFile,
 }
 
 impl Proc {
@@ -477,15 +480,21 @@ impl Proc {
         if debug {
             command.env("QUAY_LOG", "debug");
         }
+        let stdout = tempfile::NamedTempFile::new().unwrap();
         let child = command
             .args(args)
             .envs(env.iter().copied())
             .stdin(std::process::Stdio::null())
-            .stdout(std::process::Stdio::null())
+            .stdout(stdout.reopen().unwrap())
             .stderr(std::fs::File::create(&log).unwrap())
             .spawn()
             .unwrap();
-        Proc { child, log, _logs: logs }
+        Proc { child, log, _logs: logs, stdout }
+    }
+
+    /// Everything the process wrote to standard output so far.
+    pub fn stdout(&self) -> String {
+        std::fs::read_to_string(self.stdout.path()).unwrap_or_default()
     }
 
     pub fn pid(&self) -> u32 {

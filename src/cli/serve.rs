@@ -17,10 +17,11 @@ use crate::auth::Actor;
 pub struct ServeArgs {
     #[command(flatten)]
     source: Source,
-    /// Address to listen on.
-    #[arg(long, default_value = "0.0.0.0:8443")]
+    /// Address to listen on; the default takes IPv6 and IPv4 (IPv4 only where IPv6 is off).
+    #[arg(long, default_value = "[::]:8443")]
     listen: SocketAddr,
-    /// The host[:port] clients use: token realm, token audience and Location headers.
+    /// The HOST[:PORT] clients use: token realm and audience, Location headers, the certificate's
+    /// names (IPv6 literals in brackets: `[fd00::1]:8443`).
     #[arg(long)]
     hostname: Option<String>,
     /// Serve plain HTTP (TLS terminated elsewhere, or local testing).
@@ -42,26 +43,42 @@ pub(super) async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     for key in loaded.ensure_secrets()? {
         tracing::warn!(file = %loaded.file.display(), "generated {key}, which the config did not have");
     }
-    let listener = tokio::net::TcpListener::bind(args.listen)
-        .await
-        .with_context(|| format!("cannot listen on {}", args.listen))?;
+    let listener = bind(args.listen).await?;
     let bound = listener.local_addr()?;
     let config = &mut loaded.config;
     match &args.hostname {
         Some(h) => config.server_hostname = h.clone(),
         // A random port is only known now; clients must be sent to it.
-        None if args.listen.port() == 0 => config.server_hostname = bound.to_string(),
+        None if args.listen.port() == 0 => {
+            config.server_hostname = if bound.ip().is_unspecified() {
+                format!("{}:{}", crate::util::hostname(), bound.port())
+            } else {
+                bound.to_string()
+            }
+        }
         None => {}
     }
     config.preferred_url_scheme = if args.http { "http" } else { "https" }.to_owned();
     let tls = if args.http {
         None
     } else {
-        let (cert, key) = loaded.tls_paths();
-        if crate::tls::ensure_self_signed(&cert, &key, &loaded.config.server_hostname)? {
-            tracing::info!(certificate = %cert.display(), "created a self-signed TLS certificate");
+        let files = loaded.tls_files();
+        let names = crate::tls::certificate_names(&loaded.config.server_hostname, Some(bound.ip()));
+        match crate::tls::ensure(&files, &names)? {
+            crate::tls::Outcome::Issued { new_ca: true } => {
+                tracing::info!(ca = %files.ca_cert.display(), certificate = %files.cert.display(), "created a local CA and a certificate signed by it");
+                let host = &loaded.config.server_hostname;
+                println!("Created a local certificate authority for TLS: {}", files.ca_cert.display());
+                println!("Clients trust it with:");
+                println!("  sudo mkdir -p /etc/containers/certs.d/{host}");
+                println!("  sudo cp {} /etc/containers/certs.d/{host}/ca.crt", files.ca_cert.display());
+            }
+            crate::tls::Outcome::Issued { new_ca: false } => {
+                tracing::info!(certificate = %files.cert.display(), names = names.join(","), "renewed the TLS certificate from the local CA");
+            }
+            crate::tls::Outcome::Current | crate::tls::Outcome::Custom => {}
         }
-        Some(crate::tls::acceptor(&cert, &key)?)
+        Some(crate::tls::acceptor(&files.cert, &files.key)?)
     };
     let app = App::open(&loaded).await?;
     if let Some(dir) = &data_dir {
@@ -92,6 +109,19 @@ pub(super) async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         app.db.close().await;
     }
     Ok(())
+}
+
+/// Binds `addr`; the dual-stack default falls back to IPv4 on hosts without IPv6.
+async fn bind(addr: SocketAddr) -> anyhow::Result<tokio::net::TcpListener> {
+    match tokio::net::TcpListener::bind(addr).await {
+        Ok(l) => Ok(l),
+        Err(e) if addr.ip() == std::net::Ipv6Addr::UNSPECIFIED => {
+            let v4 = SocketAddr::from(([0, 0, 0, 0], addr.port()));
+            tracing::warn!(error = %e, "IPv6 is not available; listening on {v4}");
+            tokio::net::TcpListener::bind(v4).await.with_context(|| format!("cannot listen on {v4}"))
+        }
+        Err(e) => Err(e).with_context(|| format!("cannot listen on {addr}")),
+    }
 }
 
 /// On the first start of a data directory, creates the superuser `admin` with a random password,
