@@ -21,6 +21,8 @@ pub struct App {
     pub secrets: Option<FieldEncryption>,
     /// Action logs (`logentry3`).
     pub audit: crate::audit::AuditLog,
+    /// Failed sign-ins per client address and the line for password checks.
+    pub logins: crate::auth::gate::LoginGate,
 }
 
 /// Cheap to clone; handed to every handler.
@@ -48,7 +50,8 @@ impl App {
         let verification_keys = VerificationKeys::new(&config.instance_service_key_service);
         let secrets = config.field_encryption()?;
         let audit = crate::audit::AuditLog::start(db.write.clone(), crate::db::log::log_kinds(&db.read).await?);
-        let app = App { config, db, storage, signing_key, verification_keys, secrets, audit };
+        let logins = crate::auth::gate::LoginGate::new();
+        let app = App { config, db, storage, signing_key, verification_keys, secrets, audit, logins };
         app.register_signing_key().await?;
         app.verification_keys.refresh(&app.db).await?;
         Ok(app)

@@ -137,6 +137,10 @@ pub struct Config {
     /// Seconds between garbage collection passes.
     #[serde(rename = "GARBAGE_COLLECTION_FREQUENCY")]
     pub garbage_collection_frequency: u64,
+    /// Not a Quay key: the proxies (addresses or CIDR networks) whose `X-Forwarded-For` names the
+    /// client; from anyone else the header is ignored and the peer is the client.
+    #[serde(rename = "TRUSTED_PROXIES")]
+    pub trusted_proxies: Vec<Network>,
     /// Not a Quay key: seconds between two runs of each background job.
     #[serde(rename = "WORKER_PERIOD_SECONDS")]
     pub worker_period_seconds: u64,
@@ -200,6 +204,7 @@ impl Default for Config {
             auto_pruning_poll_period: 30,
             feature_garbage_collection: true,
             garbage_collection_frequency: 30,
+            trusted_proxies: Vec::new(),
             worker_period_seconds: 300,
             worker_lease_seconds: 60,
         }
@@ -921,5 +926,55 @@ mod tests {
         assert_eq!(parse_size("100").unwrap(), 100);
         assert!(parse_size("0").is_err());
         assert!(parse_size("99999999999T").is_err());
+    }
+}
+
+/// An address or a CIDR network (`10.0.0.0/8`, `fd00::/8`, `192.0.2.7`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(try_from = "String", into = "String")]
+pub struct Network {
+    address: std::net::IpAddr,
+    prefix: u8,
+}
+
+impl TryFrom<String> for Network {
+    type Error = String;
+
+    fn try_from(s: String) -> Result<Self, String> {
+        let invalid = || format!("`{s}` is not an address or a CIDR network");
+        let (address, prefix) = match s.split_once('/') {
+            Some((a, p)) => (a, Some(p.parse::<u8>().map_err(|_| invalid())?)),
+            None => (s.as_str(), None),
+        };
+        let address: std::net::IpAddr = address.parse().map_err(|_| invalid())?;
+        let bits = if address.is_ipv4() { 32 } else { 128 };
+        let prefix = prefix.unwrap_or(bits);
+        if prefix > bits {
+            return Err(invalid());
+        }
+        Ok(Network { address, prefix })
+    }
+}
+
+impl From<Network> for String {
+    fn from(n: Network) -> String {
+        format!("{}/{}", n.address, n.prefix)
+    }
+}
+
+impl Network {
+    pub fn contains(&self, ip: std::net::IpAddr) -> bool {
+        use std::net::IpAddr::{V4, V6};
+        match (self.address, ip.to_canonical()) {
+            (V4(net), V4(ip)) => {
+                let mask = u32::MAX.checked_shl(32 - u32::from(self.prefix)).unwrap_or(0);
+                u32::from(net) & mask == u32::from(ip) & mask
+            }
+            (V6(net), V6(ip)) => {
+                let mask = u128::MAX.checked_shl(128 - u32::from(self.prefix)).unwrap_or(0);
+                u128::from(net) & mask == u128::from(ip) & mask
+            }
+            _ => false,
+        }
     }
 }

@@ -164,9 +164,9 @@ impl Server {
         loaded.config.server_hostname = addr.to_string();
         let app = AppState(Arc::new(App::open(&loaded).await.unwrap()));
         let (tx, rx) = tokio::sync::oneshot::channel::<()>();
-        let router = quay::http::router(app.clone());
+        let served = app.clone();
         let task = tokio::spawn(async move {
-            quay::http::serve(listener, router, None, async {
+            quay::http::serve(listener, served, None, async {
                 let _ = rx.await;
             })
             .await
@@ -202,6 +202,7 @@ impl Server {
     /// links and failed-login times. Tests advance this clock instead of sleeping.
     pub async fn time_passes(&self, seconds: i64) {
         use sea_orm::ConnectionTrait as _;
+        self.app.logins.time_passes(std::time::Duration::from_secs(seconds as u64));
         let db = self.db().await;
         let ms = seconds * 1000;
         let shift = |sql: &str, values: Vec<sea_orm::Value>| quay::db::sql(db.backend(), sql, values);
@@ -248,6 +249,12 @@ impl Remote {
 
     pub fn url(&self, path: &str) -> String {
         format!("{}{}", self.base, path)
+    }
+
+    /// A client whose connections come from `address` (`127.0.0.2`, ...): another machine, as
+    /// far as the server can tell.
+    pub fn client_from(&self, address: &str) -> reqwest::Client {
+        reqwest::Client::builder().local_address(address.parse::<std::net::IpAddr>().unwrap()).build().unwrap()
     }
 
     /// A token for `scopes`, as `user` (anonymous when `None`).
@@ -475,14 +482,25 @@ pub struct Proc {
 
 impl Proc {
     pub fn spawn(args: &[&str], env: &[(&str, &str)]) -> Proc {
-        let (log, logs, debug) = log_file("quay");
         let mut command = std::process::Command::new(BIN);
+        command.args(args);
+        Self::spawn_command(command, env)
+    }
+
+    /// Starts quay under a shell that first runs `limits` (`ulimit -Sn 1024`, say).
+    pub fn spawn_limited(limits: &str, args: &[&str], env: &[(&str, &str)]) -> Proc {
+        let mut command = std::process::Command::new("sh");
+        command.arg("-c").arg(format!("{limits} && exec \"$0\" \"$@\"")).arg(BIN).args(args);
+        Self::spawn_command(command, env)
+    }
+
+    fn spawn_command(mut command: std::process::Command, env: &[(&str, &str)]) -> Proc {
+        let (log, logs, debug) = log_file("quay");
         if debug {
             command.env("QUAY_LOG", "debug");
         }
         let stdout = tempfile::NamedTempFile::new().unwrap();
         let child = command
-            .args(args)
             .envs(env.iter().copied())
             .stdin(std::process::Stdio::null())
             .stdout(stdout.reopen().unwrap())

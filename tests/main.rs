@@ -12,6 +12,7 @@ mod credentials;
 mod domain;
 mod emulators;
 mod gc;
+mod hardening;
 mod identity;
 mod memory;
 mod objectstore;

@@ -104,43 +104,59 @@ const REFRESH_INTERVAL: Duration = Duration::from_millis(100);
 pub struct VerificationKeys {
     service: String,
     keys: RwLock<(HashMap<String, DecodingKey>, Option<Instant>)>,
-    /// Tokens already verified, with the instant their cache entry lapses: every registry request
-    /// carries one, and an RSA verification per request is a fifth of a manifest GET's cost.
-    verified: Mutex<HashMap<String, (crate::auth::Claims, Instant)>>,
+    /// Tokens already verified, by their SHA-256, with the instant their entry lapses: every
+    /// registry request carries one, and an RSA verification per request is a fifth of a manifest
+    /// GET's cost. Bounded in bytes: anyone may mint anonymous tokens.
+    verified: Mutex<VerifiedTokens>,
+}
+
+#[derive(Default)]
+struct VerifiedTokens {
+    entries: HashMap<[u8; 32], (crate::auth::Claims, Instant, usize)>,
+    bytes: usize,
 }
 
 /// A verified token is trusted from the cache for at most this long (or until it expires), so a
 /// key withdrawn from `servicekey` stops being honoured within this time.
 const VERIFIED_TTL: Duration = Duration::from_secs(60);
-const VERIFIED_MAX: usize = 4096;
+/// What the verified tokens may take, roughly, in memory.
+const VERIFIED_MAX_BYTES: usize = 8 << 20;
 
 impl VerificationKeys {
     pub fn new(service: &str) -> Self {
         VerificationKeys {
             service: service.to_owned(),
             keys: RwLock::new((HashMap::new(), None)),
-            verified: Mutex::new(HashMap::new()),
+            verified: Mutex::new(VerifiedTokens::default()),
         }
     }
 
     /// The claims of a token verified earlier, if still fresh.
     pub fn cached(&self, token: &str) -> Option<crate::auth::Claims> {
+        let key: [u8; 32] = sha2::Sha256::digest(token.as_bytes()).into();
         let guard = self.verified.lock().ok()?;
-        let (claims, until) = guard.get(token)?;
+        let (claims, until, _) = guard.entries.get(&key)?;
         (Instant::now() < *until && claims.exp > chrono::Utc::now().timestamp()).then(|| claims.clone())
     }
 
     pub fn remember(&self, token: &str, claims: &crate::auth::Claims) {
-        if let Ok(mut guard) = self.verified.lock() {
-            if guard.len() >= VERIFIED_MAX {
-                let now = Instant::now();
-                guard.retain(|_, (_, until)| *until > now);
-                if guard.len() >= VERIFIED_MAX {
-                    guard.clear();
-                }
+        let key: [u8; 32] = sha2::Sha256::digest(token.as_bytes()).into();
+        let size = claims.approximate_size();
+        let Ok(mut guard) = self.verified.lock() else { return };
+        if guard.bytes + size > VERIFIED_MAX_BYTES {
+            let now = Instant::now();
+            guard.entries.retain(|_, (_, until, _)| *until > now);
+            guard.bytes = guard.entries.values().map(|(_, _, size)| size).sum();
+            if guard.bytes + size > VERIFIED_MAX_BYTES {
+                guard.entries.clear();
+                guard.entries.shrink_to_fit();
+                guard.bytes = 0;
             }
-            guard.insert(token.to_owned(), (claims.clone(), Instant::now() + VERIFIED_TTL));
         }
+        if let Some((_, _, old)) = guard.entries.insert(key, (claims.clone(), Instant::now() + VERIFIED_TTL, size)) {
+            guard.bytes -= old;
+        }
+        guard.bytes += size;
     }
 
     pub async fn get(&self, db: &Db, kid: &str) -> Option<DecodingKey> {

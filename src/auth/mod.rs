@@ -2,6 +2,7 @@
 //! permissions. No HTTP here; the `http` module turns these answers into responses.
 
 mod actor;
+pub mod gate;
 pub mod keys;
 pub mod secret;
 
@@ -119,8 +120,10 @@ pub enum AuthError {
     Disabled,
     #[error("robot accounts have been disabled; contact your administrator")]
     RobotsDisallowed,
-    #[error("too many failed sign-ins; try again in {0} seconds")]
+    #[error("too many failed sign-ins from this address; try again in {0} seconds")]
     Throttled(u64),
+    #[error("too many sign-ins are being checked; try again in a moment")]
+    Busy,
     #[error(transparent)]
     Internal(#[from] anyhow::Error),
 }
@@ -157,17 +160,39 @@ pub fn log_login(audit: &crate::audit::AuditLog, user: &User, ip: Option<String>
     });
 }
 
+/// Where credentials come from and what guards their checks.
+#[derive(Clone, Copy)]
+pub struct Login<'a> {
+    pub db: &'a Db,
+    pub config: &'a crate::config::Config,
+    pub secrets: Option<&'a secret::FieldEncryption>,
+    pub gate: &'a gate::LoginGate,
+    /// The client's address: failures slow down this address only (see [`gate`]).
+    pub client: Option<std::net::IpAddr>,
+}
+
+impl<'a> Login<'a> {
+    pub fn new(app: &'a crate::app::App, client: Option<std::net::IpAddr>) -> Self {
+        Login { db: &app.db, config: &app.config, secrets: app.secrets.as_ref(), gate: &app.logins, client }
+    }
+}
+
+impl From<gate::Refused> for AuthError {
+    fn from(r: gate::Refused) -> Self {
+        match r {
+            gate::Refused::Throttled(seconds) => AuthError::Throttled(seconds),
+            gate::Refused::Busy => AuthError::Busy,
+        }
+    }
+}
+
 /// Checks Basic credentials: a robot (`namespace+name` with its token) or a user (bcrypt
-/// `$2a$`/`$2b$`/`$2y$` hash in `user.password_hash`).
-pub async fn authenticate_password(
-    db: &Db,
-    config: &crate::config::Config,
-    secrets: Option<&secret::FieldEncryption>,
-    username: &str,
-    password: &str,
-) -> Result<User, AuthError> {
+/// `$2a$`/`$2b$`/`$2y$` hash in `user.password_hash`). Existing and unknown users are answered
+/// alike, in what is said and in how long it takes.
+pub async fn authenticate_password(login: Login<'_>, username: &str, password: &str) -> Result<User, AuthError> {
+    let Login { db, config, secrets, gate, client } = login;
     if username == "$oauthtoken" {
-        return authenticate_oauth_token(db, config, password).await;
+        return authenticate_oauth_token(login, password).await;
     }
     if username == "$app" && config.feature_app_specific_tokens {
         return authenticate_app_token(db, config, secrets, password).await;
@@ -178,36 +203,34 @@ pub async fn authenticate_password(
         }
         return authenticate_robot(db, config, secrets, username, password).await;
     }
+    if let Some(seconds) = gate.throttled(username, client) {
+        return Err(AuthError::Throttled(seconds));
+    }
     let row = crate::db::user::find_user(&db.read, username).await.map_err(anyhow::Error::from)?;
     let row = row.filter(|u| !u.organization && !u.robot);
-    if let Some(r) = &row
-        && r.invalid_login_attempts > 0
-    {
-        // Quay's backoff: after N failures the next attempt waits 0.5 * (2^N - 1) seconds.
-        let wait_ms = 500i64.saturating_mul((1i64 << r.invalid_login_attempts.clamp(0, 40)) - 1);
-        let retry_at = r.last_invalid_login + chrono::Duration::milliseconds(wait_ms.min(86_400_000));
-        let now = crate::util::now_naive();
-        if now < retry_at {
-            return Err(AuthError::Throttled(((retry_at - now).num_milliseconds() as u64).div_ceil(1000)));
-        }
-    }
     let hash = row.as_ref().and_then(|u| u.password_hash.clone()).unwrap_or_else(|| DUMMY_HASH.clone());
     // Quay's "encrypted password" (what `user/initialize` returns) stands for the password itself.
     let candidate = config.cli_password().and_then(|cli| cli.decrypt(password)).unwrap_or_else(|| password.to_owned());
-    // bcrypt takes a quarter of a second at cost 12: keep it off the async workers.
-    let matches = tokio::task::spawn_blocking(move || bcrypt::verify(candidate, &hash).unwrap_or(false))
-        .await
-        .map_err(|e| anyhow::anyhow!("password check failed: {e}"))?;
+    let check = {
+        let (candidate, hash) = (candidate.clone(), hash.clone());
+        move || bcrypt::verify(candidate, &hash).unwrap_or(false)
+    };
+    let matches = gate.verify(client, "password", username, &candidate, &hash, check).await?;
     let row = match row {
         Some(r) if matches => r,
-        Some(r) => {
-            let tx = db.begin().await?;
-            crate::db::user::record_failed_login(&tx, r.id).await.map_err(anyhow::Error::from)?;
-            tx.commit().await.map_err(anyhow::Error::from)?;
+        other => {
+            gate.failed(username, client);
+            // Quay's columns, written as Quay writes them (a Quay node sharing the database reads
+            // them); this registry throttles by address instead.
+            if let Some(r) = other {
+                let tx = db.begin().await?;
+                crate::db::user::record_failed_login(&tx, r.id).await.map_err(anyhow::Error::from)?;
+                tx.commit().await.map_err(anyhow::Error::from)?;
+            }
             return Err(AuthError::InvalidCredentials);
         }
-        None => return Err(AuthError::InvalidCredentials),
     };
+    gate.succeeded(username, client);
     if !row.enabled {
         return Err(AuthError::Disabled);
     }
@@ -254,17 +277,19 @@ async fn authenticate_app_token(
 
 /// `$oauthtoken` with a 40-character OAuth access token: the first 20 characters find it, the
 /// rest is checked against its bcrypt `token_code`; it must be unexpired and its user enabled.
-pub async fn authenticate_oauth_token(db: &Db, config: &crate::config::Config, token: &str) -> Result<User, AuthError> {
+pub async fn authenticate_oauth_token(login: Login<'_>, token: &str) -> Result<User, AuthError> {
+    let Login { db, config, gate, client, .. } = login;
     if token.len() != 40 || !token.is_ascii() {
         return Err(AuthError::InvalidCredentials);
     }
     let (name, code) = token.split_at(20);
     let found = crate::db::token::find_oauth_token(&db.read, name).await.map_err(anyhow::Error::from)?;
     let hash = found.as_ref().map(|f| f.token_code.clone()).unwrap_or_else(|| DUMMY_HASH.clone());
-    let code = code.to_owned();
-    let matches = tokio::task::spawn_blocking(move || bcrypt::verify(code, &hash).unwrap_or(false))
-        .await
-        .map_err(|e| anyhow::anyhow!("token check failed: {e}"))?;
+    let check = {
+        let (code, hash) = (code.to_owned(), hash.clone());
+        move || bcrypt::verify(code, &hash).unwrap_or(false)
+    };
+    let matches = gate.verify(client, "oauth", name, code, &hash, check).await?;
     let Some(found) = found.filter(|_| matches) else {
         return Err(AuthError::InvalidCredentials);
     };
@@ -358,6 +383,25 @@ pub struct Claims {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub typ: Option<String>,
 }
+
+impl Claims {
+    /// Roughly what these claims take in memory (for bounding caches of them).
+    pub fn approximate_size(&self) -> usize {
+        let strings = self.iss.len() + self.aud.as_ref().map_or(0, String::len) + self.sub.len();
+        let access: usize = self
+            .access
+            .iter()
+            .map(|a| std::mem::size_of::<Access>() + a.kind.len() + a.name.len() + a.actions.len() * 32)
+            .sum();
+        std::mem::size_of::<Claims>() + strings + access + self.context.to_string().len() * 4
+    }
+}
+
+/// The most scopes one `/v2/auth` request may ask for: clients ask for one to three (a copy's
+/// source and destination, a mount's origin).
+pub const MAX_SCOPES: usize = 32;
+/// Registry tokens longer than this are refused unread.
+pub const MAX_TOKEN_BYTES: usize = 32 << 10;
 
 /// Issues tokens with this node's key.
 pub fn issue_token(
@@ -461,6 +505,9 @@ pub async fn verify_token(
     config: &crate::config::Config,
     token: &str,
 ) -> Option<Claims> {
+    if token.len() > MAX_TOKEN_BYTES {
+        return None;
+    }
     if let Some(claims) = keys.cached(token) {
         return Some(claims);
     }

@@ -43,8 +43,7 @@ pub(super) async fn init(args: InitArgs) -> anyhow::Result<()> {
     if let Some(existing) = crate::accounts::find(&app, &args.user).await? {
         if let Some(p) = &password {
             let user =
-                crate::auth::authenticate_password(&app.db, &app.config, app.secrets.as_ref(), &existing.username, p)
-                    .await;
+                crate::auth::authenticate_password(crate::auth::Login::new(&app, None), &existing.username, p).await;
             if user.is_err() {
                 bail!("user `{}` already exists with another password; it was not changed", args.user);
             }

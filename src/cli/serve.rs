@@ -43,6 +43,7 @@ pub(super) async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     for key in loaded.ensure_secrets()? {
         tracing::warn!(file = %loaded.file.display(), "generated {key}, which the config did not have");
     }
+    let open_files = crate::util::raise_open_files_limit();
     let listener = bind(args.listen).await?;
     let bound = listener.local_addr()?;
     let config = &mut loaded.config;
@@ -96,9 +97,11 @@ pub(super) async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         address = %bound,
         url = %app.config.base_url(),
         startup_ms = started.elapsed().as_millis() as u64,
+        open_files,
+        max_connections = crate::http::connection_limit(),
         "serving the registry"
     );
-    crate::http::serve(listener, crate::http::router(app.clone()), tls, shutdown_signal()).await?;
+    crate::http::serve(listener, app.clone(), tls, shutdown_signal()).await?;
     let _ = jobs_stop.send(());
     if let Some(jobs) = jobs {
         let _ = jobs.await;

@@ -33,6 +33,8 @@ pub enum Code {
     InvalidRequest,
     NotFound,
     Unavailable,
+    /// Distribution's code for rate limits.
+    TooManyRequests,
     Unknown,
 }
 
@@ -59,6 +61,7 @@ impl Code {
             Code::InvalidRequest => "INVALID_REQUEST",
             Code::NotFound => "NOT_FOUND",
             Code::Unavailable => "UNAVAILABLE",
+            Code::TooManyRequests => "TOOMANYREQUESTS",
             Code::Unknown => "UNKNOWN",
         }
     }
@@ -94,6 +97,7 @@ impl Code {
             Code::Unsupported => StatusCode::METHOD_NOT_ALLOWED,
             Code::RangeInvalid => StatusCode::RANGE_NOT_SATISFIABLE,
             Code::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
+            Code::TooManyRequests => StatusCode::TOO_MANY_REQUESTS,
             Code::Unknown => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }

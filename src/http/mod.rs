@@ -6,9 +6,9 @@ mod error;
 mod token;
 mod v2;
 
-use std::net::SocketAddr;
-use std::sync::OnceLock;
-use std::time::Instant;
+use std::net::{IpAddr, SocketAddr};
+use std::sync::{Arc, OnceLock};
+use std::time::{Duration, Instant};
 
 use axum::Router;
 use axum::extract::{Request, State};
@@ -22,9 +22,9 @@ use tokio::net::TcpListener;
 
 use crate::app::AppState;
 
-/// The address of the client at the other end of the connection (a request extension).
+/// The address of the client: the peer, or what a trusted proxy says (a request extension).
 #[derive(Debug, Clone, Copy)]
-pub struct PeerAddr(pub std::net::IpAddr);
+pub struct PeerAddr(pub IpAddr);
 
 /// The process-wide metrics recorder (installed once; tests run several servers in one process).
 fn metrics_handle() -> Option<&'static PrometheusHandle> {
@@ -123,55 +123,125 @@ async fn metrics() -> Response {
     }
 }
 
-/// Serves `router` on `listener` (over TLS when `tls` is given) until `shutdown` completes, then
-/// waits for requests in flight to finish.
+/// How long a connection may take to send a request's headers, and how long it may stay idle
+/// between requests: idle and half-sent connections cannot pile up.
+pub const HEADER_READ_TIMEOUT: Duration = Duration::from_secs(20);
+/// How long a TLS client may take to finish its handshake.
+pub const TLS_HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(10);
+/// Request headers larger than this are refused with 431 (a registry token of the most scopes
+/// granted at once is a small fraction of it).
+const MAX_HEADER_BYTES: usize = 64 << 10;
+/// Open files kept back from connections for the database, storage and logs.
+const FILES_RESERVED: u64 = 256;
+/// Connections served at once when the open-files limit allows more.
+const MAX_CONNECTIONS: u64 = 16_384;
+
+/// How many connections may be open at once: what the open-files limit leaves after the files the
+/// registry itself needs. Past it, new connections wait in the listen queue until one closes.
+pub fn connection_limit() -> usize {
+    let files = rustix::process::getrlimit(rustix::process::Resource::Nofile).current.unwrap_or(MAX_CONNECTIONS);
+    files.saturating_sub(FILES_RESERVED).clamp(16, MAX_CONNECTIONS) as usize
+}
+
+/// The client of a request: the peer, or, when the peer is a trusted proxy, the last address of
+/// `X-Forwarded-For` that is not one of the trusted proxies.
+fn client_address(peer: IpAddr, headers: &header::HeaderMap, trusted: &[crate::config::Network]) -> IpAddr {
+    let is_trusted = |ip: IpAddr| trusted.iter().any(|n| n.contains(ip));
+    if !is_trusted(peer) {
+        return peer;
+    }
+    let hops: Vec<IpAddr> = headers
+        .get_all("x-forwarded-for")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .map(|hop| hop.trim().parse::<IpAddr>().map(|ip| ip.to_canonical()))
+        .collect::<Result<_, _>>()
+        .unwrap_or_default();
+    hops.into_iter().rev().find(|ip| !is_trusted(*ip)).unwrap_or(peer)
+}
+
+/// Serves the registry on `listener` (over TLS when `tls` is given) until `shutdown` completes,
+/// then waits for requests in flight to finish.
 pub async fn serve(
     listener: TcpListener,
-    router: Router,
+    app: AppState,
     tls: Option<tokio_rustls::TlsAcceptor>,
     shutdown: impl std::future::Future<Output = ()> + Send,
 ) -> anyhow::Result<()> {
     use hyper::server::conn::http1;
-    use hyper_util::rt::TokioIo;
+    use hyper_util::rt::{TokioIo, TokioTimer};
     use hyper_util::service::TowerToHyperService;
 
+    let router = router(app.clone());
+    let trusted: Arc<[crate::config::Network]> = app.config.trusted_proxies.clone().into();
+    let limit = connection_limit();
+    let slots = Arc::new(tokio::sync::Semaphore::new(limit));
+    let mut last_full_warning: Option<Instant> = None;
     let graceful = hyper_util::server::graceful::GracefulShutdown::new();
     let mut shutdown = std::pin::pin!(shutdown);
     loop {
+        let slot = match slots.clone().try_acquire_owned() {
+            Ok(slot) => slot,
+            Err(_) => {
+                if last_full_warning.is_none_or(|t| t.elapsed() > Duration::from_secs(60)) {
+                    tracing::warn!(limit, "connection limit reached; new connections wait until one closes");
+                    last_full_warning = Some(Instant::now());
+                }
+                tokio::select! {
+                    slot = slots.clone().acquire_owned() => match slot {
+                        Ok(slot) => slot,
+                        Err(_) => break,
+                    },
+                    () = &mut shutdown => break,
+                }
+            }
+        };
         let (stream, peer): (tokio::net::TcpStream, SocketAddr) = tokio::select! {
             accepted = listener.accept() => match accepted {
                 Ok(a) => a,
                 Err(e) => {
                     // Out of file descriptors and the like: back off instead of spinning.
                     tracing::warn!(error = %e, "accept failed");
-                    tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+                    tokio::time::sleep(Duration::from_millis(50)).await;
                     continue;
                 }
             },
             () = &mut shutdown => break,
         };
         let _ = stream.set_nodelay(true);
-        let peer_ip = PeerAddr(peer.ip().to_canonical());
+        let peer_ip = peer.ip().to_canonical();
+        let trusted = trusted.clone();
         let service = TowerToHyperService::new(tower::ServiceExt::map_request(
             router.clone(),
             move |mut request: hyper::Request<hyper::body::Incoming>| {
-                request.extensions_mut().insert(peer_ip);
+                let client = client_address(peer_ip, request.headers(), &trusted);
+                request.extensions_mut().insert(PeerAddr(client));
                 request
             },
         ));
         let watcher = graceful.watcher();
         let tls = tls.clone();
         tokio::spawn(async move {
+            let _slot = slot;
             let mut builder = http1::Builder::new();
-            builder.keep_alive(true);
+            builder
+                .keep_alive(true)
+                .timer(TokioTimer::new())
+                .header_read_timeout(HEADER_READ_TIMEOUT)
+                .max_header_size(MAX_HEADER_BYTES);
             let result = match tls {
-                Some(acceptor) => match acceptor.accept(stream).await {
-                    Ok(tls_stream) => {
+                Some(acceptor) => match tokio::time::timeout(TLS_HANDSHAKE_TIMEOUT, acceptor.accept(stream)).await {
+                    Ok(Ok(tls_stream)) => {
                         let conn = builder.serve_connection(TokioIo::new(tls_stream), service);
                         watcher.watch(conn).await
                     }
-                    Err(e) => {
+                    Ok(Err(e)) => {
                         tracing::debug!(%peer, error = %e, "TLS handshake failed");
+                        return;
+                    }
+                    Err(_) => {
+                        tracing::debug!(%peer, "TLS handshake timed out");
                         return;
                     }
                 },
@@ -188,9 +258,30 @@ pub async fn serve(
     drop(listener);
     tokio::select! {
         () = graceful.shutdown() => {}
-        () = tokio::time::sleep(std::time::Duration::from_secs(30)) => {
+        () = tokio::time::sleep(Duration::from_secs(30)) => {
             tracing::warn!("requests still running 30 s after shutdown began; stopping anyway");
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn forwarded_addresses_count_only_from_trusted_proxies() {
+        let trusted: Vec<crate::config::Network> =
+            vec!["10.0.0.0/8".to_owned().try_into().unwrap(), "::1".to_owned().try_into().unwrap()];
+        let mut headers = header::HeaderMap::new();
+        headers.insert("x-forwarded-for", "203.0.113.9, 198.51.100.7, 10.1.2.3".parse().unwrap());
+        let ip = |s: &str| s.parse::<IpAddr>().unwrap();
+        // From anyone else the header is ignored.
+        assert_eq!(client_address(ip("192.0.2.1"), &headers, &trusted), ip("192.0.2.1"));
+        // From a proxy: the nearest hop that is not a proxy (earlier hops are the client's word).
+        assert_eq!(client_address(ip("10.9.9.9"), &headers, &trusted), ip("198.51.100.7"));
+        assert_eq!(client_address(ip("::1"), &headers, &trusted), ip("198.51.100.7"));
+        headers.insert("x-forwarded-for", "not-an-address".parse().unwrap());
+        assert_eq!(client_address(ip("10.9.9.9"), &headers, &trusted), ip("10.9.9.9"));
+    }
 }

@@ -38,7 +38,7 @@ pub async fn token(
     let identity = match basic_credentials(&headers) {
         None => Identity::Anonymous,
         Some(Err(())) => return unauthorized("malformed Basic credentials"),
-        Some(Ok((user, password))) => match sign_in(&app, &user, &password).await {
+        Some(Ok((user, password))) => match sign_in(&app, peer.map(|p| p.0.0), &user, &password).await {
             Ok(u) => Identity::User(u),
             Err(r) => return r,
         },
@@ -63,13 +63,17 @@ pub async fn token(
 
 /// `POST /v2/auth`: the OAuth2 form (`grant_type=password` or `refresh_token`) that containerd and
 /// podman use once they hold a refresh token. Quay lacks it; distribution's token servers have it.
-pub async fn oauth_token(State(app): State<AppState>, Form(params): Form<Vec<(String, String)>>) -> Response {
+pub async fn oauth_token(
+    State(app): State<AppState>,
+    peer: Option<axum::Extension<super::PeerAddr>>,
+    Form(params): Form<Vec<(String, String)>>,
+) -> Response {
     let identity = match param(&params, "grant_type") {
         Some("password") => {
             let (Some(user), Some(password)) = (param(&params, "username"), param(&params, "password")) else {
                 return Code::InvalidRequest.error("username and password are required").into_response();
             };
-            match sign_in(&app, user, password).await {
+            match sign_in(&app, peer.map(|p| p.0.0), user, password).await {
                 Ok(u) => Identity::User(u),
                 Err(r) => return r,
             }
@@ -99,10 +103,22 @@ fn param<'a>(params: &'a [(String, String)], name: &str) -> Option<&'a str> {
     params.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str())
 }
 
-async fn sign_in(app: &AppState, user: &str, password: &str) -> Result<crate::auth::User, Response> {
-    match crate::auth::authenticate_password(&app.db, &app.config, app.secrets.as_ref(), user, password).await {
+async fn sign_in(
+    app: &AppState,
+    client: Option<std::net::IpAddr>,
+    user: &str,
+    password: &str,
+) -> Result<crate::auth::User, Response> {
+    match crate::auth::authenticate_password(crate::auth::Login::new(app, client), user, password).await {
         Ok(u) => Ok(u),
         Err(AuthError::Internal(e)) => Err(V2Error::from(RegistryError::Internal(e)).into_response()),
+        Err(e @ (AuthError::Throttled(_) | AuthError::Busy)) => {
+            let seconds = if let AuthError::Throttled(s) = e { s.max(1) } else { 1 };
+            Err(Code::TooManyRequests
+                .error(e.to_string())
+                .with_header(header::RETRY_AFTER, &seconds.to_string())
+                .into_response())
+        }
         Err(e) => Err(unauthorized(&e.to_string())),
     }
 }
@@ -117,6 +133,15 @@ async fn respond(app: &AppState, identity: Identity, params: &[(String, String)]
         params.iter().filter(|(k, _)| k == "scope").flat_map(|(_, v)| v.split(' ')).filter(|s| !s.is_empty()).collect();
     if scopes.is_empty() && matches!(identity, Identity::Anonymous) {
         return unauthorized("no credentials and no scope");
+    }
+    if scopes.len() > crate::auth::MAX_SCOPES {
+        return Code::InvalidRequest
+            .error(format!(
+                "{} scopes asked for; at most {} are granted at once",
+                scopes.len(),
+                crate::auth::MAX_SCOPES
+            ))
+            .into_response();
     }
     let mut access = Vec::new();
     for scope in &scopes {

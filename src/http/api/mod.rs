@@ -182,7 +182,8 @@ impl FromRequestParts<AppState> for Caller {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, app: &AppState) -> Result<Self, Self::Rejection> {
-        let ip = parts.extensions.get::<super::PeerAddr>().map(|p| p.0.to_string());
+        let client = parts.extensions.get::<super::PeerAddr>().map(|p| p.0);
+        let ip = client.map(|ip| ip.to_string());
         let user_agent = parts.headers.get(header::USER_AGENT).and_then(|v| v.to_str().ok()).map(str::to_owned);
         let Some(value) = parts.headers.get(header::AUTHORIZATION) else {
             return Ok(Caller::anonymous().from_client(ip, user_agent));
@@ -190,15 +191,17 @@ impl FromRequestParts<AppState> for Caller {
         let value = value.to_str().map_err(|_| ApiError::invalid_token())?;
         let (kind, credentials) = value.split_once(' ').ok_or_else(ApiError::invalid_token)?;
         let user = if kind.eq_ignore_ascii_case("bearer") {
-            crate::auth::authenticate_oauth_token(&app.db, &app.config, credentials.trim()).await
+            crate::auth::authenticate_oauth_token(crate::auth::Login::new(app, client), credentials.trim()).await
         } else if kind.eq_ignore_ascii_case("basic") {
             let (username, password) = decode_basic(credentials).ok_or_else(ApiError::invalid_token)?;
-            crate::auth::authenticate_password(&app.db, &app.config, app.secrets.as_ref(), &username, &password).await
+            crate::auth::authenticate_password(crate::auth::Login::new(app, client), &username, &password).await
         } else {
             return Err(ApiError::invalid_token());
         };
         let user = user.map_err(|e| match e {
             AuthError::Internal(e) => ApiError::internal(e),
+            AuthError::Throttled(seconds) => ApiError::too_many_requests(&e.to_string(), seconds),
+            AuthError::Busy => ApiError::too_many_requests(&e.to_string(), 1),
             _ => ApiError::invalid_token(),
         })?;
         Ok(Caller::user(user).from_client(ip, user_agent))
@@ -264,11 +267,13 @@ pub struct ApiError {
     pub error_type: &'static str,
     pub detail: String,
     cause: Option<String>,
+    /// Seconds to wait, for 429 and 503.
+    retry_after: Option<u64>,
 }
 
 impl ApiError {
     pub fn new(status: StatusCode, error_type: &'static str, detail: impl Into<String>) -> Self {
-        ApiError { status, error_type, detail: detail.into(), cause: None }
+        ApiError { status, error_type, detail: detail.into(), cause: None, retry_after: None }
     }
 
     /// Anonymous where a signed-in caller is needed.
@@ -288,6 +293,13 @@ impl ApiError {
 
     pub fn not_found() -> Self {
         ApiError::new(StatusCode::NOT_FOUND, "not_found", "Not Found")
+    }
+
+    /// Sign-ins refused for a while (Quay answers its login backoff with 429 and `Retry-After`).
+    pub fn too_many_requests(message: &str, retry_after: u64) -> Self {
+        let mut err = ApiError::new(StatusCode::TOO_MANY_REQUESTS, "too_many_requests", message);
+        err.retry_after = Some(retry_after.max(1));
+        err
     }
 
     pub fn bad_request(message: &str) -> Self {
@@ -377,8 +389,8 @@ impl IntoResponse for ApiError {
         if self.status == StatusCode::UNAUTHORIZED {
             response.headers_mut().insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
         }
-        if self.status == StatusCode::SERVICE_UNAVAILABLE {
-            response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
+        if let Some(seconds) = self.retry_after.or((self.status == StatusCode::SERVICE_UNAVAILABLE).then_some(1)) {
+            response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(seconds));
         }
         if let Some(cause) = self.cause {
             response.extensions_mut().insert(super::error::Failure(cause));

@@ -1,0 +1,182 @@
+//! An attacker on the same network: what one client can do to the others. Each test does what
+//! the attack does, bounded in count and time, and asserts outcomes and counts, never latencies.
+
+use std::time::Duration;
+
+use reqwest::StatusCode;
+use serde_json::Value;
+
+use crate::common::*;
+
+/// Opens `count` TCP connections to `address` and sends nothing on them.
+async fn idle_connections(address: &str, count: usize) -> Vec<tokio::net::TcpStream> {
+    let mut open = Vec::with_capacity(count);
+    for _ in 0..count {
+        open.push(tokio::net::TcpStream::connect(address).await.unwrap());
+    }
+    open
+}
+
+/// Waits until the server has closed every connection (a read sees the end), within `limit`.
+async fn closed_by_the_server(connections: Vec<tokio::net::TcpStream>, limit: Duration) -> usize {
+    use tokio::io::AsyncReadExt as _;
+    let reads = connections.into_iter().map(|mut c| async move {
+        let mut byte = [0u8; 1];
+        matches!(tokio::time::timeout(limit, c.read(&mut byte)).await, Ok(Ok(0) | Err(_)))
+    });
+    futures_util::future::join_all(reads).await.into_iter().filter(|closed| *closed).count()
+}
+
+async fn health(client: &reqwest::Client, address: &str) -> StatusCode {
+    client
+        .get(format!("http://{address}/health/instance"))
+        .timeout(Duration::from_secs(90))
+        .send()
+        .await
+        .map(|r| r.status())
+        .unwrap_or(StatusCode::REQUEST_TIMEOUT)
+}
+
+/// 1,100 connections that never send a byte, against a server started with the common service
+/// limit of 1,024 open files: once with a higher hard limit (the server raises its soft limit to
+/// it) and once with the hard limit at 1,024 too (the connection bound keeps files for the
+/// registry itself). The health check answers in both, and the server closes the idle sockets.
+#[tokio::test]
+async fn idle_connections_cannot_starve_the_server() {
+    quay::util::raise_open_files_limit();
+    let run = |limits: &'static str| async move {
+        let dir = tempfile::tempdir().unwrap();
+        write_config(dir.path(), "");
+        let mut node = Proc::spawn_limited(
+            limits,
+            &["serve", "--config", dir.path().to_str().unwrap(), "--listen", "127.0.0.1:0", "--http"],
+            &[],
+        );
+        let line = node.wait_for("serving the registry").await;
+        let address = line.split("address=").nth(1).and_then(|r| r.split_whitespace().next()).unwrap().to_owned();
+        let idle = idle_connections(&address, 1100).await;
+        let status = health(&reqwest::Client::new(), &address).await;
+        let closed = closed_by_the_server(idle, Duration::from_secs(90)).await;
+        let log = node.log();
+        (status, closed, log.contains("Too many open files"), log, dir)
+    };
+    let (raised, capped) = tokio::join!(run("ulimit -Sn 1024"), run("ulimit -Sn 1024 && ulimit -Hn 1024"));
+    for (name, (status, closed, exhausted, log, _dir)) in [("soft 1024", raised), ("hard 1024", capped)] {
+        assert_eq!(status, StatusCode::OK, "{name}: the health check was not answered:\n{log}");
+        assert_eq!(closed, 1100, "{name}: idle connections left open");
+        assert!(!exhausted, "{name}: the server ran out of files:\n{log}");
+    }
+}
+
+#[tokio::test]
+async fn bogus_logins_cannot_crowd_out_a_real_one() {
+    let s = Server::start().await;
+    let attacker = s.client_from("127.0.0.2");
+    let bogus = (0..64).map(|i| {
+        let attacker = attacker.clone();
+        let url = s.url("/v2/auth");
+        async move { attacker.get(url).basic_auth(format!("guess{i}"), Some("guess")).send().await.unwrap().status() }
+    });
+    let legitimate = async {
+        // Starts once the bogus checks are in line.
+        tokio::time::sleep(Duration::from_millis(50)).await;
+        let r = s
+            .client_from("127.0.0.3")
+            .get(s.url("/v2/auth"))
+            .query(&[("service", s.host.as_str())])
+            .basic_auth(ALICE.0, Some(ALICE.1))
+            .send()
+            .await
+            .unwrap();
+        r.status()
+    };
+    let (answers, legitimate) = tokio::join!(futures_util::future::join_all(bogus), legitimate);
+    assert_eq!(legitimate, StatusCode::OK);
+    let refused = answers.iter().filter(|s| **s == StatusCode::TOO_MANY_REQUESTS).count();
+    let checked = answers.iter().filter(|s| **s == StatusCode::UNAUTHORIZED).count();
+    assert_eq!(refused + checked, 64, "{answers:?}");
+    assert!(refused >= 48, "only {refused} of 64 concurrent bogus logins were refused");
+
+    // The same through the API with made-up OAuth tokens (each one a bcrypt check).
+    let bogus = (0..64).map(|i| {
+        let attacker = attacker.clone();
+        let url = s.url("/api/v1/user/");
+        async move { attacker.get(url).bearer_auth(format!("{i:0>40}")).send().await.unwrap().status() }
+    });
+    let legitimate = async {
+        tokio::time::sleep(Duration::from_millis(50)).await;
+        s.client_from("127.0.0.3").get(s.url("/api/v1/user/")).basic_auth(BOB.0, Some(BOB.1)).send().await.unwrap()
+    };
+    let (answers, legitimate) = tokio::join!(futures_util::future::join_all(bogus), legitimate);
+    assert_eq!(legitimate.status(), StatusCode::OK);
+    let refused = answers.iter().filter(|s| **s == StatusCode::TOO_MANY_REQUESTS).count();
+    assert!(refused >= 48, "only {refused} of 64 bogus tokens were refused: {answers:?}");
+}
+
+#[tokio::test]
+async fn scopes_per_token_are_capped() {
+    let s = Server::start().await;
+    let scopes: Vec<String> = (0..300).map(|i| format!("repository:alice/mass{i}:push,pull")).collect();
+    let mut query = vec![("service".to_owned(), s.host.clone())];
+    query.extend(scopes.iter().map(|sc| ("scope".to_owned(), sc.clone())));
+    let r = s.client.get(s.url("/v2/auth")).query(&query).basic_auth(ALICE.0, Some(ALICE.1)).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::BAD_REQUEST);
+    assert_eq!(error_code(r).await, "INVALID_REQUEST");
+    // At the cap, every scope is granted (and its repository created, as Quay does at token time).
+    let at_cap: Vec<&str> = scopes.iter().take(quay::auth::MAX_SCOPES).map(String::as_str).collect();
+    s.token(Some(ALICE), &at_cap).await;
+    let (status, body) =
+        call(&s, reqwest::Method::GET, "/api/v1/repository?namespace=alice", &Auth::Basic(ALICE), None).await;
+    assert_eq!(status, StatusCode::OK);
+    let created = body["repositories"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r["name"].as_str().unwrap().starts_with("mass"))
+        .count();
+    assert_eq!(created, quay::auth::MAX_SCOPES);
+}
+
+fn rss_kib(pid: u32) -> u64 {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap();
+    let line = status.lines().find(|l| l.starts_with("VmRSS:")).unwrap();
+    line.split_whitespace().nth(1).unwrap().parse().unwrap()
+}
+
+/// 1,500 distinct anonymous tokens, each as large as the scope cap allows, each used once:
+/// the verified-token cache stays within its bound.
+#[tokio::test]
+async fn distinct_tokens_do_not_grow_memory_without_bound() {
+    let dir = tempfile::tempdir().unwrap();
+    write_config(dir.path(), "FEATURE_ANONYMOUS_ACCESS: true\n");
+    let node = Node::start(dir.path(), "", &[]).await;
+    let long = "x".repeat(200);
+    let use_one = |i: usize| {
+        let node = &node;
+        let long = long.clone();
+        async move {
+            let mut query = vec![("service".to_owned(), node.host.clone())];
+            // Scopes that differ per request: every token differs.
+            query.extend(
+                (0..quay::auth::MAX_SCOPES)
+                    .map(|n| ("scope".to_owned(), format!("repository:nobody/{long}{i}x{n}:pull"))),
+            );
+            let r = node.client.get(node.url("/v2/auth")).query(&query).send().await.unwrap();
+            assert_eq!(r.status(), StatusCode::OK);
+            let body: Value = r.json().await.unwrap();
+            let token = body["token"].as_str().unwrap().to_owned();
+            let r = node.req(reqwest::Method::GET, "/v2/", &token).send().await.unwrap();
+            assert_eq!(r.status(), StatusCode::OK);
+        }
+    };
+    for i in 0..200 {
+        use_one(i).await;
+    }
+    let before = rss_kib(node.proc.pid());
+    for batch in 0..15 {
+        futures_util::future::join_all((0..100).map(|i| use_one(1000 + batch * 100 + i))).await;
+    }
+    let after = rss_kib(node.proc.pid());
+    println!("1,500 distinct tokens: {before} KiB before, {after} KiB after");
+    assert!(after < before + 32 * 1024, "1,500 distinct tokens took the server from {before} KiB to {after} KiB");
+}
