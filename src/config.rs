@@ -39,6 +39,10 @@ pub struct Config {
     pub database_secret_key: Option<String>,
     #[serde(rename = "FEATURE_ANONYMOUS_ACCESS")]
     pub feature_anonymous_access: bool,
+    /// Superusers (acting as such) reach every namespace's repositories and organizations through
+    /// every door; without it they have the superuser panel only, as in Quay.
+    #[serde(rename = "FEATURE_SUPERUSERS_FULL_ACCESS")]
+    pub feature_superusers_full_access: bool,
     #[serde(rename = "ROBOTS_DISALLOW")]
     pub robots_disallow: bool,
     #[serde(rename = "ROBOTS_WHITELIST")]
@@ -165,6 +169,7 @@ impl Default for Config {
             feature_anonymous_access: true,
             feature_public_catalog: false,
             feature_proxy_storage: false,
+            feature_superusers_full_access: false,
             robots_disallow: false,
             robots_whitelist: Vec::new(),
             feature_app_specific_tokens: true,

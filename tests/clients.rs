@@ -184,8 +184,17 @@ async fn podman_logs_in_pushes_and_pulls() {
     assert!(!bad.status.success());
     let bad = String::from_utf8_lossy(&bad.stderr);
     assert!(bad.contains("invalid username/password") || bad.contains("unauthorized"), "{bad}");
-    // One failure makes the next attempt wait half a second (login backoff): that time passes.
-    s.time_passes(1).await;
+    // And a mistyped password with skopeo: the real run follows at once, without waiting (the
+    // backoff starts only after five failures from this address).
+    let skopeo_bad = skopeo_output(vec![
+        "inspect".into(),
+        "--tls-verify=false".into(),
+        "--creds".into(),
+        "alice:wrong-password".into(),
+        format!("docker://{host}/alice/hello:v1"),
+    ])
+    .await;
+    assert!(!skopeo_bad.status.success());
     let result = tokio::task::spawn_blocking(move || {
         let rootfs = dir.join("rootfs");
         std::fs::create_dir_all(&rootfs).unwrap();
@@ -202,6 +211,12 @@ async fn podman_logs_in_pushes_and_pulls() {
         ok(podman(&dir, &["pull", "--tls-verify=false", &target]));
         let pulled_id = ok(podman(&dir, &["image", "inspect", "--format", "{{.Id}}", &target]));
         assert_eq!(pushed_id.trim(), pulled_id.trim(), "the image id (config digest) round-trips");
+        let creds = format!("{}:{}", ALICE.0, ALICE.1);
+        let inspected = Command::new("skopeo")
+            .args(["inspect", "--tls-verify=false", "--creds", &creds, &format!("docker://{target}")])
+            .output()
+            .unwrap();
+        assert!(inspected.status.success(), "{}", String::from_utf8_lossy(&inspected.stderr));
         // A robot with read access pulls; it cannot push.
         ok(podman(&dir, &["logout", &host]));
         ok(podman(&dir, &["rmi", "--all", "--force"]));

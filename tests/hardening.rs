@@ -180,3 +180,166 @@ async fn distinct_tokens_do_not_grow_memory_without_bound() {
     println!("1,500 distinct tokens: {before} KiB before, {after} KiB after");
     assert!(after < before + 32 * 1024, "1,500 distinct tokens took the server from {before} KiB to {after} KiB");
 }
+
+/// What a token grants on `scope`, asked for with Basic credentials.
+async fn granted(s: &Server, user: &str, password: &str, scope: &str) -> Value {
+    let r = s
+        .client
+        .get(s.url("/v2/auth"))
+        .query(&[("service", s.host.as_str()), ("scope", scope)])
+        .basic_auth(user, Some(password))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    let token: Value = r.json().await.unwrap();
+    use base64::Engine as _;
+    let payload = token["token"].as_str().unwrap().split('.').nth(1).unwrap().to_owned();
+    let claims: Value =
+        serde_json::from_slice(&base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(payload).unwrap()).unwrap();
+    claims["access"][0]["actions"].clone()
+}
+
+/// The repositories a Basic login sees in the catalog.
+async fn catalog(s: &Server, user: (&str, &str)) -> Vec<String> {
+    let t = s.token(Some(user), &["registry:catalog:*"]).await;
+    let body: Value = s.req(reqwest::Method::GET, "/v2/_catalog", &t).send().await.unwrap().json().await.unwrap();
+    body["repositories"].as_array().unwrap().iter().map(|r| r.as_str().unwrap().to_owned()).collect()
+}
+
+/// A superuser reaches other users' private repositories, on `/v2` as on `/api/v1`, only with
+/// FEATURE_SUPERUSERS_FULL_ACCESS and a credential that acts as a superuser: a password, or an
+/// OAuth token with `super:user`; an app token never.
+#[tokio::test]
+async fn superuser_powers_are_the_same_through_every_door() {
+    let secret_key = "DATABASE_SECRET_KEY: hardening-superuser\n";
+    for full_access in [false, true] {
+        let s = Server::start_with(&format!("{secret_key}FEATURE_SUPERUSERS_FULL_ACCESS: {full_access}\n")).await;
+        let t = s.push_token(ALICE, "alice/secret").await;
+        s.push_image(&t, "alice/secret", "v1", b"private layer").await;
+        let admin_id = quay::db::user::find_account(&s.app.db.read, "admin").await.unwrap().unwrap().id;
+        let oauth = |scopes: &'static str| {
+            let app = s.app.clone();
+            async move { crate::setup::create_oauth_token(&app, None, admin_id, "tool", "", scopes).await.unwrap() }
+        };
+        let read_only = oauth("repo:read repo:write repo:create").await;
+        let as_superuser = oauth("repo:read super:user").await;
+        let app_token = crate::setup::create_app_token(&s.app, None, "admin", "laptop", None).await.unwrap();
+        let scope = "repository:alice/secret:pull,push";
+        let api = |auth: Auth| {
+            let s = &s;
+            async move { call(s, reqwest::Method::GET, "/api/v1/repository/alice/secret", &auth, None).await.0 }
+        };
+        let reach = if full_access { StatusCode::OK } else { StatusCode::FORBIDDEN };
+        // A password acts as a superuser.
+        let password = granted(&s, ADMIN.0, ADMIN.1, scope).await;
+        assert_eq!(password, if full_access { serde_json::json!(["pull", "push"]) } else { serde_json::json!([]) });
+        assert_eq!(api(Auth::Basic(ADMIN)).await, reach);
+        assert_eq!(catalog(&s, ADMIN).await.contains(&"alice/secret".to_owned()), full_access);
+        // Creating in another's namespace: the same rule.
+        let create = granted(&s, ADMIN.0, ADMIN.1, "repository:alice/made-by-admin:push").await;
+        assert_eq!(create, if full_access { serde_json::json!(["push"]) } else { serde_json::json!([]) });
+        // An OAuth token without super:user is the user, not the superuser, on both doors.
+        assert_eq!(granted(&s, "$oauthtoken", &read_only, scope).await, serde_json::json!([]));
+        assert_eq!(api(Auth::Bearer(read_only.clone())).await, StatusCode::FORBIDDEN);
+        assert_eq!(
+            granted(&s, "$oauthtoken", &read_only, "repository:alice/by-oauth:push").await,
+            serde_json::json!([])
+        );
+        // With super:user it reaches what the password reaches, within its scopes (read).
+        let expected = if full_access { serde_json::json!(["pull"]) } else { serde_json::json!([]) };
+        assert_eq!(granted(&s, "$oauthtoken", &as_superuser, scope).await, expected);
+        assert_eq!(api(Auth::Bearer(as_superuser)).await, reach);
+        // An app token never acts as a superuser.
+        assert_eq!(granted(&s, "$app", &app_token, scope).await, serde_json::json!([]));
+    }
+}
+
+/// A disabled namespace serves nothing, public repositories included, through any door.
+#[tokio::test]
+async fn a_disabled_namespace_serves_nothing() {
+    let s = Server::start().await;
+    let t = s.push_token(ALICE, "alice/open").await;
+    let (_, digest) = s.push_image(&t, "alice/open", "v1", b"public layer").await;
+    crate::setup::set_visibility(&s.app, "alice/open", true).await.unwrap();
+    let anonymous = s.token(None, &["repository:alice/open:pull"]).await;
+    let manifest = format!("/v2/alice/open/manifests/{digest}");
+    assert_eq!(s.req(reqwest::Method::GET, &manifest, "").send().await.unwrap().status(), StatusCode::OK);
+    assert_eq!(s.req(reqwest::Method::GET, &manifest, &anonymous).send().await.unwrap().status(), StatusCode::OK);
+    crate::setup::set_enabled(&s.app, "alice", false).await.unwrap();
+    for token in ["", anonymous.as_str(), t.as_str()] {
+        let status = s.req(reqwest::Method::GET, &manifest, token).send().await.unwrap().status();
+        assert_eq!(status, StatusCode::UNAUTHORIZED);
+    }
+    assert_eq!(granted(&s, BOB.0, BOB.1, "repository:alice/open:pull").await, serde_json::json!([]));
+    let (status, _) = call(&s, reqwest::Method::GET, "/api/v1/repository/alice/open", &Auth::Anonymous, None).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    let (status, _) =
+        call(&s, reqwest::Method::GET, "/api/v1/repository/alice/open/tag/", &Auth::Basic(BOB), None).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+}
+
+/// The API answers a private repository and a missing one alike to those who may not read
+/// either; the namespace's owner learns that it is missing.
+#[tokio::test]
+async fn the_api_does_not_tell_which_private_repositories_exist() {
+    let s = Server::start().await;
+    let t = s.push_token(ALICE, "alice/hidden").await;
+    s.push_image(&t, "alice/hidden", "v1", b"layer").await;
+    for (auth, expected) in [(Auth::Anonymous, StatusCode::UNAUTHORIZED), (Auth::Basic(BOB), StatusCode::FORBIDDEN)] {
+        for path in ["/api/v1/repository/alice/hidden", "/api/v1/repository/alice/missing"] {
+            assert_eq!(call(&s, reqwest::Method::GET, path, &auth, None).await.0, expected, "{path}");
+            let tags = format!("{path}/tag/");
+            assert_eq!(call(&s, reqwest::Method::GET, &tags, &auth, None).await.0, expected, "{tags}");
+        }
+    }
+    let owner = Auth::Basic(ALICE);
+    assert_eq!(
+        call(&s, reqwest::Method::GET, "/api/v1/repository/alice/missing", &owner, None).await.0,
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(call(&s, reqwest::Method::GET, "/api/v1/repository/alice/hidden", &owner, None).await.0, StatusCode::OK);
+}
+
+/// A token stops working within the cache's minute once its user is disabled.
+#[tokio::test]
+async fn a_disabled_users_tokens_stop_working() {
+    let s = Server::start().await;
+    let t = s.push_token(ALICE, "alice/app").await;
+    s.push_image(&t, "alice/app", "v1", b"layer").await;
+    // A token the server has not seen yet is checked against the user at once.
+    let fresh = s.token(Some(ALICE), &["repository:alice/app:pull"]).await;
+    crate::setup::set_enabled(&s.app, "alice", false).await.unwrap();
+    let status = s.req(reqwest::Method::GET, "/v2/alice/app/tags/list", &fresh).send().await.unwrap().status();
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+}
+
+/// A manifest over MAXIMUM_MANIFEST_SIZE gets its error, not a broken pipe, announced or not.
+#[tokio::test]
+async fn an_oversized_manifest_is_answered_with_its_error() {
+    let s = Server::start().await;
+    let t = s.push_token(ALICE, "alice/big").await;
+    let huge = format!("{{\"schemaVersion\":2,\"padding\":\"{}\"}}", "x".repeat(5 << 20));
+    let url = "/v2/alice/big/manifests/v1";
+    let r = s
+        .req(reqwest::Method::PUT, url, &t)
+        .header("content-type", "application/vnd.oci.image.manifest.v1+json")
+        .body(huge.clone())
+        .send()
+        .await
+        .expect("the client reads the answer");
+    assert_eq!(r.status(), StatusCode::PAYLOAD_TOO_LARGE);
+    assert_eq!(error_code(r).await, "SIZE_INVALID");
+    let frames: Vec<Result<Vec<u8>, std::io::Error>> = huge.as_bytes().chunks(65536).map(|c| Ok(c.to_vec())).collect();
+    let r = s
+        .req(reqwest::Method::PUT, url, &t)
+        .header("content-type", "application/vnd.oci.image.manifest.v1+json")
+        .body(reqwest::Body::wrap_stream(futures_util::stream::iter(frames)))
+        .send()
+        .await
+        .expect("the client reads the answer");
+    assert_eq!(r.status(), StatusCode::PAYLOAD_TOO_LARGE);
+    // The connection still serves.
+    let r = s.req(reqwest::Method::GET, "/v2/", &t).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+}

@@ -240,7 +240,7 @@ async fn robots_push_into_their_organization_but_never_create_namespaces() {
 
 #[tokio::test]
 async fn repository_state_is_changed_through_the_api_and_the_command_line() {
-    let s = Server::start_with("FEATURE_REPO_MIRROR: true\n").await;
+    let s = Server::start_with("FEATURE_REPO_MIRROR: true\nFEATURE_SUPERUSERS_FULL_ACCESS: true\n").await;
     let t = s.push_token(ALICE, "alice/frozen").await;
     let (manifest, _) = s.push_image(&t, "alice/frozen", "v1", b"first").await;
     let alice = Auth::Basic(ALICE);

@@ -90,3 +90,54 @@ fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
     }
     out
 }
+
+/// A body of unannounced length (`Transfer-Encoding: chunked`), sent in one PATCH or over several.
+fn chunked(bytes: Vec<u8>) -> reqwest::Body {
+    let frames: Vec<Result<Vec<u8>, std::io::Error>> = bytes.chunks(8192).map(|c| Ok(c.to_vec())).collect();
+    reqwest::Body::wrap_stream(futures_util::stream::iter(frames))
+}
+
+#[tokio::test]
+async fn chunked_uploads_cannot_pass_the_reject_limit() {
+    let s = Server::start_with("FEATURE_QUOTA_MANAGEMENT: true\n").await;
+    admin(&s, &["set", "alice", "--limit", "100K", "--reject", "100"]).await;
+    let t = s.push_token(ALICE, "alice/chunked").await;
+    let start = || async {
+        let r = s.req(Method::POST, "/v2/alice/chunked/blobs/uploads/", &t).send().await.unwrap();
+        assert_eq!(r.status(), StatusCode::ACCEPTED);
+        r.headers()["location"].to_str().unwrap().to_owned()
+    };
+    // Several PATCHes, each within the room, together past it.
+    let mut location = start().await;
+    let mut sent = Vec::new();
+    for i in 0..3 {
+        let chunk = vec![i as u8 + 1; 40_000];
+        let r = s.req(Method::PATCH, &location, &t).body(chunked(chunk.clone())).send().await.unwrap();
+        if i < 2 {
+            assert_eq!(r.status(), StatusCode::ACCEPTED);
+            location = r.headers()["location"].to_str().unwrap().to_owned();
+            sent.extend(chunk);
+        } else {
+            assert_eq!(r.status(), StatusCode::FORBIDDEN);
+            assert_eq!(error_code(r).await, "DENIED");
+        }
+    }
+    // One PATCH past the room.
+    let location = start().await;
+    let r = s.req(Method::PATCH, &location, &t).body(chunked(vec![9u8; 120_000])).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
+    // The final PUT carrying the rest, unannounced.
+    let location = start().await;
+    let r = s.req(Method::PATCH, &location, &t).body(chunked(vec![7u8; 60_000])).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::ACCEPTED);
+    let location = r.headers()["location"].to_str().unwrap().to_owned();
+    let mut whole = vec![7u8; 60_000];
+    whole.extend(vec![8u8; 60_000]);
+    let separator = if location.contains('?') { '&' } else { '?' };
+    let finish = format!("{location}{separator}digest={}", sha256(&whole));
+    let r = s.req(Method::PUT, &finish, &t).body(chunked(vec![8u8; 60_000])).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
+    let r = s.req(Method::HEAD, &format!("/v2/alice/chunked/blobs/{}", sha256(&whole)), &t).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::NOT_FOUND);
+    assert_eq!(admin(&s, &["show", "alice"]).await["used_bytes"], 0);
+}

@@ -137,7 +137,7 @@ pub async fn person(app: &App, name: &str) -> Result<Account> {
 /// Whether the actor administers the organization: a member of one of its `admin` teams, a
 /// superuser acting as one, or the system.
 pub async fn administers(app: &App, actor: &Actor, org: &Account) -> Result<bool> {
-    if actor.superuser() {
+    if actor.reaches_everything(&app.config) {
         return Ok(true);
     }
     let Some(user) = actor.signed_in_user() else { return Ok(false) };
@@ -186,7 +186,9 @@ pub async fn managed_namespace(app: &App, actor: &Actor, owner: Owner<'_>) -> Re
             if namespace.organization {
                 return administered(app, actor, name).await;
             }
-            if actor.superuser() || actor.signed_in_user().is_some_and(|u| u.id == namespace.id && !u.robot) {
+            if actor.reaches_everything(&app.config)
+                || actor.signed_in_user().is_some_and(|u| u.id == namespace.id && !u.robot)
+            {
                 return Ok(namespace);
             }
             Err(Denied::Forbidden.into())

@@ -70,7 +70,7 @@ pub async fn view(app: &App, actor: &Actor, name: &str) -> Result<OrganizationVi
         Some(u) => crate::db::team::organization_membership(&app.db.read, org.id, u.id).await?,
         None => (false, false),
     };
-    let admin = admin || actor.superuser();
+    let admin = admin || actor.reaches_everything(&app.config);
     let teams = if member || admin { Some(crate::db::team::teams_of(&app.db.read, org.id).await?) } else { None };
     let settings = if admin { Some(crate::db::user::account_settings(&app.db.read, org.id).await?) } else { None };
     Ok(OrganizationView { organization: org, member, admin, teams, settings })
@@ -108,7 +108,19 @@ pub async fn update(
 /// Deletes an organization (its admins, superusers and the system): disabled and renamed at
 /// once, purged by garbage collection later.
 pub async fn delete(app: &App, actor: &Actor, name: &str) -> Result<()> {
-    let org = if actor.superuser() { organization(app, name).await? } else { administered(app, actor, name).await? };
+    let org = if actor.reaches_everything(&app.config) {
+        organization(app, name).await?
+    } else {
+        administered(app, actor, name).await?
+    };
+    super::delete_namespace(app, actor, &org).await
+}
+
+/// Deletes any organization from the superuser panel (a superuser acting as one, with or without
+/// `FEATURE_SUPERUSERS_FULL_ACCESS`, as Quay's `/superuser/organizations/{name}`).
+pub async fn delete_by_superuser(app: &App, actor: &Actor, name: &str) -> Result<()> {
+    super::require_superuser(actor)?;
+    let org = organization(app, name).await?;
     super::delete_namespace(app, actor, &org).await
 }
 

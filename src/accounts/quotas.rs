@@ -18,13 +18,14 @@ pub struct QuotaView {
     pub limits: Vec<QuotaLimit>,
 }
 
-/// The organization for reading its quota (its admins), or changing it (superusers).
+/// The organization for reading its quota (its admins and superusers), or changing it
+/// (superusers: quotas are theirs to set, with or without `FEATURE_SUPERUSERS_FULL_ACCESS`).
 async fn organization(app: &App, actor: &Actor, org: &str, change: bool) -> Result<i32> {
-    let org = administered(app, actor, org).await?;
-    if change {
+    if change || actor.superuser() {
         require_superuser(actor)?;
+        return Ok(super::organization(app, org).await?.id);
     }
-    Ok(org.id)
+    Ok(administered(app, actor, org).await?.id)
 }
 
 async fn view(app: &App, namespace_id: i32, quota_id: Option<i32>) -> Result<Option<QuotaView>> {

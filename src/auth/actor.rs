@@ -161,6 +161,17 @@ impl Actor {
         }
     }
 
+    /// Whether the actor reaches every namespace's repositories and organizations: the system, or
+    /// a superuser acting as one (`super:user`; never an app token) where
+    /// `FEATURE_SUPERUSERS_FULL_ACCESS` is on. The same on `/v2`, `/v2/auth` and `/api/v1`.
+    pub fn reaches_everything(&self, config: &crate::config::Config) -> bool {
+        match &self.identity {
+            Identity::System => true,
+            Identity::User(_) => self.superuser() && config.feature_superusers_full_access,
+            Identity::Anonymous => false,
+        }
+    }
+
     /// The highest repository role the credential allows.
     pub fn max_role(&self) -> Option<Role> {
         self.scopes.iter().filter_map(|s| s.role()).max()

@@ -397,6 +397,9 @@ impl Claims {
     }
 }
 
+/// The subject of tokens issued to nobody.
+pub const ANONYMOUS_SUBJECT: &str = "(anonymous)";
+
 /// The most scopes one `/v2/auth` request may ask for: clients ask for one to three (a copy's
 /// source and destination, a mount's origin).
 pub const MAX_SCOPES: usize = 32;
@@ -447,7 +450,7 @@ pub fn issue_token(
         ),
         // The system never asks for registry tokens; if it did, it would get an anonymous one.
         Identity::Anonymous | Identity::System => (
-            "(anonymous)".to_owned(),
+            ANONYMOUS_SUBJECT.to_owned(),
             json!({
                 "version": 2, "entity_kind": "anonymous", "kind": "anonymous",
                 "com.apostille.roots": roots, "com.apostille.root": "$disabled",
@@ -518,6 +521,14 @@ pub async fn verify_token(
         || claims.exp - claims.iat > config.registry_jwt_auth_max_fresh_s as i64
     {
         return None;
+    }
+    // A disabled user's tokens stop working once they leave the cache (a minute at most), not
+    // at their expiry as in Quay.
+    if claims.sub != ANONYMOUS_SUBJECT {
+        let user = crate::db::user::find_user(&db.read, &claims.sub).await.ok().flatten();
+        if !user.is_some_and(|u| u.enabled) {
+            return None;
+        }
     }
     keys.remember(token, &claims);
     Some(claims)

@@ -11,6 +11,7 @@ use std::sync::{Arc, OnceLock};
 use std::time::{Duration, Instant};
 
 use axum::Router;
+use axum::body::Body;
 use axum::extract::{Request, State};
 use axum::http::{StatusCode, header};
 use axum::middleware::Next;
@@ -52,6 +53,7 @@ pub fn router(app: AppState) -> Router {
         .route("/health/instance", get(health))
         .route("/healthz", get(health))
         .route("/metrics", get(metrics))
+        .layer(axum::middleware::from_fn(read_refused_bodies))
         .layer(axum::middleware::from_fn(observe))
         .with_state(app);
     // Paths are rewritten before routing: middleware inside the router runs after it.
@@ -98,6 +100,79 @@ async fn observe(request: Request, next: Next) -> Response {
         tracing::warn!(%method, path, status, elapsed_ms = elapsed.as_millis() as u64, "request failed");
     } else {
         tracing::debug!(%method, path, status, elapsed_ms = elapsed.as_millis() as u64, "request");
+    }
+    response
+}
+
+/// What is read of a refused request's body so that its client sees the answer: a client still
+/// sending when the server answers and closes gets "broken pipe" instead of the error.
+const REFUSED_BODY_READ_BYTES: u64 = 64 << 20;
+const REFUSED_BODY_READ_TIME: Duration = Duration::from_secs(10);
+
+/// A request body that the middleware can take back once the handler is done with it.
+struct SharedBody(Arc<std::sync::Mutex<(Option<Body>, bool)>>);
+
+impl axum::body::HttpBody for SharedBody {
+    type Data = bytes::Bytes;
+    type Error = axum::Error;
+
+    fn poll_frame(
+        self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Option<Result<hyper::body::Frame<bytes::Bytes>, axum::Error>>> {
+        let Ok(mut shared) = self.0.lock() else { return std::task::Poll::Ready(None) };
+        let (body, ended) = &mut *shared;
+        let Some(body) = body.as_mut() else { return std::task::Poll::Ready(None) };
+        let frame = std::pin::Pin::new(body).poll_frame(cx);
+        if matches!(frame, std::task::Poll::Ready(None)) {
+            *ended = true;
+        }
+        frame
+    }
+
+    fn size_hint(&self) -> hyper::body::SizeHint {
+        self.0.lock().ok().and_then(|s| s.0.as_ref().map(axum::body::HttpBody::size_hint)).unwrap_or_default()
+    }
+}
+
+/// Refused uploads (a manifest over `MAXIMUM_MANIFEST_SIZE`, a blob over quota) are answered
+/// after the rest of their body is read, up to a bound, so that the client reads the error; past
+/// the bound the connection closes with the answer.
+async fn read_refused_bodies(request: Request, next: Next) -> Response {
+    let has_body = request.headers().contains_key(header::TRANSFER_ENCODING)
+        || request.headers().get(header::CONTENT_LENGTH).and_then(|v| v.to_str().ok()).is_some_and(|v| v != "0");
+    if !has_body {
+        return next.run(request).await;
+    }
+    let declared =
+        request.headers().get(header::CONTENT_LENGTH).and_then(|v| v.to_str().ok()).and_then(|v| v.parse::<u64>().ok());
+    let (parts, body) = request.into_parts();
+    let shared = Arc::new(std::sync::Mutex::new((Some(body), false)));
+    let request = Request::from_parts(parts, Body::new(SharedBody(shared.clone())));
+    let mut response = next.run(request).await;
+    if response.status().is_success() || response.status().is_redirection() {
+        return response;
+    }
+    let rest = shared.lock().ok().and_then(|mut s| if s.1 { None } else { s.0.take() });
+    let Some(rest) = rest else { return response };
+    let drained = if declared.is_some_and(|n| n > REFUSED_BODY_READ_BYTES) {
+        false
+    } else {
+        let mut stream = rest.into_data_stream();
+        let read = async {
+            let mut total: u64 = 0;
+            while let Some(Ok(frame)) = futures_util::StreamExt::next(&mut stream).await {
+                total += frame.len() as u64;
+                if total > REFUSED_BODY_READ_BYTES {
+                    return false;
+                }
+            }
+            true
+        };
+        tokio::time::timeout(REFUSED_BODY_READ_TIME, read).await.unwrap_or(false)
+    };
+    if !drained {
+        response.headers_mut().insert(header::CONNECTION, header::HeaderValue::from_static("close"));
     }
     response
 }

@@ -214,7 +214,7 @@ pub async fn catalog(State(app): State<AppState>, headers: HeaderMap, Query(q): 
             .await
             .map_err(|_| V2Error::unauthorized(&challenge(&app, Some("registry:catalog:*".into()))))?;
         let viewer = match &claims {
-            Some(c) => c.user(&app.db, &app.config).await.map_err(RegistryError::from)?,
+            Some(c) => c.user(&app.db, &app.config).await.map_err(RegistryError::from)?.map(crate::auth::Actor::user),
             None if app.config.feature_public_catalog && app.config.feature_anonymous_access => None,
             None => return Err(V2Error::unauthorized(&challenge(&app, Some("registry:catalog:*".into())))),
         };
@@ -417,12 +417,17 @@ async fn authorize(
     let library = app.config.library_namespace();
     if claims.as_ref().is_some_and(|c| c.allows(&name.to_string(), action, library)) {
         let repo = registry::repository(app, &name).await?;
+        // A namespace disabled since the token was issued serves nothing.
+        if !repo.namespace_enabled {
+            return Err(deny());
+        }
         return Ok(Authorized { name, repo, claims });
     }
     if action == "pull"
         && (claims.is_some() || app.config.feature_anonymous_access)
         && let Some(repo) = registry::find_repository(app, &name).await?
         && repo.public
+        && repo.namespace_enabled
     {
         return Ok(Authorized { name, repo, claims });
     }

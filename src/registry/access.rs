@@ -27,7 +27,7 @@ impl RepositoryAccess {
     /// Whether the actor may do what `needed` allows: reads of public repositories need no role;
     /// otherwise unauthenticated for nobody, forbidden for a signed-in actor without the role.
     pub fn require(&self, actor: &Actor, needed: Role) -> Result<(), Denied> {
-        if needed == Role::Read && self.repo.public {
+        if needed == Role::Read && self.repo.public && self.repo.namespace_enabled {
             return Ok(());
         }
         if self.role.is_some_and(|r| r >= needed) {
@@ -40,25 +40,57 @@ impl RepositoryAccess {
     }
 }
 
-/// The repository at `path` and the actor's role on it; `NAME_UNKNOWN` when there is none.
+/// The repository at `path` and the actor's role on it. A missing repository is `NAME_UNKNOWN`
+/// only to those who would read it if it existed (its namespace's owner or administrators, and
+/// whoever reaches everything); everyone else is refused as for a private repository, so that
+/// the answer does not tell which private repositories exist (Quay's `require_repo_permission`).
 pub async fn resolve(app: &App, actor: &Actor, path: &str) -> Result<RepositoryAccess> {
     let name = RepositoryName::parse(path, None).map_err(|_| RegistryError::NameUnknown)?;
-    let repo = super::repository(app, &name).await?;
+    let Some(repo) = super::find_repository(app, &name).await? else {
+        return Err(if would_read(app, actor, &name).await? {
+            RegistryError::NameUnknown
+        } else {
+            RegistryError::Access(match actor.identity {
+                Identity::Anonymous => Denied::Unauthenticated,
+                _ => Denied::Forbidden,
+            })
+        });
+    };
     let role = role(app, actor, &repo).await?;
     Ok(RepositoryAccess { name, repo, role })
 }
 
-/// An actor's role on a repository. A superuser has every repository's admin role only when their
-/// credential lets them act as one (`super:user`); scopes cap the role as Quay's do.
+/// An actor's role on a repository. A superuser has every repository's admin role only where
+/// they reach everything ([`Actor::reaches_everything`]); scopes cap the role as Quay's do. In a
+/// disabled namespace nobody but the system has a role.
 pub async fn role(app: &App, actor: &Actor, repo: &RepoRow) -> Result<Option<Role>> {
+    if !repo.namespace_enabled && !actor.is_system() {
+        return Ok(None);
+    }
     let identity = match &actor.identity {
-        Identity::User(u) if u.superuser && !actor.superuser() => {
+        Identity::User(u) if u.superuser && !actor.reaches_everything(&app.config) => {
             Identity::User(User { superuser: false, ..u.clone() })
         }
         other => other.clone(),
     };
     let role = crate::auth::repository_role(&app.db, &identity, repo).await?;
     Ok(role.min(actor.max_role()))
+}
+
+/// Whether the actor would read any repository of `name`'s namespace.
+async fn would_read(app: &App, actor: &Actor, name: &RepositoryName) -> Result<bool> {
+    if actor.reaches_everything(&app.config) {
+        return Ok(true);
+    }
+    let Some(user) = actor.signed_in_user() else { return Ok(false) };
+    let Some(ns) = crate::db::user::find_user(&app.db.read, name.namespace()).await? else { return Ok(false) };
+    if !ns.enabled || user.robot {
+        return Ok(false);
+    }
+    if ns.id == user.id {
+        return Ok(true);
+    }
+    Ok(ns.organization && crate::db::team::organization_membership(&app.db.read, ns.id, user.id).await?.1)
 }
 
 /// Why a repository takes no writes now.
@@ -177,7 +209,7 @@ async fn may_create(app: &App, actor: &Actor, name: &RepositoryName) -> Result<b
     if !ns.enabled || ns.robot {
         return Ok(false);
     }
-    if user.superuser {
+    if actor.reaches_everything(&app.config) {
         return Ok(true);
     }
     Ok(crate::db::user::can_create_in_namespace(&app.db.read, user.id, ns.id).await?)

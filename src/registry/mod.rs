@@ -132,13 +132,14 @@ pub async fn repository(app: &App, name: &RepositoryName) -> Result<RepoRow> {
     find_repository(app, name).await?.ok_or(RegistryError::NameUnknown)
 }
 
-/// Catalog page: repositories the viewer may read, in order.
+/// Catalog page: repositories the viewer may read, in order (every repository only for those who
+/// reach everything).
 pub async fn catalog(
     app: &App,
-    viewer: Option<&crate::auth::User>,
+    viewer: Option<&crate::auth::Actor>,
     last: Option<&str>,
     limit: u64,
 ) -> Result<Vec<String>> {
-    let viewer = viewer.map(|u| (u.id, u.superuser));
+    let viewer = viewer.and_then(|a| a.signed_in_user().map(|u| (u.id, a.reaches_everything(&app.config))));
     Ok(crate::db::repository::catalog(&app.db.read, viewer, app.db.lookups.visibility_public, last, limit).await?)
 }

@@ -175,7 +175,7 @@ pub async fn create(
     if owner.robot {
         return Err(if actor.is_system() { invalid("robots have no repositories") } else { Denied::Forbidden.into() });
     }
-    if !actor.superuser() {
+    if !actor.reaches_everything(&app.config) {
         let user = actor.signed_in()?;
         if !crate::db::user::can_create_in_namespace(&app.db.read, user.id, owner.id).await? {
             return Err(Denied::Forbidden.into());
@@ -211,7 +211,7 @@ pub async fn list(app: &App, actor: &Actor, q: &ListQuery<'_>) -> Result<Vec<Rep
     if actor.signed_in_user().is_some() && !actor.has(Scope::RepoRead) {
         return Err(Denied::Forbidden.into());
     }
-    let viewer = actor.signed_in_user().map(|u| (u.id, actor.superuser()));
+    let viewer = actor.signed_in_user().map(|u| (u.id, actor.reaches_everything(&app.config)));
     let filter = RepositoryFilter {
         namespace: q.namespace,
         include_public: q.public,

@@ -143,8 +143,9 @@ where
             if offset + written > max {
                 return Err(RegistryError::TooLarge(format!("blob exceeds the maximum layer size of {max} bytes")));
             }
-            // Counted as it streams, so a body of unannounced length cannot pass the quota.
-            if room.is_some_and(|room| written > room) {
+            // Counted as it streams, the whole upload so far (earlier chunks are not in the
+            // namespace's size yet), so no body, announced or not, passes the quota.
+            if room.is_some_and(|room| offset + written > room) {
                 return Err(super::quota::exceeded());
             }
             if range.is_some_and(|r| written > r.len()) {
@@ -240,6 +241,10 @@ where
     let room = admit(app, actor, repo, declared.unwrap_or(0)).await?;
     let row = find_upload(app, repo, upload_uuid).await?;
     let (size, row) = append(app, row, upload_uuid, range, room, body).await?;
+    if room.is_some_and(|room| size > room) {
+        discard(app, &row, upload_uuid).await?;
+        return Err(super::quota::exceeded());
+    }
     let metadata = UploadMetadata::parse(&row)?;
     let chunks: Vec<(String, u64)> = metadata.chunks.iter().map(|(p, _, len)| (p.clone(), *len)).collect();
     let hasher = row.sha_state.as_deref().and_then(Hasher::restore).ok_or_else(|| {

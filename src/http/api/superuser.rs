@@ -230,8 +230,7 @@ async fn list_orgs(State(app): State<AppState>, caller: Caller) -> ApiResult {
 }
 
 async fn delete_org(State(app): State<AppState>, caller: Caller, Path(name): Path<String>) -> ApiResult {
-    crate::accounts::require_superuser(&caller)?;
-    organizations::delete(&app, &caller, &name).await?;
+    organizations::delete_by_superuser(&app, &caller, &name).await?;
     no_content()
 }
 
