@@ -27,41 +27,44 @@ async fn closed_by_the_server(connections: Vec<tokio::net::TcpStream>, limit: Du
     futures_util::future::join_all(reads).await.into_iter().filter(|closed| *closed).count()
 }
 
-async fn health(client: &reqwest::Client, address: &str) -> StatusCode {
-    client
-        .get(format!("http://{address}/health/instance"))
-        .timeout(Duration::from_secs(90))
-        .send()
-        .await
-        .map(|r| r.status())
-        .unwrap_or(StatusCode::REQUEST_TIMEOUT)
-}
-
 /// 1,100 connections that never send a byte, against a server started with the common service
 /// limit of 1,024 open files: once with a higher hard limit (the server raises its soft limit to
-/// it) and once with the hard limit at 1,024 too (the connection bound keeps files for the
-/// registry itself). The health check answers in both, and the server closes the idle sockets.
+/// it), once with the hard limit at 1,024 too (the connection bound keeps files for the registry
+/// itself), and once over TLS (no ClientHello ever comes). The health check answers in each, and
+/// the server closes the idle sockets.
 #[tokio::test]
 async fn idle_connections_cannot_starve_the_server() {
     quay::util::raise_open_files_limit();
-    let run = |limits: &'static str| async move {
+    let run = |limits: &'static str, tls: bool| async move {
         let dir = tempfile::tempdir().unwrap();
         write_config(dir.path(), "");
-        let mut node = Proc::spawn_limited(
-            limits,
-            &["serve", "--config", dir.path().to_str().unwrap(), "--listen", "127.0.0.1:0", "--http"],
-            &[],
-        );
+        let mut args = vec!["serve", "--config", dir.path().to_str().unwrap(), "--listen", "127.0.0.1:0"];
+        if !tls {
+            args.push("--http");
+        }
+        let mut node = Proc::spawn_limited(limits, &args, &[]);
         let line = node.wait_for("serving the registry").await;
         let address = line.split("address=").nth(1).and_then(|r| r.split_whitespace().next()).unwrap().to_owned();
         let idle = idle_connections(&address, 1100).await;
-        let status = health(&reqwest::Client::new(), &address).await;
+        let client = reqwest::Client::builder().tls_danger_accept_invalid_certs(true).build().unwrap();
+        let scheme = if tls { "https" } else { "http" };
+        let status = client
+            .get(format!("{scheme}://{address}/health/instance"))
+            .timeout(Duration::from_secs(90))
+            .send()
+            .await
+            .map(|r| r.status())
+            .unwrap_or(StatusCode::REQUEST_TIMEOUT);
         let closed = closed_by_the_server(idle, Duration::from_secs(90)).await;
         let log = node.log();
         (status, closed, log.contains("Too many open files"), log, dir)
     };
-    let (raised, capped) = tokio::join!(run("ulimit -Sn 1024"), run("ulimit -Sn 1024 && ulimit -Hn 1024"));
-    for (name, (status, closed, exhausted, log, _dir)) in [("soft 1024", raised), ("hard 1024", capped)] {
+    let (raised, capped, tls) = tokio::join!(
+        run("ulimit -Sn 1024", false),
+        run("ulimit -Sn 1024 && ulimit -Hn 1024", false),
+        run("ulimit -Sn 1024", true)
+    );
+    for (name, (status, closed, exhausted, log, _dir)) in [("soft 1024", raised), ("hard 1024", capped), ("TLS", tls)] {
         assert_eq!(status, StatusCode::OK, "{name}: the health check was not answered:\n{log}");
         assert_eq!(closed, 1100, "{name}: idle connections left open");
         assert!(!exhausted, "{name}: the server ran out of files:\n{log}");
