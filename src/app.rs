@@ -57,6 +57,12 @@ impl App {
         Ok(app)
     }
 
+    /// Fails within seconds, naming the server and the cause, when the configured database cannot
+    /// be reached: called before a command writes anything (keys, certificates, secrets).
+    pub async fn probe_database(config: &crate::config::Config) -> anyhow::Result<()> {
+        Db::probe(&config.database()?).await
+    }
+
     /// Whether the database answers.
     pub async fn database_ok(&self) -> bool {
         use sea_orm::ConnectionTrait as _;

@@ -711,17 +711,103 @@ impl LoadedConfig {
         Ok(LoadedConfig { config, file, config_dir, warnings })
     }
 
-    /// Loads `DIR/config.yaml`, rendering it from the mirror preset first if the folder is new.
+    /// Loads `DIR/config.yaml`, rendering it from the mirror preset first if the folder is new
+    /// (the folder 0700, its storage 0700). Paths inside a data dir are relative to it: a config
+    /// that names the data dir's own database or storage by an absolute path (written by an
+    /// earlier version, or before the folder was moved) is rewritten once to relative paths. A
+    /// database or storage folder that a used data dir names but lacks is refused, never created
+    /// again: that would fork the registry.
     pub fn from_data_dir(dir: &Path, hostname: &str) -> anyhow::Result<(Self, bool)> {
-        std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
-        let dir = dir.canonicalize().with_context(|| format!("cannot resolve {}", dir.display()))?;
         let file = dir.join("config.yaml");
         let created = !file.exists();
         if created {
-            let text = render_preset(MIRROR_PRESET, &dir, hostname);
-            crate::util::write_private_file(&file, text.as_bytes())?;
+            crate::util::create_private_dir(dir)?;
+            let dir = dir.canonicalize().with_context(|| format!("cannot resolve {}", dir.display()))?;
+            let text = render_preset(MIRROR_PRESET, hostname);
+            crate::util::write_private_file(&dir.join("config.yaml"), text.as_bytes())?;
+            crate::util::create_private_dir(&dir.join("storage"))?;
         }
-        Ok((Self::from_path(&file)?, created))
+        let dir = dir.canonicalize().with_context(|| format!("cannot resolve {}", dir.display()))?;
+        let file = dir.join("config.yaml");
+        let rewritten = if created { Vec::new() } else { adopt_relative_paths(&file, &dir)? };
+        let mut loaded = Self::from_path(&file)?;
+        loaded.warnings.extend(rewritten);
+        if !created {
+            loaded.refuse_missing_data()?;
+        }
+        Ok((loaded, created))
+    }
+
+    /// A used data dir must still hold its database and storage: refuses to start over.
+    fn refuse_missing_data(&self) -> anyhow::Result<()> {
+        let db = match self.config.database()? {
+            DatabaseUri::Sqlite(path) => Some(path),
+            DatabaseUri::Postgres(_) => None,
+        };
+        let storage: Vec<PathBuf> = self
+            .config
+            .distributed_storage_config
+            .values()
+            .filter(|StorageLocation(driver, _)| driver == "LocalStorage")
+            .filter_map(|StorageLocation(_, params)| params.get("storage_path")?.as_str().map(PathBuf::from))
+            .collect();
+        let db_missing = db.as_ref().filter(|p| !p.exists());
+        let storage_missing: Vec<&PathBuf> = storage.iter().filter(|p| !p.exists()).collect();
+        // Neither there: a first start that stopped before creating them; nothing to lose.
+        if db_missing.is_some() && storage_missing.len() == storage.len() {
+            return Ok(());
+        }
+        let how = format!(
+            "restore it (or move the data dir back) and start again; to start an empty registry, use a new data dir instead of {}",
+            self.config_dir.display()
+        );
+        if let Some(path) = db_missing {
+            anyhow::bail!("the database {} named by {} does not exist; {how}", path.display(), self.file.display());
+        }
+        if let Some(path) = storage_missing.first() {
+            anyhow::bail!("the storage {} named by {} does not exist; {how}", path.display(), self.file.display());
+        }
+        Ok(())
+    }
+
+    /// Rewrites `KEY: value` in the config file (appending the key when absent), keeping every
+    /// other line, and applies it to the loaded config.
+    pub fn set_key(&mut self, key: &str, value: &str) -> anyhow::Result<()> {
+        let text =
+            std::fs::read_to_string(&self.file).with_context(|| format!("cannot read {}", self.file.display()))?;
+        // Plain when YAML reads it back as the same string; quoted otherwise (`[fd00::1]:8443`).
+        let plain = !value.is_empty()
+            && value.chars().all(|c| c.is_ascii_alphanumeric() || ".-_:/".contains(c))
+            && value.starts_with(|c: char| c.is_ascii_alphanumeric());
+        let line = if plain {
+            format!("{key}: {value}")
+        } else {
+            format!("{key}: {}", serde_json::Value::String(value.to_owned()))
+        };
+        let mut found = false;
+        let mut lines: Vec<String> = text
+            .lines()
+            .map(|l| {
+                if l.strip_prefix(key).is_some_and(|rest| rest.trim_start().starts_with(':')) {
+                    found = true;
+                    line.clone()
+                } else {
+                    l.to_owned()
+                }
+            })
+            .collect();
+        if !found {
+            lines.push(line);
+        }
+        let mut text = lines.join("\n");
+        text.push('\n');
+        let (config, _) =
+            Config::from_yaml(&text).with_context(|| format!("setting {key} in {}", self.file.display()))?;
+        crate::util::write_private_file(&self.file, text.as_bytes())?;
+        let mut config = config;
+        config.resolve_relative_paths(&self.config_dir);
+        self.config = config;
+        Ok(())
     }
 
     /// Generates `DATABASE_SECRET_KEY` and `SECRET_KEY` when the config has none, appending them to
@@ -790,10 +876,63 @@ impl Config {
     }
 }
 
-fn render_preset(preset: &str, data_dir: &Path, hostname: &str) -> String {
+/// Rewrites, in a data dir's config, absolute paths to the data dir's own database and storage as
+/// paths relative to it: those under the folder itself, and those of a folder it was moved or
+/// copied from when the same name is here. Returns what was changed, to be logged.
+fn adopt_relative_paths(file: &Path, dir: &Path) -> anyhow::Result<Vec<String>> {
+    let text = std::fs::read_to_string(file).with_context(|| format!("cannot read {}", file.display()))?;
+    let mut changes = Vec::new();
+    let relative = |path: &str| -> Option<String> {
+        let path = Path::new(path);
+        if !path.is_absolute() {
+            return None;
+        }
+        if let Ok(inside) = path.strip_prefix(dir) {
+            return Some(inside.display().to_string());
+        }
+        let name = path.file_name()?;
+        dir.join(name).exists().then(|| name.to_string_lossy().into_owned())
+    };
+    let rewritten: Vec<String> = text
+        .lines()
+        .map(|line| {
+            let trimmed = line.trim_start();
+            let indent = &line[..line.len() - trimmed.len()];
+            let (prefix, value) = if let Some(v) = trimmed.strip_prefix("DB_URI:") {
+                ("DB_URI: ", v.trim().trim_matches(['"', '\''].as_ref()))
+            } else if let Some(v) = trimmed.strip_prefix("- storage_path:") {
+                ("- storage_path: ", v.trim().trim_matches(['"', '\''].as_ref()))
+            } else if let Some(v) = trimmed.strip_prefix("storage_path:") {
+                ("storage_path: ", v.trim().trim_matches(['"', '\''].as_ref()))
+            } else {
+                return line.to_owned();
+            };
+            let new_value = match value.strip_prefix("sqlite:///") {
+                Some(path) if prefix.starts_with("DB_URI") => relative(path).map(|p| format!("sqlite:///{p}")),
+                Some(_) => None,
+                None if prefix.starts_with("DB_URI") => None,
+                None => relative(value),
+            };
+            match new_value {
+                Some(v) => {
+                    changes.push(format!("{}: `{value}` is now `{v}`, relative to the data dir", file.display()));
+                    format!("{indent}{prefix}{v}")
+                }
+                None => line.to_owned(),
+            }
+        })
+        .collect();
+    if !changes.is_empty() {
+        let mut text = rewritten.join("\n");
+        text.push('\n');
+        crate::util::write_private_file(file, text.as_bytes())?;
+    }
+    Ok(changes)
+}
+
+fn render_preset(preset: &str, hostname: &str) -> String {
     preset
         .replace("${HOSTNAME}", hostname)
-        .replace("${DATA_DIR}", &data_dir.display().to_string())
         .replace("${SECRET_KEY}", &crate::util::random_token(48))
         .replace("${DATABASE_SECRET_KEY}", &crate::util::random_token(48))
 }
@@ -907,7 +1046,7 @@ mod tests {
 
     #[test]
     fn preset_renders_to_a_valid_config() {
-        let text = render_preset(MIRROR_PRESET, Path::new("/var/lib/quay"), "host.example:8443");
+        let text = render_preset(MIRROR_PRESET, "host.example:8443");
         let (c, w) = Config::from_yaml(&text).unwrap();
         assert!(w.is_empty(), "{w:?}");
         assert_eq!(c.base_url(), "https://host.example:8443");

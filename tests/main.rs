@@ -9,6 +9,7 @@ mod common;
 mod concurrency;
 mod crash;
 mod credentials;
+mod datadir;
 mod domain;
 mod emulators;
 mod gc;

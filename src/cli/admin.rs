@@ -17,11 +17,6 @@ use crate::registry::{repositories, tags};
 
 #[derive(Args)]
 pub struct AdminArgs {
-    #[command(flatten)]
-    pub source: super::Source,
-    /// Print JSON instead of a table.
-    #[arg(long, global = true)]
-    json: bool,
     #[command(subcommand)]
     command: AdminCommand,
 }
@@ -332,9 +327,9 @@ fn done(json_out: bool, message: String, value: serde_json::Value) {
     }
 }
 
-pub async fn run(args: AdminArgs) -> anyhow::Result<()> {
-    let app = super::open_for_command(&args.source).await?;
-    let result = execute(&app, args.json, args.command).await;
+pub async fn run(args: AdminArgs, source: &super::Source) -> anyhow::Result<()> {
+    let (app, data_dir) = super::open_for_command(source).await?;
+    let result = execute(&app, data_dir.as_deref(), source.json, args.command).await;
     app.db.close().await;
     result
 }
@@ -344,7 +339,7 @@ fn policy_owner(target: &str) -> PolicyOwner<'_> {
     if target.contains('/') { PolicyOwner::Repository(target) } else { PolicyOwner::Namespace(Owner::Named(target)) }
 }
 
-async fn execute(app: &App, j: bool, command: AdminCommand) -> anyhow::Result<()> {
+async fn execute(app: &App, data_dir: Option<&std::path::Path>, j: bool, command: AdminCommand) -> anyhow::Result<()> {
     // The operator on the host: every change is theirs, recorded with no performer.
     let actor = &Actor::system();
     match command {
@@ -391,6 +386,12 @@ async fn execute(app: &App, j: bool, command: AdminCommand) -> anyhow::Result<()
                 let (password, generated) = read_password(password_stdin)?;
                 let change = users::Change { password: Some(&password), ..Default::default() };
                 users::change(app, actor, &name, &change).await?;
+                // The first superuser's generated password is kept in the data dir: keep it true.
+                if let Some(file) = data_dir.map(|d| d.join("auth/admin-password")).filter(|f| f.exists())
+                    && name == super::serve::FIRST_SUPERUSER
+                {
+                    crate::util::write_private_file(&file, format!("{password}\n").as_bytes())?;
+                }
                 let mut value = json!({"username": name});
                 if generated {
                     value["password"] = json!(password);

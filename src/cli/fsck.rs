@@ -7,21 +7,16 @@ use super::{Source, open_for_command};
 
 #[derive(Args)]
 pub struct FsckArgs {
-    #[command(flatten)]
-    source: Source,
     /// Also read every blob and check its digest (reads all stored bytes).
     #[arg(long)]
     verify: bool,
-    /// Print the report as JSON.
-    #[arg(long)]
-    json: bool,
 }
 
-pub(super) async fn fsck(args: FsckArgs) -> anyhow::Result<()> {
-    let app = open_for_command(&args.source).await?;
+pub(super) async fn fsck(args: FsckArgs, source: &Source) -> anyhow::Result<()> {
+    let (app, _) = open_for_command(source).await?;
     let report = crate::registry::gc::fsck(&app, args.verify).await?;
     app.db.close().await;
-    if args.json {
+    if source.json {
         println!("{}", serde_json::to_string_pretty(&report)?);
     } else {
         println!("{} blobs checked", report.blobs_checked);

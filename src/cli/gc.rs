@@ -7,20 +7,15 @@ use super::{Source, open_for_command};
 
 #[derive(Args)]
 pub struct GcArgs {
-    #[command(flatten)]
-    source: Source,
     /// Report what would be freed, change nothing.
     #[arg(long)]
     dry_run: bool,
-    /// Print the report as JSON.
-    #[arg(long)]
-    json: bool,
 }
 
-pub(super) async fn gc(args: GcArgs) -> anyhow::Result<()> {
-    let app = open_for_command(&args.source).await?;
+pub(super) async fn gc(args: GcArgs, source: &Source) -> anyhow::Result<()> {
+    let (app, _) = open_for_command(source).await?;
     let report = crate::registry::gc::collect(&app, args.dry_run).await?;
-    if args.json {
+    if source.json {
         println!(
             "{}",
             serde_json::json!({

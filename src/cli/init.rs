@@ -6,15 +6,13 @@ use std::path::Path;
 use anyhow::{Context as _, bail};
 use clap::Args;
 
-use super::{Source, init_logging, load};
+use super::{Create, Source, init_logging, load};
 use crate::accounts::users;
 use crate::app::App;
 use crate::auth::Actor;
 
 #[derive(Args)]
 pub struct InitArgs {
-    #[command(flatten)]
-    source: Source,
     /// The superuser to create.
     #[arg(long)]
     user: String,
@@ -23,10 +21,11 @@ pub struct InitArgs {
     password_stdin: bool,
 }
 
-pub(super) async fn init(args: InitArgs) -> anyhow::Result<()> {
+pub(super) async fn init(args: InitArgs, source: &Source) -> anyhow::Result<()> {
     let default_hostname = format!("{}:8443", crate::util::hostname());
-    let (mut loaded, data_dir) = load(&args.source, &default_hostname)?;
+    let (mut loaded, data_dir) = load(source, &default_hostname, Create::Allowed)?;
     init_logging(loaded.config.log_format);
+    App::probe_database(&loaded.config).await?;
     loaded.ensure_secrets()?;
     let app = App::open(&loaded).await?;
     let password = if args.password_stdin {

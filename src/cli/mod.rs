@@ -4,6 +4,7 @@ mod admin;
 mod config;
 mod fsck;
 mod gc;
+mod health;
 mod init;
 mod serve;
 mod worker;
@@ -17,8 +18,16 @@ use crate::app::App;
 use crate::config::LoadedConfig;
 
 #[derive(Parser)]
-#[command(name = "quay", version, about = "A Quay-compatible container registry in one binary")]
+#[command(
+    name = "quay",
+    version,
+    about = "A Quay-compatible container registry in one binary",
+    after_help = "The data dir is --config, else --data-dir (or QUAY_DATA_DIR), else the installed \
+                  appliance's, else ./quay-data. Only `serve` and `init` create one."
+)]
 struct Cli {
+    #[command(flatten)]
+    source: Source,
     #[command(subcommand)]
     command: Command,
 }
@@ -26,48 +35,90 @@ struct Cli {
 #[derive(Subcommand)]
 enum Command {
     /// Serve the registry (creates ./quay-data on first start when no --config is given).
+    #[command(after_help = "Example: quay serve --data-dir /var/lib/quay --hostname registry.example:8443")]
     Serve(serve::ServeArgs),
     /// Run the background jobs (upload cleanup, expired tokens) without serving; any number of
     /// workers and servers may share a database: each job runs on one of them at a time.
+    #[command(after_help = "Example: quay worker --config /etc/quay/config.yaml")]
     Worker(worker::WorkerArgs),
     /// Garbage-collect now: expired tags, unreferenced manifests and blobs, deleted repositories.
+    #[command(after_help = "Example: quay gc --data-dir /var/lib/quay --dry-run")]
     Gc(gc::GcArgs),
     /// Check storage against the database: missing or damaged blobs, and objects nothing references.
+    #[command(after_help = "Example: quay fsck --data-dir /var/lib/quay --verify")]
     Fsck(fsck::FsckArgs),
     /// Create the database and the first superuser without serving.
+    #[command(after_help = "Example: quay init --data-dir /var/lib/quay --user admin --password-stdin < password.txt")]
     Init(init::InitArgs),
     /// Administer users, organizations, teams, robots, permissions and repositories.
+    #[command(after_help = "Example: quay admin user list --data-dir /var/lib/quay")]
     Admin(admin::AdminArgs),
     /// Configuration tools.
+    #[command(after_help = "Example: quay config validate --config /etc/quay/config.yaml")]
     Config {
         #[command(subcommand)]
         command: ConfigCommand,
     },
+    /// Exit 0 when the registry answers its health check (the container's HealthCmd).
+    #[command(after_help = "Example: quay health --url https://registry.example:8443 --ca /var/lib/quay/rootCA.pem")]
+    Health(health::HealthArgs),
     /// Print the version.
+    #[command(after_help = "Example: quay version")]
     Version,
 }
 
 #[derive(Subcommand)]
 enum ConfigCommand {
-    /// Check a config.yaml: exit 0 when valid (warnings on stderr), 1 with the error otherwise.
-    Validate {
-        #[arg(long)]
-        config: PathBuf,
-    },
+    /// Check a config.yaml (`--config FILE`, or the data dir's): exit 0 when valid (warnings on
+    /// stderr), 1 with the error otherwise.
+    #[command(after_help = "Example: quay config validate --config /etc/quay/config.yaml")]
+    Validate,
 }
 
-#[derive(Args, Clone)]
+/// The options every command takes, before or after its name.
+#[derive(Args, Clone, Default)]
 pub struct Source {
-    /// A Quay config.yaml, or the folder holding it.
-    #[arg(long, conflicts_with = "data_dir")]
+    /// A Quay config.yaml, or the folder holding it (paths in it are used as written).
+    #[arg(long, global = true, conflicts_with = "data_dir")]
     config: Option<PathBuf>,
     /// The appliance's data folder (config, database, storage, TLS).
-    #[arg(long, env = "QUAY_DATA_DIR")]
+    #[arg(long, global = true, env = "QUAY_DATA_DIR")]
     data_dir: Option<PathBuf>,
+    /// Print JSON instead of text.
+    #[arg(long, global = true)]
+    json: bool,
+}
+
+/// Whether a command may create the data dir it is pointed at.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Create {
+    /// `serve` and `init`: the zero-configuration start.
+    Allowed,
+    /// Every other command: a missing data dir is an error.
+    Refused,
+}
+
+/// Where an installed appliance keeps its data dir (`quay install` writes the record).
+fn installed_data_dir() -> Option<PathBuf> {
+    let mut records = Vec::new();
+    if !rustix::process::geteuid().is_root() {
+        let config_home = std::env::var_os("XDG_CONFIG_HOME")
+            .map(PathBuf::from)
+            .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".config")));
+        records.extend(config_home.map(|c| c.join("quay/install.json")));
+    }
+    records.push(PathBuf::from("/etc/quay/install.json"));
+    records.into_iter().find_map(|record| {
+        let text = std::fs::read_to_string(record).ok()?;
+        let value: serde_json::Value = serde_json::from_str(&text).ok()?;
+        value.get("data_dir")?.as_str().map(PathBuf::from)
+    })
 }
 
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
+    let source = cli.source;
+    crate::util::restrict_new_files();
     // One crypto provider for every TLS use, chosen before anything can pick another.
     let _ = rustls::crypto::aws_lc_rs::default_provider().install_default();
     let result = match cli.command {
@@ -75,13 +126,14 @@ pub fn main() -> ExitCode {
             println!("quay {} (Quay schema {})", env!("CARGO_PKG_VERSION"), crate::app::SCHEMA_REVISION);
             Ok(())
         }
-        Command::Config { command: ConfigCommand::Validate { config } } => config::validate(&config),
-        Command::Serve(args) => runtime().and_then(|rt| rt.block_on(serve::serve(args))),
-        Command::Worker(args) => runtime().and_then(|rt| rt.block_on(worker::worker(args))),
-        Command::Gc(args) => runtime().and_then(|rt| rt.block_on(gc::gc(args))),
-        Command::Fsck(args) => runtime().and_then(|rt| rt.block_on(fsck::fsck(args))),
-        Command::Init(args) => runtime().and_then(|rt| rt.block_on(init::init(args))),
-        Command::Admin(args) => runtime().and_then(|rt| rt.block_on(admin::run(args))),
+        Command::Config { command: ConfigCommand::Validate } => config::validate(&source),
+        Command::Serve(args) => runtime().and_then(|rt| rt.block_on(serve::serve(args, &source))),
+        Command::Worker(_) => runtime().and_then(|rt| rt.block_on(worker::worker(&source))),
+        Command::Gc(args) => runtime().and_then(|rt| rt.block_on(gc::gc(args, &source))),
+        Command::Fsck(args) => runtime().and_then(|rt| rt.block_on(fsck::fsck(args, &source))),
+        Command::Init(args) => runtime().and_then(|rt| rt.block_on(init::init(args, &source))),
+        Command::Admin(args) => runtime().and_then(|rt| rt.block_on(admin::run(args, &source))),
+        Command::Health(args) => runtime().and_then(|rt| rt.block_on(health::health(args))),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -105,26 +157,45 @@ fn init_logging(format: crate::config::LogFormat) {
     let _ = if format == crate::config::LogFormat::Json { builder.json().try_init() } else { builder.try_init() };
 }
 
-/// Where the configuration comes from: `--config`, or a data directory (created on first use).
-fn load(source: &Source, default_hostname: &str) -> anyhow::Result<(LoadedConfig, Option<PathBuf>)> {
-    match &source.config {
-        Some(path) => Ok((LoadedConfig::from_path(path)?, None)),
-        None => {
-            let dir = source.data_dir.clone().unwrap_or_else(|| PathBuf::from("quay-data"));
-            let (loaded, _) = LoadedConfig::from_data_dir(&dir, default_hostname)?;
-            let dir = loaded.config_dir.clone();
-            Ok((loaded, Some(dir)))
-        }
+/// Where the configuration comes from (`../shared/docs/appliance-contract.md`): `--config`, else
+/// `--data-dir` (or `QUAY_DATA_DIR`), else the installed appliance's data dir, else `./quay-data`.
+/// Only commands that may create a data dir create one; the others name where they looked.
+fn load(source: &Source, default_hostname: &str, create: Create) -> anyhow::Result<(LoadedConfig, Option<PathBuf>)> {
+    if let Some(path) = &source.config {
+        return Ok((LoadedConfig::from_path(path)?, None));
     }
+    let dir = existing_data_dir(source, create)?;
+    let (loaded, _) = LoadedConfig::from_data_dir(&dir, default_hostname)?;
+    let dir = loaded.config_dir.clone();
+    Ok((loaded, Some(dir)))
 }
 
-/// Opens the app of an existing install for a one-off command (logs only warnings).
-async fn open_for_command(source: &Source) -> anyhow::Result<App> {
+/// The data dir a command works on; refused when missing unless the command may create it.
+fn existing_data_dir(source: &Source, create: Create) -> anyhow::Result<PathBuf> {
+    let (dir, flag) = match (&source.data_dir, installed_data_dir()) {
+        (Some(dir), _) => (dir.clone(), "--data-dir"),
+        (None, Some(dir)) => (dir, "--data-dir (the install record names it)"),
+        (None, None) => (PathBuf::from("quay-data"), "--data-dir"),
+    };
+    if create == Create::Refused && !dir.join("config.yaml").is_file() {
+        let shown = if dir.is_relative() { format!("./{}", dir.display()) } else { dir.display().to_string() };
+        anyhow::bail!("no data dir at {shown}; pass {flag} or --config");
+    }
+    Ok(dir)
+}
+
+/// Opens the app of an existing install for a one-off command (logs only warnings); never
+/// creates a data dir.
+async fn open_for_command(source: &Source) -> anyhow::Result<(App, Option<PathBuf>)> {
     let default_hostname = format!("{}:8443", crate::util::hostname());
-    let (mut loaded, _) = load(source, &default_hostname)?;
+    let (mut loaded, dir) = load(source, &default_hostname, Create::Refused)?;
     init_logging(loaded.config.log_format);
+    for w in &loaded.warnings {
+        tracing::warn!("{w}");
+    }
+    App::probe_database(&loaded.config).await?;
     loaded.ensure_secrets()?;
-    App::open(&loaded).await
+    Ok((App::open(&loaded).await?, dir))
 }
 
 async fn shutdown_signal() {

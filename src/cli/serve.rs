@@ -8,15 +8,13 @@ use std::time::Instant;
 use anyhow::Context as _;
 use clap::Args;
 
-use super::{Source, init_logging, load, shutdown_signal};
+use super::{Create, Source, init_logging, load, shutdown_signal};
 use crate::accounts::users;
 use crate::app::{App, AppState};
 use crate::auth::Actor;
 
 #[derive(Args)]
 pub struct ServeArgs {
-    #[command(flatten)]
-    source: Source,
     /// Address to listen on; the default takes IPv6 and IPv4 (IPv4 only where IPv6 is off).
     #[arg(long, default_value = "[::]:8443")]
     listen: SocketAddr,
@@ -32,13 +30,24 @@ pub struct ServeArgs {
     no_workers: bool,
 }
 
-pub(super) async fn serve(args: ServeArgs) -> anyhow::Result<()> {
+pub(super) async fn serve(args: ServeArgs, source: &Source) -> anyhow::Result<()> {
     let started = Instant::now();
-    let default_hostname = format!("{}:{}", crate::util::hostname(), args.listen.port());
-    let (mut loaded, data_dir) = load(&args.source, &default_hostname)?;
+    // On first start the hostname given is the one saved; the machine's name otherwise.
+    let default_hostname =
+        args.hostname.clone().unwrap_or_else(|| format!("{}:{}", crate::util::hostname(), args.listen.port()));
+    let (mut loaded, data_dir) = load(source, &default_hostname, Create::Allowed)?;
     init_logging(loaded.config.log_format);
     for w in &loaded.warnings {
         tracing::warn!("{w}");
+    }
+    // Before anything is written: an unreachable database fails now, naming where it looked.
+    App::probe_database(&loaded.config).await?;
+    if let Some(hostname) = &args.hostname
+        && *hostname != loaded.config.server_hostname
+    {
+        let before = loaded.config.server_hostname.clone();
+        loaded.set_key("SERVER_HOSTNAME", hostname)?;
+        tracing::info!(before, after = %hostname, file = %loaded.file.display(), "SERVER_HOSTNAME changed by --hostname");
     }
     for key in loaded.ensure_secrets()? {
         tracing::warn!(file = %loaded.file.display(), "generated {key}, which the config did not have");
@@ -127,6 +136,9 @@ async fn bind(addr: SocketAddr) -> anyhow::Result<tokio::net::TcpListener> {
     }
 }
 
+/// The superuser a data dir starts with (its password in `auth/admin-password`).
+pub(super) const FIRST_SUPERUSER: &str = "admin";
+
 /// On the first start of a data directory, creates the superuser `admin` with a random password,
 /// kept in `DIR/auth/admin-password` (0600) and printed once.
 pub(super) async fn first_start_admin(app: &App, dir: &Path) -> anyhow::Result<()> {
@@ -134,7 +146,7 @@ pub(super) async fn first_start_admin(app: &App, dir: &Path) -> anyhow::Result<(
         return Ok(());
     }
     let password = crate::util::random_token(24);
-    users::create(app, &Actor::system(), "admin", None, &password).await?;
+    users::create(app, &Actor::system(), FIRST_SUPERUSER, None, &password).await?;
     let path = dir.join("auth").join("admin-password");
     crate::util::write_private_file(&path, format!("{password}\n").as_bytes())?;
     println!("Created superuser `admin` with password: {password}");

@@ -4,22 +4,20 @@ use std::sync::Arc;
 
 use clap::Args;
 
-use super::{Source, init_logging, load, shutdown_signal};
+use super::{Create, Source, init_logging, load, shutdown_signal};
 use crate::app::{App, AppState};
 
 #[derive(Args)]
-pub struct WorkerArgs {
-    #[command(flatten)]
-    source: Source,
-}
+pub struct WorkerArgs {}
 
-pub(super) async fn worker(args: WorkerArgs) -> anyhow::Result<()> {
+pub(super) async fn worker(source: &Source) -> anyhow::Result<()> {
     let default_hostname = format!("{}:8443", crate::util::hostname());
-    let (mut loaded, _) = load(&args.source, &default_hostname)?;
+    let (mut loaded, _) = load(source, &default_hostname, Create::Refused)?;
     init_logging(loaded.config.log_format);
     for w in &loaded.warnings {
         tracing::warn!("{w}");
     }
+    App::probe_database(&loaded.config).await?;
     loaded.ensure_secrets()?;
     let app = AppState(Arc::new(App::open(&loaded).await?));
     crate::worker::run(app.clone(), shutdown_signal()).await;

@@ -98,6 +98,35 @@ impl Db {
         Ok(Db { read, write, lookups, hot })
     }
 
+    /// Connects once, with a short deadline, to tell an unreachable database from a slow start.
+    pub async fn probe(uri: &DatabaseUri) -> anyhow::Result<()> {
+        match uri {
+            DatabaseUri::Sqlite(_) => Ok(()),
+            DatabaseUri::Postgres(url) => {
+                use sqlx::Connection as _;
+                let options: sqlx::postgres::PgConnectOptions =
+                    url.parse().context("config key `DB_URI` is not a valid PostgreSQL URL")?;
+                let place = format!(
+                    "{}:{} (database `{}`)",
+                    options.get_host(),
+                    options.get_port(),
+                    options.get_database().unwrap_or("postgres")
+                );
+                match tokio::time::timeout(PROBE_TIMEOUT, sqlx::PgConnection::connect_with(&options)).await {
+                    Ok(Ok(conn)) => {
+                        let _ = conn.close().await;
+                        Ok(())
+                    }
+                    Ok(Err(e)) => Err(anyhow::anyhow!("cannot connect to PostgreSQL at {place}: {}", describe(&e))),
+                    Err(_) => Err(anyhow::anyhow!(
+                        "cannot connect to PostgreSQL at {place}: no answer within {} s",
+                        PROBE_TIMEOUT.as_secs()
+                    )),
+                }
+            }
+        }
+    }
+
     /// A repository by namespace and name (hot path).
     pub async fn find_repository(
         &self,
@@ -203,6 +232,19 @@ async fn open_sqlite(path: &Path) -> anyhow::Result<(DatabaseConnection, Databas
 }
 
 /// One pool serves reads and writes: PostgreSQL has no single-writer constraint.
+/// How long the first connection to PostgreSQL may take.
+const PROBE_TIMEOUT: Duration = Duration::from_secs(4);
+
+/// The root cause of a connection failure, in a few words (`Connection refused (os error 111)`).
+fn describe(e: &sqlx::Error) -> String {
+    match e {
+        sqlx::Error::Io(io) => io.to_string(),
+        sqlx::Error::Tls(tls) => format!("TLS: {tls}"),
+        sqlx::Error::Database(db) => db.message().to_owned(),
+        other => other.to_string(),
+    }
+}
+
 async fn open_postgres(url: &str) -> anyhow::Result<DatabaseConnection> {
     use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
     let options: PgConnectOptions = url.parse().context("config key `DB_URI` is not a valid PostgreSQL URL")?;
@@ -210,9 +252,16 @@ async fn open_postgres(url: &str) -> anyhow::Result<DatabaseConnection> {
         .max_connections(16)
         .min_connections(1)
         .acquire_timeout(Duration::from_secs(30))
-        .connect_with(options)
+        .connect_with(options.clone())
         .await
-        .context("cannot connect to PostgreSQL")?;
+        .map_err(|e| {
+            anyhow::anyhow!(
+                "cannot connect to PostgreSQL at {}:{}: {}",
+                options.get_host(),
+                options.get_port(),
+                describe(&e)
+            )
+        })?;
     Ok(sea_orm::SqlxPostgresConnector::from_sqlx_postgres_pool(pool))
 }
 
