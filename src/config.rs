@@ -141,6 +141,15 @@ pub struct Config {
     /// Seconds between garbage collection passes.
     #[serde(rename = "GARBAGE_COLLECTION_FREQUENCY")]
     pub garbage_collection_frequency: u64,
+    /// Not a Quay key: uploads are refused while the filesystem of local storage or of the SQLite
+    /// database has less free space than this (`2G`, or `5%` of the filesystem); by default the
+    /// smaller of 2 GiB and 5 %. What is kept lets deletes and garbage collection commit.
+    #[serde(rename = "STORAGE_MIN_FREE")]
+    pub storage_min_free: Option<String>,
+    /// Not a Quay key: where `/metrics` is served without credentials (Quay's metrics port);
+    /// `none` turns it off. The registry port serves `/metrics` to superusers only.
+    #[serde(rename = "METRICS_LISTEN")]
+    pub metrics_listen: String,
     /// Not a Quay key: the proxies (addresses or CIDR networks) whose `X-Forwarded-For` names the
     /// client; from anyone else the header is ignored and the peer is the client.
     #[serde(rename = "TRUSTED_PROXIES")]
@@ -210,6 +219,8 @@ impl Default for Config {
             feature_garbage_collection: true,
             garbage_collection_frequency: 30,
             trusted_proxies: Vec::new(),
+            storage_min_free: None,
+            metrics_listen: "127.0.0.1:9091".into(),
             worker_period_seconds: 300,
             worker_lease_seconds: 60,
         }
@@ -292,6 +303,10 @@ impl Config {
         }
         self.database()?;
         self.storage()?;
+        self.min_free_space(1)?;
+        if self.metrics_listen != "none" && self.metrics_listen.parse::<std::net::SocketAddr>().is_err() {
+            bail!("config key `METRICS_LISTEN`: `{}` is not an ADDRESS:PORT (or `none`)", self.metrics_listen);
+        }
         if self.worker_period_seconds == 0 || self.worker_lease_seconds < 2 {
             bail!("config keys `WORKER_PERIOD_SECONDS` and `WORKER_LEASE_SECONDS`: at least 1 and 2 seconds");
         }
@@ -331,6 +346,40 @@ impl Config {
     }
 
     /// The storage location uploads go to: the first of `DISTRIBUTED_STORAGE_PREFERENCE`.
+    /// The free space to keep on a filesystem of `total` bytes (`STORAGE_MIN_FREE`).
+    pub fn min_free_space(&self, total: u64) -> anyhow::Result<u64> {
+        let invalid = || {
+            format!(
+                "config key `STORAGE_MIN_FREE`: `{}` is not a size (2G) or a percentage (5%)",
+                self.storage_min_free.as_deref().unwrap_or_default()
+            )
+        };
+        Ok(match self.storage_min_free.as_deref().map(str::trim) {
+            None => (2u64 << 30).min(total / 20),
+            Some(p) if p.ends_with('%') => {
+                let pct: f64 = p.trim_end_matches('%').trim().parse().map_err(|_| anyhow::anyhow!(invalid()))?;
+                if !(0.0..=100.0).contains(&pct) {
+                    bail!(invalid());
+                }
+                (total as f64 * pct / 100.0) as u64
+            }
+            Some("0") => 0,
+            Some(size) => parse_size(size).map_err(|_| anyhow::anyhow!(invalid()))?,
+        })
+    }
+
+    /// The local folders whose filesystems must keep room: local storage and the SQLite database.
+    pub fn local_data_paths(&self) -> Vec<PathBuf> {
+        let mut paths = Vec::new();
+        if let Ok((_, StorageDriver::Local { storage_path })) = self.storage() {
+            paths.push(storage_path);
+        }
+        if let Ok(DatabaseUri::Sqlite(db)) = self.database() {
+            paths.extend(db.parent().map(Path::to_path_buf));
+        }
+        paths
+    }
+
     pub fn storage(&self) -> anyhow::Result<(String, StorageDriver)> {
         let name = self
             .distributed_storage_preference

@@ -229,21 +229,66 @@ fn issue(files: &TlsFiles, names: Vec<String>, ca: Option<(String, NaiveDate)>) 
 }
 
 /// A TLS acceptor for the PEM certificate chain and key at these paths.
-pub fn acceptor(cert_path: &Path, key_path: &Path) -> anyhow::Result<tokio_rustls::TlsAcceptor> {
-    let certs: Vec<CertificateDer<'static>> = CertificateDer::pem_file_iter(cert_path)
-        .with_context(|| format!("cannot read {}", cert_path.display()))?
-        .collect::<Result<_, _>>()
-        .with_context(|| format!("{} is not a PEM certificate chain", cert_path.display()))?;
-    let key = PrivateKeyDer::from_pem_file(key_path)
-        .with_context(|| format!("cannot read the key {}", key_path.display()))?;
+/// The certificate the server presents, read again from its files on demand (`SIGHUP`), so that
+/// a renewed or replaced certificate is served without a restart.
+#[derive(Debug)]
+pub struct ServedCertificate {
+    cert_path: PathBuf,
+    key_path: PathBuf,
+    current: std::sync::RwLock<Arc<rustls::sign::CertifiedKey>>,
+}
+
+impl ServedCertificate {
+    fn load(cert_path: &Path, key_path: &Path) -> anyhow::Result<rustls::sign::CertifiedKey> {
+        let certs: Vec<CertificateDer<'static>> = CertificateDer::pem_file_iter(cert_path)
+            .with_context(|| format!("cannot read {}", cert_path.display()))?
+            .collect::<Result<_, _>>()
+            .with_context(|| format!("{} is not a PEM certificate chain", cert_path.display()))?;
+        let key = PrivateKeyDer::from_pem_file(key_path)
+            .with_context(|| format!("cannot read the key {}", key_path.display()))?;
+        let provider = rustls::crypto::aws_lc_rs::default_provider();
+        let signing = provider
+            .key_provider
+            .load_private_key(key)
+            .with_context(|| format!("{} is not a usable private key", key_path.display()))?;
+        let certified = rustls::sign::CertifiedKey::new(certs, signing);
+        certified.keys_match().context("the TLS certificate and key do not match")?;
+        Ok(certified)
+    }
+
+    /// Reads the files again; on any error the certificate served so far stays.
+    pub fn reload(&self) -> anyhow::Result<()> {
+        let fresh = Self::load(&self.cert_path, &self.key_path)?;
+        if let Ok(mut current) = self.current.write() {
+            *current = Arc::new(fresh);
+        }
+        Ok(())
+    }
+}
+
+impl rustls::server::ResolvesServerCert for ServedCertificate {
+    fn resolve(&self, _hello: rustls::server::ClientHello<'_>) -> Option<Arc<rustls::sign::CertifiedKey>> {
+        self.current.read().ok().map(|c| c.clone())
+    }
+}
+
+/// A TLS acceptor for the certificate and key files, and the handle that reloads them.
+pub fn acceptor(
+    cert_path: &Path,
+    key_path: &Path,
+) -> anyhow::Result<(tokio_rustls::TlsAcceptor, Arc<ServedCertificate>)> {
+    let served = Arc::new(ServedCertificate {
+        cert_path: cert_path.to_path_buf(),
+        key_path: key_path.to_path_buf(),
+        current: std::sync::RwLock::new(Arc::new(ServedCertificate::load(cert_path, key_path)?)),
+    });
     let provider = Arc::new(rustls::crypto::aws_lc_rs::default_provider());
     let mut config = rustls::ServerConfig::builder_with_provider(provider)
         .with_safe_default_protocol_versions()?
         .with_no_client_auth()
-        .with_single_cert(certs, key)
-        .context("the TLS certificate and key do not match")?;
+        .with_cert_resolver(served.clone());
     config.alpn_protocols = vec![b"http/1.1".to_vec()];
-    Ok(tokio_rustls::TlsAcceptor::from(Arc::new(config)))
+    Ok((tokio_rustls::TlsAcceptor::from(Arc::new(config)), served))
 }
 
 #[cfg(test)]

@@ -62,23 +62,29 @@ impl Job {
         }
     }
 
-    /// One run; returns what it did, for the log line.
-    async fn run(self, app: &AppState) -> anyhow::Result<String> {
+    /// One run; returns what it did, for the log line, and whether it changed anything (runs
+    /// that did nothing are logged at debug level only).
+    async fn run(self, app: &AppState) -> anyhow::Result<(String, bool)> {
         match self {
             Job::UploadCleanup => cleanup_uploads(app).await,
             Job::ExpiredAppTokens => {
                 let keep = app.config.expired_app_specific_token_gc.duration;
                 let before = now_naive() - chrono::Duration::from_std(keep)?;
                 let n = crate::db::token::delete_expired_app_tokens(&app.db.write, before).await?;
-                Ok(format!("{n} expired app tokens deleted"))
+                Ok((format!("{n} expired app tokens deleted"), n > 0))
             }
-            Job::GarbageCollection => Ok(crate::registry::gc::collect(app, false).await?.summary()),
+            Job::GarbageCollection => {
+                let report = crate::registry::gc::collect(app, false).await?;
+                Ok((report.summary(), report.changed_anything()))
+            }
             Job::Autoprune => crate::registry::autoprune::run(app).await,
             Job::ActionLogRotation => {
                 let keep = app.config.action_log_rotation_threshold.duration;
                 let before = now_naive() - chrono::Duration::from_std(keep)?;
                 let n = crate::db::log::delete_logs_before(&app.db.write, before).await?;
-                Ok(format!("{n} action logs older than {} deleted", app.config.action_log_rotation_threshold))
+                let summary =
+                    format!("{n} action logs older than {} deleted", app.config.action_log_rotation_threshold);
+                Ok((summary, n > 0))
             }
         }
     }
@@ -158,11 +164,16 @@ async fn run_job(app: AppState, job: Job, holder: String, mut stop: watch::Recei
                     tracing::warn!(job = job.name(), "lost the job's lease mid-run; stopped the run");
                     break;
                 }
-                Some(Ok(summary)) => {
+                Some(Ok((summary, changed))) => {
                     metrics::counter!("quay_worker_runs_total", "job" => job.name(), "result" => "ok").increment(1);
                     metrics::gauge!("quay_worker_last_success_seconds", "job" => job.name())
                         .set(chrono::Utc::now().timestamp() as f64);
-                    tracing::info!(job = job.name(), ms = started.elapsed().as_millis() as u64, "{summary}");
+                    let ms = started.elapsed().as_millis() as u64;
+                    if changed {
+                        tracing::info!(job = job.name(), ms, "{summary}");
+                    } else {
+                        tracing::debug!(job = job.name(), ms, "{summary}");
+                    }
                 }
                 Some(Err(e)) => {
                     metrics::counter!("quay_worker_runs_total", "job" => job.name(), "result" => "error").increment(1);
@@ -231,7 +242,7 @@ async fn wait(stop: &mut watch::Receiver<bool>, d: Duration) -> bool {
 
 /// Quay's blobuploadcleanupworker: uploads older than the threshold lose their chunks, then their
 /// row (in that order, so a failed storage delete is retried on the next run).
-async fn cleanup_uploads(app: &AppState) -> anyhow::Result<String> {
+async fn cleanup_uploads(app: &AppState) -> anyhow::Result<(String, bool)> {
     let threshold = chrono::Duration::minutes(app.config.blobupload_deletion_date_threshold_min as i64);
     let before = now_naive() - threshold;
     let mut removed = 0;
@@ -260,5 +271,5 @@ async fn cleanup_uploads(app: &AppState) -> anyhow::Result<String> {
             orphans += 1;
         }
     }
-    Ok(format!("{removed} stale uploads removed, {orphans} orphaned upload folders removed"))
+    Ok((format!("{removed} stale uploads removed, {orphans} orphaned upload folders removed"), removed + orphans > 0))
 }

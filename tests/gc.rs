@@ -308,7 +308,8 @@ async fn a_deleted_organization_is_purged_through_the_queue() {
     crate::setup::create_org(&s.app, "acme", Some("alice")).await.unwrap();
     let t = s.token(Some(ALICE), &["repository:acme/app:pull"]).await;
     let r = s.req(Method::GET, "/v2/acme/app/manifests/v1", &t).send().await.unwrap();
-    assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
+    assert_eq!(r.status(), StatusCode::NOT_FOUND);
+    assert_eq!(error_code(r).await, "NAME_UNKNOWN");
 }
 
 /// A deleted user waits out NAMESPACE_GC_GRACE_PERIOD_SECONDS before it is purged.

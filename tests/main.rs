@@ -18,6 +18,7 @@ mod identity;
 mod memory;
 mod objectstore;
 mod ocmirror;
+mod operations;
 mod protocol;
 mod quota;
 mod restart;

@@ -732,7 +732,10 @@ async fn health_and_metrics() {
     assert_eq!(r.json::<Value>().await.unwrap()["data"]["services"]["database"], true);
     assert_eq!(s.client.get(s.url("/healthz")).send().await.unwrap().status(), StatusCode::OK);
     s.client.get(s.url("/v2/")).send().await.unwrap();
-    let text = s.client.get(s.url("/metrics")).send().await.unwrap().text().await.unwrap();
+    // On the registry port, for superusers only.
+    assert_eq!(s.client.get(s.url("/metrics")).send().await.unwrap().status(), StatusCode::UNAUTHORIZED);
+    let text =
+        s.client.get(s.url("/metrics")).basic_auth(ADMIN.0, Some(ADMIN.1)).send().await.unwrap().text().await.unwrap();
     assert!(text.contains("quay_http_requests_total{route=\"base\",method=\"GET\",status=\"401\"}"), "{text}");
     assert!(text.contains("quay_http_request_duration_seconds"), "{text}");
 }

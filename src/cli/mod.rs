@@ -148,8 +148,15 @@ fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
     Ok(tokio::runtime::Builder::new_multi_thread().enable_all().build()?)
 }
 
+/// Logs to standard error (the journal under systemd): `QUAY_LOG` sets the levels, `LOG_FORMAT`
+/// in the environment (`text` or `json`) overrides the config's.
 fn init_logging(format: crate::config::LogFormat) {
     use tracing_subscriber::EnvFilter;
+    let format = match std::env::var("LOG_FORMAT").ok().as_deref().map(str::to_ascii_lowercase).as_deref() {
+        Some("json") => crate::config::LogFormat::Json,
+        Some("text") => crate::config::LogFormat::Text,
+        _ => format,
+    };
     let filter = EnvFilter::try_from_env("QUAY_LOG").unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn,sea_orm=warn"));
     // Colours only for a person at a terminal; files and journals get plain text.
     let ansi = std::io::IsTerminal::is_terminal(&std::io::stderr());

@@ -88,7 +88,9 @@ pub(super) async fn serve(args: ServeArgs, source: &Source) -> anyhow::Result<()
             }
             crate::tls::Outcome::Current | crate::tls::Outcome::Custom => {}
         }
-        Some(crate::tls::acceptor(&files.cert, &files.key)?)
+        let (acceptor, served) = crate::tls::acceptor(&files.cert, &files.key)?;
+        spawn_reload_on_hangup(served);
+        Some(acceptor)
     };
     let app = App::open(&loaded).await?;
     if let Some(dir) = &data_dir {
@@ -96,6 +98,7 @@ pub(super) async fn serve(args: ServeArgs, source: &Source) -> anyhow::Result<()
     }
     let app = AppState(Arc::new(app));
     spawn_key_renewal(app.clone());
+    crate::http::exposition::spawn_listener(app.clone());
     let (jobs_stop, jobs_stopped) = tokio::sync::oneshot::channel::<()>();
     let jobs = (!args.no_workers).then(|| {
         tokio::spawn(crate::worker::run(app.clone(), async move {
@@ -152,6 +155,21 @@ pub(super) async fn first_start_admin(app: &App, dir: &Path) -> anyhow::Result<(
     println!("Created superuser `admin` with password: {password}");
     println!("(also saved in {}; log in with `podman login {}`)", path.display(), app.config.server_hostname);
     Ok(())
+}
+
+/// `SIGHUP` reads the served certificate again (a renewed or replaced `ssl.cert`), without a
+/// restart; a hangup no longer ends the process.
+fn spawn_reload_on_hangup(served: Arc<crate::tls::ServedCertificate>) {
+    use tokio::signal::unix::{SignalKind, signal};
+    let Ok(mut hangups) = signal(SignalKind::hangup()) else { return };
+    tokio::spawn(async move {
+        while hangups.recv().await.is_some() {
+            match served.reload() {
+                Ok(()) => tracing::info!("SIGHUP: reloaded the TLS certificate"),
+                Err(e) => tracing::warn!(error = format!("{e:#}"), "SIGHUP: kept the TLS certificate served so far"),
+            }
+        }
+    });
 }
 
 /// Keeps this node's signing key registered, and its view of the other nodes' keys current (so a

@@ -23,6 +23,7 @@ pub mod quota;
 pub mod repository;
 pub mod robot;
 pub mod service_key;
+pub mod stats;
 pub mod tag;
 pub mod team;
 pub mod token;

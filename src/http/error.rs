@@ -184,6 +184,7 @@ impl From<RegistryError> for V2Error {
             }
             E::SizeInvalid(_) => Code::SizeInvalid.error(message),
             E::TooLarge(_) => Code::SizeInvalid.with(StatusCode::PAYLOAD_TOO_LARGE, message),
+            E::StorageFull(_) => Code::Denied.with(StatusCode::INSUFFICIENT_STORAGE, message),
             E::TagInvalid(_) => Code::TagInvalid.error(message),
             E::TagImmutable(_) => Code::TagImmutable.error(message),
             E::RangeNotSatisfiable(size) => {

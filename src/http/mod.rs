@@ -3,11 +3,12 @@
 
 mod api;
 mod error;
+pub mod exposition;
 mod token;
 mod v2;
 
 use std::net::{IpAddr, SocketAddr};
-use std::sync::{Arc, OnceLock};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use axum::Router;
@@ -17,7 +18,6 @@ use axum::http::{StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{any, get};
-use metrics_exporter_prometheus::PrometheusHandle;
 use serde_json::json;
 use tokio::net::TcpListener;
 
@@ -27,22 +27,8 @@ use crate::app::AppState;
 #[derive(Debug, Clone, Copy)]
 pub struct PeerAddr(pub IpAddr);
 
-/// The process-wide metrics recorder (installed once; tests run several servers in one process).
-fn metrics_handle() -> Option<&'static PrometheusHandle> {
-    static HANDLE: OnceLock<Option<PrometheusHandle>> = OnceLock::new();
-    HANDLE
-        .get_or_init(|| {
-            metrics_exporter_prometheus::PrometheusBuilder::new()
-                .set_buckets(&[0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1.0, 5.0, 30.0, 120.0])
-                .ok()?
-                .install_recorder()
-                .ok()
-        })
-        .as_ref()
-}
-
 pub fn router(app: AppState) -> Router {
-    metrics_handle();
+    exposition::handle();
     let routes = Router::new()
         .route("/v2/", get(v2::base))
         .route("/v2", get(v2::base))
@@ -52,19 +38,39 @@ pub fn router(app: AppState) -> Router {
         .nest("/api/v1", api::router())
         .route("/health/instance", get(health))
         .route("/healthz", get(health))
-        .route("/metrics", get(metrics))
+        .route("/metrics", get(exposition::on_registry_port))
         .layer(axum::middleware::from_fn(read_refused_bodies))
-        .layer(axum::middleware::from_fn(observe))
+        .layer(axum::middleware::from_fn_with_state(app.clone(), observe))
         .with_state(app);
     // Paths are rewritten before routing: middleware inside the router runs after it.
     Router::new().fallback_service(tower::ServiceExt::map_request(routes, api::route_nested_repositories))
 }
 
-/// Counts requests by route and status, bytes in and out, and request durations; logs each request
-/// at debug level and failures at info.
-async fn observe(request: Request, next: Next) -> Response {
+/// Who a request says it is, for the access log: the subject of a registry token this node has
+/// verified, or the user name of Basic credentials (as given: the status says whether it held).
+fn caller_name(app: &AppState, headers: &header::HeaderMap) -> Option<String> {
+    let value = headers.get(header::AUTHORIZATION)?.to_str().ok()?;
+    let (kind, credentials) = value.split_once(' ')?;
+    if kind.eq_ignore_ascii_case("bearer") {
+        return app.verification_keys.cached(credentials.trim()).map(|claims| claims.sub);
+    }
+    if kind.eq_ignore_ascii_case("basic") {
+        use base64::Engine as _;
+        let raw = base64::engine::general_purpose::STANDARD.decode(credentials.trim()).ok()?;
+        let text = String::from_utf8(raw).ok()?;
+        return text.split_once(':').map(|(user, _)| user.chars().take(256).collect());
+    }
+    None
+}
+
+/// Counts requests by route and status, bytes in and out, and request durations; writes one
+/// access-log line per request (method, path, status, bytes, duration, client, user), as nginx in
+/// front of Quay and distribution do.
+async fn observe(State(app): State<AppState>, request: Request, next: Next) -> Response {
     let started = Instant::now();
     let method = request.method().clone();
+    let client = request.extensions().get::<PeerAddr>().map(|p| p.0);
+    let headers = request.headers().clone();
     let fallback_route = v2::route_label(request.uri().path());
     let bytes_in = request
         .headers()
@@ -93,13 +99,16 @@ async fn observe(request: Request, next: Next) -> Response {
     if method != axum::http::Method::HEAD {
         metrics::counter!("quay_http_response_bytes_total", "route" => route).increment(bytes_out);
     }
+    let ms = format!("{:.1}", elapsed.as_secs_f64() * 1000.0);
+    let client = client.map(|ip| ip.to_string()).unwrap_or_default();
+    let user = caller_name(&app, &headers).unwrap_or_default();
     // Logged here, once: handlers hand the cause of a server error over in the response.
     if let Some(error::Failure(cause)) = response.extensions().get::<error::Failure>() {
-        tracing::error!(%method, path, status, error = %cause, "internal error");
+        tracing::error!(%method, path, status, client, user, error = %cause, "internal error");
     } else if status >= 500 {
-        tracing::warn!(%method, path, status, elapsed_ms = elapsed.as_millis() as u64, "request failed");
+        tracing::warn!(target: "quay::access", %method, %path, status, bytes_in, bytes_out, %ms, %client, %user, "request");
     } else {
-        tracing::debug!(%method, path, status, elapsed_ms = elapsed.as_millis() as u64, "request");
+        tracing::info!(target: "quay::access", %method, %path, status, bytes_in, bytes_out, %ms, %client, %user, "request");
     }
     response
 }
@@ -177,25 +186,22 @@ async fn read_refused_bodies(request: Request, next: Next) -> Response {
     response
 }
 
-/// Quay's health document; 503 when the database does not answer.
+/// Quay's health document; 503 when the database does not answer. A disk at its kept free space
+/// shows as `disk_space: false` (pulls and deletes still work, so the instance stays up).
 async fn health(State(app): State<AppState>) -> Response {
     let db_ok = app.database_ok().await;
     let status = if db_ok { StatusCode::OK } else { StatusCode::SERVICE_UNAVAILABLE };
+    let filesystems = crate::registry::disk::filesystems(&app.config);
+    let disk_ok = filesystems.iter().all(|fs| fs.room() > 0);
+    let disk: Vec<serde_json::Value> = filesystems
+        .iter()
+        .map(|fs| json!({"path": fs.path.display().to_string(), "free_bytes": fs.free, "keep_free_bytes": fs.keep}))
+        .collect();
     let body = json!({
-        "data": {"services": {"database": db_ok, "storage": true, "auth": true}},
+        "data": {"services": {"database": db_ok, "storage": true, "auth": true, "disk_space": disk_ok}, "disk": disk},
         "status_code": status.as_u16(),
     });
     (status, axum::Json(body)).into_response()
-}
-
-async fn metrics() -> Response {
-    match metrics_handle() {
-        Some(h) => {
-            h.run_upkeep();
-            ([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], h.render()).into_response()
-        }
-        None => (StatusCode::SERVICE_UNAVAILABLE, "metrics recorder unavailable").into_response(),
-    }
 }
 
 /// How long a connection may take to send a request's headers, and how long it may stay idle

@@ -431,6 +431,15 @@ async fn authorize(
     {
         return Ok(Authorized { name, repo, claims });
     }
+    // Those who would read the repository if it existed learn that it does not: clients print a
+    // 401 as "invalid username or password".
+    if let Some(c) = &claims
+        && registry::find_repository(app, &name).await?.is_none()
+        && let Some(user) = c.user(&app.db, &app.config).await.map_err(RegistryError::from)?
+        && registry::access::would_read(app, &Actor::user(user), &name).await?
+    {
+        return Err(RegistryError::NameUnknown.into());
+    }
     Err(deny())
 }
 

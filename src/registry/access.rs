@@ -77,8 +77,9 @@ pub async fn role(app: &App, actor: &Actor, repo: &RepoRow) -> Result<Option<Rol
     Ok(role.min(actor.max_role()))
 }
 
-/// Whether the actor would read any repository of `name`'s namespace.
-async fn would_read(app: &App, actor: &Actor, name: &RepositoryName) -> Result<bool> {
+/// Whether the actor would read any repository of `name`'s namespace (so may learn that one is
+/// missing).
+pub async fn would_read(app: &App, actor: &Actor, name: &RepositoryName) -> Result<bool> {
     if actor.reaches_everything(&app.config) {
         return Ok(true);
     }

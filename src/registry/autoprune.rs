@@ -109,7 +109,7 @@ pub async fn update_policy(db: &crate::db::Db, updated: &Policy) -> Result<bool,
 }
 
 /// One pass over every namespace with policies; returns a summary line.
-pub async fn run(app: &App) -> anyhow::Result<String> {
+pub async fn run(app: &App) -> anyhow::Result<(String, bool)> {
     let mut by_namespace: BTreeMap<i32, Vec<Policy>> = BTreeMap::new();
     for p in autoprune::policies(&app.db.read, None).await? {
         by_namespace.entry(p.namespace_id).or_default().push(p);
@@ -128,7 +128,7 @@ pub async fn run(app: &App) -> anyhow::Result<String> {
         };
         autoprune::record_run(&app.db.write, *namespace_id, &status).await?;
     }
-    Ok(format!("{pruned} tags pruned in {} namespaces with policies", by_namespace.len()))
+    Ok((format!("{pruned} tags pruned in {} namespaces with policies", by_namespace.len()), pruned > 0))
 }
 
 async fn prune_namespace(app: &App, namespace_id: i32, policies: &[Policy]) -> anyhow::Result<u64> {

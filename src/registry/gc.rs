@@ -41,6 +41,20 @@ impl GcReport {
         self.bytes += c.blobs.iter().map(|b| b.size.max(0) as u64).sum::<u64>();
     }
 
+    /// Whether the pass removed or purged anything (or met errors).
+    pub fn changed_anything(&self) -> bool {
+        self.repositories
+            + self.deleted_repositories
+            + self.deleted_namespaces
+            + self.tags
+            + self.upload_links
+            + self.manifests
+            + self.blobs
+            + self.objects
+            + self.errors
+            > 0
+    }
+
     pub fn summary(&self) -> String {
         format!(
             "{} repositories collected, {} deleted repositories and {} deleted namespaces purged: {} tags, {} upload links, {} manifests, \

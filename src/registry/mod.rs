@@ -11,6 +11,7 @@
 pub mod access;
 pub mod autoprune;
 mod blobs;
+pub mod disk;
 pub mod gc;
 pub mod labels;
 mod manifests;
@@ -60,6 +61,9 @@ pub enum RegistryError {
     SizeInvalid(String),
     #[error("{0}")]
     TooLarge(String),
+    /// The disk keeps too little free for another upload.
+    #[error("{0}")]
+    StorageFull(String),
     #[error("{0}")]
     TagInvalid(String),
     #[error("{0}")]
@@ -130,6 +134,13 @@ pub async fn find_repository(app: &App, name: &RepositoryName) -> Result<Option<
 /// An existing repository, or `NAME_UNKNOWN`.
 pub async fn repository(app: &App, name: &RepositoryName) -> Result<RepoRow> {
     find_repository(app, name).await?.ok_or(RegistryError::NameUnknown)
+}
+
+/// What the registry holds and what waits (for `/metrics`), and the nodes holding job leases.
+pub async fn totals(app: &App) -> Result<(crate::db::stats::Totals, Vec<(String, String)>)> {
+    let totals = crate::db::stats::totals(&app.db.read).await?;
+    let leases = crate::db::stats::lease_holders(&app.db.read).await?;
+    Ok((totals, leases))
 }
 
 /// Catalog page: repositories the viewer may read, in order (every repository only for those who

@@ -38,11 +38,21 @@ impl UploadMetadata {
     }
 }
 
+/// How many bytes an upload may still take (`None`: no limit): the namespace's quota, and the
+/// disk's space above what is kept free.
+#[derive(Debug, Clone, Copy)]
+struct Room {
+    quota: Option<u64>,
+    disk: Option<u64>,
+}
+
 /// Refuses any write to `repo` that the actor may not make now (the repository's state) or that
-/// the namespace has no room for; returns how many bytes it still has room for (`None`: no limit).
-async fn admit(app: &App, actor: &Actor, repo: &RepoRow, incoming: u64) -> Result<Option<u64>> {
+/// the namespace or the disk has no room for; returns the room left.
+async fn admit(app: &App, actor: &Actor, repo: &RepoRow, incoming: u64) -> Result<Room> {
     super::access::require_writable(app, repo, actor).await?;
-    super::quota::allowance(app, repo, incoming).await
+    let disk = super::disk::room(app, incoming)?;
+    let quota = super::quota::allowance(app, repo, incoming).await?;
+    Ok(Room { quota, disk })
 }
 
 /// Starts an upload session and returns its id.
@@ -94,13 +104,14 @@ where
     append(app, row, upload_uuid, range, room, body).await.map(|(size, _)| size)
 }
 
-/// Writes one chunk while hashing it. `room`: how many bytes the namespace's quota still takes.
+/// Writes one chunk while hashing it. `room`: how many bytes the namespace's quota and the disk
+/// still take.
 async fn append<S>(
     app: &App,
     row: UploadRow,
     upload_uuid: &str,
     range: Option<ByteRange>,
-    room: Option<u64>,
+    room: Room,
     body: S,
 ) -> Result<(u64, UploadRow)>
 where
@@ -145,8 +156,11 @@ where
             }
             // Counted as it streams, the whole upload so far (earlier chunks are not in the
             // namespace's size yet), so no body, announced or not, passes the quota.
-            if room.is_some_and(|room| offset + written > room) {
+            if room.quota.is_some_and(|room| offset + written > room) {
                 return Err(super::quota::exceeded());
+            }
+            if room.disk.is_some_and(|room| written > room) {
+                return Err(super::disk::full_now(app));
             }
             if range.is_some_and(|r| written > r.len()) {
                 return Err(RegistryError::BlobUploadInvalid("chunk is longer than its Content-Range".into()));
@@ -241,7 +255,7 @@ where
     let room = admit(app, actor, repo, declared.unwrap_or(0)).await?;
     let row = find_upload(app, repo, upload_uuid).await?;
     let (size, row) = append(app, row, upload_uuid, range, room, body).await?;
-    if room.is_some_and(|room| size > room) {
+    if room.quota.is_some_and(|room| size > room) {
         discard(app, &row, upload_uuid).await?;
         return Err(super::quota::exceeded());
     }

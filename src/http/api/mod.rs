@@ -368,6 +368,7 @@ impl From<RegistryError> for ApiError {
             E::Denied(message) => ApiError::new(StatusCode::FORBIDDEN, "insufficient_scope", message),
             E::Conflict(message) => ApiError::new(StatusCode::CONFLICT, "invalid_request", message),
             E::Unavailable => unavailable(),
+            E::StorageFull(message) => ApiError::new(StatusCode::INSUFFICIENT_STORAGE, "downstream_issue", message),
             E::Internal(e) => ApiError::internal(e),
             other => ApiError::bad_request(&other.to_string()),
         }

@@ -1,0 +1,190 @@
+//! Running the registry: the access log, `/metrics`, a full disk, `SIGHUP`, what a pull of a
+//! missing repository says.
+
+use std::collections::BTreeSet;
+use std::process::Command;
+
+use reqwest::{Method, StatusCode};
+use serde_json::Value;
+
+use crate::common::*;
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+}
+
+/// Checks Prometheus' text format strictly enough: every sample belongs to a family announced by
+/// `# HELP` and `# TYPE`, and its value is a number. Returns the sample names.
+fn parse_prometheus(text: &str) -> BTreeSet<String> {
+    let mut typed = BTreeSet::new();
+    let mut helped = BTreeSet::new();
+    let mut samples = BTreeSet::new();
+    for line in text.lines().filter(|l| !l.trim().is_empty()) {
+        if let Some(rest) = line.strip_prefix("# TYPE ") {
+            let mut parts = rest.split_whitespace();
+            let name = parts.next().unwrap();
+            let kind = parts.next().unwrap();
+            assert!(["counter", "gauge", "histogram", "summary", "untyped"].contains(&kind), "{line}");
+            typed.insert(name.to_owned());
+        } else if let Some(rest) = line.strip_prefix("# HELP ") {
+            helped.insert(rest.split_whitespace().next().unwrap().to_owned());
+        } else {
+            assert!(!line.starts_with('#'), "{line}");
+            let (series, value) = line.rsplit_once(' ').unwrap();
+            assert!(value.parse::<f64>().is_ok() || ["+Inf", "-Inf", "NaN"].contains(&value), "{line}");
+            let name = series.split('{').next().unwrap();
+            let family = ["_bucket", "_sum", "_count"]
+                .iter()
+                .find_map(|suffix| name.strip_suffix(suffix).filter(|f| typed.contains(*f)))
+                .unwrap_or(name);
+            assert!(typed.contains(family), "no # TYPE for {name}");
+            assert!(helped.contains(family), "no # HELP for {name}");
+            samples.insert(family.to_owned());
+        }
+    }
+    samples
+}
+
+#[tokio::test]
+async fn access_log_and_metrics() {
+    let dir = tempfile::tempdir().unwrap();
+    let port = free_port();
+    write_config(dir.path(), &format!("METRICS_LISTEN: 127.0.0.1:{port}\n"));
+    create_users(dir.path()).await;
+    let mut node = Node::start(dir.path(), "", &[]).await;
+    node.proc.wait_for("serving metrics").await;
+    let t = node.push_token(ALICE, "alice/logged").await;
+    node.push_image(&t, "alice/logged", "v1", b"a layer").await;
+    let r = node.req(Method::GET, "/v2/alice/logged/manifests/v1", &t).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    // One line per request, with who and from where.
+    let line = node.proc.wait_for("method=GET path=/v2/alice/logged/manifests/v1").await;
+    for field in ["method=GET", "status=200", "client=127.0.0.1", "user=alice", "bytes_out=", "ms="] {
+        assert!(line.contains(field), "{field} missing: {line}");
+    }
+    assert!(!line.contains('\u{1b}'), "colours in a log that is not a terminal: {line}");
+
+    // The metrics port: the whole text format, with the gauges an operator alerts on.
+    let text = reqwest::get(format!("http://127.0.0.1:{port}/metrics")).await.unwrap().text().await.unwrap();
+    let samples = parse_prometheus(&text);
+    for name in [
+        "quay_http_requests_total",
+        "quay_http_request_duration_seconds",
+        "quay_repositories",
+        "quay_blobs",
+        "quay_stored_bytes",
+        "quay_uploads_in_progress",
+        "quay_gc_backlog",
+        "quay_filesystem_free_bytes",
+        "process_resident_memory_bytes",
+        "process_open_fds",
+        "process_cpu_seconds_total",
+    ] {
+        assert!(samples.contains(name), "{name} missing from:\n{text}");
+    }
+    assert!(text.contains("quay_repositories 1"), "{text}");
+    // The registry port: superusers only.
+    let r = node.client.get(node.url("/metrics")).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
+    let r = node.client.get(node.url("/metrics")).basic_auth(ALICE.0, Some(ALICE.1)).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
+    let r = node.client.get(node.url("/metrics")).basic_auth(ADMIN.0, Some(ADMIN.1)).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+}
+
+#[tokio::test]
+async fn a_full_disk_refuses_uploads_and_still_frees_space() {
+    let s = Server::start().await;
+    let t = s.push_token(ALICE, "alice/full").await;
+    s.push_image(&t, "alice/full", "v1", b"first layer").await;
+    let dir = s.stop().await;
+    // A threshold above the free space: as if the disk were full.
+    let config = std::fs::read_to_string(dir.path().join("config.yaml")).unwrap();
+    std::fs::write(dir.path().join("config.yaml"), format!("{config}STORAGE_MIN_FREE: 100%\n")).unwrap();
+    let s = Server::start_in(dir).await;
+    let t = s.push_token(ALICE, "alice/full").await;
+    let r = s.req(Method::POST, "/v2/alice/full/blobs/uploads/", &t).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::INSUFFICIENT_STORAGE);
+    let body: Value = r.json().await.unwrap();
+    assert!(body["errors"][0]["message"].as_str().unwrap().contains("nearly full"), "{body}");
+    let health: Value = s.client.get(s.url("/health/instance")).send().await.unwrap().json().await.unwrap();
+    assert_eq!(health["data"]["services"]["disk_space"], false);
+    assert!(health["data"]["disk"][0]["free_bytes"].as_u64().unwrap() > 0);
+    // Deleting still works, and so does reading.
+    let r = s.req(Method::GET, "/v2/alice/full/manifests/v1", &t).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    let (status, _) = call(&s, Method::DELETE, "/api/v1/repository/alice/full/tag/v1", &Auth::Basic(ALICE), None).await;
+    assert_eq!(status, StatusCode::NO_CONTENT);
+}
+
+fn served_serial(port: u16) -> String {
+    let out = Command::new("sh")
+        .arg("-c")
+        .arg(format!(
+            "openssl s_client -connect 127.0.0.1:{port} -servername localhost </dev/null 2>/dev/null | openssl x509 -noout -serial"
+        ))
+        .output()
+        .unwrap();
+    String::from_utf8_lossy(&out.stdout).trim().to_owned()
+}
+
+#[tokio::test]
+async fn sighup_serves_a_replaced_certificate_without_a_restart() {
+    let root = tempfile::tempdir().unwrap();
+    let dir = root.path().join("data");
+    let mut server = Proc::spawn(&["serve", "--data-dir", dir.to_str().unwrap(), "--listen", "127.0.0.1:0"], &[]);
+    let line = server.wait_for("serving the registry").await;
+    let port: u16 = line
+        .split("address=")
+        .nth(1)
+        .unwrap()
+        .split_whitespace()
+        .next()
+        .unwrap()
+        .rsplit(':')
+        .next()
+        .unwrap()
+        .parse()
+        .unwrap();
+    let before = served_serial(port);
+    assert!(before.starts_with("serial="), "{before}");
+    // The operator's own certificate replaces quay's.
+    let made = Command::new("openssl")
+        .args(["req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-days", "30"])
+        .args(["-subj", "/CN=localhost", "-keyout"])
+        .arg(dir.join("ssl.key"))
+        .arg("-out")
+        .arg(dir.join("ssl.cert"))
+        .output()
+        .unwrap();
+    assert!(made.status.success(), "{}", String::from_utf8_lossy(&made.stderr));
+    std::fs::remove_file(dir.join("ssl.generated")).unwrap();
+    server.signal("HUP");
+    server.wait_for("reloaded the TLS certificate").await;
+    let after = served_serial(port);
+    assert!(after.starts_with("serial=") && after != before, "{before} then {after}");
+    let text =
+        Command::new("openssl").args(["x509", "-noout", "-serial", "-in"]).arg(dir.join("ssl.cert")).output().unwrap();
+    assert_eq!(String::from_utf8_lossy(&text.stdout).trim(), after);
+    let r = reqwest::Client::builder()
+        .tls_danger_accept_invalid_certs(true)
+        .build()
+        .unwrap()
+        .get(format!("https://127.0.0.1:{port}/healthz"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+}
+
+#[tokio::test]
+async fn a_missing_repository_is_unknown_to_those_who_may_know() {
+    let s = Server::start().await;
+    let owner = s.token(Some(ALICE), &["repository:alice/missing:pull"]).await;
+    let r = s.req(Method::GET, "/v2/alice/missing/manifests/latest", &owner).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::NOT_FOUND);
+    assert_eq!(error_code(r).await, "NAME_UNKNOWN");
+    let outsider = s.token(Some(BOB), &["repository:alice/missing:pull"]).await;
+    let r = s.req(Method::GET, "/v2/alice/missing/manifests/latest", &outsider).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
+}
