@@ -252,6 +252,70 @@ const QUAY_KEYS_ACCEPTED: &[&str] = &[
     "USE_CDN",
 ];
 
+/// Keys of Quay's config schema for features this registry does not serve (yet): reported as
+/// "not supported", apart from keys Quay does not know either.
+const QUAY_KEYS_NOT_SUPPORTED: &[&str] = &[
+    "FEATURE_SECURITY_SCANNER",
+    "SECURITY_SCANNER_V4_ENDPOINT",
+    "SECURITY_SCANNER_V4_PSK",
+    "SECURITY_SCANNER_INDEXING_INTERVAL",
+    "SECURITY_SCANNER_NOTIFICATIONS",
+    "FEATURE_SECURITY_NOTIFICATIONS",
+    "FEATURE_BUILD_SUPPORT",
+    "BUILDMAN_HOSTNAME",
+    "BUILD_MANAGER",
+    "FEATURE_GITHUB_BUILD",
+    "FEATURE_GITLAB_BUILD",
+    "FEATURE_BITBUCKET_BUILD",
+    "FEATURE_STORAGE_REPLICATION",
+    "FEATURE_PROXY_CACHE",
+    "FEATURE_PROXY_CACHE_BLOB_DOWNLOAD",
+    "FEATURE_ORG_MIRROR",
+    "ORG_MIRROR_INTERVAL",
+    "REPO_MIRROR_INTERVAL",
+    "REPO_MIRROR_TLS_VERIFY",
+    "REPO_MIRROR_SERVER_HOSTNAME",
+    "REPO_MIRROR_ROLLBACK",
+    "SSRF_ALLOWED_HOSTS",
+    "FEATURE_MAILING",
+    "FEATURE_RESTRICTED_USERS",
+    "RESTRICTED_USERS_WHITELIST",
+    "GLOBAL_READONLY_SUPER_USERS",
+    "FEATURE_SUPERUSERS_ORG_CREATION_ONLY",
+    "FEATURE_IMAGE_PULL_STATS",
+    "FEATURE_USER_LAST_ACCESSED",
+    "FEATURE_REQUIRE_ENCRYPTED_BASIC_AUTH",
+    "FEATURE_IMMUTABLE_TAGS_CAN_EXPIRE",
+    "DEFAULT_NAMESPACE_AUTOPRUNE_POLICY",
+    "DATA_MODEL_CACHE_CONFIG",
+    "LOGS_MODEL",
+    "LOGS_MODEL_CONFIG",
+    "LDAP_URI",
+    "LDAP_BASE_DN",
+    "LDAP_ADMIN_DN",
+    "LDAP_ADMIN_PASSWD",
+    "LDAP_USER_RDN",
+    "LDAP_UID_ATTR",
+    "LDAP_EMAIL_ATTR",
+    "FEATURE_TEAM_SYNCING",
+    "FEATURE_DIRECT_LOGIN",
+    "FEATURE_USER_CREATION",
+    "FEATURE_INVITE_ONLY_USER_CREATION",
+    "FEATURE_GITHUB_LOGIN",
+    "FEATURE_GOOGLE_LOGIN",
+    "GITHUB_LOGIN_CONFIG",
+    "GOOGLE_LOGIN_CONFIG",
+    "FEATURE_UI_V2",
+    "FEATURE_BILLING",
+    "FEATURE_RECAPTCHA",
+    "DB_CONNECTION_POOLING",
+    "PERMANENTLY_DELETE_TAGS",
+    "RESET_CHILD_MANIFEST_EXPIRATION",
+    "ACTION_LOG_ARCHIVE_LOCATION",
+    "ACTION_LOG_ARCHIVE_PATH",
+    "BLACKLIST_V2_SPEC",
+];
+
 /// Where the configuration came from, and the folder its companion files (TLS, keys) live in.
 #[derive(Debug, Clone)]
 pub struct LoadedConfig {
@@ -273,8 +337,10 @@ impl Config {
         let known = known_keys();
         let mut warnings = Vec::new();
         for key in map.keys() {
-            if !known.contains(key) && !QUAY_KEYS_ACCEPTED.contains(&key.as_str()) {
-                warnings.push(format!("config key `{key}` is not used by this registry and is ignored"));
+            if QUAY_KEYS_NOT_SUPPORTED.contains(&key.as_str()) && !known.contains(key) {
+                warnings.push(format!("config key `{key}`: Quay's feature is not supported by this registry; ignored"));
+            } else if !known.contains(key) && !QUAY_KEYS_ACCEPTED.contains(&key.as_str()) {
+                warnings.push(format!("config key `{key}` is not a key Quay or this registry knows; ignored"));
             }
         }
         let config: Config = match serde_json::from_value(Value::Object(map.clone().into_iter().collect())) {
@@ -1091,6 +1157,17 @@ mod tests {
         .unwrap_err();
         assert!(format!("{e:#}").contains("auth_version"), "{e:#}");
         assert!(format!("{:#}", driver("[SwiftStorage, {swift_container: c}]").unwrap_err()).contains("auth_url"));
+    }
+
+    #[test]
+    fn unsupported_quay_keys_are_told_apart_from_unknown_ones() {
+        let (_, w) = Config::from_yaml(
+            "DB_URI: sqlite:///q.db\nDISTRIBUTED_STORAGE_CONFIG: {default: [LocalStorage, {storage_path: s}]}\n\
+             FEATURE_SECURITY_SCANNER: true\nFEATURE_SECURIT_SCANNER: true\n",
+        )
+        .unwrap();
+        assert!(w.iter().any(|w| w.contains("FEATURE_SECURITY_SCANNER`: Quay's feature is not supported")), "{w:?}");
+        assert!(w.iter().any(|w| w.contains("FEATURE_SECURIT_SCANNER` is not a key Quay")), "{w:?}");
     }
 
     #[test]

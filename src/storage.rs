@@ -261,6 +261,12 @@ impl Storage {
         Ok(BlobWriter { inner })
     }
 
+    /// When an object was last written, where the backend says.
+    pub async fn modified(&self, path: &str) -> io::Result<Option<std::time::SystemTime>> {
+        let meta = self.op().stat(path).await.map_err(not_found_or_other)?;
+        Ok(meta.last_modified().map(std::time::SystemTime::from))
+    }
+
     pub async fn exists(&self, path: &str) -> io::Result<bool> {
         self.op().exists(path).await.map_err(io::Error::other)
     }

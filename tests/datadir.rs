@@ -250,3 +250,36 @@ async fn stored_objects_are_private_and_health_answers() {
     let out = Command::new(BIN).args(["health", "--url", &url, "--ca", ca.to_str().unwrap()]).output().unwrap();
     assert!(!out.status.success());
 }
+
+/// Root on a data dir another user owns acts as that user: what it creates stays theirs.
+#[tokio::test]
+async fn root_on_another_users_data_dir_creates_files_as_the_owner() {
+    use std::os::unix::fs::MetadataExt as _;
+    if !rustix_is_root() {
+        return;
+    }
+    let root = tempfile::tempdir().unwrap();
+    std::fs::set_permissions(root.path(), std::fs::Permissions::from_mode(0o755)).unwrap();
+    let dir = root.path().join("data");
+    std::fs::create_dir(&dir).unwrap();
+    let nobody = 65534;
+    std::os::unix::fs::chown(&dir, Some(nobody), Some(nobody)).unwrap();
+    let out =
+        Command::new(BIN).args(["init", "--data-dir", dir.to_str().unwrap(), "--user", "admin"]).output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("acting as that user"));
+    let out = Command::new(BIN).args(["admin", "user", "list", "--data-dir", dir.to_str().unwrap()]).output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    for entry in std::fs::read_dir(&dir).unwrap() {
+        let entry = entry.unwrap();
+        assert_eq!(entry.metadata().unwrap().uid(), nobody, "{} belongs to root", entry.path().display());
+    }
+}
+
+fn rustix_is_root() -> bool {
+    // The effective uid of the test process, from /proc.
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| s.lines().find(|l| l.starts_with("Uid:")).map(|l| l.split_whitespace().nth(2) == Some("0")))
+        .unwrap_or(false)
+}

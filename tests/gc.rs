@@ -376,6 +376,27 @@ async fn dry_run_changes_nothing_and_fsck_reports_damage() {
     assert_eq!(report["missing"], serde_json::json!([old_layer]), "{report}");
     assert_eq!(report["corrupt"], serde_json::json!([new_layer]), "{report}");
     assert_eq!(report["orphans"], serde_json::json!([format!("sha256:{stray}")]), "{report}");
+    // The damaged blob names the repository that uses it.
+    assert_eq!(report["damaged_in"][&new_layer], serde_json::json!(["alice/checked"]), "{report}");
+
+    // --fix removes orphans past the grace period only: a young one may be an upload finishing.
+    let young = format!("{:064x}", 8);
+    std::fs::write(s.dir.path().join("storage/sha256/00").join(&young), b"young").unwrap();
+    let aged = std::process::Command::new("touch")
+        .args(["-d", "2 hours ago"])
+        .arg(s.dir.path().join("storage/sha256/00").join(&stray))
+        .status()
+        .unwrap();
+    assert!(aged.success());
+    let out = quay(&["fsck", "--fix"]);
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(
+        (report["orphans_removed"].as_u64(), report["orphans_kept_recent"].as_u64()),
+        (Some(1), Some(1)),
+        "{report}"
+    );
+    assert!(!s.dir.path().join("storage/sha256/00").join(&stray).exists());
+    assert!(s.dir.path().join("storage/sha256/00").join(&young).exists());
 }
 
 /// Two `quay serve` processes take pushes, tag moves and deletes in two repositories sharing

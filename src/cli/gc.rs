@@ -14,7 +14,13 @@ pub struct GcArgs {
 
 pub(super) async fn gc(args: GcArgs, source: &Source) -> anyhow::Result<()> {
     let (app, _) = open_for_command(source).await?;
-    let report = crate::registry::gc::collect(&app, args.dry_run).await?;
+    // A spinner on a terminal (hidden otherwise): a pass over a large registry takes a while.
+    let bar = indicatif::ProgressBar::with_draw_target(None, indicatif::ProgressDrawTarget::stderr());
+    bar.set_message(if args.dry_run { "looking for what would be freed" } else { "collecting garbage" });
+    bar.enable_steady_tick(std::time::Duration::from_millis(120));
+    let report = crate::registry::gc::collect(&app, args.dry_run).await;
+    bar.finish_and_clear();
+    let report = report?;
     if source.json {
         println!(
             "{}",

@@ -98,6 +98,44 @@ enum Create {
     Refused,
 }
 
+/// Run as root on a data dir another user owns (an operator's `sudo quay admin ...` on the
+/// service's folder), this process becomes that user before it touches anything, so that what it
+/// creates stays the service's and never breaks it. Called while the process has one thread:
+/// threads started later inherit the credentials.
+fn act_as_data_dir_owner(source: &Source) -> anyhow::Result<()> {
+    use std::os::unix::fs::MetadataExt as _;
+    if !rustix::process::geteuid().is_root() {
+        return Ok(());
+    }
+    let dir = match &source.config {
+        Some(path) if path.is_dir() => path.clone(),
+        Some(path) => path.parent().map(std::path::Path::to_path_buf).unwrap_or_default(),
+        None => match existing_data_dir(source, Create::Allowed) {
+            Ok(dir) => dir,
+            Err(_) => return Ok(()),
+        },
+    };
+    let Ok(meta) = std::fs::metadata(if dir.as_os_str().is_empty() { std::path::Path::new(".") } else { &dir }) else {
+        return Ok(());
+    };
+    if meta.uid() == 0 {
+        return Ok(());
+    }
+    eprintln!(
+        "warning: running as root on {}, which belongs to uid {}: acting as that user so that the files created stay theirs",
+        dir.display(),
+        meta.uid()
+    );
+    let (uid, gid) = (rustix::process::Uid::from_raw(meta.uid()), rustix::process::Gid::from_raw(meta.gid()));
+    rustix::thread::set_thread_groups(&[gid])
+        .map_err(|e| anyhow::anyhow!("cannot take the data dir owner's groups: {e}"))?;
+    rustix::thread::set_thread_res_gid(gid, gid, gid)
+        .map_err(|e| anyhow::anyhow!("cannot become group {}: {e}", meta.gid()))?;
+    rustix::thread::set_thread_res_uid(uid, uid, uid)
+        .map_err(|e| anyhow::anyhow!("cannot become uid {}: {e}", meta.uid()))?;
+    Ok(())
+}
+
 /// Where an installed appliance keeps its data dir (`quay install` writes the record).
 fn installed_data_dir() -> Option<PathBuf> {
     let mut records = Vec::new();
@@ -119,6 +157,11 @@ pub fn main() -> ExitCode {
     let cli = Cli::parse();
     let source = cli.source;
     crate::util::restrict_new_files();
+    let on_data = !matches!(cli.command, Command::Version | Command::Health(_));
+    if on_data && let Err(e) = act_as_data_dir_owner(&source) {
+        eprintln!("error: {e:#}");
+        return ExitCode::FAILURE;
+    }
     // One crypto provider for every TLS use, chosen before anything can pick another.
     let _ = rustls::crypto::aws_lc_rs::default_provider().install_default();
     let result = match cli.command {

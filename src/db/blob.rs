@@ -230,3 +230,19 @@ pub(super) async fn advisory_xact_lock<C: ConnectionTrait>(c: &C, name: &str) ->
     one(c, "SELECT pg_advisory_xact_lock(?)", vec![id.into()]).await?;
     Ok(())
 }
+
+/// The repositories (`namespace/name`) whose manifests use the blob `digest`.
+pub async fn repositories_using<C: ConnectionTrait>(c: &C, digest: &str) -> Result<Vec<String>, DbErr> {
+    let rows = c
+        .query_all_raw(super::sql(
+            c.get_database_backend(),
+            "SELECT DISTINCT u.username AS ns, r.name AS name FROM imagestorage s \
+             JOIN manifestblob mb ON mb.blob_id = s.id JOIN repository r ON r.id = mb.repository_id \
+             JOIN \"user\" u ON u.id = r.namespace_user_id WHERE s.content_checksum = ? ORDER BY u.username, r.name",
+            [digest.into()],
+        ))
+        .await?;
+    rows.iter()
+        .map(|r| Ok(format!("{}/{}", r.try_get::<String>("", "ns")?, r.try_get::<String>("", "name")?)))
+        .collect()
+}

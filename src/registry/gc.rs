@@ -347,18 +347,35 @@ pub struct FsckReport {
     /// Objects no blob row references (reclaimable by hand; GC removes the ones it orphans).
     pub orphans: Vec<String>,
     pub orphan_bytes: u64,
+    /// The repositories whose manifests use each missing or damaged blob.
+    pub damaged_in: std::collections::BTreeMap<String, Vec<String>>,
+    /// Orphans removed (`--fix`), and those kept because they are younger than the grace period
+    /// (an upload may be about to reference them).
+    pub orphans_removed: u64,
+    pub orphans_kept_recent: u64,
+}
+
+/// How far `fsck` has got: blobs checked of all, bytes read.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct FsckProgress {
+    pub blobs_done: u64,
+    pub blobs_total: u64,
+    pub bytes_read: u64,
 }
 
 /// Checks that every blob row's object exists (with its size, and with `verify` its digest) and
 /// lists objects in storage that no row references.
-pub async fn fsck(app: &App, verify: bool) -> anyhow::Result<FsckReport> {
+pub async fn fsck(app: &App, verify: bool, progress: &(dyn Fn(FsckProgress) + Sync)) -> anyhow::Result<FsckReport> {
     use futures_util::StreamExt as _;
     let mut report = FsckReport::default();
     let stored: std::collections::HashMap<String, u64> = app.storage.list_blob_digests().await?.into_iter().collect();
     let rows = crate::db::blob::all_blob_digests(&app.db.read).await?;
     let mut referenced = std::collections::HashSet::new();
+    let mut seen = FsckProgress { blobs_total: rows.len() as u64, ..FsckProgress::default() };
     for (digest, size) in rows {
         report.blobs_checked += 1;
+        seen.blobs_done += 1;
+        progress(seen);
         referenced.insert(digest.clone());
         let Ok(parsed) = crate::oci::Digest::parse(&digest) else {
             report.corrupt.push(digest);
@@ -386,7 +403,10 @@ pub async fn fsck(app: &App, verify: bool) -> anyhow::Result<FsckReport> {
             let mut hasher = crate::oci::Hasher::new(parsed.algorithm());
             let mut stream = std::pin::pin!(app.storage.read(&path, None).await?);
             while let Some(bytes) = stream.next().await {
-                hasher.update(&bytes?);
+                let bytes = bytes?;
+                seen.bytes_read += bytes.len() as u64;
+                hasher.update(&bytes);
+                progress(seen);
             }
             if hasher.finish() != parsed {
                 report.corrupt.push(digest);
@@ -400,5 +420,28 @@ pub async fn fsck(app: &App, verify: bool) -> anyhow::Result<FsckReport> {
         }
     }
     report.orphans.sort();
+    for digest in report.missing.iter().chain(&report.corrupt) {
+        let repositories = crate::db::blob::repositories_using(&app.db.read, digest).await?;
+        report.damaged_in.insert(digest.clone(), repositories);
+    }
     Ok(report)
+}
+
+/// Removes the orphans `fsck` found that are older than `grace`, each under the digest's lock and
+/// only while still unreferenced (as garbage collection removes objects).
+pub async fn remove_orphans(app: &App, report: &mut FsckReport, grace: std::time::Duration) -> anyhow::Result<()> {
+    let now = std::time::SystemTime::now();
+    for digest in &report.orphans {
+        let Ok(parsed) = crate::oci::Digest::parse(digest) else { continue };
+        let modified = app.storage.modified(&Storage::blob_path(&parsed)).await?;
+        let age = modified.and_then(|m| now.duration_since(m).ok());
+        if age.is_none_or(|age| age < grace) {
+            report.orphans_kept_recent += 1;
+            continue;
+        }
+        if remove_object_if_unreferenced(app, digest).await? {
+            report.orphans_removed += 1;
+        }
+    }
+    Ok(())
 }
