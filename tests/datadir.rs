@@ -283,3 +283,45 @@ fn rustix_is_root() -> bool {
         .and_then(|s| s.lines().find(|l| l.starts_with("Uid:")).map(|l| l.split_whitespace().nth(2) == Some("0")))
         .unwrap_or(false)
 }
+
+/// Default permissions from the command line, as through the API: a new repository of the
+/// organization grants what they say.
+#[tokio::test]
+async fn default_permissions_from_the_command_line() {
+    let s = crate::common::Server::start().await;
+    let config = s.dir.path().to_str().unwrap().to_owned();
+    let admin = |args: &[&str]| {
+        let out = Command::new(BIN).args(["admin", "--config", &config, "--json"]).args(args).output().unwrap();
+        assert!(out.status.success(), "{args:?}: {}", String::from_utf8_lossy(&out.stderr));
+        serde_json::from_slice::<serde_json::Value>(&out.stdout).unwrap()
+    };
+    s.app.audit.flush().await;
+    admin(&["org", "create", "acme", "--admin", "alice"]);
+    let created = admin(&["proto", "create", "acme", "--user", "bob", "--role", "write"]);
+    let id = created["id"].as_str().unwrap().to_owned();
+    let listed = admin(&["proto", "list", "acme"]);
+    assert_eq!(listed[0]["user"], "bob");
+    assert_eq!(listed[0]["role"], "write");
+    let (status, api) = crate::common::call(
+        &s,
+        reqwest::Method::GET,
+        "/api/v1/organization/acme/prototypes",
+        &crate::common::Auth::Basic(crate::common::ALICE),
+        None,
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(api["prototypes"][0]["id"], id.as_str());
+    // Alice's new repository grants bob write.
+    let t = s.push_token(crate::common::ALICE, "acme/app").await;
+    assert!(!t.is_empty());
+    let t = s.token(Some(crate::common::BOB), &["repository:acme/app:push"]).await;
+    let claims: serde_json::Value = {
+        use base64::Engine as _;
+        let payload = t.split('.').nth(1).unwrap();
+        serde_json::from_slice(&base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(payload).unwrap()).unwrap()
+    };
+    assert_eq!(claims["access"][0]["actions"], serde_json::json!(["push"]));
+    admin(&["proto", "delete", "acme", &id]);
+    assert_eq!(admin(&["proto", "list", "acme"]), serde_json::json!([]));
+}

@@ -53,6 +53,12 @@ enum AdminCommand {
         #[command(subcommand)]
         command: RepoCommand,
     },
+    /// Default permissions of an organization: what its new repositories grant (as the API's
+    /// `prototypes`).
+    Proto {
+        #[command(subcommand)]
+        command: ProtoCommand,
+    },
     /// Storage quotas of namespaces (enforced with FEATURE_QUOTA_MANAGEMENT).
     Quota {
         #[command(subcommand)]
@@ -149,6 +155,28 @@ enum UserCommand {
         #[arg(long)]
         expires_in_days: Option<u32>,
     },
+}
+
+#[derive(Subcommand)]
+enum ProtoCommand {
+    /// List an organization's default permissions.
+    List { org: String },
+    /// Grant ROLE on every new repository of ORG to a user, robot (`--user`) or team (`--team`),
+    /// for repositories anyone creates, or only those `--creator` creates.
+    Create {
+        org: String,
+        #[arg(long, conflicts_with = "team", required_unless_present = "team")]
+        user: Option<String>,
+        #[arg(long)]
+        team: Option<String>,
+        /// read, write or admin.
+        #[arg(long)]
+        role: String,
+        #[arg(long)]
+        creator: Option<String>,
+    },
+    /// Delete a default permission by its id.
+    Delete { org: String, id: String },
 }
 
 #[derive(Subcommand)]
@@ -495,6 +523,52 @@ async fn execute(app: &App, data_dir: Option<&std::path::Path>, j: bool, command
                     format!("revoked `{target}` on `{repository}`"),
                     json!({"repository": repository, "user": who.user, "team": who.team}),
                 );
+            }
+        },
+        AdminCommand::Proto { command } => match command {
+            ProtoCommand::List { org } => {
+                let list = crate::accounts::prototypes::list(app, actor, &org).await?;
+                let name = |p: &Option<(String, bool, String)>| p.as_ref().map(|(n, _, _)| n.clone());
+                let rows = list
+                    .iter()
+                    .map(|p| {
+                        let delegate =
+                            name(&p.delegate_user).or_else(|| p.delegate_team.clone().map(|t| format!("team {t}")));
+                        vec![
+                            p.uuid.clone(),
+                            p.role.clone(),
+                            delegate.unwrap_or_default(),
+                            name(&p.activating_user).unwrap_or_else(|| "anyone".into()),
+                        ]
+                    })
+                    .collect();
+                let value: Vec<serde_json::Value> = list
+                    .iter()
+                    .map(|p| {
+                        json!({"id": p.uuid, "role": p.role, "user": name(&p.delegate_user), "team": p.delegate_team,
+                               "creator": name(&p.activating_user)})
+                    })
+                    .collect();
+                print_table(j, &["id", "role", "grantee", "creator"], rows, json!(value));
+            }
+            ProtoCommand::Create { org, user, team, role, creator } => {
+                let delegate = match (&user, &team) {
+                    (Some(u), _) => crate::accounts::prototypes::Delegate::User(u),
+                    (None, Some(t)) => crate::accounts::prototypes::Delegate::Team(t),
+                    (None, None) => anyhow::bail!("pass --user or --team"),
+                };
+                let p =
+                    crate::accounts::prototypes::create(app, actor, &org, delegate, &role, creator.as_deref()).await?;
+                let msg = format!("default permission {} created: {role} on new repositories of `{org}`", p.uuid);
+                done(
+                    j,
+                    msg,
+                    json!({"id": p.uuid, "org": org, "role": role, "user": user, "team": team, "creator": creator}),
+                );
+            }
+            ProtoCommand::Delete { org, id } => {
+                crate::accounts::prototypes::delete(app, actor, &org, &id).await?;
+                done(j, format!("default permission {id} deleted"), json!({"id": id, "org": org}));
             }
         },
         AdminCommand::Repo { command } => match command {
