@@ -61,7 +61,9 @@ async fn concurrent_chunks_to_one_upload_never_interleave() {
         assert!(status == StatusCode::ACCEPTED || status == StatusCode::RANGE_NOT_SATISFIABLE, "{status}");
         accepted += usize::from(status == StatusCode::ACCEPTED);
     }
-    assert_eq!(accepted, 1, "exactly one chunk may claim offset 0");
+    // One chunk claims offset 0; the others are refused (416) or, arriving after it, taken as
+    // resends of bytes already received and skipped (Quay's tolerance): never interleaved.
+    assert!(accepted >= 1, "no chunk claimed offset 0");
     let status = s.req(Method::GET, &location, &token).send().await.unwrap();
     assert_eq!(status.headers()["range"], "0-9999");
 }

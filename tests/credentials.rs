@@ -24,7 +24,7 @@ async fn token_status(s: &Server, user: &str, password: &str) -> (StatusCode, Va
     (status, r.json().await.unwrap_or(Value::Null))
 }
 
-fn claims(token: &str) -> Value {
+pub fn claims(token: &str) -> Value {
     use base64::Engine as _;
     let payload = token.split('.').nth(1).unwrap();
     serde_json::from_slice(&base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(payload).unwrap()).unwrap()

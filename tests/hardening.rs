@@ -274,7 +274,17 @@ async fn a_disabled_namespace_serves_nothing() {
         let status = s.req(reqwest::Method::GET, &manifest, token).send().await.unwrap().status();
         assert_eq!(status, StatusCode::UNAUTHORIZED);
     }
-    assert_eq!(granted(&s, BOB.0, BOB.1, "repository:alice/open:pull").await, serde_json::json!([]));
+    // Quay's answer to a token request for a disabled namespace: 405 DENIED.
+    let r = s
+        .client
+        .get(s.url("/v2/auth"))
+        .query(&[("service", s.host.as_str()), ("scope", "repository:alice/open:pull")])
+        .basic_auth(BOB.0, Some(BOB.1))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::METHOD_NOT_ALLOWED);
+    assert_eq!(error_code(r).await, "DENIED");
     let (status, _) = call(&s, reqwest::Method::GET, "/api/v1/repository/alice/open", &Auth::Anonymous, None).await;
     assert_eq!(status, StatusCode::UNAUTHORIZED);
     let (status, _) =

@@ -890,3 +890,84 @@ async fn sparse_manifest_support_is_announced() {
         .await;
     assert_eq!(r.status(), StatusCode::BAD_REQUEST);
 }
+
+/// What Quay's own registry tests send, answered as Quay answers it: an inclusive Content-Range
+/// one byte long, a chunk that overlaps what was received, `n` given twice, a scope naming the
+/// registry host, and a list asked for by a client that takes single images only.
+#[tokio::test]
+async fn quay_clients_corners() {
+    let s = Server::start().await;
+    let t = s.push_token(ALICE, "alice/corners").await;
+    let data: Vec<u8> = (0..200u32).map(|i| i as u8).collect();
+    let start = s.req(Method::POST, "/v2/alice/corners/blobs/uploads/", &t).send().await.unwrap();
+    let location = start.headers()["location"].to_str().unwrap().to_owned();
+    // `0-100` for 100 bytes.
+    let r = s
+        .req(Method::PATCH, &location, &t)
+        .header("content-range", "0-100")
+        .body(data[..100].to_vec())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::ACCEPTED);
+    assert_eq!(r.headers()["range"], "0-99");
+    // 50 bytes again, then 50 new ones.
+    let r = s
+        .req(Method::PATCH, &location, &t)
+        .header("content-range", "50-149")
+        .body(data[50..150].to_vec())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::ACCEPTED);
+    assert_eq!(r.headers()["range"], "0-149");
+    let digest = sha256(&data);
+    let r = s
+        .req(Method::PUT, &format!("{location}?digest={digest}"), &t)
+        .header("content-range", "150-199")
+        .body(data[150..].to_vec())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::CREATED);
+    let got = s.req(Method::GET, &format!("/v2/alice/corners/blobs/{digest}"), &t).send().await.unwrap();
+    assert_eq!(got.bytes().await.unwrap().as_ref(), data.as_slice());
+
+    // `n` twice: the first counts.
+    s.push_image(&t, "alice/corners", "a", b"one").await;
+    let (_, child) = s.push_image(&t, "alice/corners", "b", b"two").await;
+    let r = s.req(Method::GET, "/v2/alice/corners/tags/list?n=1&n=5", &t).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    assert_eq!(r.json::<Value>().await.unwrap()["tags"].as_array().unwrap().len(), 1);
+
+    // A scope with the registry host in front is granted under that name, and honoured.
+    let hosted = s.token(Some(ALICE), &[&format!("repository:{}/alice/corners:pull", s.host)]).await;
+    assert_eq!(crate::credentials::claims(&hosted)["access"][0]["name"], format!("{}/alice/corners", s.host));
+    let r = s.req(Method::GET, "/v2/alice/corners/manifests/a", &hosted).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+
+    // A list, asked for with single-image types only: 404; with list types (or none): the list.
+    let size = s
+        .req(Method::GET, &format!("/v2/alice/corners/manifests/{child}"), &t)
+        .send()
+        .await
+        .unwrap()
+        .bytes()
+        .await
+        .unwrap()
+        .len();
+    let index = format!(
+        r#"{{"schemaVersion":2,"mediaType":"{OCI_INDEX}","manifests":[{{"mediaType":"{OCI_MANIFEST}","digest":"{child}","size":{size},"platform":{{"architecture":"amd64","os":"linux"}}}}]}}"#
+    );
+    assert_eq!(s.put_manifest(&t, "alice/corners", "list", OCI_INDEX, &index).await.status(), StatusCode::CREATED);
+    let get = |accept: Option<&'static str>| {
+        let mut r = s.req(Method::GET, "/v2/alice/corners/manifests/list", &t);
+        if let Some(a) = accept {
+            r = r.header("accept", a);
+        }
+        async move { r.send().await.unwrap().status() }
+    };
+    assert_eq!(get(Some("application/vnd.docker.distribution.manifest.v2+json")).await, StatusCode::NOT_FOUND);
+    assert_eq!(get(Some(OCI_INDEX)).await, StatusCode::OK);
+    assert_eq!(get(None).await, StatusCode::OK);
+}

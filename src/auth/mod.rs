@@ -597,10 +597,13 @@ pub async fn verify_refresh_token(
 impl Claims {
     /// Whether the token grants `action` (`pull`, `push`, `*`) on the repository `path`, comparing
     /// names after the same normalisation the request went through.
-    pub fn allows(&self, path: &str, action: &str, library: Option<&str>) -> bool {
+    /// Whether a grant covers `action` on the repository `path`; a grant may name it with this
+    /// registry's host in front (`HOST/ns/repo`), as it was asked for.
+    pub fn allows(&self, path: &str, action: &str, library: Option<&str>, host: &str) -> bool {
         self.access.iter().any(|a| {
+            let name = a.name.strip_prefix(host).and_then(|rest| rest.strip_prefix('/')).unwrap_or(&a.name);
             a.kind == "repository"
-                && crate::oci::RepositoryName::parse(&a.name, library).is_ok_and(|n| n.to_string() == path)
+                && crate::oci::RepositoryName::parse(name, library).is_ok_and(|n| n.to_string() == path)
                 && a.actions.iter().any(|x| x == action || x == "*")
         })
     }

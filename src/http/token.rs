@@ -207,5 +207,6 @@ async fn grant(app: &AppState, identity: &Identity, scope: &str) -> Result<Acces
         _ => Actor::anonymous(),
     };
     let granted = registry::access::grant(app, &actor, &name, &requested).await?;
-    Ok(Access { kind: "repository".into(), name: path.to_owned(), actions: granted })
+    // Quay names the grant as it was asked for, registry host included (`HOST/ns/repo`).
+    Ok(Access { kind: "repository".into(), name: target.to_owned(), actions: granted })
 }

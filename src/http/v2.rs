@@ -208,7 +208,11 @@ fn link_header(path: &str, n: u64, last: &str) -> String {
     format!("<{path}?n={n}&last={encoded}>; rel=\"next\"")
 }
 
-pub async fn catalog(State(app): State<AppState>, headers: HeaderMap, Query(q): Query<PageQuery>) -> Response {
+pub async fn catalog(
+    State(app): State<AppState>,
+    headers: HeaderMap,
+    FirstQuery(q): FirstQuery<PageQuery>,
+) -> Response {
     let result: V2Result = async {
         let claims = bearer(&app, &headers)
             .await
@@ -239,6 +243,25 @@ pub async fn catalog(State(app): State<AppState>, headers: HeaderMap, Query(q): 
     result.unwrap_or_else(IntoResponse::into_response)
 }
 
+/// The query string where a parameter given twice counts once, by its first value (Quay reads
+/// `request.args.get`, so clients that repeat `n` work there).
+pub struct FirstQuery<T>(pub T);
+
+impl<S: Send + Sync, T: serde::de::DeserializeOwned> axum::extract::FromRequestParts<S> for FirstQuery<T> {
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut axum::http::request::Parts, _: &S) -> Result<Self, Self::Rejection> {
+        let invalid =
+            |e: &dyn std::fmt::Display| Code::InvalidRequest.error(format!("invalid query: {e}")).into_response();
+        let Query(pairs) = Query::<Vec<(String, String)>>::try_from_uri(&parts.uri).map_err(|e| invalid(&e))?;
+        let mut first = serde_json::Map::new();
+        for (key, value) in pairs {
+            first.entry(key).or_insert(serde_json::Value::String(value));
+        }
+        serde_json::from_value(serde_json::Value::Object(first)).map(FirstQuery).map_err(|e| invalid(&e))
+    }
+}
+
 #[derive(Deserialize, Default)]
 pub struct V2Query {
     digest: Option<String>,
@@ -258,7 +281,7 @@ pub async fn dispatch(
     uri: Uri,
     headers: HeaderMap,
     peer: Option<axum::Extension<super::PeerAddr>>,
-    Query(query): Query<V2Query>,
+    FirstQuery(query): FirstQuery<V2Query>,
     body: Body,
 ) -> Response {
     let path = uri.path().strip_prefix("/v2/").unwrap_or_default();
@@ -415,7 +438,7 @@ async fn authorize(
     let deny = || V2Error::unauthorized(&challenge(app, Some(format!("repository:{name}:{scope_actions}"))));
     let claims = bearer(app, headers).await.map_err(|_| deny())?;
     let library = app.config.library_namespace();
-    if claims.as_ref().is_some_and(|c| c.allows(&name.to_string(), action, library)) {
+    if claims.as_ref().is_some_and(|c| c.allows(&name.to_string(), action, library, &app.config.server_hostname)) {
         let repo = registry::repository(app, &name).await?;
         // A namespace disabled since the token was issued serves nothing.
         if !repo.namespace_enabled {
@@ -443,6 +466,27 @@ async fn authorize(
     Err(deny())
 }
 
+/// Whether the client's `Accept` takes a manifest of `media_type`: lists and indexes only when it
+/// names a list type (or anything); every other manifest always (clients omit types they do
+/// not negotiate).
+fn accepts(client: &Client<'_>, media_type: &str) -> bool {
+    use crate::oci::media_types::{DOCKER_MANIFEST_LIST, OCI_INDEX};
+    if media_type != OCI_INDEX && media_type != DOCKER_MANIFEST_LIST {
+        return true;
+    }
+    let offered: Vec<&str> = client
+        .headers
+        .get_all(header::ACCEPT)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .map(|t| t.split(';').next().unwrap_or("").trim())
+        .filter(|t| !t.is_empty())
+        .collect();
+    offered.is_empty()
+        || offered.iter().any(|t| matches!(*t, "*/*" | "application/*" | OCI_INDEX | DOCKER_MANIFEST_LIST))
+}
+
 async fn get_manifest(
     app: &AppState,
     target: &Authorized,
@@ -455,6 +499,10 @@ async fn get_manifest(
     let ip = client.ip();
     let puller = target.puller(client, &ip);
     let m = registry::get_manifest(app, (!head).then_some(&puller), &target.name, &target.repo, &reference).await?;
+    if !accepts(client, &m.media_type) {
+        // As Quay: a client that takes single images only does not get a list it cannot read.
+        return Err(RegistryError::ManifestUnknown.into());
+    }
     let len = m.bytes.len();
     let mut r = if head { Body::empty() } else { Body::from(m.bytes) }.into_response();
     set(&mut r, "content-type", &m.media_type);

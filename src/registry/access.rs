@@ -158,11 +158,12 @@ pub async fn require_writable(app: &App, repo: &RepoRow, writer: &Actor) -> Resu
 /// (and anyone on public repositories), `push` and `delete` to writers of a repository that takes
 /// their writes, `*` to admins. A push into a repository that does not exist yet creates it when
 /// the actor may create there (and, with `CREATE_NAMESPACE_ON_PUSH`, its namespace as an
-/// organization they own). A disabled namespace grants nothing.
+/// organization they own). A disabled namespace refuses the request (Quay's 405).
 pub async fn grant(app: &App, actor: &Actor, name: &RepositoryName, requested: &[&str]) -> Result<Vec<String>> {
     let namespace = crate::db::user::find_user(&app.db.read, name.namespace()).await?;
     if namespace.as_ref().is_some_and(|ns| !ns.enabled) {
-        return Ok(Vec::new());
+        // Quay's answer: 405 DENIED for the whole request.
+        return Err(RegistryError::NotWritable(NotWritable::NamespaceDisabled));
     }
     let registry_writable = !app.config.read_only();
     let mut repo = super::find_repository(app, name).await?;
