@@ -35,7 +35,10 @@ pub fn router(app: AppState) -> Router {
         .route("/v2/auth", get(token::token).post(token::oauth_token))
         .route("/v2/_catalog", get(v2::catalog))
         .route("/v2/{*path}", any(v2::dispatch))
-        .nest("/api/v1", api::router())
+        .nest(
+            "/api/v1",
+            api::router().layer(axum::middleware::from_fn_with_state(app.clone(), api::absolute_error_types)),
+        )
         .route("/health/instance", get(health))
         .route("/healthz", get(health))
         .route("/metrics", get(exposition::on_registry_port))

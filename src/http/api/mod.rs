@@ -402,6 +402,36 @@ impl IntoResponse for ApiError {
 
 pub type ApiResult = Result<Response, ApiError>;
 
+/// Quay's error bodies name their `type` by an absolute URL (`http://HOST/api/v1/error/not_found`):
+/// the error table writes the path, and this layer, which knows the registry's address, completes
+/// it. Only error answers are read, and they are small.
+pub async fn absolute_error_types(
+    axum::extract::State(app): axum::extract::State<AppState>,
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> Response {
+    let response = next.run(request).await;
+    let is_json =
+        response.headers().get(header::CONTENT_TYPE).is_some_and(|v| v.as_bytes().starts_with(b"application/json"));
+    if response.status().is_success() || !is_json {
+        return response;
+    }
+    let (mut parts, body) = response.into_parts();
+    let Ok(bytes) = axum::body::to_bytes(body, 1 << 20).await else {
+        return (StatusCode::INTERNAL_SERVER_ERROR, "error body too large").into_response();
+    };
+    let mut value: serde_json::Value = match serde_json::from_slice(&bytes) {
+        Ok(v) => v,
+        Err(_) => return Response::from_parts(parts, axum::body::Body::from(bytes)),
+    };
+    if let Some(kind) = value.get("type").and_then(|t| t.as_str()).filter(|t| t.starts_with("/api/v1/error/")) {
+        value["type"] = json!(format!("{}{kind}", app.config.base_url()));
+    }
+    let body = value.to_string();
+    parts.headers.remove(header::CONTENT_LENGTH);
+    Response::from_parts(parts, axum::body::Body::from(body))
+}
+
 /// A JSON response with a status.
 pub fn json_response(status: StatusCode, body: serde_json::Value) -> ApiResult {
     Ok((status, axum::Json(body)).into_response())

@@ -230,9 +230,9 @@ async fn change(
         Some(Some(seconds)) => Some(Some(seconds.checked_mul(1000).unwrap_or(i64::MIN))),
     };
     if req.manifest_digest.is_none() && expiration_ms.is_none() {
-        // Who may not change the tag is told so first.
+        // Nothing to change: Quay's no-op 201, once the caller may change the tag.
         tags::changeable(&app, &caller, &format!("{namespace}/{repo}"), &tag).await?;
-        return Err(ApiError::bad_request("manifest_digest or expiration must be given"));
+        return json_response(StatusCode::CREATED, json!("Updated"));
     }
     let path = format!("{namespace}/{repo}");
     tags::change(&app, &caller, &path, &tag, req.manifest_digest.as_deref(), expiration_ms).await?;
