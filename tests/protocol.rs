@@ -971,3 +971,26 @@ async fn quay_clients_corners() {
     assert_eq!(get(Some(OCI_INDEX)).await, StatusCode::OK);
     assert_eq!(get(None).await, StatusCode::OK);
 }
+
+/// An image whose configuration is not JSON is refused (Quay: 400); an artifact's opaque
+/// configuration is not read as one.
+#[tokio::test]
+async fn a_malformed_image_configuration_is_refused() {
+    let s = Server::start().await;
+    let t = s.push_token(ALICE, "alice/badconfig").await;
+    let config = s.push_blob(&t, "alice/badconfig", b"not json at all").await;
+    let layer = s.push_blob(&t, "alice/badconfig", b"layer").await;
+    let manifest = |config_type: &str| {
+        format!(
+            r#"{{"schemaVersion":2,"mediaType":"application/vnd.docker.distribution.manifest.v2+json","config":{{"mediaType":"{config_type}","digest":"{config}","size":15}},"layers":[{{"mediaType":"application/vnd.docker.image.rootfs.diff.tar.gzip","digest":"{layer}","size":5}}]}}"#
+        )
+    };
+    let docker = "application/vnd.docker.distribution.manifest.v2+json";
+    let r = s
+        .put_manifest(&t, "alice/badconfig", "v1", docker, &manifest("application/vnd.docker.container.image.v1+json"))
+        .await;
+    assert_eq!(r.status(), StatusCode::BAD_REQUEST);
+    assert_eq!(error_code(r).await, "MANIFEST_INVALID");
+    let r = s.put_manifest(&t, "alice/badconfig", "v1", docker, &manifest("application/vnd.example.opaque")).await;
+    assert_eq!(r.status(), StatusCode::CREATED);
+}

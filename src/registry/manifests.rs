@@ -256,6 +256,18 @@ async fn manifest_labels(app: &App, parsed: &ParsedManifest) -> Result<Vec<(Stri
         while let Some(piece) = futures_util::StreamExt::next(&mut stream).await {
             bytes.extend_from_slice(&piece.map_err(gone)?);
         }
+        // An image configuration must be a JSON object (Quay refuses a malformed one); other
+        // configurations (artifacts') are opaque.
+        let image_config = matches!(
+            config.media_type.as_str(),
+            "application/vnd.docker.container.image.v1+json" | "application/vnd.oci.image.config.v1+json"
+        );
+        if image_config && !serde_json::from_slice::<Value>(&bytes).is_ok_and(|v| v.is_object()) {
+            return Err(RegistryError::ManifestInvalid(format!(
+                "the image configuration {} is not a JSON object",
+                config.digest
+            )));
+        }
         for (k, v) in &crate::oci::config_labels(&bytes) {
             put(k, v);
         }
