@@ -211,11 +211,11 @@ fn prototype_schema() -> Value {
     )
 }
 
-fn prototype_json(org: &str, p: &Prototype) -> Value {
+fn prototype_json(p: &Prototype) -> Value {
     let person = |(name, robot, email): &(String, bool, String)| json!({"name": name, "kind": "user", "is_robot": robot, "avatar": avatar(name, email, if *robot { "robot" } else { "user" })});
     let delegate = match (&p.delegate_user, &p.delegate_team) {
         (Some(u), _) => person(u),
-        (None, Some(t)) => json!({"name": t, "kind": "team", "avatar": avatar(t, &format!("{org}/{t}"), "team")}),
+        (None, Some(t)) => json!({"name": t, "kind": "team", "avatar": avatar(t, t, "team")}),
         (None, None) => Value::Null,
     };
     let mut v = json!({"id": p.uuid, "role": p.role, "delegate": delegate});
@@ -226,8 +226,7 @@ fn prototype_json(org: &str, p: &Prototype) -> Value {
 }
 
 async fn list_prototypes(State(app): State<AppState>, caller: Caller, Path(name): Path<String>) -> ApiResult {
-    let list: Vec<Value> =
-        prototypes::list(&app, &caller, &name).await?.iter().map(|p| prototype_json(&name, p)).collect();
+    let list: Vec<Value> = prototypes::list(&app, &caller, &name).await?.iter().map(prototype_json).collect();
     json_response(StatusCode::OK, json!({"prototypes": list}))
 }
 
@@ -261,7 +260,7 @@ async fn create_prototype(
     };
     let activating = req.activating_user.as_ref().map(|a| a.name.as_str());
     let created = prototypes::create(&app, &caller, &name, delegate, &req.role, activating).await?;
-    json_response(StatusCode::OK, prototype_json(&name, &created))
+    json_response(StatusCode::OK, prototype_json(&created))
 }
 
 #[derive(Deserialize)]
@@ -276,7 +275,7 @@ async fn update_prototype(
     Body(req): Body<PrototypeRole>,
 ) -> ApiResult {
     let updated = prototypes::set_role(&app, &caller, &name, &id, &req.role).await?;
-    json_response(StatusCode::OK, prototype_json(&name, &updated))
+    json_response(StatusCode::OK, prototype_json(&updated))
 }
 
 async fn delete_prototype(
@@ -347,12 +346,12 @@ fn team_member_schema() -> Value {
     )
 }
 
-fn team_json(org: &str, t: &TeamView, can_view: bool) -> Value {
+fn team_json(t: &TeamView, can_view: bool) -> Value {
     json!({
         "name": t.name,
         "description": t.description,
         "role": t.role,
-        "avatar": avatar(&t.name, &format!("{org}/{}", t.name), "team"),
+        "avatar": avatar(&t.name, &t.name, "team"),
         "can_view": can_view,
         "repo_count": t.repo_count,
         "member_count": t.member_count,
@@ -386,13 +385,13 @@ fn org_json(view: &organizations::OrganizationView) -> Value {
     let mut v = json!({
         "name": org.username,
         "email": if view.admin { org.email.clone() } else { String::new() },
-        "avatar": avatar(&org.username, &org.email, "org"),
+        // Quay reports an organization's own avatar with kind `user` here.
+        "avatar": avatar(&org.username, &org.email, "user"),
         "is_admin": view.admin,
         "is_member": view.member,
     });
     if let Some(teams) = &view.teams {
-        let map: serde_json::Map<String, Value> =
-            teams.iter().map(|t| (t.name.clone(), team_json(&org.username, t, true))).collect();
+        let map: serde_json::Map<String, Value> = teams.iter().map(|t| (t.name.clone(), team_json(t, true))).collect();
         v["teams"] = Value::Object(map);
         v["ordered_teams"] = json!(teams.iter().map(|t| t.name.clone()).collect::<Vec<_>>());
     }
@@ -437,7 +436,7 @@ async fn members(State(app): State<AppState>, caller: Caller, Path(name): Path<S
                 "name": a.username,
                 "kind": "user",
                 "avatar": avatar(&a.username, &a.email, if a.robot { "robot" } else { "user" }),
-                "teams": teams.iter().map(|t| json!({"name": t, "avatar": avatar(t, &format!("{name}/{t}"), "team")})).collect::<Vec<_>>(),
+                "teams": teams.iter().map(|t| json!({"name": t, "avatar": avatar(t, t, "team")})).collect::<Vec<_>>(),
                 "repositories": [],
             })
         })
@@ -458,7 +457,7 @@ async fn put_team(
     Body(req): Body<TeamRequest>,
 ) -> ApiResult {
     let saved = teams::put(&app, &caller, &name, &team, &req.role, req.description.as_deref()).await?;
-    json_response(StatusCode::OK, team_json(&name, &saved, true))
+    json_response(StatusCode::OK, team_json(&saved, true))
 }
 
 async fn delete_team(

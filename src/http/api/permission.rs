@@ -143,8 +143,8 @@ fn user_json(p: &UserPermission) -> Value {
     v
 }
 
-fn team_json(namespace: &str, team: &str, role: &str) -> Value {
-    json!({"role": role, "name": team, "avatar": avatar(team, &format!("{namespace}/{team}"), "team")})
+fn team_json(team: &str, role: &str) -> Value {
+    json!({"role": role, "name": team, "avatar": avatar(team, team, "team")})
 }
 
 async fn list_users(
@@ -202,7 +202,7 @@ async fn list_teams(
     let permissions: serde_json::Map<String, Value> = permissions::teams(&app, &caller, &format!("{ns}/{repo}"))
         .await?
         .iter()
-        .map(|(team, role)| (team.clone(), team_json(&ns, team, role)))
+        .map(|(team, role)| (team.clone(), team_json(team, role)))
         .collect();
     json_response(StatusCode::OK, json!({"permissions": permissions}))
 }
@@ -214,7 +214,7 @@ async fn get_team(
 ) -> ApiResult {
     let found = permissions::teams(&app, &caller, &format!("{ns}/{repo}")).await?.into_iter().find(|(t, _)| *t == team);
     let (team, role) = found.ok_or_else(ApiError::not_found)?;
-    json_response(StatusCode::OK, team_json(&ns, &team, &role))
+    json_response(StatusCode::OK, team_json(&team, &role))
 }
 
 async fn put_team(
@@ -224,7 +224,7 @@ async fn put_team(
     Body(req): Body<RoleRequest>,
 ) -> ApiResult {
     permissions::grant(&app, &caller, &format!("{ns}/{repo}"), Grantee::Team(&team), &req.role).await?;
-    json_response(StatusCode::OK, team_json(&ns, &team, &req.role))
+    json_response(StatusCode::OK, team_json(&team, &req.role))
 }
 
 async fn delete_team(

@@ -163,10 +163,31 @@ async fn current_user(State(app): State<AppState>, caller: Caller) -> ApiResult 
 /// Quay's MD5), the colour one of Quay's palette picked by it.
 pub fn avatar(name: &str, email: &str, kind: &str) -> Value {
     use sha2::Digest as _;
-    const COLORS: [&str; 10] =
-        ["#969696", "#aec7e8", "#ff7f0e", "#ffbb78", "#2ca02c", "#98df8a", "#d62728", "#ff9896", "#9467bd", "#c5b0d5"];
+    // Quay's palette (`avatars/avatars.py`), picked by the first byte of the hash.
+    const COLORS: [&str; 32] = [
+        "#969696", "#aec7e8", "#ff7f0e", "#ffbb78", "#2ca02c", "#98df8a", "#d62728", "#ff9896", "#9467bd", "#c5b0d5",
+        "#8c564b", "#c49c94", "#e377c2", "#f7b6d2", "#7f7f7f", "#c7c7c7", "#bcbd22", "#1f77b4", "#17becf", "#9edae5",
+        "#393b79", "#5254a3", "#6b6ecf", "#9c9ede", "#9ecae1", "#31a354", "#b5cf6b", "#a1d99b", "#8c6d31", "#ad494a",
+        "#e7ba52", "#a55194",
+    ];
     let digest = sha2::Sha256::digest(email.trim().to_lowercase().as_bytes());
     let hash: String = digest.iter().map(|b| format!("{b:02x}")).collect();
     let color = COLORS[digest[0] as usize % COLORS.len()];
     json!({"name": name, "hash": hash, "color": color, "kind": kind})
+}
+
+#[cfg(test)]
+mod tests {
+    /// Quay's own answers (`quay-api-answers.json`): users and organizations by their email,
+    /// teams by their name.
+    #[test]
+    fn avatars_are_quays() {
+        let user = super::avatar("quayadmin", "quayadmin@example.com", "user");
+        assert_eq!(user["hash"], "3e82e9cbf62d25dec0ed1b4c66ca7c5d47ab9f1f271958298dea856fb26adc4c");
+        assert_eq!(user["color"], "#e7ba52");
+        assert_eq!(super::avatar("acme", "acme@example.com", "user")["color"], "#f7b6d2");
+        assert_eq!(super::avatar("owners", "owners", "team")["color"], "#c7c7c7");
+        assert_eq!(super::avatar("readers", "readers", "team")["color"], "#ff7f0e");
+        assert_eq!(super::avatar("user2", "user2@example.com", "user")["color"], "#c49c94");
+    }
 }
