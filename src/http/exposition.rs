@@ -77,8 +77,16 @@ async fn sample(app: &AppState) {
             metrics::gauge!("quay_stored_bytes").set(totals.stored_bytes as f64);
             metrics::gauge!("quay_uploads_in_progress").set(totals.uploads as f64);
             metrics::gauge!("quay_gc_backlog").set(totals.gc_backlog as f64);
-            for (job, holder) in leases {
-                metrics::gauge!("quay_job_lease_holder", "job" => job, "holder" => holder).set(1.0);
+            // Holders that let go drop to 0 (the exporter keeps every series it has seen).
+            static SHOWN: std::sync::Mutex<Vec<(String, String)>> = std::sync::Mutex::new(Vec::new());
+            if let Ok(mut shown) = SHOWN.lock() {
+                for (job, holder) in shown.iter().filter(|pair| !leases.contains(pair)) {
+                    metrics::gauge!("quay_job_lease_holder", "job" => job.clone(), "holder" => holder.clone()).set(0.0);
+                }
+                for (job, holder) in &leases {
+                    metrics::gauge!("quay_job_lease_holder", "job" => job.clone(), "holder" => holder.clone()).set(1.0);
+                }
+                *shown = leases;
             }
         }
         Err(e) => tracing::debug!(error = %e, "cannot read the registry's totals for /metrics"),

@@ -51,8 +51,8 @@ pub fn router(app: AppState) -> Router {
 
 /// Who a request says it is, for the access log: the subject of a registry token this node has
 /// verified, or the user name of Basic credentials (as given: the status says whether it held).
-fn caller_name(app: &AppState, headers: &header::HeaderMap) -> Option<String> {
-    let value = headers.get(header::AUTHORIZATION)?.to_str().ok()?;
+fn caller_name(app: &AppState, authorization: Option<&header::HeaderValue>) -> Option<String> {
+    let value = authorization?.to_str().ok()?;
     let (kind, credentials) = value.split_once(' ')?;
     if kind.eq_ignore_ascii_case("bearer") {
         return app.verification_keys.cached(credentials.trim()).map(|claims| claims.sub);
@@ -73,7 +73,7 @@ async fn observe(State(app): State<AppState>, request: Request, next: Next) -> R
     let started = Instant::now();
     let method = request.method().clone();
     let client = request.extensions().get::<PeerAddr>().map(|p| p.0);
-    let headers = request.headers().clone();
+    let authorization = request.headers().get(header::AUTHORIZATION).cloned();
     let fallback_route = v2::route_label(request.uri().path());
     let bytes_in = request
         .headers()
@@ -104,7 +104,7 @@ async fn observe(State(app): State<AppState>, request: Request, next: Next) -> R
     }
     let ms = format!("{:.1}", elapsed.as_secs_f64() * 1000.0);
     let client = client.map(|ip| ip.to_string()).unwrap_or_default();
-    let user = caller_name(&app, &headers).unwrap_or_default();
+    let user = caller_name(&app, authorization.as_ref()).unwrap_or_default();
     // Logged here, once: handlers hand the cause of a server error over in the response.
     if let Some(error::Failure(cause)) = response.extensions().get::<error::Failure>() {
         tracing::error!(%method, path, status, client, user, error = %cause, "internal error");
