@@ -196,11 +196,7 @@ async fn granted(s: &Server, user: &str, password: &str, scope: &str) -> Value {
         .unwrap();
     assert_eq!(r.status(), StatusCode::OK);
     let token: Value = r.json().await.unwrap();
-    use base64::Engine as _;
-    let payload = token["token"].as_str().unwrap().split('.').nth(1).unwrap().to_owned();
-    let claims: Value =
-        serde_json::from_slice(&base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(payload).unwrap()).unwrap();
-    claims["access"][0]["actions"].clone()
+    crate::credentials::claims(token["token"].as_str().unwrap())["access"][0]["actions"].clone()
 }
 
 /// The repositories a Basic login sees in the catalog.

@@ -43,33 +43,36 @@ pub fn router(app: AppState) -> Router {
         .route("/healthz", get(health))
         .route("/metrics", get(exposition::on_registry_port))
         .layer(axum::middleware::from_fn(read_refused_bodies))
-        .layer(axum::middleware::from_fn_with_state(app.clone(), observe))
+        .layer(axum::middleware::from_fn(observe))
         .with_state(app);
     // Paths are rewritten before routing: middleware inside the router runs after it.
     Router::new().fallback_service(tower::ServiceExt::map_request(routes, api::route_nested_repositories))
 }
 
-/// Who a request says it is, for the access log: the subject of a registry token this node has
-/// verified, or the user name of Basic credentials (as given: the status says whether it held).
-fn caller_name(app: &AppState, authorization: Option<&header::HeaderValue>) -> Option<String> {
-    let value = authorization?.to_str().ok()?;
-    let (kind, credentials) = value.split_once(' ')?;
-    if kind.eq_ignore_ascii_case("bearer") {
-        return app.verification_keys.cached(credentials.trim()).map(|claims| claims.sub);
+/// Who made a request, for the access log: set by `/v2` from the token it verified.
+#[derive(Debug, Clone)]
+pub struct Subject(pub String);
+
+/// Who a request says it is: the subject `/v2` verified, or the user name of Basic credentials
+/// (as given: the status says whether it held). Nothing is hashed or verified again here.
+fn caller_name(response: &Response, authorization: Option<&header::HeaderValue>) -> Option<String> {
+    if let Some(Subject(sub)) = response.extensions().get::<Subject>() {
+        return Some(sub.clone());
     }
-    if kind.eq_ignore_ascii_case("basic") {
-        use base64::Engine as _;
-        let raw = base64::engine::general_purpose::STANDARD.decode(credentials.trim()).ok()?;
-        let text = String::from_utf8(raw).ok()?;
-        return text.split_once(':').map(|(user, _)| user.chars().take(256).collect());
+    let (kind, credentials) = authorization?.to_str().ok()?.split_once(' ')?;
+    if !kind.eq_ignore_ascii_case("basic") {
+        return None;
     }
-    None
+    use base64::Engine as _;
+    let raw = base64::engine::general_purpose::STANDARD.decode(credentials.trim()).ok()?;
+    let text = String::from_utf8(raw).ok()?;
+    text.split_once(':').map(|(user, _)| user.chars().take(256).collect())
 }
 
 /// Counts requests by route and status, bytes in and out, and request durations; writes one
 /// access-log line per request (method, path, status, bytes, duration, client, user), as nginx in
 /// front of Quay and distribution do.
-async fn observe(State(app): State<AppState>, request: Request, next: Next) -> Response {
+async fn observe(request: Request, next: Next) -> Response {
     let started = Instant::now();
     let method = request.method().clone();
     let client = request.extensions().get::<PeerAddr>().map(|p| p.0);
@@ -104,7 +107,7 @@ async fn observe(State(app): State<AppState>, request: Request, next: Next) -> R
     }
     let ms = format!("{:.1}", elapsed.as_secs_f64() * 1000.0);
     let client = client.map(|ip| ip.to_string()).unwrap_or_default();
-    let user = caller_name(&app, authorization.as_ref()).unwrap_or_default();
+    let user = caller_name(&response, authorization.as_ref()).unwrap_or_default();
     // Logged here, once: handlers hand the cause of a server error over in the response.
     if let Some(error::Failure(cause)) = response.extensions().get::<error::Failure>() {
         tracing::error!(%method, path, status, client, user, error = %cause, "internal error");

@@ -345,36 +345,53 @@ impl Authorized {
 }
 
 async fn run(app: &AppState, op: Operation<'_>, client: &Client<'_>, query: &V2Query, body: Body) -> V2Result {
-    use Operation as O;
     let name = RepositoryName::parse(op.name(), app.config.library_namespace()).map_err(RegistryError::from)?;
     let target = authorize(app, client.headers, name, op.action()).await?;
+    let mut response = perform(app, op, &target, client, query, body).await.unwrap_or_else(IntoResponse::into_response);
+    // For the access log: who the token was issued to, as verified here.
+    if let Some(claims) = &target.claims {
+        response.extensions_mut().insert(super::Subject(claims.sub.clone()));
+    }
+    Ok(response)
+}
+
+/// The operation, once authorized.
+async fn perform(
+    app: &AppState,
+    op: Operation<'_>,
+    target: &Authorized,
+    client: &Client<'_>,
+    query: &V2Query,
+    body: Body,
+) -> V2Result {
+    use Operation as O;
     match op {
-        O::GetManifest { reference, head, .. } => get_manifest(app, &target, client, reference, head).await,
-        O::PutManifest { reference, .. } => put_manifest(app, &target, client, reference, body).await,
+        O::GetManifest { reference, head, .. } => get_manifest(app, target, client, reference, head).await,
+        O::PutManifest { reference, .. } => put_manifest(app, target, client, reference, body).await,
         O::DeleteManifest { reference, .. } => {
             let reference = Reference::parse(reference).map_err(RegistryError::from)?;
             let actor = target.writer(app, client).await?;
             registry::delete_manifest(app, &actor, &target.name, &target.repo, &reference).await?;
             Ok(empty(StatusCode::ACCEPTED))
         }
-        O::GetBlob { digest, head, .. } => get_blob(app, &target, client, digest, head).await,
+        O::GetBlob { digest, head, .. } => get_blob(app, target, client, digest, head).await,
         O::DeleteBlob { digest, .. } => {
             let digest = Digest::parse(digest).map_err(RegistryError::from)?;
             let actor = target.writer(app, client).await?;
             registry::delete_blob(app, &actor, &target.repo, &digest).await?;
             Ok(empty(StatusCode::ACCEPTED))
         }
-        O::StartUpload { .. } => start_upload(app, &target, client, query, body).await,
+        O::StartUpload { .. } => start_upload(app, target, client, query, body).await,
         O::UploadStatus { uuid, .. } => {
             let size = registry::upload_size(app, &target.repo, uuid).await?;
             let mut r = empty(StatusCode::NO_CONTENT);
-            set(&mut r, "location", &upload_location(app, &target, uuid));
+            set(&mut r, "location", &upload_location(app, target, uuid));
             set(&mut r, "range", &upload_range(size));
             set(&mut r, "docker-upload-uuid", uuid);
             Ok(r)
         }
         O::PatchUpload { uuid, .. } => {
-            let location = upload_location(app, &target, uuid);
+            let location = upload_location(app, target, uuid);
             let range = content_range(client)?;
             let actor = target.writer(app, client).await?;
             let size = registry::append_chunk(
@@ -395,7 +412,7 @@ async fn run(app: &AppState, op: Operation<'_>, client: &Client<'_>, query: &V2Q
             Ok(r)
         }
         O::FinishUpload { uuid, .. } => {
-            let location = upload_location(app, &target, uuid);
+            let location = upload_location(app, target, uuid);
             let Some(d) = &query.digest else {
                 return Err(RegistryError::DigestInvalid("the digest query parameter is required".into()).into());
             };
@@ -414,14 +431,14 @@ async fn run(app: &AppState, op: Operation<'_>, client: &Client<'_>, query: &V2Q
             )
             .await
             .map_err(|e| with_location(e, &location))?;
-            Ok(blob_created(app, &target, &digest))
+            Ok(blob_created(app, target, &digest))
         }
         O::CancelUpload { uuid, .. } => {
             registry::cancel_upload(app, &target.repo, uuid).await?;
             Ok(empty(StatusCode::NO_CONTENT))
         }
-        O::ListTags { .. } => list_tags(app, &target, query).await,
-        O::Referrers { digest, .. } => referrers(app, &target, query, digest).await,
+        O::ListTags { .. } => list_tags(app, target, query).await,
+        O::Referrers { digest, .. } => referrers(app, target, query, digest).await,
     }
 }
 
