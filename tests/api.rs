@@ -1173,3 +1173,48 @@ async fn answers_are_shaped_as_quays() {
     let (status, _) = call(&s, Method::PUT, "/api/v1/repository/alice/app/tag/v1", &BOB_API, Some(json!({}))).await;
     assert_eq!(status, StatusCode::FORBIDDEN);
 }
+
+/// Quay's layer view: each layer's command, author and date from the image configuration's
+/// history (entries marked `empty_layer` made none), and a list's compressed size 0.
+#[tokio::test]
+async fn manifest_layers_carry_their_history() {
+    let s = Server::start().await;
+    let t = s.push_token(ALICE, "alice/hist").await;
+    let config = json!({"architecture": "amd64", "os": "linux", "history": [
+        {"created": "2024-01-01T00:00:00Z", "created_by": "ADD base.tar /", "author": "ops"},
+        {"created": "2024-01-02T00:00:00Z", "created_by": "ENV A=b", "empty_layer": true},
+        {"created": "2024-01-03T12:30:00Z", "created_by": "RUN make", "comment": "build"},
+    ]})
+    .to_string();
+    let config_digest = s.push_blob(&t, "alice/hist", config.as_bytes()).await;
+    let (a, b) = (s.push_blob(&t, "alice/hist", b"base").await, s.push_blob(&t, "alice/hist", b"make").await);
+    let manifest = image_manifest(&config_digest, config.len(), &[(&a, 4), (&b, 4)], None);
+    assert_eq!(s.put_manifest(&t, "alice/hist", "v1", OCI_MANIFEST, &manifest).await.status(), StatusCode::CREATED);
+    let digest = sha256(manifest.as_bytes());
+    let (status, view) =
+        call(&s, Method::GET, &format!("/api/v1/repository/alice/hist/manifest/{digest}"), &ALICE_API, None).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(view["layers_compressed_size"], 8);
+    let layers = view["layers"].as_array().unwrap();
+    assert_eq!(layers[0]["command"], json!(["ADD base.tar /"]));
+    assert_eq!(layers[0]["author"], "ops");
+    assert_eq!(layers[0]["created_datetime"], "Mon, 01 Jan 2024 00:00:00 -0000");
+    assert_eq!(layers[1]["command"], json!(["RUN make"]));
+    assert_eq!(layers[1]["comment"], "build");
+    assert_eq!(layers[1]["created_datetime"], "Wed, 03 Jan 2024 12:30:00 -0000");
+
+    let index = json!({"schemaVersion": 2, "mediaType": OCI_INDEX, "manifests": [
+        {"mediaType": OCI_MANIFEST, "digest": digest, "size": manifest.len()}]})
+    .to_string();
+    assert_eq!(s.put_manifest(&t, "alice/hist", "list", OCI_INDEX, &index).await.status(), StatusCode::CREATED);
+    let (_, view) = call(
+        &s,
+        Method::GET,
+        &format!("/api/v1/repository/alice/hist/manifest/{}", sha256(index.as_bytes())),
+        &ALICE_API,
+        None,
+    )
+    .await;
+    assert_eq!((view["is_manifest_list"].clone(), view["layers_compressed_size"].clone()), (json!(true), json!(0)));
+    assert_eq!(view["layers"], Value::Null);
+}

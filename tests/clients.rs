@@ -240,3 +240,162 @@ async fn podman_logs_in_pushes_and_pulls() {
     drop(root);
     result.unwrap();
 }
+
+/// `bytes` gzipped (schema 1 layers are compressed tarballs; skopeo would compress anything else).
+fn gzipped(bytes: &[u8]) -> Vec<u8> {
+    use std::io::Write as _;
+    let mut child = Command::new("gzip")
+        .args(["-c", "-n"])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    child.stdin.take().unwrap().write_all(bytes).unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert!(out.status.success());
+    out.stdout
+}
+
+/// Docker schema 1, as legacy images still carry it: skopeo pushes an unsigned one from a `dir:`
+/// layout byte for byte, and one it re-signs itself (ES256, libtrust's pretty JWS) when it rewrites
+/// the embedded tag; both are served as stored with Docker's digest (of the signed payload), pull
+/// back by digest, and count for the API, quotas and GC like any manifest. Quay's checks: the
+/// embedded repository and tag must match, a tampered signature is refused.
+#[tokio::test]
+async fn skopeo_pushes_and_pulls_docker_schema1() {
+    let s = Server::start_with("FEATURE_QUOTA_MANAGEMENT: true\nPUSH_TEMP_TAG_EXPIRATION_SEC: 1\n").await;
+    let work = tempfile::tempdir().unwrap();
+    let src = work.path().join("src");
+    std::fs::create_dir_all(&src).unwrap();
+    std::fs::write(src.join("version"), "Directory Transport Version: 1.1\n").unwrap();
+    let layers = [gzipped(&layer(7, 40_000)), gzipped(&layer(8, 3_000))];
+    let digests: Vec<String> = layers.iter().map(|l| sha256(l)).collect();
+    for (l, d) in layers.iter().zip(&digests) {
+        std::fs::write(src.join(&d[7..]), l).unwrap();
+    }
+    let v1 = |id: &str, parent: Option<&str>, cmd: &str| {
+        let mut h = json!({"id": id, "created": "2016-03-01T10:00:00Z",
+            "container_config": {"Cmd": ["/bin/sh", "-c", cmd]}, "config": {"Labels": {"legacy": "yes"}}});
+        if let Some(p) = parent {
+            h["parent"] = json!(p);
+        }
+        json!({"v1Compatibility": h.to_string()})
+    };
+    let (top, base) = ("b".repeat(64), "a".repeat(64));
+    let manifest = serde_json::to_string_pretty(&json!({
+        "schemaVersion": 1, "name": "admin/legacy", "tag": "v1", "architecture": "amd64",
+        "fsLayers": [{"blobSum": digests[1]}, {"blobSum": digests[0]}],
+        "history": [v1(&top, Some(&base), "echo top"), v1(&base, None, "echo base")],
+    }))
+    .unwrap();
+    std::fs::write(src.join("manifest.json"), &manifest).unwrap();
+
+    let creds = format!("{}:{}", ADMIN.0, ADMIN.1);
+    let copy = |from: String, to: String, preserve: bool| {
+        let mut args = vec!["copy".to_owned()];
+        if preserve {
+            args.push("--preserve-digests".into());
+        }
+        args.extend(
+            ["--src-tls-verify=false", "--dest-tls-verify=false", "--src-creds", &creds, "--dest-creds", &creds]
+                .map(String::from),
+        );
+        args.extend([from, to]);
+        skopeo(args)
+    };
+    let src_ref = format!("dir:{}", src.display());
+    copy(src_ref.clone(), format!("docker://{}/admin/legacy:v1", s.host), true).await;
+    // Another tag: skopeo rewrites the embedded tag and signs the result with a key of its own.
+    copy(src_ref, format!("docker://{}/admin/legacy:v2", s.host), false).await;
+
+    let t = s.token(Some(ADMIN), &["repository:admin/legacy:pull,push"]).await;
+    let get = |tag: &str| s.req(Method::GET, &format!("/v2/admin/legacy/manifests/{tag}"), &t).send();
+    let r = get("v1").await.unwrap();
+    assert_eq!(r.headers()["content-type"], "application/vnd.docker.distribution.manifest.v1+json");
+    assert_eq!(r.headers()["docker-content-digest"], sha256(manifest.as_bytes()).as_str());
+    assert_eq!(r.text().await.unwrap(), manifest);
+    let r = get("v2").await.unwrap();
+    assert_eq!(r.headers()["content-type"], "application/vnd.docker.distribution.manifest.v1+prettyjws");
+    let signed_digest = r.headers()["docker-content-digest"].to_str().unwrap().to_owned();
+    let signed = r.text().await.unwrap();
+    assert!(signed.contains("\"signatures\"") && signed.contains("\"v2\""), "{signed}");
+    assert_ne!(sha256(signed.as_bytes()), signed_digest, "the digest of a signed manifest is of its payload");
+
+    // skopeo pulls the signed one by digest (it checks the digest as Docker computes it).
+    let dst = work.path().join("dst");
+    copy(format!("docker://{}/admin/legacy@{signed_digest}", s.host), format!("dir:{}", dst.display()), true).await;
+    assert_eq!(std::fs::read_to_string(dst.join("manifest.json")).unwrap(), signed);
+    for (l, d) in layers.iter().zip(&digests) {
+        assert_eq!(&std::fs::read(dst.join(&d[7..])).unwrap(), l);
+    }
+
+    // Quay's checks, with the registry's error codes.
+    let schema1 = "application/vnd.docker.distribution.manifest.v1+prettyjws";
+    let cases = [
+        ("v3", signed.replacen("\"v2\"", "\"v3\"", 1), "MANIFEST_INVALID"),
+        ("v9", manifest.clone(), "TAG_INVALID"),
+        ("v1", manifest.replace("admin/legacy", "admin/other"), "NAME_INVALID"),
+        ("v1", manifest.replace(&digests[0], &sha256(b"never pushed")), "MANIFEST_BLOB_UNKNOWN"),
+    ];
+    for (tag, body, code) in cases {
+        let r = s.put_manifest(&t, "admin/legacy", tag, schema1, &body).await;
+        assert_eq!(r.status(), StatusCode::BAD_REQUEST, "{code}");
+        assert_eq!(error_code(r).await, code);
+    }
+    // By digest, a schema 1 manifest is tagged with its own tag.
+    let by_digest = manifest.replace("\"tag\": \"v1\"", "\"tag\": \"pinned\"");
+    let r = s.put_manifest(&t, "admin/legacy", &sha256(by_digest.as_bytes()), "", &by_digest).await;
+    assert_eq!(r.status(), StatusCode::CREATED);
+    assert_eq!(get("pinned").await.unwrap().text().await.unwrap(), by_digest);
+
+    // The API describes its layers from the v1 metadata, base first.
+    let (status, view) = call(
+        &s,
+        Method::GET,
+        &format!("/api/v1/repository/admin/legacy/manifest/{signed_digest}"),
+        &Auth::Basic(ADMIN),
+        None,
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{view}");
+    assert_eq!(view["is_manifest_list"], false);
+    assert_eq!(view["layers"][0]["blob_digest"], digests[0].as_str());
+    assert_eq!(view["layers"][0]["command"], json!(["/bin/sh", "-c", "echo base"]));
+    assert_eq!(view["layers"][1]["created_datetime"], "Tue, 01 Mar 2016 10:00:00 -0000");
+    let (_, labels) = call(
+        &s,
+        Method::GET,
+        &format!("/api/v1/repository/admin/legacy/manifest/{signed_digest}/labels"),
+        &Auth::Basic(ADMIN),
+        None,
+    )
+    .await;
+    assert_eq!(labels["labels"][0]["key"], "legacy");
+
+    // Quotas count its blobs; GC keeps them while tagged and takes them with the last tag.
+    let db = s.db().await;
+    let size_of = |sql: &'static str| {
+        let db = &db;
+        async move {
+            let row = sea_orm::ConnectionTrait::query_one_raw(&db.read, quay::db::sql(db.backend(), sql, vec![]))
+                .await
+                .unwrap()
+                .unwrap();
+            row.try_get_by_index::<i64>(0).unwrap()
+        }
+    };
+    let total = (layers[0].len() + layers[1].len()) as i64;
+    assert_eq!(size_of("SELECT size_bytes FROM quotarepositorysize").await, total);
+    let report = quay::registry::gc::collect(&s.app, false).await.unwrap();
+    assert_eq!((report.manifests, report.blobs), (0, 0), "{report:?}");
+    let admin_id = "UPDATE \"user\" SET removed_tag_expiration_s = 0 WHERE username = 'admin'";
+    sea_orm::ConnectionTrait::execute_raw(&db.write, quay::db::sql(db.backend(), admin_id, vec![])).await.unwrap();
+    for tag in ["v1", "v2", "pinned"] {
+        let r = s.req(Method::DELETE, &format!("/v2/admin/legacy/manifests/{tag}"), &t).send().await.unwrap();
+        assert_eq!(r.status(), StatusCode::ACCEPTED);
+    }
+    s.time_passes(2).await;
+    let report = quay::registry::gc::collect(&s.app, false).await.unwrap();
+    assert_eq!((report.manifests, report.blobs, report.errors), (3, 2, 0), "{report:?}");
+    db.close().await;
+}

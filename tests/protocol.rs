@@ -685,7 +685,7 @@ async fn malformed_input_gets_a_4xx_with_the_right_code() {
         (
             "application/vnd.docker.distribution.manifest.v1+prettyjws",
             valid.replace(OCI_MANIFEST, "application/vnd.docker.distribution.manifest.v1+prettyjws"),
-            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            StatusCode::BAD_REQUEST,
         ),
         ("text/plain", r#"{"schemaVersion":2}"#.into(), StatusCode::UNSUPPORTED_MEDIA_TYPE),
         (

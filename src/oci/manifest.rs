@@ -1,6 +1,7 @@
 use serde_json::{Map, Value};
 
-use super::{Digest, OciError};
+use super::schema1::Schema1;
+use super::{Algorithm, Digest, OciError};
 
 pub mod media_types {
     pub const OCI_MANIFEST: &str = "application/vnd.oci.image.manifest.v1+json";
@@ -12,7 +13,12 @@ pub mod media_types {
     pub const OCI_EMPTY: &str = "application/vnd.oci.empty.v1+json";
 
     /// Manifest media types this registry stores and serves.
-    pub const SUPPORTED: [&str; 4] = [OCI_MANIFEST, OCI_INDEX, DOCKER_MANIFEST, DOCKER_MANIFEST_LIST];
+    pub const SUPPORTED: [&str; 6] =
+        [OCI_MANIFEST, OCI_INDEX, DOCKER_MANIFEST, DOCKER_MANIFEST_LIST, DOCKER_SCHEMA1, DOCKER_SCHEMA1_SIGNED];
+
+    pub fn is_schema1(media_type: &str) -> bool {
+        media_type == DOCKER_SCHEMA1 || media_type == DOCKER_SCHEMA1_SIGNED
+    }
 
     pub fn is_index(media_type: &str) -> bool {
         media_type == OCI_INDEX || media_type == DOCKER_MANIFEST_LIST
@@ -42,8 +48,15 @@ impl Descriptor {
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum ManifestKind {
-    Image { config: Descriptor, layers: Vec<Descriptor> },
-    Index { manifests: Vec<Descriptor> },
+    Image {
+        config: Descriptor,
+        layers: Vec<Descriptor>,
+    },
+    Index {
+        manifests: Vec<Descriptor>,
+    },
+    /// Docker schema 1: layers by digest only (no sizes, no configuration blob).
+    Schema1(Schema1),
 }
 
 /// What the registry needs to know about a manifest; the bytes themselves are stored verbatim.
@@ -57,13 +70,25 @@ pub struct ParsedManifest {
 }
 
 impl ParsedManifest {
-    /// Blobs that must exist in the repository before this manifest is accepted.
-    pub fn required_blobs(&self) -> Vec<&Descriptor> {
+    /// Blobs that must exist in the repository before this manifest is accepted, each with the
+    /// size its descriptor declares (schema 1 declares none).
+    pub fn required_blobs(&self) -> Vec<(&Digest, Option<u64>)> {
         match &self.kind {
-            ManifestKind::Image { config, layers } => {
-                std::iter::once(config).chain(layers.iter().filter(|l| !l.is_foreign())).collect()
-            }
+            ManifestKind::Image { config, layers } => std::iter::once(config)
+                .chain(layers.iter().filter(|l| !l.is_foreign()))
+                .map(|d| (&d.digest, Some(d.size)))
+                .collect(),
             ManifestKind::Index { .. } => Vec::new(),
+            ManifestKind::Schema1(m) => m.distinct_layers().into_iter().map(|d| (d, None)).collect(),
+        }
+    }
+
+    /// The manifest's digest: of its bytes, or for a signed schema 1 manifest of its signed
+    /// payload (so that re-signing keeps the digest, as Docker and Quay compute it).
+    pub fn digest(&self, algorithm: Algorithm, bytes: &[u8]) -> Digest {
+        match &self.kind {
+            ManifestKind::Schema1(Schema1 { payload: Some(payload), .. }) => Digest::of(algorithm, payload),
+            _ => Digest::of(algorithm, bytes),
         }
     }
 
@@ -71,21 +96,21 @@ impl ParsedManifest {
     pub fn child_manifests(&self) -> &[Descriptor] {
         match &self.kind {
             ManifestKind::Index { manifests } => manifests,
-            ManifestKind::Image { .. } => &[],
+            ManifestKind::Image { .. } | ManifestKind::Schema1(_) => &[],
         }
     }
 
     pub fn config_media_type(&self) -> Option<&str> {
         match &self.kind {
             ManifestKind::Image { config, .. } => Some(&config.media_type),
-            ManifestKind::Index { .. } => None,
+            ManifestKind::Index { .. } | ManifestKind::Schema1(_) => None,
         }
     }
 
     pub fn layers_size(&self) -> Option<u64> {
         match &self.kind {
             ManifestKind::Image { layers, .. } => Some(layers.iter().map(|l| l.size).sum()),
-            ManifestKind::Index { .. } => None,
+            ManifestKind::Index { .. } | ManifestKind::Schema1(_) => None,
         }
     }
 
@@ -165,6 +190,19 @@ pub fn parse_manifest(content_type: Option<&str>, bytes: &[u8]) -> Result<Parsed
     let value: Value = serde_json::from_slice(bytes).map_err(|e| invalid(format!("not valid JSON: {e}")))?;
     let o = value.as_object().ok_or_else(|| invalid("a manifest is a JSON object"))?;
     let header = content_type.map(bare_media_type).filter(|c| !c.is_empty() && *c != "application/json");
+    // Schema 1 names no mediaType; Quay takes it with its own types, `application/json` or none.
+    if o.get("schemaVersion").and_then(Value::as_u64) == Some(1) && header.is_none_or(media_types::is_schema1) {
+        let manifest = super::schema1::parse(bytes, o)?;
+        let media_type =
+            if manifest.payload.is_some() { media_types::DOCKER_SCHEMA1_SIGNED } else { media_types::DOCKER_SCHEMA1 };
+        return Ok(ParsedManifest {
+            media_type: media_type.to_owned(),
+            kind: ManifestKind::Schema1(manifest),
+            subject: None,
+            artifact_type: None,
+            annotations: None,
+        });
+    }
     let body = match o.get("mediaType") {
         None | Some(Value::Null) => None,
         Some(Value::String(s)) => Some(s.as_str()),
@@ -181,15 +219,10 @@ pub fn parse_manifest(content_type: Option<&str>, bytes: &[u8]) -> Result<Parsed
         (None, None) if o.contains_key("config") => media_types::OCI_MANIFEST.to_owned(),
         (None, None) => return Err(invalid("cannot tell the manifest's media type")),
     };
-    if media_type == media_types::DOCKER_SCHEMA1 || media_type == media_types::DOCKER_SCHEMA1_SIGNED {
-        return Err(OciError::ManifestUnsupported(
-            "Docker schema 1 manifests are deprecated and not accepted; push schema 2 or OCI".into(),
-        ));
-    }
     if !media_types::SUPPORTED.contains(&media_type.as_str()) {
         return Err(OciError::ManifestUnsupported(media_type.chars().take(128).collect()));
     }
-    if o.get("schemaVersion").and_then(Value::as_u64) != Some(2) {
+    if media_types::is_schema1(&media_type) || o.get("schemaVersion").and_then(Value::as_u64) != Some(2) {
         return Err(invalid("schemaVersion must be 2"));
     }
     let is_oci = media_type == media_types::OCI_MANIFEST || media_type == media_types::OCI_INDEX;
@@ -324,9 +357,10 @@ mod tests {
             parse_manifest(Some("application/x-foo"), br#"{"schemaVersion":2}"#),
             Err(OciError::ManifestUnsupported(_))
         ));
+        // Schema 1 types with a schema 2 body.
         assert!(matches!(
-            parse_manifest(Some(media_types::DOCKER_SCHEMA1_SIGNED), b"{}"),
-            Err(OciError::ManifestUnsupported(_))
+            parse_manifest(Some(media_types::DOCKER_SCHEMA1_SIGNED), image("").as_bytes()),
+            Err(OciError::ManifestInvalid(_))
         ));
     }
 }

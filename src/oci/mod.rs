@@ -6,6 +6,7 @@ mod digest;
 mod manifest;
 mod name;
 mod range;
+mod schema1;
 
 pub use digest::{Algorithm, Digest, Hasher};
 pub use manifest::{
@@ -13,6 +14,7 @@ pub use manifest::{
 };
 pub use name::{Reference, RepositoryName, validate_tag};
 pub use range::{ByteRange, parse_content_range, parse_range_header};
+pub use schema1::Schema1;
 
 /// Why a piece of client input was rejected. The HTTP layer maps each variant to an OCI error code.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

@@ -17,6 +17,110 @@ pub struct Manifest {
     pub row: ManifestRow,
     pub media_type: String,
     pub parsed: Option<crate::oci::ParsedManifest>,
+    /// Its layers, base first (none for an index).
+    pub layers: Option<Vec<Layer>>,
+}
+
+/// A layer of an image, with what the image's history says made it (Quay's layer view).
+pub struct Layer {
+    pub digest: String,
+    /// As its descriptor declares (schema 1 declares none).
+    pub size: Option<u64>,
+    pub urls: Vec<String>,
+    pub foreign: bool,
+    /// The command that made it: schema 2 and OCI history's `created_by` as one element,
+    /// schema 1's `container_config.Cmd` as listed.
+    pub command: Option<Vec<String>>,
+    pub comment: Option<String>,
+    pub author: Option<String>,
+    pub created: Option<chrono::DateTime<chrono::Utc>>,
+}
+
+/// The history entries of an image configuration that made layers (`empty_layer` ones did not),
+/// in order; empty when the configuration has none or cannot be read.
+fn layer_history(config: &[u8]) -> Vec<serde_json::Map<String, serde_json::Value>> {
+    let Ok(v) = serde_json::from_slice::<serde_json::Value>(config) else { return Vec::new() };
+    v.get("history")
+        .and_then(|h| h.as_array())
+        .map(|h| {
+            h.iter()
+                .filter_map(|e| e.as_object())
+                .filter(|e| e.get("empty_layer").and_then(|b| b.as_bool()) != Some(true))
+                .cloned()
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+fn text(entry: Option<&serde_json::Map<String, serde_json::Value>>, key: &str) -> Option<String> {
+    entry?.get(key)?.as_str().filter(|s| !s.is_empty()).map(str::to_owned)
+}
+
+fn created(entry: Option<&serde_json::Map<String, serde_json::Value>>) -> Option<chrono::DateTime<chrono::Utc>> {
+    chrono::DateTime::parse_from_rfc3339(entry?.get("created")?.as_str()?).ok().map(|t| t.to_utc())
+}
+
+/// The layers of a parsed manifest, described from its configuration's history (schema 2 and
+/// OCI; read from storage, up to 1 MiB) or its v1 metadata (schema 1). A history that does not
+/// match the layers one to one describes none of them, as Quay leaves such layers bare.
+async fn layers(app: &App, parsed: &crate::oci::ParsedManifest) -> Option<Vec<Layer>> {
+    use crate::oci::ManifestKind;
+    match &parsed.kind {
+        ManifestKind::Index { .. } => None,
+        ManifestKind::Image { config, layers } => {
+            let mut history = Vec::new();
+            if config.size <= 1 << 20 && config.media_type.ends_with("+json") {
+                history =
+                    super::manifests::read_config(app, config).await.map(|c| layer_history(&c)).unwrap_or_default();
+            }
+            if history.len() != layers.len() {
+                history.clear();
+            }
+            Some(
+                layers
+                    .iter()
+                    .enumerate()
+                    .map(|(i, l)| {
+                        let h = history.get(i);
+                        Layer {
+                            digest: l.digest.to_string(),
+                            size: Some(l.size),
+                            urls: l.urls.clone(),
+                            foreign: l.is_foreign(),
+                            command: text(h, "created_by").map(|c| vec![c]),
+                            comment: text(h, "comment"),
+                            author: text(h, "author"),
+                            created: created(h),
+                        }
+                    })
+                    .collect(),
+            )
+        }
+        ManifestKind::Schema1(m) => Some(
+            m.layers
+                .iter()
+                .zip(&m.history)
+                .rev()
+                .map(|(digest, h)| {
+                    let command = h
+                        .get("container_config")
+                        .and_then(|c| c.get("Cmd"))
+                        .and_then(|c| c.as_array())
+                        .map(|c| c.iter().filter_map(|s| s.as_str().map(str::to_owned)).collect());
+                    Layer {
+                        digest: digest.to_string(),
+                        size: None,
+                        urls: Vec::new(),
+                        foreign: false,
+                        command,
+                        comment: text(Some(h), "comment"),
+                        author: text(Some(h), "author"),
+                        created: created(Some(h)),
+                    }
+                })
+                .collect(),
+        ),
+    }
 }
 
 /// The manifest `reference` (a digest) of the repository at `path`, for an actor who may do what
@@ -44,7 +148,11 @@ pub async fn manifest(app: &App, actor: &Actor, path: &str, reference: &str) -> 
     let row = find(app, actor, path, reference, Role::Read).await?.row;
     let media_type = app.db.lookups.media_type_name(row.media_type_id).unwrap_or_default().to_owned();
     let parsed = crate::oci::parse_manifest(Some(&media_type), row.bytes.as_bytes()).ok();
-    Ok(Manifest { row, media_type, parsed })
+    let layers = match &parsed {
+        Some(p) => layers(app, p).await,
+        None => None,
+    };
+    Ok(Manifest { row, media_type, parsed, layers })
 }
 
 /// The manifest's labels, those whose key starts with `prefix` when given.

@@ -80,19 +80,28 @@ pub async fn put_manifest(
     body: &[u8],
 ) -> Result<PushedManifest> {
     super::access::require_writable(app, repo, actor).await?;
-    if let Reference::Tag(tag) = reference {
-        super::tags::refuse_immutable(app, repo.id, tag.as_str()).await?;
-    }
     let parsed = parse_manifest(content_type, body)?;
     let algorithm = match reference {
         Reference::Digest(d) => d.algorithm(),
         Reference::Tag(_) => Algorithm::Sha256,
     };
-    let digest = Digest::of(algorithm, body);
+    let digest = parsed.digest(algorithm, body);
     if let Reference::Digest(expected) = reference
         && expected != &digest
     {
         return Err(RegistryError::DigestInvalid(format!("the manifest has digest {digest}, not {expected}")));
+    }
+    // Schema 1 names its repository and tag; pushed by digest, it is tagged with its own tag.
+    let schema1_tag;
+    let reference = match &parsed.kind {
+        ManifestKind::Schema1(m) => {
+            schema1_tag = schema1_reference(app, name, reference, m)?;
+            &schema1_tag
+        }
+        _ => reference,
+    };
+    if let Reference::Tag(tag) = reference {
+        super::tags::refuse_immutable(app, repo.id, tag.as_str()).await?;
     }
     let text = std::str::from_utf8(body).map_err(|_| RegistryError::ManifestInvalid("manifest is not UTF-8".into()))?;
     let media_type_id = app
@@ -101,7 +110,11 @@ pub async fn put_manifest(
         .media_type_id(&parsed.media_type)
         .ok_or_else(|| RegistryError::ManifestUnsupported(parsed.media_type.clone()))?;
 
-    let blob_refs: Vec<Needed> = parsed.required_blobs().iter().map(|d| Needed::of(d, false)).collect();
+    let blob_refs: Vec<Needed> = parsed
+        .required_blobs()
+        .into_iter()
+        .map(|(digest, size)| Needed { digest: digest.to_string(), size, optional: false })
+        .collect();
     let child_refs: Vec<Needed> =
         parsed.child_manifests().iter().map(|d| Needed::of(d, child_optional(&app.config, d))).collect();
     let (mut blob_ids, mut child_ids) = resolve_references(app, repo, &blob_refs, &child_refs).await?;
@@ -155,17 +168,44 @@ pub async fn put_manifest(
     Ok(PushedManifest { digest, subject })
 }
 
-/// A blob or child manifest a manifest references: its digest, the size its descriptor declares,
-/// and whether the manifest may be stored without it (a sparse index's optional child).
+/// The reference a schema 1 manifest is stored under: the repository it names must be the one it
+/// is pushed to (a library image may leave out the namespace), and its tag the one it is pushed as
+/// (by digest, its own tag), as Quay checks.
+fn schema1_reference(
+    app: &App,
+    name: &RepositoryName,
+    reference: &Reference,
+    m: &crate::oci::Schema1,
+) -> Result<Reference> {
+    let library = app.config.feature_library_support.then_some(app.config.library_namespace.as_str());
+    let named = RepositoryName::parse(&m.name, library).ok();
+    if named.as_ref().map(ToString::to_string) != Some(name.to_string()) {
+        return Err(RegistryError::NameInvalid(format!("the manifest names repository `{}`, not {name}", m.name)));
+    }
+    match reference {
+        Reference::Tag(tag) if tag.as_str() != m.tag => {
+            Err(RegistryError::TagInvalid(format!("the manifest names tag `{}`, not {}", m.tag, tag.as_str())))
+        }
+        Reference::Tag(_) => Ok(reference.clone()),
+        Reference::Digest(_) => Reference::parse(&m.tag)
+            .ok()
+            .filter(|r| matches!(r, Reference::Tag(_)))
+            .ok_or_else(|| RegistryError::TagInvalid(format!("the manifest's tag `{}` is not a valid tag", m.tag))),
+    }
+}
+
+/// A blob or child manifest a manifest references: its digest, the size its descriptor declares
+/// (schema 1 declares none), and whether the manifest may be stored without it (a sparse index's
+/// optional child).
 struct Needed {
     digest: String,
-    size: u64,
+    size: Option<u64>,
     optional: bool,
 }
 
 impl Needed {
     fn of(d: &Descriptor, optional: bool) -> Needed {
-        Needed { digest: d.digest.to_string(), size: d.size, optional }
+        Needed { digest: d.digest.to_string(), size: Some(d.size), optional }
     }
 }
 
@@ -214,7 +254,10 @@ fn matching_rows(
             }
             return Err(unknown(digest.clone()));
         };
-        if row.size >= 0 && row.size as u64 != *declared {
+        if let Some(declared) = declared
+            && row.size >= 0
+            && row.size as u64 != *declared
+        {
             return Err(RegistryError::ManifestInvalid(format!(
                 "the descriptor of {digest} declares {declared} bytes; the registry holds {} bytes for it",
                 row.size
@@ -238,24 +281,16 @@ async fn manifest_labels(app: &App, parsed: &ParsedManifest) -> Result<Vec<(Stri
     for (k, v) in parsed.annotations.iter().flatten() {
         put(k, v);
     }
+    if let ManifestKind::Schema1(m) = &parsed.kind {
+        for (k, v) in &m.labels() {
+            put(k, v);
+        }
+    }
     if let ManifestKind::Image { config, .. } = &parsed.kind
         && config.size <= 1 << 20
         && config.media_type.ends_with("+json")
     {
-        // Collected since the manifest's blobs were checked: the client pushes it again.
-        let gone = |e: std::io::Error| {
-            if e.kind() == std::io::ErrorKind::NotFound {
-                RegistryError::ManifestBlobUnknown(config.digest.to_string())
-            } else {
-                e.into()
-            }
-        };
-        let mut stream =
-            std::pin::pin!(app.storage.read(&Storage::blob_path(&config.digest), None).await.map_err(gone)?);
-        let mut bytes = Vec::with_capacity(config.size as usize);
-        while let Some(piece) = futures_util::StreamExt::next(&mut stream).await {
-            bytes.extend_from_slice(&piece.map_err(gone)?);
-        }
+        let bytes = read_config(app, config).await?;
         // An image configuration must be a JSON object (Quay refuses a malformed one); other
         // configurations (artifacts') are opaque.
         let image_config = matches!(
@@ -273,6 +308,24 @@ async fn manifest_labels(app: &App, parsed: &ParsedManifest) -> Result<Vec<(Stri
         }
     }
     Ok(labels)
+}
+
+/// The bytes of an image manifest's configuration blob (at most 1 MiB, checked by the caller).
+pub(super) async fn read_config(app: &App, config: &Descriptor) -> Result<Vec<u8>> {
+    // Collected since the manifest's blobs were checked: the client pushes it again.
+    let gone = |e: std::io::Error| {
+        if e.kind() == std::io::ErrorKind::NotFound {
+            RegistryError::ManifestBlobUnknown(config.digest.to_string())
+        } else {
+            e.into()
+        }
+    };
+    let mut stream = std::pin::pin!(app.storage.read(&Storage::blob_path(&config.digest), None).await.map_err(gone)?);
+    let mut bytes = Vec::with_capacity(config.size as usize);
+    while let Some(piece) = futures_util::StreamExt::next(&mut stream).await {
+        bytes.extend_from_slice(&piece.map_err(gone)?);
+    }
+    Ok(bytes)
 }
 
 /// When a tag pushed with this manifest expires: Quay's `quay.expires-after` label. An invalid
@@ -421,7 +474,7 @@ pub(super) async fn missing_reference(app: &App, repo_id: i32, digest: &str) -> 
     let Ok(parsed) = crate::oci::parse_manifest(media_type.as_deref(), row.bytes.as_bytes()) else {
         return Ok(None);
     };
-    let blobs: Vec<String> = parsed.required_blobs().iter().map(|d| d.digest.to_string()).collect();
+    let blobs: Vec<String> = parsed.required_blobs().iter().map(|(d, _)| d.to_string()).collect();
     let present = crate::db::blob::blobs_in_repo(&app.db.read, repo_id, &blobs).await?;
     if let Some(missing) = blobs.iter().find(|d| !present.contains_key(*d)) {
         return Ok(Some(format!("blob {missing}")));

@@ -138,9 +138,13 @@ async fn view(
         "manifest_data": m.row.bytes,
         "config_media_type": m.row.config_media_type,
         "layers": null,
-        "layers_compressed_size": m.parsed.as_ref().and_then(|p| p.layers_size()),
+        // Quay reports 0 for a list, whose own layers are none.
+        "layers_compressed_size": m.parsed.as_ref().and_then(|p| match p.kind {
+            ManifestKind::Index { .. } => Some(0),
+            _ => p.layers_size(),
+        }),
     });
-    if let Some(ManifestKind::Image { layers, .. }) = m.parsed.as_ref().map(|p| &p.kind) {
+    if let Some(layers) = &m.layers {
         let layers: Vec<Value> = layers
             .iter()
             .enumerate()
@@ -148,13 +152,13 @@ async fn view(
                 json!({
                     "index": i,
                     "compressed_size": l.size,
-                    "is_remote": l.is_foreign(),
+                    "is_remote": l.foreign,
                     "urls": if l.urls.is_empty() { Value::Null } else { json!(l.urls) },
-                    "command": null,
-                    "comment": null,
-                    "author": null,
-                    "blob_digest": l.digest.to_string(),
-                    "created_datetime": null,
+                    "command": l.command,
+                    "comment": l.comment,
+                    "author": l.author,
+                    "blob_digest": l.digest,
+                    "created_datetime": l.created.map(|t| super::http_date(t.naive_utc())),
                 })
             })
             .collect();
