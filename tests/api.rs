@@ -6,9 +6,17 @@ use serde_json::{Value, json};
 
 use crate::common::*;
 
-/// Quay's error body, field by field.
+/// Quay's error body, field by field; where Quay answers invalid input with a bare
+/// `{"message": ...}` (some 400s), that.
 fn assert_error(status: StatusCode, body: &Value, expected: StatusCode, error_type: &str) {
     assert_eq!(status, expected, "{body}");
+    if expected == StatusCode::BAD_REQUEST && body.get("detail").is_none() {
+        assert!(
+            body["message"].as_str().is_some_and(|m| !m.is_empty()) && body.as_object().unwrap().len() == 1,
+            "{body}"
+        );
+        return;
+    }
     assert_eq!(body["status"], expected.as_u16(), "{body}");
     assert_eq!(body["error_type"], error_type, "{body}");
     assert_eq!(body["title"], error_type, "{body}");
@@ -48,7 +56,7 @@ async fn initialize_creates_the_first_user_with_a_token_once() {
     // Once only.
     let (status, again) = call(&s, Method::POST, "/api/v1/user/initialize", &Auth::Anonymous, Some(body)).await;
     assert_error(status, &again, StatusCode::BAD_REQUEST, "invalid_request");
-    assert_eq!(again["detail"], "Cannot initialize user in a non-empty database");
+    assert_eq!(again["message"], "Cannot initialize user in a non-empty database");
 }
 
 #[tokio::test]
@@ -87,7 +95,7 @@ async fn the_user_endpoint_needs_credentials() {
     let (status, me) = call(&s, Method::GET, "/api/v1/user/", &ALICE_API, None).await;
     assert_eq!(status, StatusCode::OK, "{me}");
     assert_eq!(me["username"], "alice");
-    assert_eq!(me["super_user"], false);
+    assert!(me.get("super_user").is_none(), "Quay names superusers only");
     assert_eq!(me["tag_expiration_s"], 1_209_600);
     assert_eq!(me["organizations"][0]["name"], "acme");
     assert_eq!(me["organizations"][0]["is_org_admin"], true);
@@ -527,10 +535,7 @@ async fn organizations_teams_and_members() {
         (t["name"].clone(), t["role"].clone(), t["description"].clone()),
         (json!("builders"), json!("creator"), json!("ci"))
     );
-    assert_eq!(
-        (t["member_count"].clone(), t["repo_count"].clone(), t["can_view"].clone()),
-        (json!(0), json!(0), json!(true))
-    );
+    assert_eq!((t["new_team"].clone(), t["can_view"].clone()), (json!(true), json!(true)));
     let (status, err) = call(&s, Method::PUT, team, &ALICE_API, Some(json!({"role": "boss"}))).await;
     assert_error(status, &err, StatusCode::BAD_REQUEST, "invalid_request");
     let (status, member) = call(&s, Method::PUT, &format!("{team}/members/bob"), &ALICE_API, None).await;
@@ -613,7 +618,10 @@ async fn robots_are_created_listed_granted_regenerated_and_deleted() {
     assert_eq!(list["robots"][0]["name"], "acme+ci");
     assert_eq!(list["robots"][0]["token"], token.as_str());
     assert_eq!(list["robots"][0]["repositories"], json!(["app"]));
+    // Tokens are listed unless left out (Quay's default).
     let (_, list) = call(&s, Method::GET, robots, &ALICE_API, None).await;
+    assert_eq!(list["robots"][0]["token"], token.as_str());
+    let (_, list) = call(&s, Method::GET, &format!("{robots}?token=false"), &ALICE_API, None).await;
     assert!(list["robots"][0].get("token").is_none());
     let login = |token: String| {
         let s = &s;
@@ -633,8 +641,12 @@ async fn robots_are_created_listed_granted_regenerated_and_deleted() {
 
     let (status, _) = call(&s, Method::DELETE, &format!("{robots}/ci"), &ALICE_API, None).await;
     assert_eq!(status, StatusCode::NO_CONTENT);
-    let (status, _) = call(&s, Method::GET, &format!("{robots}/ci"), &ALICE_API, None).await;
-    assert_eq!(status, StatusCode::NOT_FOUND);
+    // Quay answers a robot that is gone with a bare 400.
+    let (status, gone) = call(&s, Method::GET, &format!("{robots}/ci"), &ALICE_API, None).await;
+    assert_eq!(
+        (status, gone),
+        (StatusCode::BAD_REQUEST, json!({"message": "Could not find robot with specified username"}))
+    );
     assert_eq!(login(new_token).await, StatusCode::UNAUTHORIZED);
 
     // The caller's own robots.
@@ -793,7 +805,6 @@ async fn action_logs_by_repository_namespace_and_performer_with_pages() {
     assert_eq!(logs[0]["metadata"]["tag"], "t21");
     assert_eq!(logs[0]["metadata"]["manifest_digest"], digest.as_str());
     assert_eq!(logs[0]["performer"]["name"], "alice");
-    assert_eq!(logs[0]["namespace"]["name"], "alice");
     let next = page["next_page"].as_str().unwrap();
     let (_, rest) =
         call(&s, Method::GET, &format!("/api/v1/repository/alice/app/logs?next_page={next}"), &ALICE_API, None).await;
@@ -1016,7 +1027,7 @@ async fn default_permissions_apply_to_repositories_created_in_the_organization()
         (p["role"].clone(), p["delegate"]["name"].clone(), p["delegate"]["kind"].clone()),
         (json!("read"), json!("readers"), json!("team"))
     );
-    assert!(p.get("activating_user").is_none());
+    assert_eq!(p["activating_user"], Value::Null);
     let id = p["id"].as_str().unwrap().to_owned();
     let when_bob = Some(
         json!({"role": "write", "delegate": {"name": "admin", "kind": "user"}, "activating_user": {"name": "bob"}}),

@@ -20,6 +20,7 @@ mod objectstore;
 mod ocmirror;
 mod operations;
 mod protocol;
+mod quay_answers;
 mod quota;
 mod restart;
 mod schema;

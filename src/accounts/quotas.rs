@@ -39,6 +39,57 @@ async fn view(app: &App, namespace_id: i32, quota_id: Option<i32>) -> Result<Opt
     Ok(Some(QuotaView { id, limit_bytes, limits }))
 }
 
+/// What Quay's namespace views report of a namespace's storage (`quota_report` and `quotas`),
+/// shown with `FEATURE_QUOTA_MANAGEMENT` to whoever may see the view itself.
+pub struct Report {
+    /// The namespace's recorded size; `None` until one is recorded (Quay's backfill "waiting").
+    pub recorded: Option<(i64, bool)>,
+    pub quota: Option<QuotaView>,
+}
+
+impl Report {
+    pub fn used_bytes(&self) -> i64 {
+        self.recorded.map_or(0, |(bytes, _)| bytes)
+    }
+
+    /// Quay's backfill state: `complete` once the size is recorded, else `waiting`.
+    pub fn backfill(&self) -> &'static str {
+        if self.recorded.is_some_and(|(_, complete)| complete) { "complete" } else { "waiting" }
+    }
+}
+
+/// The storage report of a namespace, `None` without `FEATURE_QUOTA_MANAGEMENT`. The caller has
+/// checked that the actor may see the namespace's view.
+pub async fn report(app: &App, namespace_id: i32) -> Result<Option<Report>> {
+    if !app.config.feature_quota_management {
+        return Ok(None);
+    }
+    let recorded = quota::recorded_namespace_size(&app.db.read, namespace_id).await?;
+    Ok(Some(Report { recorded, quota: view(app, namespace_id, None).await? }))
+}
+
+/// The recorded sizes of repositories (`quota_report` of repository lists) with their
+/// namespaces' configured quotas, `None` without `FEATURE_QUOTA_MANAGEMENT`.
+pub async fn repository_sizes(
+    app: &App,
+    repos: &[(i32, i32)],
+) -> Result<Option<std::collections::HashMap<i32, (i64, Option<i64>)>>> {
+    if !app.config.feature_quota_management {
+        return Ok(None);
+    }
+    let ids: Vec<i32> = repos.iter().map(|(id, _)| *id).collect();
+    let sizes = quota::recorded_repository_sizes(&app.db.read, &ids).await?;
+    let mut limits = std::collections::HashMap::new();
+    let mut out = std::collections::HashMap::new();
+    for (repo, ns) in repos {
+        if !limits.contains_key(ns) {
+            limits.insert(*ns, quota::quota_row(&app.db.read, *ns).await?.map(|(_, bytes)| bytes));
+        }
+        out.insert(*repo, (sizes.get(repo).copied().unwrap_or(0), limits[ns]));
+    }
+    Ok(Some(out))
+}
+
 fn not_found(id: i32) -> AccountError {
     AccountError::NotFound(format!("quota {id}"))
 }

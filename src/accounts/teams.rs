@@ -29,7 +29,7 @@ pub async fn put(
     name: &str,
     role: &str,
     description: Option<&str>,
-) -> Result<TeamView> {
+) -> Result<(TeamView, bool)> {
     let organization = administered(app, actor, org).await?;
     let Some(&role_id) = app.db.lookups.team_role_ids.get(role) else {
         return Err(AccountError::Invalid("role must be member, creator or admin".into()));
@@ -61,7 +61,7 @@ pub async fn put(
         }
     }
     tx.commit().await?;
-    team(app, organization.id, name).await
+    Ok((team(app, organization.id, name).await?, existing.is_none()))
 }
 
 /// Creates a team that does not exist yet.
@@ -70,7 +70,7 @@ pub async fn create(app: &App, actor: &Actor, org: &str, name: &str, role: &str)
     if crate::db::team::team(&app.db.read, organization.id, name).await?.is_some() {
         return Err(AccountError::Exists(format!("team `{name}`")));
     }
-    put(app, actor, org, name, role, None).await
+    Ok(put(app, actor, org, name, role, None).await?.0)
 }
 
 /// Deletes a team, unless it is the organization's last admin team.

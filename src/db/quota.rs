@@ -219,3 +219,40 @@ pub async fn delete_limit<C: ConnectionTrait>(c: &C, quota_id: i32, limit_id: i3
         .await?;
     Ok(n > 0)
 }
+
+/// A namespace's recorded size (Quay's `quotanamespacesize`): (bytes, whether its backfill is
+/// complete), if one was recorded.
+pub async fn recorded_namespace_size<C: ConnectionTrait>(
+    c: &C,
+    namespace_id: i32,
+) -> Result<Option<(i64, bool)>, DbErr> {
+    one(
+        c,
+        "SELECT size_bytes, backfill_complete FROM quotanamespacesize WHERE namespace_user_id = ?",
+        vec![namespace_id.into()],
+    )
+    .await?
+    .map(|r| Ok((r.try_get("", "size_bytes")?, r.try_get("", "backfill_complete")?)))
+    .transpose()
+}
+
+/// The recorded sizes (Quay's `quotarepositorysize`) of repositories, by id; those without one
+/// are left out.
+pub async fn recorded_repository_sizes<C: ConnectionTrait>(
+    c: &C,
+    repo_ids: &[i32],
+) -> Result<std::collections::HashMap<i32, i64>, DbErr> {
+    if repo_ids.is_empty() {
+        return Ok(Default::default());
+    }
+    let marks = vec!["?"; repo_ids.len()].join(", ");
+    all(
+        c,
+        &format!("SELECT repository_id, size_bytes FROM quotarepositorysize WHERE repository_id IN ({marks})"),
+        repo_ids.iter().map(|&id| id.into()).collect(),
+    )
+    .await?
+    .iter()
+    .map(|r| Ok((r.try_get("", "repository_id")?, r.try_get("", "size_bytes")?)))
+    .collect()
+}

@@ -212,6 +212,7 @@ fn push_visible_to(text: &mut String, values: &mut Vec<Value>, viewer: Option<(i
 #[derive(Debug, Clone)]
 pub struct RepositorySummary {
     pub id: i32,
+    pub namespace_id: i32,
     pub namespace: String,
     pub name: String,
     pub description: Option<String>,
@@ -246,7 +247,7 @@ pub async fn list_repository_summaries<C: ConnectionTrait>(
 ) -> Result<Vec<RepositorySummary>, DbErr> {
     let viewer_id = viewer.map(|v| v.0).unwrap_or(-1);
     let mut text = String::from(
-        "SELECT r.id, u.username, r.name, r.description, r.visibility_id, r.state, u.organization, \
+        "SELECT r.id, r.namespace_user_id, u.username, r.name, r.description, r.visibility_id, r.state, u.organization, \
          (SELECT MAX(t.lifetime_start_ms) FROM tag t WHERE t.repository_id = r.id AND t.hidden = ?) AS last_modified, \
          EXISTS (SELECT 1 FROM star s WHERE s.repository_id = r.id AND s.user_id = ?) AS starred \
          FROM repository r JOIN \"user\" u ON u.id = r.namespace_user_id WHERE r.state <> ? AND r.id > ?",
@@ -276,6 +277,7 @@ pub async fn list_repository_summaries<C: ConnectionTrait>(
         .map(|r| {
             Ok(RepositorySummary {
                 id: r.try_get("", "id")?,
+                namespace_id: r.try_get("", "namespace_user_id")?,
                 namespace: r.try_get("", "username")?,
                 name: r.try_get("", "name")?,
                 description: r.try_get("", "description")?,

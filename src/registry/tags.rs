@@ -157,8 +157,10 @@ pub async fn restore(app: &App, actor: &Actor, path: &str, tag: &str, digest: Op
             "manifest {restored} in `{path}` (it may have left the time machine)"
         )));
     }
+    // Quay's keys for a restore: who, and no namespace.
     let metadata = json!({
-        "repo": target.name.repository(), "namespace": target.name.namespace(), "tag": tag, "manifest_digest": restored,
+        "username": actor.signed_in_user().map(|u| u.username.as_str()),
+        "repo": target.name.repository(), "tag": tag, "manifest_digest": restored,
     });
     crate::audit::write(&tx, actor, "revert_tag", target.repo.namespace_id, Some(repo_id), &metadata).await?;
     tx.commit().await?;

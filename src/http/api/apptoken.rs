@@ -7,7 +7,7 @@ use axum::routing::{delete, get, post};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
-use super::discovery::schema::{array, nullable, object, string};
+use super::discovery::schema::{array, boolean, nullable, object, string};
 use super::{ApiResult, Body, Caller, Endpoint, Path, Scope, http_date, json_response, no_content};
 use crate::accounts::AppTokenView;
 use crate::accounts::tokens;
@@ -23,7 +23,12 @@ pub fn endpoints() -> Vec<Endpoint> {
             scope: Some(Scope::UserAdmin),
             query: &[],
             body: None,
-            responses: &[(200, Some(|| object(&[("tokens", array(token_schema()))], &["tokens"])))],
+            responses: &[(
+                200,
+                Some(|| {
+                    object(&[("tokens", array(token_schema())), ("only_expiring", nullable(boolean()))], &["tokens"])
+                }),
+            )],
             handler: || get(list),
         },
         Endpoint {
@@ -92,7 +97,8 @@ fn token_json(t: &AppTokenView, code: Option<&str>) -> Value {
 
 async fn list(State(app): State<AppState>, caller: Caller) -> ApiResult {
     let tokens: Vec<Value> = tokens::list(&app, &caller).await?.iter().map(|t| token_json(t, None)).collect();
-    json_response(StatusCode::OK, json!({"tokens": tokens}))
+    // Quay echoes its `expiring` filter, which this registry does not take: null.
+    json_response(StatusCode::OK, json!({"tokens": tokens, "only_expiring": null}))
 }
 
 #[derive(Deserialize)]

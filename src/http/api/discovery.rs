@@ -139,6 +139,12 @@ pub fn error_schema() -> Value {
     )
 }
 
+/// A 400's body: Quay's problem document, or the bare `{"message": ...}` some of its handlers
+/// answer.
+pub fn bad_request_schema() -> Value {
+    json!({"anyOf": [error_schema(), object(&[("message", string())], &["message"])]})
+}
+
 pub fn avatar_schema() -> Value {
     object(&[("name", string()), ("hash", string()), ("color", string()), ("kind", string())], &["name", "hash"])
 }
@@ -180,8 +186,9 @@ pub fn document(base_url: &str) -> Value {
             errors.push(404);
         }
         for status in errors {
+            let schema = if status == 400 { bad_request_schema() } else { error_schema() };
             responses.entry(status.to_string()).or_insert_with(
-                || json!({"description": reason(status), "content": {"application/json": {"schema": error_schema()}}}),
+                || json!({"description": reason(status), "content": {"application/json": {"schema": schema}}}),
             );
         }
         let mut op = json!({

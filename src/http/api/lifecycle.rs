@@ -7,7 +7,7 @@ use axum::routing::{MethodRouter, delete, get, post, put};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
-use super::discovery::schema::{array, boolean, enumeration, integer, object, string};
+use super::discovery::schema::{array, boolean, enumeration, integer, nullable, object, string};
 use super::{ApiResult, Body, Caller, Endpoint, Path, Scope, json_response, no_content};
 use crate::accounts::Owner;
 use crate::accounts::policies::{self, Method, Policy, PolicyOwner, Rule};
@@ -416,6 +416,46 @@ fn human_bytes(bytes: i64) -> String {
         unit += 1;
     }
     if unit == 0 { format!("{bytes} bytes") } else { format!("{value:.1} {}", UNITS[unit]) }
+}
+
+/// Quay's `quotas` and `quota_report` of a namespace view (user, organization, superuser lists),
+/// added to `v` when quota management is on.
+pub(super) fn add_quota_report(v: &mut Value, report: Option<&crate::accounts::quotas::Report>) {
+    let Some(r) = report else { return };
+    let quotas: Vec<Value> = r
+        .quota
+        .iter()
+        .map(|q| {
+            let limits: Vec<Value> =
+                q.limits.iter().map(|l| json!({"id": l.id, "type": l.kind, "limit_percent": l.percent})).collect();
+            json!({"id": q.id, "limit_bytes": q.limit_bytes, "limits": limits})
+        })
+        .collect();
+    v["quotas"] = json!(quotas);
+    v["quota_report"] = json!({
+        "quota_bytes": r.used_bytes(),
+        "configured_quota": r.quota.as_ref().map(|q| q.limit_bytes),
+        "running_backfill": r.backfill(),
+        "backfill_status": r.backfill(),
+    });
+}
+
+/// The schemas of [`add_quota_report`]'s fields.
+pub(super) fn quota_report_fields() -> [(&'static str, Value); 2] {
+    let quota = object(
+        &[("id", integer()), ("limit_bytes", integer()), ("limits", array(limit_schema()))],
+        &["id", "limit_bytes", "limits"],
+    );
+    let report = object(
+        &[
+            ("quota_bytes", integer()),
+            ("configured_quota", nullable(integer())),
+            ("running_backfill", string()),
+            ("backfill_status", string()),
+        ],
+        &["quota_bytes", "configured_quota"],
+    );
+    [("quotas", array(quota)), ("quota_report", report)]
 }
 
 fn quota_json(app: &AppState, q: &QuotaView) -> Value {

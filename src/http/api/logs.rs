@@ -80,7 +80,6 @@ fn log_schema() -> Value {
             ("ip", nullable(string())),
             ("datetime", string()),
             ("performer", object(&[("kind", string()), ("name", string())], &["name"])),
-            ("namespace", object(&[("kind", string()), ("name", string())], &["name"])),
         ],
         &["kind", "metadata", "datetime"],
     )
@@ -140,9 +139,8 @@ async fn logs(app: &AppState, caller: &Caller, scope: LogScope<'_>, q: &LogQuery
                 v["performer"] =
                     json!({"kind": "user", "name": name, "is_robot": robot, "avatar": avatar(name, name, "user")});
             }
-            if let Some(ns) = &r.namespace {
-                v["namespace"] = json!({"kind": "user", "name": ns, "avatar": avatar(ns, ns, "user")});
-            }
+            // Quay names the namespace only in logs that span namespaces (superusers'), which
+            // are not served.
             v
         })
         .collect();

@@ -7,7 +7,7 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 
 use super::discovery::schema::{array, boolean, enumeration, integer, nullable, object, string};
-use super::{ApiResult, Body, Caller, Endpoint, Path, Query, Scope, json_response, no_content};
+use super::{ApiError, ApiResult, Body, Caller, Endpoint, Path, Query, Scope, json_response, no_content};
 use crate::app::AppState;
 use crate::oci::ManifestKind;
 use crate::registry::labels::{self, LabelRow};
@@ -197,7 +197,14 @@ async fn add_label(
     Body(req): Body<AddLabel>,
 ) -> ApiResult {
     let path = format!("{ns}/{repo}");
-    let label = labels::add(&app, &caller, &path, &reference, &req.key, &req.value, req.media_type.as_deref()).await?;
+    // Quay checks the media type against its request schema (a problem document), and answers
+    // other invalid labels with a bare `{"message": ...}`.
+    if req.media_type.as_deref().is_some_and(|m| !matches!(m, "text/plain" | "application/json")) {
+        return Err(ApiError::bad_request("media_type must be text/plain or application/json"));
+    }
+    let label = labels::add(&app, &caller, &path, &reference, &req.key, &req.value, req.media_type.as_deref())
+        .await
+        .map_err(|e| ApiError::from(e).bare_message())?;
     json_response(StatusCode::CREATED, json!({"label": label_json(&label)}))
 }
 

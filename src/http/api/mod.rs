@@ -86,7 +86,10 @@ pub fn router() -> Router<AppState> {
         let mut handler = (e.handler)();
         // As Quay, a caller without credentials is told so before the body is even read. Only
         // reads of repositories (public ones) are open to anonymous callers.
-        if e.scope.is_some_and(|s| s != Scope::RepoRead) {
+        if e.operation_id == "getLoggedInUser" {
+            // Quay adds here that no session is required.
+            handler = handler.route_layer(axum::middleware::from_fn(requires_credentials_no_session));
+        } else if e.scope.is_some_and(|s| s != Scope::RepoRead) {
             handler = handler.route_layer(axum::middleware::from_fn(requires_credentials));
         }
         by_path.insert(path, route.merge(handler));
@@ -164,6 +167,14 @@ async fn requires_credentials(request: Request, next: axum::middleware::Next) ->
         next.run(request).await
     } else {
         ApiError::unauthorized().into_response()
+    }
+}
+
+async fn requires_credentials_no_session(request: Request, next: axum::middleware::Next) -> Response {
+    if request.headers().contains_key(header::AUTHORIZATION) {
+        next.run(request).await
+    } else {
+        ApiError::unauthorized().with_session_required().into_response()
     }
 }
 
@@ -269,11 +280,47 @@ pub struct ApiError {
     cause: Option<String>,
     /// Seconds to wait, for 429 and 503.
     retry_after: Option<u64>,
+    shape: ErrorShape,
+}
+
+/// The two bodies Quay's API errors come in.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum ErrorShape {
+    /// Its problem document (`detail`, `error_type`, `type`, ...).
+    Problem,
+    /// The problem document with `"session_required": false` (Quay's `GET /user/` when signed out).
+    SessionRequired,
+    /// Flask's `abort(400, message=...)`: a bare `{"message": ...}`, which some of Quay's
+    /// handlers answer for invalid input.
+    Message,
 }
 
 impl ApiError {
     pub fn new(status: StatusCode, error_type: &'static str, detail: impl Into<String>) -> Self {
-        ApiError { status, error_type, detail: detail.into(), cause: None, retry_after: None }
+        ApiError {
+            status,
+            error_type,
+            detail: detail.into(),
+            cause: None,
+            retry_after: None,
+            shape: ErrorShape::Problem,
+        }
+    }
+
+    /// This error in the bare `{"message": ...}` body where Quay answers so (invalid input only).
+    pub fn bare_message(mut self) -> Self {
+        if self.status == StatusCode::BAD_REQUEST {
+            self.shape = ErrorShape::Message;
+        }
+        self
+    }
+
+    /// A 401 that tells the client it lacks a session, as Quay's `GET /user/` does.
+    pub fn with_session_required(mut self) -> Self {
+        if self.status == StatusCode::UNAUTHORIZED {
+            self.shape = ErrorShape::SessionRequired;
+        }
+        self
     }
 
     /// Anonymous where a signed-in caller is needed.
@@ -370,6 +417,8 @@ impl From<RegistryError> for ApiError {
             E::Unavailable => unavailable(),
             E::StorageFull(message) => ApiError::new(StatusCode::INSUFFICIENT_STORAGE, "downstream_issue", message),
             E::Internal(e) => ApiError::internal(e),
+            // Quay's tag handlers answer invalid tags and expirations with a bare message.
+            E::TagInvalid(message) => ApiError::bad_request(&message).bare_message(),
             other => ApiError::bad_request(&other.to_string()),
         }
     }
@@ -378,7 +427,7 @@ impl From<RegistryError> for ApiError {
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let kind = self.error_type;
-        let body = json!({
+        let mut body = json!({
             "detail": self.detail,
             "error_message": self.detail,
             "error_type": kind,
@@ -386,6 +435,11 @@ impl IntoResponse for ApiError {
             "type": format!("/api/v1/error/{kind}"),
             "status": self.status.as_u16(),
         });
+        match self.shape {
+            ErrorShape::Problem => {}
+            ErrorShape::SessionRequired => body["session_required"] = json!(false),
+            ErrorShape::Message => body = json!({"message": self.detail}),
+        }
         let mut response = (self.status, axum::Json(body)).into_response();
         if self.status == StatusCode::UNAUTHORIZED {
             response.headers_mut().insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));

@@ -6,7 +6,7 @@ use axum::routing::{delete, get, post, put};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
-use super::discovery::schema::{array, boolean, enumeration, integer, map_of, object, string};
+use super::discovery::schema::{array, boolean, enumeration, integer, map_of, nullable, object, string};
 use super::user::avatar;
 use super::{ApiError, ApiResult, Body, Caller, Endpoint, Path, Scope, json_response, no_content};
 use crate::accounts::prototypes::Delegate;
@@ -80,7 +80,7 @@ pub fn endpoints() -> Vec<Endpoint> {
             body: Some(|| {
                 object(&[("role", enumeration(&["member", "creator", "admin"])), ("description", string())], &["role"])
             }),
-            responses: &[(200, Some(team_schema))],
+            responses: &[(200, Some(saved_team_schema))],
             handler: || put(put_team),
         },
         Endpoint {
@@ -206,7 +206,7 @@ fn prototype_schema() -> Value {
         &["name", "kind"],
     );
     object(
-        &[("id", string()), ("role", string()), ("delegate", who.clone()), ("activating_user", who)],
+        &[("id", string()), ("role", string()), ("delegate", who.clone()), ("activating_user", nullable(who))],
         &["id", "role", "delegate"],
     )
 }
@@ -218,11 +218,7 @@ fn prototype_json(p: &Prototype) -> Value {
         (None, Some(t)) => json!({"name": t, "kind": "team", "avatar": avatar(t, t, "team")}),
         (None, None) => Value::Null,
     };
-    let mut v = json!({"id": p.uuid, "role": p.role, "delegate": delegate});
-    if let Some(a) = &p.activating_user {
-        v["activating_user"] = person(a);
-    }
-    v
+    json!({"id": p.uuid, "role": p.role, "delegate": delegate, "activating_user": p.activating_user.as_ref().map(person)})
 }
 
 async fn list_prototypes(State(app): State<AppState>, caller: Caller, Path(name): Path<String>) -> ApiResult {
@@ -303,6 +299,20 @@ fn team_schema() -> Value {
     )
 }
 
+fn saved_team_schema() -> Value {
+    object(
+        &[
+            ("name", string()),
+            ("description", string()),
+            ("role", string()),
+            ("avatar", super::discovery::avatar_schema()),
+            ("can_view", boolean()),
+            ("new_team", boolean()),
+        ],
+        &["name", "role", "can_view", "new_team"],
+    )
+}
+
 fn org_schema() -> Value {
     object(
         &[
@@ -315,6 +325,10 @@ fn org_schema() -> Value {
             ("ordered_teams", array(string())),
             ("tag_expiration_s", integer()),
             ("invoice_email", boolean()),
+            ("invoice_email_address", nullable(string())),
+            ("is_free_account", boolean()),
+            super::lifecycle::quota_report_fields()[0].clone(),
+            super::lifecycle::quota_report_fields()[1].clone(),
         ],
         &["name", "avatar", "is_admin", "is_member"],
     )
@@ -398,12 +412,22 @@ fn org_json(view: &organizations::OrganizationView) -> Value {
     if let Some(settings) = &view.settings {
         v["tag_expiration_s"] = json!(settings.removed_tag_expiration_s);
         v["invoice_email"] = json!(false);
+        v["invoice_email_address"] = Value::Null;
+        v["is_free_account"] = json!(true);
     }
     v
 }
 
+/// An organization's view with its storage report (Quay shows it with quota management on).
+async fn org_with_report(app: &AppState, view: &organizations::OrganizationView) -> ApiResult {
+    let mut v = org_json(view);
+    let report = crate::accounts::quotas::report(app, view.organization.id).await?;
+    super::lifecycle::add_quota_report(&mut v, report.as_ref());
+    json_response(StatusCode::OK, v)
+}
+
 async fn view(State(app): State<AppState>, caller: Caller, Path(name): Path<String>) -> ApiResult {
-    json_response(StatusCode::OK, org_json(&organizations::view(&app, &caller, &name).await?))
+    org_with_report(&app, &organizations::view(&app, &caller, &name).await?).await
 }
 
 #[derive(Deserialize)]
@@ -419,7 +443,7 @@ async fn update(
     Body(req): Body<UpdateRequest>,
 ) -> ApiResult {
     let view = organizations::update(&app, &caller, &name, req.email.as_deref(), req.tag_expiration_s).await?;
-    json_response(StatusCode::OK, org_json(&view))
+    org_with_report(&app, &view).await
 }
 
 async fn remove(State(app): State<AppState>, caller: Caller, Path(name): Path<String>) -> ApiResult {
@@ -456,8 +480,19 @@ async fn put_team(
     Path((name, team)): Path<(String, String)>,
     Body(req): Body<TeamRequest>,
 ) -> ApiResult {
-    let saved = teams::put(&app, &caller, &name, &team, &req.role, req.description.as_deref()).await?;
-    json_response(StatusCode::OK, team_json(&saved, true))
+    let (saved, new_team) = teams::put(&app, &caller, &name, &team, &req.role, req.description.as_deref()).await?;
+    // Quay answers the team's own fields and whether it was created.
+    json_response(
+        StatusCode::OK,
+        json!({
+            "name": saved.name,
+            "description": saved.description,
+            "can_view": true,
+            "role": saved.role,
+            "avatar": avatar(&saved.name, &saved.name, "team"),
+            "new_team": new_team,
+        }),
+    )
 }
 
 async fn delete_team(

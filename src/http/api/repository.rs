@@ -281,6 +281,8 @@ async fn list(State(app): State<AppState>, caller: Caller, Query(q): Query<ListQ
     let more = rows.len() as u64 > REPOS_PER_PAGE;
     rows.truncate(REPOS_PER_PAGE as usize);
     let (with_modified, with_popularity) = (flag(&q.last_modified), flag(&q.popularity));
+    let ids: Vec<(i32, i32)> = rows.iter().map(|r| (r.id, r.namespace_id)).collect();
+    let sizes = crate::accounts::quotas::repository_sizes(&app, &ids).await?;
     let repositories: Vec<Value> = rows
         .iter()
         .map(|r| {
@@ -300,6 +302,9 @@ async fn list(State(app): State<AppState>, caller: Caller, Query(q): Query<ListQ
             }
             if caller.signed_in_user().is_some() {
                 v["is_starred"] = json!(r.starred);
+            }
+            if let Some((bytes, configured)) = sizes.as_ref().and_then(|s| s.get(&r.id)) {
+                v["quota_report"] = json!({"quota_bytes": bytes, "configured_quota": configured});
             }
             v
         })

@@ -8,7 +8,9 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 
 use super::discovery::schema::{array, nullable, object, string};
-use super::{ApiResult, Body, Caller, Endpoint, Path, Query, Scope, flag, http_date, json_response, no_content};
+use super::{
+    ApiError, ApiResult, Body, Caller, Endpoint, Path, Query, Scope, flag, http_date, json_response, no_content,
+};
 use crate::accounts::Owner;
 use crate::accounts::robots::{self, Robot};
 use crate::app::AppState;
@@ -60,7 +62,7 @@ pub fn endpoints() -> Vec<Endpoint> {
             scope: Some(scope),
             query: &[],
             body: None,
-            responses: &[(200, Some(robot_schema))],
+            responses: &[(200, Some(robot_schema)), (400, Some(super::discovery::bad_request_schema))],
             handler: if org { || get(get_org) } else { || get(get_user) },
         });
         all.push(Endpoint {
@@ -116,6 +118,16 @@ fn robot_schema() -> Value {
     )
 }
 
+/// A robot as Quay lists it and answers a regeneration: without `unstructured_metadata`, which
+/// only its own view and its creation report.
+fn robot_summary(r: &Robot) -> Value {
+    let mut v = robot_json(r);
+    if let Some(o) = v.as_object_mut() {
+        o.remove("unstructured_metadata");
+    }
+    v
+}
+
 fn robot_json(r: &Robot) -> Value {
     let mut v = json!({
         "name": r.view.name,
@@ -143,8 +155,10 @@ struct ListQuery {
 }
 
 async fn list(app: &AppState, caller: &Caller, owner: Owner<'_>, q: &ListQuery) -> ApiResult {
-    let robots = robots::list(app, caller, owner, flag(&q.token), flag(&q.permissions)).await?;
-    json_response(StatusCode::OK, json!({"robots": robots.iter().map(robot_json).collect::<Vec<_>>()}))
+    // Quay includes the tokens unless asked not to.
+    let token = q.token.is_none() || flag(&q.token);
+    let robots = robots::list(app, caller, owner, token, flag(&q.permissions)).await?;
+    json_response(StatusCode::OK, json!({"robots": robots.iter().map(robot_summary).collect::<Vec<_>>()}))
 }
 
 async fn list_org(
@@ -160,12 +174,26 @@ async fn list_user(State(app): State<AppState>, caller: Caller, Query(q): Query<
     list(&app, &caller, Owner::Me, &q).await
 }
 
+/// Quay answers a robot that is not there (or no longer) with a bare 400.
+fn missing_robot(e: crate::accounts::AccountError) -> ApiError {
+    match e {
+        crate::accounts::AccountError::NotFound(_) => {
+            ApiError::bad_request("Could not find robot with specified username").bare_message()
+        }
+        other => other.into(),
+    }
+}
+
 async fn get_org(State(app): State<AppState>, caller: Caller, Path((org, short)): Path<(String, String)>) -> ApiResult {
-    json_response(StatusCode::OK, robot_json(&robots::get(&app, &caller, Owner::Organization(&org), &short).await?))
+    let robot = robots::get(&app, &caller, Owner::Organization(&org), &short).await.map_err(missing_robot)?;
+    json_response(StatusCode::OK, robot_json(&robot))
 }
 
 async fn get_user(State(app): State<AppState>, caller: Caller, Path(short): Path<String>) -> ApiResult {
-    json_response(StatusCode::OK, robot_json(&robots::get(&app, &caller, Owner::Me, &short).await?))
+    json_response(
+        StatusCode::OK,
+        robot_json(&robots::get(&app, &caller, Owner::Me, &short).await.map_err(missing_robot)?),
+    )
 }
 
 #[derive(Deserialize, Default)]
@@ -218,10 +246,10 @@ async fn regenerate_org(
     Path((org, short)): Path<(String, String)>,
 ) -> ApiResult {
     let robot = robots::regenerate(&app, &caller, Owner::Organization(&org), &short).await?;
-    json_response(StatusCode::OK, robot_json(&robot))
+    json_response(StatusCode::OK, robot_summary(&robot))
 }
 
 async fn regenerate_user(State(app): State<AppState>, caller: Caller, Path(short): Path<String>) -> ApiResult {
     let robot = robots::regenerate(&app, &caller, Owner::Me, &short).await?;
-    json_response(StatusCode::OK, robot_json(&robot))
+    json_response(StatusCode::OK, robot_summary(&robot))
 }

@@ -9,7 +9,7 @@ use serde_json::{Value, json};
 
 use super::discovery::schema::{array, boolean, object, string};
 use super::user::avatar;
-use super::{ApiResult, Body, Caller, Endpoint, Path, Scope, json_response, no_content};
+use super::{ApiError, ApiResult, Body, Caller, Endpoint, Path, Scope, json_response, no_content};
 use crate::accounts::{Account, organizations, users};
 use crate::app::{App, AppState};
 
@@ -147,7 +147,10 @@ fn user_schema() -> Value {
             ("verified", boolean()),
             ("avatar", super::discovery::avatar_schema()),
             ("super_user", boolean()),
+            ("global_readonly_super_user", boolean()),
             ("enabled", boolean()),
+            super::lifecycle::quota_report_fields()[0].clone(),
+            super::lifecycle::quota_report_fields()[1].clone(),
         ],
         &["kind", "name", "username", "email", "super_user", "enabled"],
     )
@@ -162,12 +165,24 @@ fn user_json(app: &App, a: &Account) -> Value {
         "verified": true,
         "avatar": avatar(&a.username, &a.email, "user"),
         "super_user": app.config.is_superuser(&a.username),
+        // No read-only superusers here (Quay's `GLOBAL_READONLY_SUPER_USERS`).
+        "global_readonly_super_user": false,
         "enabled": a.enabled,
     })
 }
 
+/// A namespace in a superuser's list or view, with its storage report.
+async fn with_report(app: &App, namespace_id: i32, mut v: Value) -> Result<Value, ApiError> {
+    let report = crate::accounts::quotas::report(app, namespace_id).await?;
+    super::lifecycle::add_quota_report(&mut v, report.as_ref());
+    Ok(v)
+}
+
 async fn list_users(State(app): State<AppState>, caller: Caller) -> ApiResult {
-    let users: Vec<Value> = users::list(&app, &caller, false).await?.iter().map(|a| user_json(&app, a)).collect();
+    let mut users = Vec::new();
+    for a in users::list(&app, &caller, false).await? {
+        users.push(with_report(&app, a.id, user_json(&app, &a)).await?);
+    }
     json_response(StatusCode::OK, json!({"users": users}))
 }
 
@@ -179,7 +194,10 @@ struct CreateRequest {
 
 async fn create_user(State(app): State<AppState>, caller: Caller, Body(req): Body<CreateRequest>) -> ApiResult {
     let password = crate::util::random_token(32);
-    let created = users::create(&app, &caller, &req.username, req.email.as_deref(), &password).await?;
+    // Quay answers invalid input here with a bare `{"message": ...}`.
+    let created = users::create(&app, &caller, &req.username, req.email.as_deref(), &password)
+        .await
+        .map_err(|e| ApiError::from(e).bare_message())?;
     let mut body = json!({"username": created.username, "email": created.email, "password": password});
     if let Some(cli) = app.config.cli_password() {
         body["encrypted_password"] = cli.encrypt(&password).into();
@@ -189,7 +207,7 @@ async fn create_user(State(app): State<AppState>, caller: Caller, Body(req): Bod
 
 async fn get_user(State(app): State<AppState>, caller: Caller, Path(name): Path<String>) -> ApiResult {
     let a = users::get(&app, &caller, &name).await?;
-    json_response(StatusCode::OK, user_json(&app, &a))
+    json_response(StatusCode::OK, with_report(&app, a.id, user_json(&app, &a)).await?)
 }
 
 #[derive(Deserialize)]
@@ -221,11 +239,11 @@ async fn delete_user(State(app): State<AppState>, caller: Caller, Path(name): Pa
 }
 
 async fn list_orgs(State(app): State<AppState>, caller: Caller) -> ApiResult {
-    let orgs: Vec<Value> = users::list(&app, &caller, true)
-        .await?
-        .iter()
-        .map(|o| json!({"name": o.username, "email": o.email, "avatar": avatar(&o.username, &o.email, "org")}))
-        .collect();
+    let mut orgs = Vec::new();
+    for o in users::list(&app, &caller, true).await? {
+        let v = json!({"name": o.username, "email": o.email, "avatar": avatar(&o.username, &o.email, "org")});
+        orgs.push(with_report(&app, o.id, v).await?);
+    }
     json_response(StatusCode::OK, json!({"organizations": orgs}))
 }
 

@@ -6,8 +6,8 @@ use axum::routing::{delete, get, post, put};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
-use super::discovery::error_schema;
 use super::discovery::schema::{array, boolean, integer, map_of, nullable, object, string};
+use super::discovery::{bad_request_schema, error_schema};
 use super::{
     ApiError, ApiResult, Body, Caller, Endpoint, Path, Query, Scope, flag, http_date_ms, json_response, no_content,
 };
@@ -40,7 +40,7 @@ pub fn endpoints() -> Vec<Endpoint> {
                         )
                     }),
                 ),
-                (400, Some(error_schema)),
+                (400, Some(bad_request_schema)),
                 (401, Some(error_schema)),
                 (403, Some(error_schema)),
                 (404, Some(error_schema)),
@@ -58,7 +58,7 @@ pub fn endpoints() -> Vec<Endpoint> {
             responses: &[
                 (201, Some(string)),
                 (409, Some(error_schema)),
-                (400, Some(error_schema)),
+                (400, Some(bad_request_schema)),
                 (401, Some(error_schema)),
                 (403, Some(error_schema)),
                 (404, Some(error_schema)),
@@ -93,7 +93,7 @@ pub fn endpoints() -> Vec<Endpoint> {
             responses: &[
                 (200, Some(|| object(&[], &[]))),
                 (409, Some(error_schema)),
-                (400, Some(error_schema)),
+                (400, Some(bad_request_schema)),
                 (401, Some(error_schema)),
                 (403, Some(error_schema)),
                 (404, Some(error_schema)),

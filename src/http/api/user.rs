@@ -7,7 +7,7 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 
 use super::discovery::schema::{array, boolean, integer, object, string};
-use super::{ApiResult, Body, Caller, Endpoint, Scope, json_response};
+use super::{ApiError, ApiResult, Body, Caller, Endpoint, Scope, json_response};
 use crate::accounts::users;
 use crate::app::AppState;
 
@@ -27,7 +27,7 @@ pub fn endpoints() -> Vec<Endpoint> {
                     &["username", "password"],
                 )
             }),
-            responses: &[(200, Some(initialized_schema)), (400, Some(super::discovery::error_schema))],
+            responses: &[(200, Some(initialized_schema)), (400, Some(super::discovery::bad_request_schema))],
             handler: || post(initialize),
         },
         Endpoint {
@@ -63,6 +63,8 @@ fn user_schema() -> Value {
             ("is_me", boolean()),
             ("super_user", boolean()),
             ("tag_expiration_s", integer()),
+            super::lifecycle::quota_report_fields()[0].clone(),
+            super::lifecycle::quota_report_fields()[1].clone(),
             ("prompts", array(string())),
             ("logins", array(object(&[], &[]))),
             (
@@ -80,7 +82,7 @@ fn user_schema() -> Value {
                 )),
             ),
         ],
-        &["anonymous", "username", "email", "verified", "organizations", "super_user"],
+        &["anonymous", "username", "email", "verified", "organizations"],
     )
 }
 
@@ -104,7 +106,10 @@ fn lenient_bool<'de, D: serde::Deserializer<'de>>(d: D) -> Result<bool, D::Error
 }
 
 async fn initialize(State(app): State<AppState>, Body(req): Body<InitializeRequest>) -> ApiResult {
-    let created = users::initialize(&app, &req.username, req.email.as_deref(), &req.password, req.access_token).await?;
+    // Quay answers invalid input here with a bare `{"message": ...}`.
+    let created = users::initialize(&app, &req.username, req.email.as_deref(), &req.password, req.access_token)
+        .await
+        .map_err(|e| ApiError::from(e).bare_message())?;
     let mut body = json!({"username": created.account.username, "email": created.account.email});
     // `quay serve` always has a SECRET_KEY (it generates one on first start).
     if let Some(cli) = app.config.cli_password() {
@@ -116,8 +121,11 @@ async fn initialize(State(app): State<AppState>, Body(req): Body<InitializeReque
     json_response(StatusCode::OK, body)
 }
 
-async fn current_user(State(app): State<AppState>, caller: Caller) -> ApiResult {
-    let users::Profile { account, settings, organizations: memberships } = users::profile(&app, &caller).await?;
+async fn current_user(State(app): State<AppState>, caller: Result<Caller, ApiError>) -> ApiResult {
+    // Quay tells a caller without valid credentials here that no session is required.
+    let caller = caller.map_err(ApiError::with_session_required)?;
+    let users::Profile { account, settings, organizations: memberships } =
+        users::profile(&app, &caller).await.map_err(|e| ApiError::from(e).with_session_required())?;
     let organizations: Vec<Value> = memberships
         .iter()
         .map(|org| {
@@ -131,9 +139,7 @@ async fn current_user(State(app): State<AppState>, caller: Caller) -> ApiResult 
             })
         })
         .collect();
-    json_response(
-        StatusCode::OK,
-        json!({
+    let mut body = json!({
             "anonymous": false,
             "username": account.username,
             "email": account.email,
@@ -141,7 +147,6 @@ async fn current_user(State(app): State<AppState>, caller: Caller) -> ApiResult 
             "avatar": avatar(&account.username, &account.email, if account.robot { "robot" } else { "user" }),
             "can_create_repo": true,
             "is_me": true,
-            "super_user": caller.superuser(),
             "tag_expiration_s": settings.removed_tag_expiration_s,
             "prompts": [],
             "logins": [],
@@ -155,8 +160,14 @@ async fn current_user(State(app): State<AppState>, caller: Caller) -> ApiResult 
             "is_free_account": true,
             "has_password_set": settings.has_password,
             "organizations": organizations,
-        }),
-    )
+    });
+    // Quay names superusers only.
+    if caller.superuser() {
+        body["super_user"] = json!(true);
+    }
+    let report = crate::accounts::quotas::report(&app, account.id).await?;
+    super::lifecycle::add_quota_report(&mut body, report.as_ref());
+    json_response(StatusCode::OK, body)
 }
 
 /// Quay's avatar object. The hash is a SHA-256 of the address (Gravatar takes those as it takes
