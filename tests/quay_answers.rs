@@ -62,6 +62,9 @@ struct Replay {
     admin_token: String,
     user2_password: String,
     robot_token: String,
+    /// The digests of this run's `latest` image and `multi` index.
+    latest: String,
+    multi: String,
     /// Values of Quay's run and of this one, replaced in paths and bodies.
     swaps: Vec<(String, String)>,
 }
@@ -164,8 +167,7 @@ fn differences(call: &str, quay: &Value, ours: &Value, host: &str) -> Vec<String
 
 /// The request this replay makes for each recorded call (Quay's recording has no bodies).
 fn request(r: &Replay, call: &str, now: i64) -> (Who, Option<Value>) {
-    let latest = r.swaps.iter().find(|(k, _)| k == "LATEST").map(|(_, v)| v.clone()).unwrap_or_default();
-    let multi = r.swaps.iter().find(|(k, _)| k == "MULTI").map(|(_, v)| v.clone()).unwrap_or_default();
+    let (latest, multi) = (&r.latest, &r.multi);
     let zero = format!("sha256:{}", "0".repeat(64));
     let init =
         json!({"username": "admin", "password": "password123", "email": "quayadmin@example.com", "access_token": true});
@@ -266,7 +268,7 @@ async fn push(r: &mut Replay, tag: &str) {
                     "sha256:1a6716941d83e84bc33ceafc748555ebbc4553ec3d654ec6e5f63560e6bc6fad".into(),
                     d.clone(),
                 ));
-                r.swaps.push(("LATEST".into(), d));
+                r.latest = d;
             }
         }
         _ => {
@@ -283,7 +285,7 @@ async fn push(r: &mut Replay, tag: &str) {
             assert_eq!(r.s.put_manifest(&t, "acme/app", tag, OCI_INDEX, &index).await.status(), StatusCode::CREATED);
             let d = sha256(index.as_bytes());
             r.swaps.push(("sha256:33411fa146da9c79b80630cb58783b195f2be3ea358065ea9654ec44e770f2ab".into(), d.clone()));
-            r.swaps.push(("MULTI".into(), d));
+            r.multi = d;
         }
     }
 }
@@ -298,6 +300,8 @@ async fn answers_match_quays_own() {
         admin_token: String::new(),
         user2_password: String::new(),
         robot_token: String::new(),
+        latest: String::new(),
+        multi: String::new(),
         swaps: Vec::new(),
     };
     let now = chrono::Utc::now().timestamp();

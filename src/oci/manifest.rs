@@ -222,7 +222,10 @@ pub fn parse_manifest(content_type: Option<&str>, bytes: &[u8]) -> Result<Parsed
     if !media_types::SUPPORTED.contains(&media_type.as_str()) {
         return Err(OciError::ManifestUnsupported(media_type.chars().take(128).collect()));
     }
-    if media_types::is_schema1(&media_type) || o.get("schemaVersion").and_then(Value::as_u64) != Some(2) {
+    if media_types::is_schema1(&media_type) {
+        return Err(invalid(format!("a `{media_type}` manifest must have schemaVersion 1")));
+    }
+    if o.get("schemaVersion").and_then(Value::as_u64) != Some(2) {
         return Err(invalid("schemaVersion must be 2"));
     }
     let is_oci = media_type == media_types::OCI_MANIFEST || media_type == media_types::OCI_INDEX;

@@ -42,7 +42,7 @@ impl Schema1 {
     /// The layers' digests once each, in manifest order.
     pub fn distinct_layers(&self) -> Vec<&Digest> {
         let mut seen = std::collections::HashSet::new();
-        self.layers.iter().filter(|d| seen.insert(d.to_string())).collect()
+        self.layers.iter().filter(|d| seen.insert(*d)).collect()
     }
 }
 
@@ -57,7 +57,7 @@ fn b64url(s: &str) -> Result<Vec<u8>, OciError> {
 }
 
 /// Parses a schema 1 manifest `doc` (already parsed from `bytes`), verifying its signatures when
-/// it has any. Returns whether it is signed with the manifest.
+/// it has any (the signed payload is then kept in [`Schema1::payload`]).
 pub(super) fn parse(bytes: &[u8], doc: &Map<String, Value>) -> Result<Schema1, OciError> {
     let payload = match doc.get("signatures") {
         None | Some(Value::Null) => None,

@@ -86,11 +86,12 @@ pub fn router() -> Router<AppState> {
         let mut handler = (e.handler)();
         // As Quay, a caller without credentials is told so before the body is even read. Only
         // reads of repositories (public ones) are open to anonymous callers.
-        if e.operation_id == "getLoggedInUser" {
-            // Quay adds here that no session is required.
-            handler = handler.route_layer(axum::middleware::from_fn(requires_credentials_no_session));
-        } else if e.scope.is_some_and(|s| s != Scope::RepoRead) {
-            handler = handler.route_layer(axum::middleware::from_fn(requires_credentials));
+        if e.scope.is_some_and(|s| s != Scope::RepoRead) {
+            // Quay's `GET /user/` adds that no session is required.
+            let tell_no_session = e.operation_id == "getLoggedInUser";
+            handler = handler.route_layer(axum::middleware::from_fn(move |request, next| {
+                requires_credentials(request, next, tell_no_session)
+            }));
         }
         by_path.insert(path, route.merge(handler));
     }
@@ -162,19 +163,13 @@ pub fn route_nested_repositories<B>(mut request: axum::http::Request<B>) -> axum
     request
 }
 
-async fn requires_credentials(request: Request, next: axum::middleware::Next) -> Response {
+async fn requires_credentials(request: Request, next: axum::middleware::Next, tell_no_session: bool) -> Response {
     if request.headers().contains_key(header::AUTHORIZATION) {
         next.run(request).await
+    } else if tell_no_session {
+        ApiError::unauthorized().with_session_required().into_response()
     } else {
         ApiError::unauthorized().into_response()
-    }
-}
-
-async fn requires_credentials_no_session(request: Request, next: axum::middleware::Next) -> Response {
-    if request.headers().contains_key(header::AUTHORIZATION) {
-        next.run(request).await
-    } else {
-        ApiError::unauthorized().with_session_required().into_response()
     }
 }
 

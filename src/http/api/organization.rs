@@ -283,55 +283,48 @@ async fn delete_prototype(
     no_content()
 }
 
+/// A team's own fields, and those its view adds (`extra`, `required` among them).
+fn team_fields_schema(extra: &[(&str, Value)], required: &[&str]) -> Value {
+    let mut fields = vec![
+        ("name", string()),
+        ("description", string()),
+        ("role", string()),
+        ("avatar", super::discovery::avatar_schema()),
+        ("can_view", boolean()),
+    ];
+    fields.extend(extra.iter().cloned());
+    let required: Vec<&str> = ["name", "role", "can_view"].iter().chain(required).copied().collect();
+    object(&fields, &required)
+}
+
 fn team_schema() -> Value {
-    object(
-        &[
-            ("name", string()),
-            ("description", string()),
-            ("role", string()),
-            ("avatar", super::discovery::avatar_schema()),
-            ("can_view", boolean()),
-            ("repo_count", integer()),
-            ("member_count", integer()),
-            ("is_synced", boolean()),
-        ],
-        &["name", "role", "can_view", "repo_count", "member_count"],
+    team_fields_schema(
+        &[("repo_count", integer()), ("member_count", integer()), ("is_synced", boolean())],
+        &["repo_count", "member_count"],
     )
 }
 
+/// What a team PUT answers (Quay): the team's own fields and whether it was created.
 fn saved_team_schema() -> Value {
-    object(
-        &[
-            ("name", string()),
-            ("description", string()),
-            ("role", string()),
-            ("avatar", super::discovery::avatar_schema()),
-            ("can_view", boolean()),
-            ("new_team", boolean()),
-        ],
-        &["name", "role", "can_view", "new_team"],
-    )
+    team_fields_schema(&[("new_team", boolean())], &["new_team"])
 }
 
 fn org_schema() -> Value {
-    object(
-        &[
-            ("name", string()),
-            ("email", string()),
-            ("avatar", super::discovery::avatar_schema()),
-            ("is_admin", boolean()),
-            ("is_member", boolean()),
-            ("teams", map_of(team_schema())),
-            ("ordered_teams", array(string())),
-            ("tag_expiration_s", integer()),
-            ("invoice_email", boolean()),
-            ("invoice_email_address", nullable(string())),
-            ("is_free_account", boolean()),
-            super::lifecycle::quota_report_fields()[0].clone(),
-            super::lifecycle::quota_report_fields()[1].clone(),
-        ],
-        &["name", "avatar", "is_admin", "is_member"],
-    )
+    let mut fields = vec![
+        ("name", string()),
+        ("email", string()),
+        ("avatar", super::discovery::avatar_schema()),
+        ("is_admin", boolean()),
+        ("is_member", boolean()),
+        ("teams", map_of(team_schema())),
+        ("ordered_teams", array(string())),
+        ("tag_expiration_s", integer()),
+        ("invoice_email", boolean()),
+        ("invoice_email_address", nullable(string())),
+        ("is_free_account", boolean()),
+    ];
+    fields.extend(super::lifecycle::quota_report_fields());
+    object(&fields, &["name", "avatar", "is_admin", "is_member"])
 }
 
 fn member_schema() -> Value {
@@ -360,17 +353,22 @@ fn team_member_schema() -> Value {
     )
 }
 
-fn team_json(t: &TeamView, can_view: bool) -> Value {
+fn team_fields_json(t: &TeamView, can_view: bool) -> Value {
     json!({
         "name": t.name,
         "description": t.description,
         "role": t.role,
         "avatar": avatar(&t.name, &t.name, "team"),
         "can_view": can_view,
-        "repo_count": t.repo_count,
-        "member_count": t.member_count,
-        "is_synced": false,
     })
+}
+
+fn team_json(t: &TeamView, can_view: bool) -> Value {
+    let mut v = team_fields_json(t, can_view);
+    v["repo_count"] = json!(t.repo_count);
+    v["member_count"] = json!(t.member_count);
+    v["is_synced"] = json!(false);
+    v
 }
 
 fn member_json(a: &Account) -> Value {
@@ -481,18 +479,9 @@ async fn put_team(
     Body(req): Body<TeamRequest>,
 ) -> ApiResult {
     let (saved, new_team) = teams::put(&app, &caller, &name, &team, &req.role, req.description.as_deref()).await?;
-    // Quay answers the team's own fields and whether it was created.
-    json_response(
-        StatusCode::OK,
-        json!({
-            "name": saved.name,
-            "description": saved.description,
-            "can_view": true,
-            "role": saved.role,
-            "avatar": avatar(&saved.name, &saved.name, "team"),
-            "new_team": new_team,
-        }),
-    )
+    let mut v = team_fields_json(&saved, true);
+    v["new_team"] = json!(new_team);
+    json_response(StatusCode::OK, v)
 }
 
 async fn delete_team(

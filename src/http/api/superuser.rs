@@ -138,22 +138,19 @@ pub fn endpoints() -> Vec<Endpoint> {
 }
 
 fn user_schema() -> Value {
-    object(
-        &[
-            ("kind", string()),
-            ("name", string()),
-            ("username", string()),
-            ("email", string()),
-            ("verified", boolean()),
-            ("avatar", super::discovery::avatar_schema()),
-            ("super_user", boolean()),
-            ("global_readonly_super_user", boolean()),
-            ("enabled", boolean()),
-            super::lifecycle::quota_report_fields()[0].clone(),
-            super::lifecycle::quota_report_fields()[1].clone(),
-        ],
-        &["kind", "name", "username", "email", "super_user", "enabled"],
-    )
+    let mut fields = vec![
+        ("kind", string()),
+        ("name", string()),
+        ("username", string()),
+        ("email", string()),
+        ("verified", boolean()),
+        ("avatar", super::discovery::avatar_schema()),
+        ("super_user", boolean()),
+        ("global_readonly_super_user", boolean()),
+        ("enabled", boolean()),
+    ];
+    fields.extend(super::lifecycle::quota_report_fields());
+    object(&fields, &["kind", "name", "username", "email", "super_user", "enabled"])
 }
 
 fn user_json(app: &App, a: &Account) -> Value {

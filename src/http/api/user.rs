@@ -52,38 +52,33 @@ fn initialized_schema() -> Value {
 }
 
 fn user_schema() -> Value {
-    object(
+    let organization = object(
         &[
-            ("anonymous", boolean()),
-            ("username", string()),
-            ("email", string()),
-            ("verified", boolean()),
+            ("name", string()),
             ("avatar", super::discovery::avatar_schema()),
             ("can_create_repo", boolean()),
-            ("is_me", boolean()),
-            ("super_user", boolean()),
-            ("tag_expiration_s", integer()),
-            super::lifecycle::quota_report_fields()[0].clone(),
-            super::lifecycle::quota_report_fields()[1].clone(),
-            ("prompts", array(string())),
-            ("logins", array(object(&[], &[]))),
-            (
-                "organizations",
-                array(object(
-                    &[
-                        ("name", string()),
-                        ("avatar", super::discovery::avatar_schema()),
-                        ("can_create_repo", boolean()),
-                        ("public", boolean()),
-                        ("is_org_admin", boolean()),
-                        ("preferred_namespace", boolean()),
-                    ],
-                    &["name"],
-                )),
-            ),
+            ("public", boolean()),
+            ("is_org_admin", boolean()),
+            ("preferred_namespace", boolean()),
         ],
-        &["anonymous", "username", "email", "verified", "organizations"],
-    )
+        &["name"],
+    );
+    let mut fields = vec![
+        ("anonymous", boolean()),
+        ("username", string()),
+        ("email", string()),
+        ("verified", boolean()),
+        ("avatar", super::discovery::avatar_schema()),
+        ("can_create_repo", boolean()),
+        ("is_me", boolean()),
+        ("super_user", boolean()),
+        ("tag_expiration_s", integer()),
+        ("prompts", array(string())),
+        ("logins", array(object(&[], &[]))),
+        ("organizations", array(organization)),
+    ];
+    fields.extend(super::lifecycle::quota_report_fields());
+    object(&fields, &["anonymous", "username", "email", "verified", "organizations"])
 }
 
 #[derive(Deserialize)]
@@ -124,8 +119,7 @@ async fn initialize(State(app): State<AppState>, Body(req): Body<InitializeReque
 async fn current_user(State(app): State<AppState>, caller: Result<Caller, ApiError>) -> ApiResult {
     // Quay tells a caller without valid credentials here that no session is required.
     let caller = caller.map_err(ApiError::with_session_required)?;
-    let users::Profile { account, settings, organizations: memberships } =
-        users::profile(&app, &caller).await.map_err(|e| ApiError::from(e).with_session_required())?;
+    let users::Profile { account, settings, organizations: memberships } = users::profile(&app, &caller).await?;
     let organizations: Vec<Value> = memberships
         .iter()
         .map(|org| {
