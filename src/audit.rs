@@ -89,7 +89,10 @@ pub fn registry_metadata(
         metadata["mediaType"] = media_type.into();
     }
     if let Some(user) = performer {
-        metadata[if user.contains('+') { "robot" } else { "username" }] = user.into();
+        metadata["username"] = user.into();
+        if user.contains('+') {
+            metadata["is_robot"] = true.into();
+        }
     }
     metadata
 }
@@ -104,6 +107,21 @@ pub async fn write<C: sea_orm::ConnectionTrait>(
     repository_id: Option<i32>,
     metadata: &Value,
 ) -> Result<(), sea_orm::DbErr> {
+    // A change made with an OAuth token names the token and its application, as Quay's do.
+    let with_token;
+    let metadata = match actor.signed_in_user().and_then(|u| u.oauth.as_ref()) {
+        Some(grant) if metadata.is_object() => {
+            with_token = {
+                let mut m = metadata.clone();
+                m["oauth_token_id"] = grant.token_id.into();
+                m["oauth_token_application_id"] = grant.application_client_id.as_str().into();
+                m["oauth_token_application"] = grant.application_name.as_str().into();
+                m
+            };
+            &with_token
+        }
+        _ => metadata,
+    };
     crate::db::log::insert_log(c, kind, account_id, actor.performer_id(), repository_id, actor.ip.as_deref(), metadata)
         .await
 }

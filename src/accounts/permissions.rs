@@ -86,14 +86,15 @@ async fn grantee_ids(app: &App, namespace: &str, who: Grantee<'_>) -> Result<(Op
     })
 }
 
-/// Quay's metadata of permission logs: the repository and who the permission is for.
+/// Quay's metadata of permission logs: the repository and who the permission is for (Quay
+/// names the namespace for users' permissions only).
 fn metadata(target: &RepositoryAccess, who: Grantee<'_>) -> serde_json::Value {
-    let mut metadata = json!({"repo": target.name.repository(), "namespace": target.name.namespace()});
     match who {
-        Grantee::User(u) => metadata["username"] = u.into(),
-        Grantee::Team(t) => metadata["team"] = t.into(),
+        Grantee::User(u) => {
+            json!({"username": u, "repo": target.name.repository(), "namespace": target.name.namespace()})
+        }
+        Grantee::Team(t) => json!({"team": t, "repo": target.name.repository()}),
     }
-    metadata
 }
 
 /// Gives `who` the `role` (read, write, admin) on the repository, replacing what they had.

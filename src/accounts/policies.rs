@@ -96,7 +96,22 @@ pub async fn create(app: &App, actor: &Actor, owner: PolicyOwner<'_>, rule: &Rul
     )
     .await?;
     let tx = app.db.begin().await?;
-    let metadata = json!({"policy_uuid": policy.uuid, "method": rule.method, "value": rule.value});
+    // Quay's keys: the rule as given, and where it applies.
+    let mut metadata = json!({
+        "method": rule.method, "value": rule.value,
+        "tag_pattern": rule.tag_pattern, "tag_pattern_matches": rule.tag_pattern_matches,
+    });
+    match owner {
+        PolicyOwner::Namespace(Owner::Organization(name) | Owner::Named(name)) => metadata["namespace"] = name.into(),
+        PolicyOwner::Namespace(Owner::Me) => {
+            metadata["namespace"] = actor.signed_in_user().map(|u| u.username.as_str()).into();
+        }
+        PolicyOwner::Repository(path) => {
+            let (namespace, repo) = path.split_once('/').unwrap_or(("", path));
+            metadata["namespace"] = namespace.into();
+            metadata["repo"] = repo.into();
+        }
+    }
     super::log(&tx, actor, &log_kind(repository_id, "create"), namespace_id, repository_id, &metadata).await?;
     tx.commit().await?;
     Ok(policy)

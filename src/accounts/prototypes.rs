@@ -34,6 +34,25 @@ async fn one(app: &App, org_id: i32, uuid: &str) -> Result<Prototype> {
     found.into_iter().next().ok_or_else(|| AccountError::NotFound(format!("default permission `{uuid}`")))
 }
 
+/// Quay's metadata of a default permission's logs: it, who changed it, and what it grants whom
+/// (`delegate` is `("delegate_user" | "delegate_team", name)`).
+fn prototype_metadata(
+    actor: &Actor,
+    uuid: &str,
+    activating: Option<&str>,
+    role: &str,
+    (delegate_key, delegate): (&str, &str),
+) -> serde_json::Value {
+    let mut metadata = json!({
+        "prototypeid": uuid,
+        "username": actor.signed_in_user().map(|u| u.username.as_str()),
+        "activating_username": activating,
+        "role": role,
+    });
+    metadata[delegate_key] = delegate.into();
+    metadata
+}
+
 /// Adds a default permission; logged as Quay's `create_prototype_permission`.
 pub async fn create(
     app: &App,
@@ -70,15 +89,11 @@ pub async fn create(
     let uuid =
         crate::db::prototype::create_prototype(&tx, organization.id, activating, delegate_user, delegate_team, role_id)
             .await?;
-    let (name, kind) = match delegate {
-        Delegate::User(n) => (n, "user"),
-        Delegate::Team(n) => (n, "team"),
+    let delegate = match delegate {
+        Delegate::User(n) => ("delegate_user", n),
+        Delegate::Team(n) => ("delegate_team", n),
     };
-    let metadata = json!({
-        "delegate": {"name": name, "kind": kind},
-        "activating_user": activating_user,
-        "role": role,
-    });
+    let metadata = prototype_metadata(actor, &uuid, activating_user, role, delegate);
     log(&tx, actor, "create_prototype_permission", organization.id, None, &metadata).await?;
     tx.commit().await?;
     one(app, organization.id, &uuid).await
@@ -100,11 +115,18 @@ pub async fn set_role(app: &App, actor: &Actor, org: &str, uuid: &str, role: &st
 /// Removes a default permission; logged as `delete_prototype_permission`.
 pub async fn delete(app: &App, actor: &Actor, org: &str, uuid: &str) -> Result<()> {
     let organization = administered(app, actor, org).await?;
+    let gone = one(app, organization.id, uuid).await?;
     let tx = app.db.begin().await?;
     if !crate::db::prototype::delete_prototype(&tx, organization.id, uuid).await? {
         return Err(AccountError::NotFound(format!("default permission `{uuid}`")));
     }
-    log(&tx, actor, "delete_prototype_permission", organization.id, None, &json!({"id": uuid})).await?;
+    let delegate = match (&gone.delegate_user, &gone.delegate_team) {
+        (Some((user, _, _)), _) => ("delegate_user", user.as_str()),
+        (None, team) => ("delegate_team", team.as_deref().unwrap_or_default()),
+    };
+    let activating = gone.activating_user.as_ref().map(|(name, _, _)| name.as_str());
+    let metadata = prototype_metadata(actor, uuid, activating, &gone.role, delegate);
+    log(&tx, actor, "delete_prototype_permission", organization.id, None, &metadata).await?;
     tx.commit().await?;
     Ok(())
 }

@@ -39,6 +39,18 @@ async fn view(app: &App, namespace_id: i32, quota_id: Option<i32>) -> Result<Opt
     Ok(Some(QuotaView { id, limit_bytes, limits }))
 }
 
+/// A size in binary units as Quay shows limits (`10.0 GiB`).
+pub fn human_bytes(bytes: i64) -> String {
+    const UNITS: [&str; 6] = ["bytes", "KiB", "MiB", "GiB", "TiB", "PiB"];
+    let mut value = bytes as f64;
+    let mut unit = 0;
+    while value >= 1024.0 && unit < UNITS.len() - 1 {
+        value /= 1024.0;
+        unit += 1;
+    }
+    if unit == 0 { format!("{bytes} bytes") } else { format!("{value:.1} {}", UNITS[unit]) }
+}
+
 /// What Quay's namespace views report of a namespace's storage (`quota_report` and `quotas`),
 /// shown with `FEATURE_QUOTA_MANAGEMENT` to whoever may see the view itself.
 pub struct Report {
@@ -121,8 +133,8 @@ pub async fn create(app: &App, actor: &Actor, org: &str, limit_bytes: i64) -> Re
     }
     let tx = app.db.begin().await?;
     quota::set_namespace_quota(&tx, ns, limit_bytes, None, None).await?;
-    super::log(&tx, actor, "org_create_quota", ns, None, &json!({"namespace": org, "limit_bytes": limit_bytes}))
-        .await?;
+    let metadata = json!({"namespace": org, "limit_bytes": limit_bytes, "limit": human_bytes(limit_bytes)});
+    super::log(&tx, actor, "org_create_quota", ns, None, &metadata).await?;
     tx.commit().await?;
     Ok(())
 }
@@ -261,7 +273,8 @@ pub async fn set(
     let tx = app.db.begin().await?;
     quota::set_namespace_quota(&tx, ns, limit_bytes, Some(reject), warning).await?;
     let kind = if existed { "org_change_quota" } else { "org_create_quota" };
-    super::log(&tx, actor, kind, ns, None, &json!({"namespace": namespace, "limit_bytes": limit_bytes})).await?;
+    let metadata = json!({"namespace": namespace, "limit_bytes": limit_bytes, "limit": human_bytes(limit_bytes)});
+    super::log(&tx, actor, kind, ns, None, &metadata).await?;
     tx.commit().await?;
     Ok(())
 }

@@ -67,6 +67,11 @@ impl User {
 /// `repo:write`, `repo:admin` cap the repository role; `repo:create` allows creating repositories.
 #[derive(Debug, Clone)]
 pub struct OAuthGrant {
+    /// The token's row id and its application's client id and name: Quay records them with
+    /// every change made with the token.
+    pub token_id: i32,
+    pub application_client_id: String,
+    pub application_name: String,
     pub token_uuid: String,
     /// The token's scopes as stored (space-separated).
     pub scope: String,
@@ -75,7 +80,8 @@ pub struct OAuthGrant {
 }
 
 impl OAuthGrant {
-    pub fn from_scopes(token_uuid: &str, scopes: &str) -> Self {
+    pub fn of(token: &crate::db::token::OAuthToken) -> Self {
+        let scopes = token.scope.as_str();
         let has = |s: &str| scopes.split([' ', ',']).any(|x| x == s);
         let max_role = if has("repo:admin") {
             Some(Role::Admin)
@@ -86,7 +92,15 @@ impl OAuthGrant {
         } else {
             None
         };
-        OAuthGrant { token_uuid: token_uuid.to_owned(), scope: scopes.to_owned(), max_role, create: has("repo:create") }
+        OAuthGrant {
+            token_id: token.id,
+            application_client_id: token.application_client_id.clone(),
+            application_name: token.application_name.clone(),
+            token_uuid: token.uuid.clone(),
+            scope: scopes.to_owned(),
+            max_role,
+            create: has("repo:create"),
+        }
     }
 
     pub fn has_scope(&self, scope: &str) -> bool {
@@ -300,7 +314,7 @@ pub async fn authenticate_oauth_token(login: Login<'_>, token: &str) -> Result<U
     if !owner.enabled {
         return Err(AuthError::Disabled);
     }
-    Ok(User { oauth: Some(OAuthGrant::from_scopes(&found.uuid, &found.scope)), ..User::signed_in(owner, config) })
+    Ok(User { oauth: Some(OAuthGrant::of(&found)), ..User::signed_in(owner, config) })
 }
 
 /// A robot signs in with its token, compared in constant time with the decrypted stored token.
@@ -655,10 +669,7 @@ impl Claims {
         else {
             return Ok(None);
         };
-        Ok(Some(User {
-            oauth: Some(OAuthGrant::from_scopes(&token.uuid, &token.scope)),
-            ..User::signed_in(row, config)
-        }))
+        Ok(Some(User { oauth: Some(OAuthGrant::of(&token)), ..User::signed_in(row, config) }))
     }
 }
 

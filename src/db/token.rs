@@ -83,17 +83,24 @@ pub async fn app_token_valid<C: ConnectionTrait>(c: &C, uuid: &str, user_id: i32
 
 #[derive(Debug, Clone)]
 pub struct OAuthToken {
+    pub id: i32,
+    /// Its application's `client_id` and `name` (Quay writes both into the logs of its changes).
+    pub application_client_id: String,
+    pub application_name: String,
     pub uuid: String,
     pub user_id: i32,
     pub scope: String,
     pub token_code: String,
 }
 
+const OAUTH_TOKEN_SELECT: &str = "SELECT t.id, t.uuid, t.authorized_user_id, t.scope, t.token_code, \
+     a.client_id, a.name FROM oauthaccesstoken t JOIN oauthapplication a ON a.id = t.application_id";
+
 /// An unexpired OAuth access token by its public first 20 characters.
 pub async fn find_oauth_token<C: ConnectionTrait>(c: &C, token_name: &str) -> Result<Option<OAuthToken>, DbErr> {
     one(
         c,
-        "SELECT uuid, authorized_user_id, scope, token_code FROM oauthaccesstoken WHERE token_name = ? AND expires_at > ?",
+        &format!("{OAUTH_TOKEN_SELECT} WHERE t.token_name = ? AND t.expires_at > ?"),
         vec![token_name.into(), now_naive().into()],
     )
     .await?
@@ -105,7 +112,7 @@ pub async fn find_oauth_token<C: ConnectionTrait>(c: &C, token_name: &str) -> Re
 pub async fn find_oauth_token_by_uuid<C: ConnectionTrait>(c: &C, uuid: &str) -> Result<Option<OAuthToken>, DbErr> {
     one(
         c,
-        "SELECT uuid, authorized_user_id, scope, token_code FROM oauthaccesstoken WHERE uuid = ? AND expires_at > ?",
+        &format!("{OAUTH_TOKEN_SELECT} WHERE t.uuid = ? AND t.expires_at > ?"),
         vec![uuid.into(), now_naive().into()],
     )
     .await?
@@ -115,6 +122,9 @@ pub async fn find_oauth_token_by_uuid<C: ConnectionTrait>(c: &C, uuid: &str) -> 
 
 fn oauth_token(r: QueryResult) -> Result<OAuthToken, DbErr> {
     Ok(OAuthToken {
+        id: r.try_get("", "id")?,
+        application_client_id: r.try_get("", "client_id")?,
+        application_name: r.try_get("", "name")?,
         uuid: r.try_get("", "uuid")?,
         user_id: r.try_get("", "authorized_user_id")?,
         scope: r.try_get("", "scope")?,

@@ -221,7 +221,7 @@ pub async fn add(
     let tx = app.db.begin().await?;
     let uuid = crate::db::manifest::add_manifest_label(&tx, repo_id, m.id, key, value, media_type_id).await?;
     let metadata = json!({
-        "id": uuid, "key": key, "value": value, "manifest_digest": m.digest,
+        "id": uuid, "key": key, "value": value, "manifest_digest": m.digest, "media_type": media_type,
         "repo": name.repository(), "namespace": name.namespace(),
     });
     crate::audit::write(&tx, actor, "manifest_label_add", namespace_id, Some(repo_id), &metadata).await?;

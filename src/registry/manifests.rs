@@ -68,7 +68,7 @@ pub struct PushedManifest {
 
 /// Validates and stores a manifest, then tags it (by tag) or pins it with a hidden temporary tag
 /// (by digest; forever when it has a subject, so referrers stay while their subject lives). The
-/// repository must take writes from the actor and the tag must not be immutable; the push is
+/// repository must take writes from the actor and the tag must not be immutable; a push by tag is
 /// logged (`push_repo`) in the manifest's transaction and the namespace's size recorded after.
 pub async fn put_manifest(
     app: &App,
@@ -390,7 +390,12 @@ async fn write_manifest(
             crate::db::tag::create_temp_tag(&tx, repo.id, manifest_id, tag_kind, end).await?;
         }
     }
-    crate::audit::write(&tx, pushed.actor, "push_repo", pushed.namespace_id, Some(repo.id), &pushed.metadata).await?;
+    // As Quay: a push is logged by its tag; the manifests an image list brings along by digest
+    // are not pushes of their own.
+    if let Reference::Tag(_) = reference {
+        crate::audit::write(&tx, pushed.actor, "push_repo", pushed.namespace_id, Some(repo.id), &pushed.metadata)
+            .await?;
+    }
     crate::testhooks::reached("manifest.before-commit").await;
     tx.commit().await?;
     Ok(())

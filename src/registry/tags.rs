@@ -82,25 +82,20 @@ pub async fn change(
             "Invalid expiration date: it must be a time in the future, in epoch seconds".into(),
         ));
     }
-    let metadata_base = json!({"repo": target.name.repository(), "namespace": target.name.namespace(), "tag": tag});
+    let metadata_base = tag_metadata(actor, &target.name, tag);
     let (namespace_id, repo_id) = (target.repo.namespace_id, target.repo.id);
     let tx = app.db.begin().await?;
+    let previous = crate::db::tag::tag_history(&tx, repo_id, tag).await?;
+    let alive_before = previous.first().filter(|(_, _, end)| end.is_none_or(|e| e > now_ms)).cloned();
     if let Some(digest) = manifest_digest {
         let Some(manifest) = crate::db::manifest::find_live_manifest(&tx, repo_id, digest).await? else {
             return Err(RegistryError::ManifestUnknown);
         };
-        let previous = crate::db::tag::tag_history(&tx, repo_id, tag).await?;
-        let alive_before = previous.first().filter(|(_, _, end)| end.is_none_or(|e| e > now_ms)).cloned();
         crate::db::tag::set_tag(&tx, repo_id, tag, manifest.id, app.db.lookups.tag_kind_tag, None).await?;
         let mut metadata = metadata_base.clone();
         metadata["manifest_digest"] = json!(digest);
-        let kind = match alive_before {
-            Some((old, _, _)) => {
-                metadata["original_manifest_digest"] = json!(old);
-                "move_tag"
-            }
-            None => "create_tag",
-        };
+        let kind = if alive_before.is_some() { "move_tag" } else { "create_tag" };
+        metadata["original_manifest_digest"] = json!(alive_before.as_ref().map(|(old, _, _)| old));
         crate::audit::write(&tx, actor, kind, namespace_id, Some(repo_id), &metadata).await?;
     }
     if let Some(end_ms) = expiration_ms {
@@ -109,10 +104,19 @@ pub async fn change(
         }
         let mut metadata = metadata_base;
         metadata["expiration_date"] = json!(end_ms.map(|ms| ms / 1000));
+        metadata["old_expiration_date"] = json!(alive_before.and_then(|(_, _, end)| end).map(|ms| ms / 1000));
         crate::audit::write(&tx, actor, "change_tag_expiration", namespace_id, Some(repo_id), &metadata).await?;
     }
     tx.commit().await?;
     Ok(())
+}
+
+/// What Quay records of a tag change made through the API: who, and which tag.
+fn tag_metadata(actor: &Actor, name: &crate::oci::RepositoryName, tag: &str) -> serde_json::Value {
+    json!({
+        "username": actor.signed_in_user().map(|u| u.username.as_str()),
+        "repo": name.repository(), "namespace": name.namespace(), "tag": tag,
+    })
 }
 
 /// Deletes the tag (it stays restorable for the time machine window); logged as `delete_tag`.
@@ -122,7 +126,7 @@ pub async fn delete(app: &App, actor: &Actor, path: &str, tag: &str) -> Result<(
     if !crate::db::tag::delete_tag(&tx, target.repo.id, tag).await? {
         return Err(RegistryError::ManifestUnknown);
     }
-    let metadata = json!({"repo": target.name.repository(), "namespace": target.name.namespace(), "tag": tag});
+    let metadata = tag_metadata(actor, &target.name, tag);
     crate::audit::write(&tx, actor, "delete_tag", target.repo.namespace_id, Some(target.repo.id), &metadata).await?;
     tx.commit().await?;
     Ok(())

@@ -406,18 +406,6 @@ async fn repo_delete(
 // ---------------------------------------------------------------------------------------------
 // Quota
 
-/// Quay shows limits in binary units (`10.0 GiB`).
-fn human_bytes(bytes: i64) -> String {
-    const UNITS: [&str; 6] = ["bytes", "KiB", "MiB", "GiB", "TiB", "PiB"];
-    let mut value = bytes as f64;
-    let mut unit = 0;
-    while value >= 1024.0 && unit < UNITS.len() - 1 {
-        value /= 1024.0;
-        unit += 1;
-    }
-    if unit == 0 { format!("{bytes} bytes") } else { format!("{value:.1} {}", UNITS[unit]) }
-}
-
 /// Quay's `quotas` and `quota_report` of a namespace view (user, organization, superuser lists),
 /// added to `v` when quota management is on.
 pub(super) fn add_quota_report(v: &mut Value, report: Option<&crate::accounts::quotas::Report>) {
@@ -464,7 +452,7 @@ fn quota_json(app: &AppState, q: &QuotaView) -> Value {
     json!({
         "id": q.id,
         "limit_bytes": q.limit_bytes,
-        "limit": human_bytes(q.limit_bytes),
+        "limit": quotas::human_bytes(q.limit_bytes),
         "default_config": false,
         "limits": limits,
         "default_config_exists": app.config.default_system_reject_quota_bytes > 0,
@@ -555,8 +543,8 @@ async fn limit_delete(
 mod tests {
     #[test]
     fn quota_limits_read_in_binary_units() {
-        assert_eq!(super::human_bytes(512), "512 bytes");
-        assert_eq!(super::human_bytes(10 * 1024 * 1024 * 1024), "10.0 GiB");
-        assert_eq!(super::human_bytes(1536), "1.5 KiB");
+        assert_eq!(crate::accounts::quotas::human_bytes(512), "512 bytes");
+        assert_eq!(crate::accounts::quotas::human_bytes(10 * 1024 * 1024 * 1024), "10.0 GiB");
+        assert_eq!(crate::accounts::quotas::human_bytes(1536), "1.5 KiB");
     }
 }
