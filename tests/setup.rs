@@ -135,7 +135,9 @@ pub async fn create_oauth_token(
     description: &str,
     scopes: &str,
 ) -> Result<String> {
-    let token = tokens::create_oauth_token(app, user_id, application, description, scopes).await.map_err(err)?;
+    let client_id = quay::util::random_token(20);
+    let token =
+        tokens::create_oauth_token(app, user_id, &client_id, application, description, scopes).await.map_err(err)?;
     crate::common::secret(&token);
     Ok(token)
 }

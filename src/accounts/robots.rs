@@ -90,7 +90,7 @@ pub async fn create(app: &App, actor: &Actor, owner: Owner<'_>, short: &str, des
         app.db.lookups.robot_login_service,
     )
     .await?;
-    let metadata = json!({"robot": short, "description": description, "unstructured_metadata": {}});
+    let metadata = json!({"robot": short, "description": description, "unstructured_metadata": null});
     log(&tx, actor, "create_robot", owner.id, None, &metadata).await?;
     tx.commit().await?;
     let view = view(app, namespace, short).await?;

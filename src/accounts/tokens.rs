@@ -103,12 +103,13 @@ pub async fn revoke(app: &App, actor: &Actor, uuid: &str) -> Result<()> {
 /// How long an OAuth access token issued here lasts (Quay's `create_user_access_token` default).
 pub const OAUTH_TOKEN_LIFETIME_S: i64 = 9000;
 
-/// Creates an OAuth application owned by the user and an access token for it with `scopes`, as
-/// Quay's `user/initialize` does; returns the 40-character token (shown once: only a bcrypt hash
-/// of its second half is kept).
+/// Creates an OAuth application owned by the user (with `client_id`) and an access token for it
+/// with `scopes`, as Quay's `user/initialize` does; returns the 40-character token (shown once:
+/// only a bcrypt hash of its second half is kept).
 pub async fn create_oauth_token(
     app: &App,
     user_id: i32,
+    client_id: &str,
     application: &str,
     description: &str,
     scopes: &str,
@@ -121,9 +122,15 @@ pub async fn create_oauth_token(
     let client_secret = app.secrets.as_ref().map(|s| s.encrypt(&crate::util::random_token(40)));
     let expires = crate::util::now_naive() + chrono::Duration::seconds(OAUTH_TOKEN_LIFETIME_S);
     let tx = app.db.begin().await?;
-    let application_id =
-        crate::db::token::create_oauth_application(&tx, user_id, application, description, client_secret.as_deref())
-            .await?;
+    let application_id = crate::db::token::create_oauth_application(
+        &tx,
+        user_id,
+        client_id,
+        application,
+        description,
+        client_secret.as_deref(),
+    )
+    .await?;
     crate::db::token::create_oauth_token(&tx, application_id, user_id, scopes, &token[..20], &code_hash, expires)
         .await?;
     tx.commit().await?;

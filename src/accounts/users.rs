@@ -33,8 +33,11 @@ pub async fn initialize(
     let email = email.map(str::to_owned).unwrap_or_else(|| format!("{username}@localhost"));
     let account = insert(app, username, &email, password).await?;
     let access_token = if access_token {
+        // Quay's application for it: `automation`, with the user's name as its client id.
         let description = "Application token generated via /api/v1/user/initialize";
-        Some(super::tokens::create_oauth_token(app, account.id, "automation", description, INITIALIZE_SCOPES).await?)
+        let token =
+            super::tokens::create_oauth_token(app, account.id, username, "automation", description, INITIALIZE_SCOPES);
+        Some(token.await?)
     } else {
         None
     };

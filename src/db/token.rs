@@ -136,17 +136,17 @@ fn oauth_token(r: QueryResult) -> Result<OAuthToken, DbErr> {
 pub async fn create_oauth_application<C: ConnectionTrait>(
     c: &C,
     owner_id: i32,
+    client_id: &str,
     name: &str,
     description: &str,
     encrypted_client_secret: Option<&str>,
 ) -> Result<i32, DbErr> {
-    let client_id = crate::util::random_token(20);
     exec(
         c,
         "INSERT INTO oauthapplication (client_id, redirect_uri, application_uri, organization_id, name, description, \
          secure_client_secret, fully_migrated) VALUES (?, '', '', ?, ?, ?, ?, ?)",
         vec![
-            client_id.clone().into(),
+            client_id.into(),
             owner_id.into(),
             name.into(),
             description.into(),

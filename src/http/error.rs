@@ -109,7 +109,14 @@ impl Code {
 
     /// The error with this code and one of the other statuses the table above names.
     pub fn with(self, status: StatusCode, message: impl Into<String>) -> V2Error {
-        V2Error { status, code: self, message: message.into(), detail: json!({}), headers: Vec::new(), cause: None }
+        V2Error {
+            status,
+            code: self,
+            message: message.into(),
+            detail: Box::new(json!({})),
+            headers: Vec::new(),
+            cause: None,
+        }
     }
 }
 
@@ -123,7 +130,8 @@ pub struct V2Error {
     pub status: StatusCode,
     pub code: Code,
     pub message: String,
-    pub detail: Value,
+    /// Boxed: an error travels by value through every `Result` of the request path.
+    pub detail: Box<Value>,
     pub headers: Vec<(HeaderName, HeaderValue)>,
     cause: Option<String>,
 }
@@ -174,12 +182,12 @@ impl From<RegistryError> for V2Error {
             E::ManifestUnsupported(_) => Code::ManifestInvalid.with(StatusCode::UNSUPPORTED_MEDIA_TYPE, message),
             E::ManifestBlobUnknown(d) => {
                 let mut err = Code::ManifestBlobUnknown.error(message.clone());
-                err.detail = json!({"digest": d});
+                err.detail = Box::new(json!({"digest": d}));
                 err
             }
             E::ManifestChildUnknown(d) => {
                 let mut err = Code::ManifestUnknown.with(StatusCode::BAD_REQUEST, message.clone());
-                err.detail = json!({"digest": d});
+                err.detail = Box::new(json!({"digest": d}));
                 err
             }
             E::SizeInvalid(_) => Code::SizeInvalid.error(message),

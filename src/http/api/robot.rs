@@ -110,7 +110,7 @@ fn robot_schema() -> Value {
             ("last_accessed", nullable(string())),
             ("description", string()),
             ("token", string()),
-            ("unstructured_metadata", object(&[], &[])),
+            ("unstructured_metadata", nullable(object(&[], &[]))),
             ("teams", array(object(&[("name", string())], &["name"]))),
             ("repositories", array(string())),
         ],
@@ -205,7 +205,10 @@ struct CreateRequest {
 async fn create(app: &AppState, caller: &Caller, owner: Owner<'_>, short: &str, req: CreateRequest) -> ApiResult {
     let description = req.description.unwrap_or_default();
     let created = robots::create(app, caller, owner, short, &description).await?;
-    json_response(StatusCode::CREATED, robot_json(&created))
+    // Quay echoes the metadata it was given: none here.
+    let mut v = robot_json(&created);
+    v["unstructured_metadata"] = Value::Null;
+    json_response(StatusCode::CREATED, v)
 }
 
 async fn create_org(
