@@ -298,7 +298,10 @@ fn request(r: &Replay, call: &str, now: i64) -> (Who, Option<Value>) {
         "create repo bad visibility (400)" => (Admin, Some(repo("other", "acme", "secret"))),
         "create repo missing fields (400)" => (Admin, Some(json!({"namespace": "acme"}))),
         "create repo in missing namespace" => (Admin, Some(repo("x", "ghostns", "private"))),
-        "create private admin repo" => (Admin, Some(repo("private", "admin", "private"))),
+        "create private admin repo" => (
+            Admin,
+            Some(json!({"repository": "private", "namespace": "admin", "visibility": "private", "description": ""})),
+        ),
         "update repo description" => (Admin, Some(json!({"description": "changed"}))),
         "changevisibility public" => (Admin, Some(json!({"visibility": "public"}))),
         "changevisibility private" => (Admin, Some(json!({"visibility": "private"}))),

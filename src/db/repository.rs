@@ -214,6 +214,8 @@ pub struct RepositorySummary {
     pub id: i32,
     pub namespace_id: i32,
     pub namespace: String,
+    /// The token of its status badge (Quay's `badge_token`), a secret of private repositories.
+    pub badge_token: String,
     pub name: String,
     pub description: Option<String>,
     pub public: bool,
@@ -247,7 +249,7 @@ pub async fn list_repository_summaries<C: ConnectionTrait>(
 ) -> Result<Vec<RepositorySummary>, DbErr> {
     let viewer_id = viewer.map(|v| v.0).unwrap_or(-1);
     let mut text = String::from(
-        "SELECT r.id, r.namespace_user_id, u.username, r.name, r.description, r.visibility_id, r.state, u.organization, \
+        "SELECT r.id, r.namespace_user_id, u.username, r.name, r.badge_token, r.description, r.visibility_id, r.state, u.organization, \
          (SELECT MAX(t.lifetime_start_ms) FROM tag t WHERE t.repository_id = r.id AND t.hidden = ?) AS last_modified, \
          EXISTS (SELECT 1 FROM star s WHERE s.repository_id = r.id AND s.user_id = ?) AS starred \
          FROM repository r JOIN \"user\" u ON u.id = r.namespace_user_id WHERE r.state <> ? AND r.id > ?",
@@ -279,6 +281,7 @@ pub async fn list_repository_summaries<C: ConnectionTrait>(
                 id: r.try_get("", "id")?,
                 namespace_id: r.try_get("", "namespace_user_id")?,
                 namespace: r.try_get("", "username")?,
+                badge_token: r.try_get("", "badge_token")?,
                 name: r.try_get("", "name")?,
                 description: r.try_get("", "description")?,
                 public: r.try_get::<i32>("", "visibility_id")? == visibility_public,

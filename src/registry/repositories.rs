@@ -185,7 +185,8 @@ pub async fn create(
         return Err(RegistryError::Exists("Repository already exists".into()));
     }
     let repo = insert(app, actor, &name, public, actor.performer_id()).await?.ok_or(RegistryError::NameUnknown)?;
-    if let Some(description) = description.filter(|d| !d.is_empty()) {
+    // An empty description is kept as given (Quay answers `""`, not null, for it).
+    if let Some(description) = description {
         let tx = app.db.begin().await?;
         crate::db::repository::set_repository_description(&tx, repo.id, description).await?;
         tx.commit().await?;

@@ -355,7 +355,8 @@ async fn view(
             "is_public": access.repo.public,
             "is_organization": v.summary.namespace_is_org,
             "is_starred": v.summary.starred,
-            "status_token": "",
+            // Quay's badge token, shown for private repositories (public ones need none).
+            "status_token": if access.repo.public { "" } else { v.summary.badge_token.as_str() },
             "trust_enabled": false,
             "tag_expiration_s": v.tag_expiration_s,
             "is_free_account": true,
