@@ -108,7 +108,11 @@ fn tag_schema() -> Value {
         &[
             ("name", string()),
             ("reversion", boolean()),
-            ("immutable", boolean()),
+            (
+                "immutable",
+                json!({"type": "boolean", "description": "Added by this registry (Quay does not return it): \
+                    whether the tag may not be moved or deleted (set by a Quay sharing the database)"}),
+            ),
             ("start_ts", integer()),
             ("end_ts", integer()),
             ("manifest_digest", string()),
