@@ -23,10 +23,11 @@ use serde::{Deserialize, Serialize};
 
 /// Lifetime of the local CA.
 const CA_DAYS: i64 = 3650;
+/// A server certificate this close to its end is re-issued (at a start, or by the running
+/// server's daily check) and reported by `quay tls show`.
+pub const RENEW_DAYS: i64 = 30;
 /// Lifetime of a server certificate (the CA/Browser Forum's maximum).
 const LEAF_DAYS: i64 = 398;
-/// A server certificate this close to its end is re-issued at the next start.
-const RENEW_DAYS: i64 = 30;
 
 /// The TLS files of a data dir (`../shared/docs/appliance-contract.md`).
 #[derive(Debug, Clone)]
@@ -113,6 +114,27 @@ pub fn certificate_names(hostname: &str, listen: Option<IpAddr>) -> Vec<String> 
 /// CA and a certificate signed by it. Refuses, saying how to proceed, when the files are half of
 /// something (a certificate without its key, a CA quay did not make).
 pub fn ensure(files: &TlsFiles, names: &[String]) -> anyhow::Result<Outcome> {
+    renew(files, names, false)
+}
+
+/// Issues a new server certificate from the install's CA now (`quay tls rotate`): clients that
+/// trust `rootCA.pem` keep working. Refuses an operator's certificate, which quay never rewrites.
+pub fn rotate(files: &TlsFiles, names: &[String]) -> anyhow::Result<Outcome> {
+    if !files.marker.exists() && files.cert.exists() {
+        bail!(
+            "{} is a custom certificate (there is no {}); quay never rewrites it: replace {} and {} yourself, \
+             and the server serves them within {} seconds",
+            files.cert.display(),
+            files.marker.display(),
+            files.cert.display(),
+            files.key.display(),
+            WATCH_SECONDS
+        );
+    }
+    renew(files, names, true)
+}
+
+fn renew(files: &TlsFiles, names: &[String], force: bool) -> anyhow::Result<Outcome> {
     let recorded = match std::fs::read_to_string(&files.marker) {
         Ok(text) => Some(serde_json::from_str::<Issued>(&text).with_context(|| {
             format!(
@@ -151,7 +173,7 @@ pub fn ensure(files: &TlsFiles, names: &[String]) -> anyhow::Result<Outcome> {
     let today = chrono::Utc::now().date_naive();
     let whole = [&files.ca_cert, &files.ca_key, &files.cert, &files.key].iter().all(|p| p.exists());
     let covers = names.iter().all(|n| recorded.names.contains(n));
-    if whole && covers && (recorded.not_after - today).num_days() > RENEW_DAYS {
+    if !force && whole && covers && (recorded.not_after - today).num_days() > RENEW_DAYS {
         return Ok(Outcome::Current);
     }
     // Names the certificate held stay in it: clients that used them keep working.
@@ -228,7 +250,105 @@ fn issue(files: &TlsFiles, names: Vec<String>, ca: Option<(String, NaiveDate)>) 
     Ok(Outcome::Issued { new_ca })
 }
 
-/// A TLS acceptor for the PEM certificate chain and key at these paths.
+/// What a certificate file holds, read back: `quay tls show`, and the checks of a custom one.
+#[derive(Debug, Clone, Serialize)]
+pub struct CertificateInfo {
+    /// DNS names and IP addresses (subject alternative names).
+    pub names: Vec<String>,
+    /// Upper-case hex, as `openssl x509 -serial` prints it.
+    pub serial: String,
+    pub not_after: chrono::DateTime<chrono::Utc>,
+    pub subject: String,
+    pub issuer: String,
+}
+
+impl CertificateInfo {
+    pub fn days_left(&self) -> i64 {
+        (self.not_after - chrono::Utc::now()).num_days()
+    }
+
+    /// Whether the certificate holds `name` (an exact name or address, or a `*.` wildcard for
+    /// one label).
+    pub fn covers(&self, name: &str) -> bool {
+        let name = name.to_ascii_lowercase();
+        self.names.iter().any(|n| {
+            let n = n.to_ascii_lowercase();
+            n == name
+                || n.strip_prefix("*.").is_some_and(|suffix| {
+                    name.split_once('.').is_some_and(|(label, rest)| !label.is_empty() && rest == suffix)
+                })
+        })
+    }
+}
+
+/// Reads the first certificate of a PEM file.
+pub fn inspect(path: &Path) -> anyhow::Result<CertificateInfo> {
+    let der = CertificateDer::pem_file_iter(path)
+        .with_context(|| format!("cannot read {}", path.display()))?
+        .next()
+        .with_context(|| format!("{} holds no certificate", path.display()))?
+        .with_context(|| format!("{} is not a PEM certificate", path.display()))?;
+    let (_, cert) = x509_parser::parse_x509_certificate(&der)
+        .map_err(|e| anyhow::anyhow!("{} is not an X.509 certificate: {e}", path.display()))?;
+    let mut names = Vec::new();
+    if let Ok(Some(san)) = cert.subject_alternative_name() {
+        for name in &san.value.general_names {
+            match name {
+                x509_parser::extensions::GeneralName::DNSName(dns) => names.push((*dns).to_owned()),
+                x509_parser::extensions::GeneralName::IPAddress(bytes) => {
+                    let ip = match bytes.len() {
+                        4 => <[u8; 4]>::try_from(*bytes).ok().map(IpAddr::from),
+                        16 => <[u8; 16]>::try_from(*bytes).ok().map(IpAddr::from),
+                        _ => None,
+                    };
+                    names.extend(ip.map(|ip| ip.to_string()));
+                }
+                _ => {}
+            }
+        }
+    }
+    let not_after = chrono::DateTime::from_timestamp(cert.validity().not_after.timestamp(), 0).unwrap_or_default();
+    Ok(CertificateInfo {
+        names,
+        serial: hex::encode_upper(cert.raw_serial()),
+        not_after,
+        subject: cert.subject().to_string(),
+        issuer: cert.issuer().to_string(),
+    })
+}
+
+/// What is wrong with the served certificate for clients using `names`: the key does not match,
+/// a name is missing, it has expired or is about to. Empty when all is well.
+pub fn problems(files: &TlsFiles, names: &[String]) -> Vec<String> {
+    let mut found = Vec::new();
+    if let Err(e) = ServedCertificate::load(&files.cert, &files.key) {
+        found.push(format!("{e:#}"));
+    }
+    match inspect(&files.cert) {
+        Err(e) => found.push(format!("{e:#}")),
+        Ok(info) => {
+            for name in names.iter().filter(|n| !info.covers(n)) {
+                found.push(format!("{} does not hold the name {name}", files.cert.display()));
+            }
+            match info.days_left() {
+                d if d < 0 => {
+                    found.push(format!("{} expired on {}", files.cert.display(), info.not_after.date_naive()))
+                }
+                d if d <= RENEW_DAYS => found.push(format!(
+                    "{} expires in {d} days ({})",
+                    files.cert.display(),
+                    info.not_after.date_naive()
+                )),
+                _ => {}
+            }
+        }
+    }
+    found
+}
+
+/// How often a running server looks at its certificate files for a new certificate.
+pub const WATCH_SECONDS: u64 = 10;
+
 /// The certificate the server presents, read again from its files on demand (`SIGHUP`), so that
 /// a renewed or replaced certificate is served without a restart.
 #[derive(Debug)]
@@ -236,7 +356,11 @@ pub struct ServedCertificate {
     cert_path: PathBuf,
     key_path: PathBuf,
     current: std::sync::RwLock<Arc<rustls::sign::CertifiedKey>>,
+    /// The files' modification times and sizes when last read.
+    seen: std::sync::Mutex<Option<FileStamps>>,
 }
+
+type FileStamps = [(std::time::SystemTime, u64); 2];
 
 impl ServedCertificate {
     fn load(cert_path: &Path, key_path: &Path) -> anyhow::Result<rustls::sign::CertifiedKey> {
@@ -256,13 +380,33 @@ impl ServedCertificate {
         Ok(certified)
     }
 
+    fn stamps(&self) -> Option<FileStamps> {
+        let stamp = |p: &Path| std::fs::metadata(p).ok().and_then(|m| Some((m.modified().ok()?, m.len())));
+        Some([stamp(&self.cert_path)?, stamp(&self.key_path)?])
+    }
+
     /// Reads the files again; on any error the certificate served so far stays.
     pub fn reload(&self) -> anyhow::Result<()> {
+        let stamps = self.stamps();
         let fresh = Self::load(&self.cert_path, &self.key_path)?;
         if let Ok(mut current) = self.current.write() {
             *current = Arc::new(fresh);
         }
+        if let Ok(mut seen) = self.seen.lock() {
+            *seen = stamps;
+        }
         Ok(())
+    }
+
+    /// Reloads when the files changed since they were last read (a rotation, a renewal, an
+    /// operator's new certificate): `Ok(true)` when it did. A pair caught half-written fails to
+    /// load and is tried again at the next look.
+    pub fn reload_if_changed(&self) -> anyhow::Result<bool> {
+        let now = self.stamps();
+        if now.is_none() || self.seen.lock().is_ok_and(|seen| *seen == now) {
+            return Ok(false);
+        }
+        self.reload().map(|()| true)
     }
 }
 
@@ -281,7 +425,11 @@ pub fn acceptor(
         cert_path: cert_path.to_path_buf(),
         key_path: key_path.to_path_buf(),
         current: std::sync::RwLock::new(Arc::new(ServedCertificate::load(cert_path, key_path)?)),
+        seen: std::sync::Mutex::new(None),
     });
+    if let Ok(mut seen) = served.seen.lock() {
+        *seen = served.stamps();
+    }
     let provider = Arc::new(rustls::crypto::aws_lc_rs::default_provider());
     let mut config = rustls::ServerConfig::builder_with_provider(provider)
         .with_safe_default_protocol_versions()?

@@ -1,4 +1,4 @@
-//! Running the registry: the access log, `/metrics`, a full disk, `SIGHUP`, what a pull of a
+//! Running the registry: the access log, `/metrics`, a full disk, `SIGHUP`, `quay tls rotate`, what a pull of a
 //! missing repository says.
 
 use std::collections::BTreeSet;
@@ -175,6 +175,76 @@ async fn sighup_serves_a_replaced_certificate_without_a_restart() {
         .await
         .unwrap();
     assert_eq!(r.status(), StatusCode::OK);
+}
+
+/// The serial of the certificate the server at `port` presents, verified against `ca` only (empty
+/// when the handshake does not verify).
+fn verified_serial(port: u16, ca: &std::path::Path) -> String {
+    let out = Command::new("sh")
+        .arg("-c")
+        .arg(format!(
+            "openssl s_client -connect 127.0.0.1:{port} -servername localhost -CAfile {} -verify_return_error \
+             -verify_hostname localhost </dev/null 2>/dev/null | openssl x509 -noout -serial",
+            ca.display()
+        ))
+        .output()
+        .unwrap();
+    String::from_utf8_lossy(&out.stdout).trim().trim_start_matches("serial=").to_owned()
+}
+
+/// `quay tls rotate` while serving: a client that trusts only `rootCA.pem` keeps connecting and
+/// is served the new certificate without a restart; `quay tls show` reports it and the CA with
+/// how to trust it; an operator's certificate is never rotated.
+#[tokio::test]
+async fn tls_rotate_while_serving_keeps_clients_that_trust_the_ca() {
+    let root = tempfile::tempdir().unwrap();
+    let dir = root.path().join("data");
+    let data = dir.to_str().unwrap();
+    let port = free_port();
+    let (listen, hostname) = (format!("127.0.0.1:{port}"), format!("localhost:{port}"));
+    let mut server = Proc::spawn(&["serve", "--data-dir", data, "--listen", &listen, "--hostname", &hostname], &[]);
+    server.wait_for("serving the registry").await;
+    let ca = dir.join("rootCA.pem");
+    let before = verified_serial(port, &ca);
+    assert!(!before.is_empty(), "the first certificate does not verify against rootCA.pem");
+    let shown: Value = serde_json::from_str(&quay_ok(&["tls", "show", "--data-dir", data, "--json"])).unwrap();
+    assert_eq!(shown["certificate"]["serial"], before.as_str());
+    assert_eq!(shown["certificate"]["made_by_quay"], true);
+    assert_eq!(shown["problems"], serde_json::json!([]));
+    assert!(shown["certificate"]["days_left"].as_i64().unwrap() > 390);
+
+    let rotated = quay_ok(&["tls", "rotate", "--data-dir", data]);
+    assert!(rotated.starts_with("issued "), "{rotated}");
+    let mut after = String::new();
+    wait_until("the server serves the rotated certificate", || {
+        after = verified_serial(port, &ca);
+        let changed = !after.is_empty() && after != before;
+        async move { changed }
+    })
+    .await;
+    server.wait_for("serving a new TLS certificate").await;
+    let shown: Value = serde_json::from_str(&quay_ok(&["tls", "show", "--data-dir", data, "--json"])).unwrap();
+    assert_eq!(shown["certificate"]["serial"], after.as_str());
+
+    let out = quay_output(&["tls", "show", "--ca", "--data-dir", data], "");
+    assert!(out.status.success());
+    assert_eq!(String::from_utf8_lossy(&out.stdout), std::fs::read_to_string(&ca).unwrap());
+    let how = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        how.contains("update-ca-trust")
+            && how.contains("/etc/containers/certs.d/")
+            && how.contains("additionalTrustedCA"),
+        "{how}"
+    );
+
+    // Without quay's marker the certificate is the operator's: refused in one line, untouched.
+    std::fs::remove_file(dir.join("ssl.generated")).unwrap();
+    let cert = std::fs::read(dir.join("ssl.cert")).unwrap();
+    let out = quay_output(&["tls", "rotate", "--data-dir", data], "");
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("custom certificate") && err.lines().count() == 1, "{err}");
+    assert_eq!(std::fs::read(dir.join("ssl.cert")).unwrap(), cert);
 }
 
 #[tokio::test]

@@ -7,6 +7,7 @@ mod gc;
 mod health;
 mod init;
 mod serve;
+mod tls;
 mod worker;
 
 use std::path::PathBuf;
@@ -58,6 +59,12 @@ enum Command {
     Config {
         #[command(subcommand)]
         command: ConfigCommand,
+    },
+    /// The install's TLS certificates: show them and the CA to trust, or rotate the served one.
+    #[command(after_help = "Example: quay tls show --ca")]
+    Tls {
+        #[command(subcommand)]
+        command: tls::TlsCommand,
     },
     /// Exit 0 when the registry answers its health check (the container's HealthCmd).
     #[command(after_help = "Example: quay health --url https://registry.example:8443 --ca /var/lib/quay/rootCA.pem")]
@@ -177,6 +184,7 @@ pub fn main() -> ExitCode {
         Command::Init(args) => runtime().and_then(|rt| rt.block_on(init::init(args, &source))),
         Command::Admin(args) => runtime().and_then(|rt| rt.block_on(admin::run(args, &source))),
         Command::Health(args) => runtime().and_then(|rt| rt.block_on(health::health(args))),
+        Command::Tls { command } => tls::run(command, &source),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

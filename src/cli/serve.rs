@@ -89,7 +89,7 @@ pub(super) async fn serve(args: ServeArgs, source: &Source) -> anyhow::Result<()
             crate::tls::Outcome::Current | crate::tls::Outcome::Custom => {}
         }
         let (acceptor, served) = crate::tls::acceptor(&files.cert, &files.key)?;
-        spawn_reload_on_hangup(served);
+        spawn_certificate_upkeep(served, files, names);
         Some(acceptor)
     };
     let app = App::open(&loaded).await?;
@@ -157,16 +157,50 @@ pub(super) async fn first_start_admin(app: &App, dir: &Path) -> anyhow::Result<(
     Ok(())
 }
 
-/// `SIGHUP` reads the served certificate again (a renewed or replaced `ssl.cert`), without a
-/// restart; a hangup no longer ends the process.
-fn spawn_reload_on_hangup(served: Arc<crate::tls::ServedCertificate>) {
+/// Keeps the served certificate current without a restart: a new `ssl.cert` (from `quay tls
+/// rotate`, a renewal, or the operator) is served within `WATCH_SECONDS`, or at once on `SIGHUP`
+/// (a hangup no longer ends the process); and once a day a certificate quay made is renewed from
+/// its CA when it has `RENEW_DAYS` left.
+fn spawn_certificate_upkeep(
+    served: Arc<crate::tls::ServedCertificate>,
+    files: crate::tls::TlsFiles,
+    names: Vec<String>,
+) {
     use tokio::signal::unix::{SignalKind, signal};
-    let Ok(mut hangups) = signal(SignalKind::hangup()) else { return };
+    if let Ok(mut hangups) = signal(SignalKind::hangup()) {
+        let served = served.clone();
+        tokio::spawn(async move {
+            while hangups.recv().await.is_some() {
+                match served.reload() {
+                    Ok(()) => tracing::info!("SIGHUP: reloaded the TLS certificate"),
+                    Err(e) => {
+                        tracing::warn!(error = format!("{e:#}"), "SIGHUP: kept the TLS certificate served so far")
+                    }
+                }
+            }
+        });
+    }
     tokio::spawn(async move {
-        while hangups.recv().await.is_some() {
-            match served.reload() {
-                Ok(()) => tracing::info!("SIGHUP: reloaded the TLS certificate"),
-                Err(e) => tracing::warn!(error = format!("{e:#}"), "SIGHUP: kept the TLS certificate served so far"),
+        const DAY: u64 = 24 * 3600;
+        let mut watch = tokio::time::interval(std::time::Duration::from_secs(crate::tls::WATCH_SECONDS));
+        let mut since_renewal_check = 0;
+        loop {
+            watch.tick().await;
+            since_renewal_check += crate::tls::WATCH_SECONDS;
+            if since_renewal_check >= DAY {
+                since_renewal_check = 0;
+                match crate::tls::ensure(&files, &names) {
+                    Ok(crate::tls::Outcome::Issued { .. }) => {
+                        tracing::info!(certificate = %files.cert.display(), "renewed the TLS certificate from the local CA")
+                    }
+                    Ok(_) => {}
+                    Err(e) => tracing::warn!(error = format!("{e:#}"), "cannot renew the TLS certificate"),
+                }
+            }
+            match served.reload_if_changed() {
+                Ok(true) => tracing::info!(certificate = %files.cert.display(), "serving a new TLS certificate"),
+                Ok(false) => {}
+                Err(e) => tracing::warn!(error = format!("{e:#}"), "kept the TLS certificate served so far"),
             }
         }
     });
