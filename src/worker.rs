@@ -273,3 +273,59 @@ async fn cleanup_uploads(app: &AppState) -> anyhow::Result<(String, bool)> {
     }
     Ok((format!("{removed} stale uploads removed, {orphans} orphaned upload folders removed"), removed + orphans > 0))
 }
+
+/// A job's lease held by a one-off command (`quay gc`, `quay fsck --fix`, `quay backup`), so that
+/// the job does not run anywhere meanwhile; renewed in the background until [`HeldJob::release`].
+pub struct HeldJob {
+    renewal: tokio::task::JoinHandle<Option<queue::Lease>>,
+    stop: watch::Sender<bool>,
+    app: AppState,
+}
+
+impl HeldJob {
+    /// Takes `job`'s lease for `purpose`, waiting while a node runs the job (up to twice its
+    /// lease time); refuses, naming the holder, when it stays taken.
+    pub async fn take(app: &AppState, job: Job, purpose: &str) -> anyhow::Result<HeldJob> {
+        let ttl = Duration::from_secs(app.config.worker_lease_seconds.max(1));
+        let holder = format!("{purpose}:{}", holder_name());
+        let give_up = Instant::now() + 2 * ttl;
+        let mut lease = loop {
+            if let Some(lease) = queue::try_acquire_lease(&app.db.write, job.name(), &holder, ttl).await? {
+                break lease;
+            }
+            if Instant::now() > give_up {
+                let by = queue::lease_holder(&app.db.read, job.name()).await?.unwrap_or_default();
+                anyhow::bail!("the `{}` job is running ({by}); try again when it has finished", job.name());
+            }
+            tokio::time::sleep(Duration::from_secs(1)).await;
+        };
+        let (stop, mut stopped) = watch::channel(false);
+        let renewal = tokio::spawn({
+            let app = app.clone();
+            async move {
+                loop {
+                    if wait(&mut stopped, ttl / 3).await {
+                        return Some(lease);
+                    }
+                    if !renew_once(&app, &mut lease, ttl).await {
+                        tracing::warn!(job = job.name(), "lost the job's lease");
+                        return None;
+                    }
+                }
+            }
+        });
+        Ok(HeldJob { renewal, stop, app: app.clone() })
+    }
+
+    /// Gives the lease back; `false` when it was lost meanwhile (the job may have run).
+    pub async fn release(self) -> bool {
+        let _ = self.stop.send(true);
+        match self.renewal.await {
+            Ok(Some(lease)) => {
+                release(&self.app, lease).await;
+                true
+            }
+            _ => false,
+        }
+    }
+}

@@ -3,6 +3,7 @@
 mod api;
 mod audit;
 mod autoprune;
+mod backup;
 mod cli;
 mod clients;
 mod common;

@@ -21,6 +21,7 @@ pub struct FsckArgs {
 
 pub(super) async fn fsck(args: FsckArgs, source: &Source) -> anyhow::Result<()> {
     let (app, _) = open_for_command(source).await?;
+    let app = crate::app::AppState(std::sync::Arc::new(app));
     let bar = indicatif::ProgressBar::with_draw_target(None, indicatif::ProgressDrawTarget::stderr());
     bar.set_style(
         indicatif::ProgressStyle::with_template("{spinner} {msg} [{elapsed_precise}]")
@@ -38,9 +39,15 @@ pub(super) async fn fsck(args: FsckArgs, source: &Source) -> anyhow::Result<()> 
     let mut report = crate::registry::gc::fsck(&app, args.verify, &show).await?;
     bar.finish_and_clear();
     if args.fix {
-        crate::registry::gc::remove_orphans(&app, &mut report, args.grace).await?;
+        // Removing objects is collection: not during a backup or another collector's run.
+        let held = crate::worker::HeldJob::take(&app, crate::worker::Job::GarbageCollection, "quay fsck").await?;
+        let removed = crate::registry::gc::remove_orphans(&app, &mut report, args.grace).await;
+        held.release().await;
+        removed?;
     }
-    app.db.close().await;
+    if let Ok(app) = std::sync::Arc::try_unwrap(app.0) {
+        app.db.close().await;
+    }
     if source.json {
         println!("{}", serde_json::to_string_pretty(&report)?);
     } else {

@@ -14,12 +14,21 @@ pub struct GcArgs {
 
 pub(super) async fn gc(args: GcArgs, source: &Source) -> anyhow::Result<()> {
     let (app, _) = open_for_command(source).await?;
+    let app = crate::app::AppState(std::sync::Arc::new(app));
+    // One collector at a time, and none during a backup: the job's lease (a dry run deletes nothing).
+    let held = match args.dry_run {
+        true => None,
+        false => Some(crate::worker::HeldJob::take(&app, crate::worker::Job::GarbageCollection, "quay gc").await?),
+    };
     // A spinner on a terminal (hidden otherwise): a pass over a large registry takes a while.
     let bar = indicatif::ProgressBar::with_draw_target(None, indicatif::ProgressDrawTarget::stderr());
     bar.set_message(if args.dry_run { "looking for what would be freed" } else { "collecting garbage" });
     bar.enable_steady_tick(std::time::Duration::from_millis(120));
     let report = crate::registry::gc::collect(&app, args.dry_run).await;
     bar.finish_and_clear();
+    if let Some(held) = held {
+        held.release().await;
+    }
     let report = report?;
     if source.json {
         println!(
@@ -43,7 +52,9 @@ pub(super) async fn gc(args: GcArgs, source: &Source) -> anyhow::Result<()> {
     } else {
         println!("freed: {}", report.summary());
     }
-    app.db.close().await;
+    if let Ok(app) = std::sync::Arc::try_unwrap(app.0) {
+        app.db.close().await;
+    }
     if report.errors > 0 {
         bail!("{} errors (see the log)", report.errors);
     }

@@ -1,6 +1,7 @@
 //! The command line: `quay serve`, `quay init`, `quay admin`, `quay config validate`, `quay version`.
 
 mod admin;
+mod backup;
 mod config;
 mod fsck;
 mod gc;
@@ -60,6 +61,13 @@ enum Command {
         #[command(subcommand)]
         command: ConfigCommand,
     },
+    /// Back up the data dir while the registry serves: its database snapshot, keys,
+    /// certificates and blobs in one archive.
+    #[command(after_help = "Example: sudo quay backup --to /backup/quay-$(date +%F).tar")]
+    Backup(backup::BackupArgs),
+    /// Restore a backup into a new or empty data dir (every checksum verified first).
+    #[command(after_help = "Example: quay restore --from /backup/quay-2026-11-30.tar --data-dir /var/lib/quay")]
+    Restore(backup::RestoreArgs),
     /// The install's TLS certificates: show them and the CA to trust, or rotate the served one.
     #[command(after_help = "Example: quay tls show --ca")]
     Tls {
@@ -164,7 +172,7 @@ pub fn main() -> ExitCode {
     let cli = Cli::parse();
     let source = cli.source;
     crate::util::restrict_new_files();
-    let on_data = !matches!(cli.command, Command::Version | Command::Health(_));
+    let on_data = !matches!(cli.command, Command::Version | Command::Health(_) | Command::Restore(_));
     if on_data && let Err(e) = act_as_data_dir_owner(&source) {
         eprintln!("error: {e:#}");
         return ExitCode::FAILURE;
@@ -185,6 +193,8 @@ pub fn main() -> ExitCode {
         Command::Admin(args) => runtime().and_then(|rt| rt.block_on(admin::run(args, &source))),
         Command::Health(args) => runtime().and_then(|rt| rt.block_on(health::health(args))),
         Command::Tls { command } => tls::run(command, &source),
+        Command::Backup(args) => runtime().and_then(|rt| rt.block_on(backup::backup(args, &source))),
+        Command::Restore(args) => backup::restore(args, &source),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -1,0 +1,339 @@
+//! `quay backup` and `quay restore`: a data dir as one tar archive, taken while the registry
+//! serves, and put back into an empty data dir only once every byte of it checks out.
+//!
+//! Consistency: the database is copied first, as one snapshot (`VACUUM INTO`: a read transaction,
+//! writers do not wait for it). Blobs are content-addressed and never change once stored, so every
+//! blob the snapshot references is still there when it is copied, provided nothing deletes blobs
+//! meanwhile: the backup holds garbage collection's job lease for its whole run (the background
+//! job, `quay gc` and `quay fsck --fix` take the same lease). Blobs stored after the snapshot may
+//! be copied too; restored, they are orphans that `quay fsck --fix` removes.
+//!
+//! The archive holds the data dir's own layout (`config.yaml` names the database and storage
+//! relative to it), uploads in progress left out, and `quay-backup.json` last: the SHA-256 of
+//! every file that is not a blob, and how many blobs and bytes there are. A blob's name is its
+//! checksum.
+
+use std::io::{Read as _, Write as _};
+use std::path::{Component, Path, PathBuf};
+
+use anyhow::{Context as _, bail};
+use serde::{Deserialize, Serialize};
+use sha2::Digest as _;
+
+/// The archive's table of contents, its last entry.
+const MANIFEST: &str = "quay-backup.json";
+const FORMAT: u32 = 1;
+
+/// The files of a data dir besides its database and storage, with the mode each is restored with
+/// (`../shared/docs/appliance-contract.md`).
+const FILES: [(&str, u32); 9] = [
+    ("config.yaml", 0o600),
+    ("quay.pem", 0o600),
+    ("quay.kid", 0o644),
+    ("rootCA.pem", 0o644),
+    ("rootCA.key", 0o600),
+    ("ssl.cert", 0o644),
+    ("ssl.key", 0o600),
+    ("ssl.generated", 0o644),
+    ("auth/admin-password", 0o600),
+];
+
+#[derive(Debug, Serialize, Deserialize)]
+struct Contents {
+    format: u32,
+    /// The program and schema that wrote it.
+    version: String,
+    schema: String,
+    created: String,
+    /// SHA-256 of each file that is not a blob, by its path in the archive.
+    files: std::collections::BTreeMap<String, String>,
+    blobs: u64,
+    blob_bytes: u64,
+}
+
+/// What a backup or restore carried.
+#[derive(Debug, Clone, Copy, Default, Serialize)]
+pub struct Summary {
+    pub files: u64,
+    pub blobs: u64,
+    pub bytes: u64,
+}
+
+/// Where a data dir keeps what a backup copies: its SQLite file and its local storage, both inside
+/// it (the data dir convention). Other layouts are refused, saying what to use instead.
+pub struct Layout {
+    pub dir: PathBuf,
+    pub database: PathBuf,
+    pub storage: PathBuf,
+}
+
+impl Layout {
+    pub fn of(loaded: &crate::config::LoadedConfig) -> anyhow::Result<Layout> {
+        let dir = loaded.config_dir.clone();
+        let database = match loaded.config.database()? {
+            crate::config::DatabaseUri::Sqlite(path) if path.starts_with(&dir) => path,
+            crate::config::DatabaseUri::Sqlite(path) => bail!(
+                "the database {} is outside the data dir {}; quay backup copies a data dir whose database lives in it",
+                path.display(),
+                dir.display()
+            ),
+            crate::config::DatabaseUri::Postgres(_) => bail!(
+                "this install's database is PostgreSQL: back it up with pg_dump (quay backup covers SQLite data dirs)"
+            ),
+        };
+        let storage = match loaded.config.storage()? {
+            (_, crate::config::StorageDriver::Local { storage_path }) if storage_path.starts_with(&dir) => storage_path,
+            (name, _) => bail!(
+                "storage `{name}` is not local storage inside the data dir {}; back up the bucket with its own tools \
+                 (quay backup covers local storage)",
+                dir.display()
+            ),
+        };
+        Ok(Layout { dir, database, storage })
+    }
+
+    fn relative<'a>(&self, path: &'a Path) -> anyhow::Result<&'a Path> {
+        path.strip_prefix(&self.dir).with_context(|| format!("{} is outside {}", path.display(), self.dir.display()))
+    }
+}
+
+/// Writes the backup of `layout` to `to` (via `to.partial`, renamed when complete, 0600: it holds
+/// the install's secrets). The caller holds garbage collection's lease. `progress` is told the
+/// bytes written so far.
+pub fn write(layout: &Layout, to: &Path, progress: &dyn Fn(u64)) -> anyhow::Result<Summary> {
+    let partial = PathBuf::from(format!("{}.partial", to.display()));
+    let result = write_archive(layout, &partial, progress);
+    match result {
+        Ok(summary) => {
+            std::fs::rename(&partial, to)
+                .with_context(|| format!("cannot rename {} to {}", partial.display(), to.display()))?;
+            Ok(summary)
+        }
+        Err(e) => {
+            let _ = std::fs::remove_file(&partial);
+            Err(e)
+        }
+    }
+}
+
+fn write_archive(layout: &Layout, to: &Path, progress: &dyn Fn(u64)) -> anyhow::Result<Summary> {
+    let file = crate::util::create_private_file(to)?;
+    let mut archive = tar::Builder::new(std::io::BufWriter::new(file));
+    let mut contents = Contents {
+        format: FORMAT,
+        version: env!("CARGO_PKG_VERSION").to_owned(),
+        schema: crate::app::SCHEMA_REVISION.to_owned(),
+        created: chrono::Utc::now().to_rfc3339(),
+        files: Default::default(),
+        blobs: 0,
+        blob_bytes: 0,
+    };
+    let mut summary = Summary::default();
+    // The database first: everything copied after it is at least as new.
+    let snapshot = Snapshot(layout.dir.join(format!(".quay-backup-{}.db", crate::util::random_token(8))));
+    let db = rusqlite::Connection::open(&layout.database)
+        .with_context(|| format!("cannot open {}", layout.database.display()))?;
+    db.execute("VACUUM INTO ?1", [snapshot.0.to_string_lossy().as_ref()])
+        .with_context(|| format!("cannot snapshot {}", layout.database.display()))?;
+    drop(db);
+    let add =
+        |archive: &mut tar::Builder<_>, source: &Path, name: &Path, summary: &mut Summary| -> anyhow::Result<String> {
+            let mut file = std::fs::File::open(source).with_context(|| format!("cannot read {}", source.display()))?;
+            let len = file.metadata()?.len();
+            let mut header = tar::Header::new_gnu();
+            header.set_size(len);
+            header.set_mode(0o600);
+            header.set_mtime(0);
+            let mut hashing = HashingReader { inner: &mut file, hasher: sha2::Sha256::new() };
+            archive
+                .append_data(&mut header, name, &mut hashing)
+                .with_context(|| format!("cannot write {} into the backup", name.display()))?;
+            summary.bytes += len;
+            progress(summary.bytes);
+            Ok(hex::encode(hashing.hasher.finalize()))
+        };
+    let db_name = layout.relative(&layout.database)?.to_path_buf();
+    let sum = add(&mut archive, &snapshot.0, &db_name, &mut summary)?;
+    contents.files.insert(db_name.to_string_lossy().into_owned(), sum);
+    summary.files += 1;
+    for (name, _) in FILES {
+        let path = layout.dir.join(name);
+        if path.is_file() {
+            let sum = add(&mut archive, &path, Path::new(name), &mut summary)?;
+            contents.files.insert(name.to_owned(), sum);
+            summary.files += 1;
+        }
+    }
+    // Blobs: `storage/sha256/ab/<hex>`; uploads in progress are not part of the registry yet.
+    let blobs_root = layout.storage.join("sha256");
+    let storage_name = layout.relative(&layout.storage)?.to_path_buf();
+    for prefix in read_dir_sorted(&blobs_root)? {
+        for object in read_dir_sorted(&prefix)? {
+            let name = storage_name
+                .join("sha256")
+                .join(prefix.file_name().unwrap_or_default())
+                .join(object.file_name().unwrap_or_default());
+            let before = summary.bytes;
+            let sum = add(&mut archive, &object, &name, &mut summary)?;
+            if object.file_name().is_some_and(|n| n.to_string_lossy() != sum) {
+                bail!(
+                    "the stored blob {} is damaged (its content hashes to {sum}); run `quay fsck --verify`",
+                    object.display()
+                );
+            }
+            contents.blobs += 1;
+            contents.blob_bytes += summary.bytes - before;
+        }
+    }
+    summary.blobs = contents.blobs;
+    let text = serde_json::to_vec_pretty(&contents)?;
+    let mut header = tar::Header::new_gnu();
+    header.set_size(text.len() as u64);
+    header.set_mode(0o600);
+    header.set_mtime(0);
+    archive.append_data(&mut header, MANIFEST, text.as_slice())?;
+    let mut out = archive.into_inner().context("cannot finish the backup")?;
+    out.flush()?;
+    out.get_ref().sync_all().context("cannot write the backup to disk")?;
+    Ok(summary)
+}
+
+/// The database snapshot, removed however the backup ends.
+struct Snapshot(PathBuf);
+
+impl Drop for Snapshot {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_file(&self.0);
+    }
+}
+
+/// The entries of a folder in name order; none when it does not exist (no blob pushed yet).
+fn read_dir_sorted(dir: &Path) -> anyhow::Result<Vec<PathBuf>> {
+    let entries = match std::fs::read_dir(dir) {
+        Ok(entries) => entries,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
+        Err(e) => return Err(e).with_context(|| format!("cannot list {}", dir.display())),
+    };
+    let mut paths = entries.map(|e| e.map(|e| e.path())).collect::<Result<Vec<_>, _>>()?;
+    paths.sort();
+    Ok(paths)
+}
+
+struct HashingReader<'a, R> {
+    inner: &'a mut R,
+    hasher: sha2::Sha256,
+}
+
+impl<R: std::io::Read> std::io::Read for HashingReader<'_, R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.hasher.update(&buf[..n]);
+        Ok(n)
+    }
+}
+
+/// Restores the backup `from` into `dir`, which must be empty or missing. Everything is unpacked
+/// beside it first and checked (each blob against its name, each other file against the table of
+/// contents, nothing missing or extra); only then does `dir` appear. `progress` is told the bytes
+/// read so far.
+pub fn restore(from: &Path, dir: &Path, progress: &dyn Fn(u64)) -> anyhow::Result<Summary> {
+    if std::fs::read_dir(dir).is_ok_and(|mut entries| entries.next().is_some()) {
+        bail!("{} is not empty; restore into a new or empty data dir", dir.display());
+    }
+    let parent = dir.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    let staging = parent.join(format!(".quay-restore-{}", crate::util::random_token(8)));
+    crate::util::create_private_dir(&staging)?;
+    let unpacked = unpack(from, &staging, progress).and_then(|summary| {
+        if dir.exists() {
+            std::fs::remove_dir(dir).with_context(|| format!("cannot replace the empty {}", dir.display()))?;
+        }
+        std::fs::rename(&staging, dir)
+            .with_context(|| format!("cannot move the restored data into {}", dir.display()))?;
+        Ok(summary)
+    });
+    if unpacked.is_err() {
+        let _ = std::fs::remove_dir_all(&staging);
+    }
+    unpacked
+}
+
+fn unpack(from: &Path, to: &Path, progress: &dyn Fn(u64)) -> anyhow::Result<Summary> {
+    let file = std::fs::File::open(from).with_context(|| format!("cannot read {}", from.display()))?;
+    let mut archive = tar::Archive::new(std::io::BufReader::new(file));
+    let mut sums: std::collections::BTreeMap<String, String> = Default::default();
+    let mut contents: Option<Contents> = None;
+    let mut summary = Summary::default();
+    let mut blob_bytes = 0;
+    let damaged = || format!("{} is not a complete quay backup", from.display());
+    for entry in archive.entries().with_context(damaged)? {
+        let mut entry = entry.with_context(damaged)?;
+        let name = entry.path().with_context(damaged)?.into_owned();
+        if !name.components().all(|c| matches!(c, Component::Normal(_))) {
+            bail!("{} holds the path {}, which a backup never does", from.display(), name.display());
+        }
+        if contents.is_some() {
+            bail!("{}: {} follows the table of contents", damaged(), name.display());
+        }
+        let text = name.to_string_lossy().into_owned();
+        if text == MANIFEST {
+            let mut raw = Vec::new();
+            entry.read_to_end(&mut raw).with_context(damaged)?;
+            let found: Contents = serde_json::from_slice(&raw).with_context(damaged)?;
+            if found.format != FORMAT {
+                bail!("{} is a backup of format {}; this quay reads format {FORMAT}", from.display(), found.format);
+            }
+            contents = Some(found);
+            continue;
+        }
+        let target = to.join(&name);
+        if let Some(parent) = target.parent() {
+            crate::util::create_private_dir(parent)?;
+        }
+        let mode = FILES.iter().find(|(n, _)| *n == text).map_or(0o600, |(_, m)| *m);
+        let mut out = crate::util::create_private_file(&target)?;
+        let mut hasher = sha2::Sha256::new();
+        let mut buf = vec![0u8; 1 << 16];
+        let mut len = 0u64;
+        loop {
+            let n = entry.read(&mut buf).with_context(|| format!("{}: {} is cut short", damaged(), name.display()))?;
+            if n == 0 {
+                break;
+            }
+            hasher.update(&buf[..n]);
+            out.write_all(&buf[..n]).with_context(|| format!("cannot write {}", target.display()))?;
+            len += n as u64;
+            summary.bytes += n as u64;
+            progress(summary.bytes);
+        }
+        out.sync_all()?;
+        if mode != 0o600 {
+            std::fs::set_permissions(&target, std::os::unix::fs::PermissionsExt::from_mode(mode))?;
+        }
+        let sum = hex::encode(hasher.finalize());
+        let is_blob = name.parent().and_then(|p| p.parent()).is_some_and(|p| p.ends_with("sha256"));
+        if is_blob {
+            if name.file_name().is_none_or(|n| n.to_string_lossy() != sum) {
+                bail!("the blob {} in {} is damaged (its content hashes to {sum})", name.display(), from.display());
+            }
+            summary.blobs += 1;
+            blob_bytes += len;
+        } else {
+            sums.insert(text, sum);
+            summary.files += 1;
+        }
+    }
+    let contents = contents.with_context(|| format!("{} (its table of contents is missing)", damaged()))?;
+    if contents.files != sums {
+        let differ: Vec<&String> =
+            contents.files.keys().chain(sums.keys()).filter(|k| contents.files.get(*k) != sums.get(*k)).collect();
+        bail!(
+            "{}: {} differ from its table of contents",
+            damaged(),
+            differ.iter().map(|s| s.as_str()).collect::<Vec<_>>().join(", ")
+        );
+    }
+    if contents.blobs != summary.blobs || contents.blob_bytes != blob_bytes {
+        bail!("{}: it lists {} blobs, {} are in it", damaged(), contents.blobs, summary.blobs);
+    }
+    Ok(summary)
+}
