@@ -247,6 +247,32 @@ async fn tls_rotate_while_serving_keeps_clients_that_trust_the_ca() {
     assert_eq!(std::fs::read(dir.join("ssl.cert")).unwrap(), cert);
 }
 
+/// `quay status` on a running install and on a stopped one.
+#[tokio::test]
+async fn status_reports_health_certificates_and_content() {
+    let root = tempfile::tempdir().unwrap();
+    let dir = root.path().join("data");
+    let data = dir.to_str().unwrap();
+    let port = free_port();
+    let (listen, hostname) = (format!("127.0.0.1:{port}"), format!("localhost:{port}"));
+    let mut server = Proc::spawn(&["serve", "--data-dir", data, "--listen", &listen, "--hostname", &hostname], &[]);
+    server.wait_for("serving the registry").await;
+    let status: Value = serde_json::from_str(&quay_ok(&["status", "--data-dir", data, "--json"])).unwrap();
+    assert_eq!(status["url"], format!("https://{hostname}"));
+    assert_eq!(status["health"]["healthy"], true, "{status}");
+    assert_eq!(status["certificate"]["made_by_quay"], true);
+    assert!(status["certificate"]["days_left"].as_i64().unwrap() > 390);
+    assert!(status["certificate"]["ca_days_left"].as_i64().unwrap() > 3600);
+    assert_eq!(status["certificate"]["problems"], serde_json::json!([]));
+    assert_eq!(status["database"]["engine"], "sqlite");
+    assert!(status["database"]["bytes"].as_u64().unwrap() > 0);
+    assert_eq!((status["repositories"].as_i64(), status["blobs"].as_i64()), (Some(0), Some(0)));
+
+    server.kill();
+    let text = quay_ok(&["status", "--data-dir", data]);
+    assert!(text.contains("not healthy") && text.contains("does not answer"), "{text}");
+}
+
 #[tokio::test]
 async fn a_missing_repository_is_unknown_to_those_who_may_know() {
     let s = Server::start().await;

@@ -18,18 +18,29 @@ pub struct HealthArgs {
 }
 
 pub(super) async fn health(args: HealthArgs) -> anyhow::Result<()> {
-    let mut client = reqwest::Client::builder().timeout(std::time::Duration::from_secs(10));
-    if let Some(ca) = &args.ca {
+    let url = check(&args.url, args.ca.as_deref(), std::time::Duration::from_secs(10)).await?;
+    println!("{url}: healthy");
+    Ok(())
+}
+
+/// Asks `base_url/healthz` (verifying TLS against `ca` when given, else the system's roots);
+/// returns the URL asked when it answers 200, else one line saying what went wrong.
+pub(super) async fn check(
+    base_url: &str,
+    ca: Option<&std::path::Path>,
+    timeout: std::time::Duration,
+) -> anyhow::Result<String> {
+    let mut client = reqwest::Client::builder().timeout(timeout);
+    if let Some(ca) = ca {
         let pem = std::fs::read(ca).with_context(|| format!("cannot read {}", ca.display()))?;
         let ca = reqwest::Certificate::from_pem(&pem)
             .with_context(|| format!("{} is not a PEM certificate", ca.display()))?;
         client = client.tls_certs_only([ca]);
     }
-    let url = format!("{}/healthz", args.url.trim_end_matches('/'));
+    let url = format!("{}/healthz", base_url.trim_end_matches('/'));
     let response = client.build()?.get(&url).send().await.with_context(|| format!("{url} does not answer"))?;
     if !response.status().is_success() {
         bail!("{url} answered {}", response.status());
     }
-    println!("{url}: healthy");
-    Ok(())
+    Ok(url)
 }

@@ -8,6 +8,7 @@ mod gc;
 mod health;
 mod init;
 mod serve;
+mod status;
 mod tls;
 mod worker;
 
@@ -68,6 +69,9 @@ enum Command {
     /// Restore a backup into a new or empty data dir (every checksum verified first).
     #[command(after_help = "Example: quay restore --from /backup/quay-2026-11-30.tar --data-dir /var/lib/quay")]
     Restore(backup::RestoreArgs),
+    /// The install at a glance: version, health, certificates, database, content, what waits.
+    #[command(after_help = "Example: sudo quay status --json")]
+    Status,
     /// The install's TLS certificates: show them and the CA to trust, or rotate the served one.
     #[command(after_help = "Example: quay tls show --ca")]
     Tls {
@@ -193,6 +197,7 @@ pub fn main() -> ExitCode {
         Command::Admin(args) => runtime().and_then(|rt| rt.block_on(admin::run(args, &source))),
         Command::Health(args) => runtime().and_then(|rt| rt.block_on(health::health(args))),
         Command::Tls { command } => tls::run(command, &source),
+        Command::Status => runtime().and_then(|rt| rt.block_on(status::status(&source))),
         Command::Backup(args) => runtime().and_then(|rt| rt.block_on(backup::backup(args, &source))),
         Command::Restore(args) => backup::restore(args, &source),
     };
