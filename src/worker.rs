@@ -289,9 +289,15 @@ impl HeldJob {
         let ttl = Duration::from_secs(app.config.worker_lease_seconds.max(1));
         let holder = format!("{purpose}:{}", holder_name());
         let give_up = Instant::now() + 2 * ttl;
+        let mut told = false;
         let mut lease = loop {
             if let Some(lease) = queue::try_acquire_lease(&app.db.write, job.name(), &holder, ttl).await? {
                 break lease;
+            }
+            if !told {
+                let by = queue::lease_holder(&app.db.read, job.name()).await?.unwrap_or_default();
+                tracing::warn!(job = job.name(), holder = %by, "waiting for the job to finish on its holder");
+                told = true;
             }
             if Instant::now() > give_up {
                 let by = queue::lease_holder(&app.db.read, job.name()).await?.unwrap_or_default();
