@@ -2,6 +2,7 @@
 
 pub mod accounts;
 pub mod app;
+pub mod appliance;
 pub mod audit;
 pub mod auth;
 pub mod backup;

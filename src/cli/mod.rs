@@ -7,6 +7,7 @@ mod fsck;
 mod gc;
 mod health;
 mod init;
+mod install;
 mod serve;
 mod status;
 mod tls;
@@ -69,6 +70,12 @@ enum Command {
     /// Restore a backup into a new or empty data dir (every checksum verified first).
     #[command(after_help = "Example: quay restore --from /backup/quay-2026-11-30.tar --data-dir /var/lib/quay")]
     Restore(backup::RestoreArgs),
+    /// Install the appliance: data dir, TLS, first superuser, Quadlet unit, install record.
+    #[command(after_help = "Example: sudo quay install --hostname registry.example:8443")]
+    Install(install::InstallArgs),
+    /// Remove the appliance's unit and install record; data is kept unless --purge.
+    #[command(after_help = "Example: sudo quay uninstall")]
+    Uninstall(install::UninstallArgs),
     /// The install at a glance: version, health, certificates, database, content, what waits.
     #[command(after_help = "Example: sudo quay status --json")]
     Status,
@@ -159,12 +166,9 @@ fn act_as_data_dir_owner(source: &Source) -> anyhow::Result<()> {
 fn installed_data_dir() -> Option<PathBuf> {
     let mut records = Vec::new();
     if !rustix::process::geteuid().is_root() {
-        let config_home = std::env::var_os("XDG_CONFIG_HOME")
-            .map(PathBuf::from)
-            .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".config")));
-        records.extend(config_home.map(|c| c.join("quay/install.json")));
+        records.push(crate::appliance::record_path(true));
     }
-    records.push(PathBuf::from("/etc/quay/install.json"));
+    records.push(crate::appliance::record_path(false));
     records.into_iter().find_map(|record| {
         let text = std::fs::read_to_string(record).ok()?;
         let value: serde_json::Value = serde_json::from_str(&text).ok()?;
@@ -176,7 +180,10 @@ pub fn main() -> ExitCode {
     let cli = Cli::parse();
     let source = cli.source;
     crate::util::restrict_new_files();
-    let on_data = !matches!(cli.command, Command::Version | Command::Health(_) | Command::Restore(_));
+    let on_data = !matches!(
+        cli.command,
+        Command::Version | Command::Health(_) | Command::Restore(_) | Command::Install(_) | Command::Uninstall(_)
+    );
     if on_data && let Err(e) = act_as_data_dir_owner(&source) {
         eprintln!("error: {e:#}");
         return ExitCode::FAILURE;
@@ -197,6 +204,8 @@ pub fn main() -> ExitCode {
         Command::Admin(args) => runtime().and_then(|rt| rt.block_on(admin::run(args, &source))),
         Command::Health(args) => runtime().and_then(|rt| rt.block_on(health::health(args))),
         Command::Tls { command } => tls::run(command, &source),
+        Command::Install(args) => runtime().and_then(|rt| rt.block_on(install::install(args, &source))),
+        Command::Uninstall(args) => install::uninstall(args),
         Command::Status => runtime().and_then(|rt| rt.block_on(status::status(&source))),
         Command::Backup(args) => runtime().and_then(|rt| rt.block_on(backup::backup(args, &source))),
         Command::Restore(args) => backup::restore(args, &source),
