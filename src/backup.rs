@@ -49,6 +49,13 @@ struct Contents {
     files: std::collections::BTreeMap<String, String>,
     blobs: u64,
     blob_bytes: u64,
+    /// False for the database, keys and config alone (what `quay upgrade` keeps to roll back).
+    #[serde(default = "blobs_included")]
+    blobs_included: bool,
+}
+
+fn blobs_included() -> bool {
+    true
 }
 
 /// What a backup or restore carried.
@@ -92,17 +99,35 @@ impl Layout {
         Ok(Layout { dir, database, storage })
     }
 
+    /// The schema revision the database is at (`alembic_version`), read without migrating it.
+    pub fn schema_revision(&self) -> anyhow::Result<String> {
+        let db = rusqlite::Connection::open_with_flags(&self.database, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)
+            .with_context(|| format!("cannot open {}", self.database.display()))?;
+        db.query_row("SELECT version_num FROM alembic_version", [], |row| row.get(0))
+            .with_context(|| format!("cannot read the schema revision of {}", self.database.display()))
+    }
+
     fn relative<'a>(&self, path: &'a Path) -> anyhow::Result<&'a Path> {
         path.strip_prefix(&self.dir).with_context(|| format!("{} is outside {}", path.display(), self.dir.display()))
     }
 }
 
+/// What a backup holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Scope {
+    /// The whole data dir: a backup to restore anywhere.
+    Everything,
+    /// The database, config, keys and certificates without blobs: what an upgrade may change
+    /// (blobs are content-addressed and never rewritten), put back by [`restore_metadata`].
+    Metadata,
+}
+
 /// Writes the backup of `layout` to `to` (via `to.partial`, renamed when complete, 0600: it holds
 /// the install's secrets). The caller holds garbage collection's lease. `progress` is told the
 /// bytes written so far.
-pub fn write(layout: &Layout, to: &Path, progress: &dyn Fn(u64)) -> anyhow::Result<Summary> {
+pub fn write(layout: &Layout, to: &Path, scope: Scope, progress: &dyn Fn(u64)) -> anyhow::Result<Summary> {
     let partial = PathBuf::from(format!("{}.partial", to.display()));
-    let result = write_archive(layout, &partial, progress);
+    let result = write_archive(layout, &partial, scope, progress);
     match result {
         Ok(summary) => {
             std::fs::rename(&partial, to)
@@ -116,7 +141,7 @@ pub fn write(layout: &Layout, to: &Path, progress: &dyn Fn(u64)) -> anyhow::Resu
     }
 }
 
-fn write_archive(layout: &Layout, to: &Path, progress: &dyn Fn(u64)) -> anyhow::Result<Summary> {
+fn write_archive(layout: &Layout, to: &Path, scope: Scope, progress: &dyn Fn(u64)) -> anyhow::Result<Summary> {
     let file = crate::util::create_private_file(to)?;
     let mut archive = tar::Builder::new(std::io::BufWriter::new(file));
     let mut contents = Contents {
@@ -127,6 +152,7 @@ fn write_archive(layout: &Layout, to: &Path, progress: &dyn Fn(u64)) -> anyhow::
         files: Default::default(),
         blobs: 0,
         blob_bytes: 0,
+        blobs_included: scope == Scope::Everything,
     };
     let mut summary = Summary::default();
     // The database first: everything copied after it is at least as new.
@@ -136,6 +162,9 @@ fn write_archive(layout: &Layout, to: &Path, progress: &dyn Fn(u64)) -> anyhow::
     db.execute("VACUUM INTO ?1", [snapshot.0.to_string_lossy().as_ref()])
         .with_context(|| format!("cannot snapshot {}", layout.database.display()))?;
     drop(db);
+    let copy = rusqlite::Connection::open(&snapshot.0).context("cannot open the database snapshot")?;
+    crate::db::queue::free_leases_in_snapshot(&copy).context("cannot free the job leases in the snapshot")?;
+    drop(copy);
     let add =
         |archive: &mut tar::Builder<_>, source: &Path, name: &Path, summary: &mut Summary| -> anyhow::Result<String> {
             let mut file = std::fs::File::open(source).with_context(|| format!("cannot read {}", source.display()))?;
@@ -167,7 +196,8 @@ fn write_archive(layout: &Layout, to: &Path, progress: &dyn Fn(u64)) -> anyhow::
     // Blobs: `storage/sha256/ab/<hex>`; uploads in progress are not part of the registry yet.
     let blobs_root = layout.storage.join("sha256");
     let storage_name = layout.relative(&layout.storage)?.to_path_buf();
-    for prefix in read_dir_sorted(&blobs_root)? {
+    let prefixes = if scope == Scope::Everything { read_dir_sorted(&blobs_root)? } else { Vec::new() };
+    for prefix in prefixes {
         for object in read_dir_sorted(&prefix)? {
             let name = storage_name
                 .join("sha256")
@@ -243,7 +273,14 @@ pub fn restore(from: &Path, dir: &Path, progress: &dyn Fn(u64)) -> anyhow::Resul
     let parent = dir.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
     let staging = parent.join(format!(".quay-restore-{}", crate::util::random_token(8)));
     crate::util::create_private_dir(&staging)?;
-    let unpacked = unpack(from, &staging, progress).and_then(|summary| {
+    let unpacked = unpack(from, &staging, progress).and_then(|(summary, contents)| {
+        if !contents.blobs_included {
+            bail!(
+                "{} holds no blobs (the database and keys `quay upgrade` keeps to roll back); restore a backup \
+                 made by `quay backup`",
+                from.display()
+            );
+        }
         if dir.exists() {
             std::fs::remove_dir(dir).with_context(|| format!("cannot replace the empty {}", dir.display()))?;
         }
@@ -257,7 +294,47 @@ pub fn restore(from: &Path, dir: &Path, progress: &dyn Fn(u64)) -> anyhow::Resul
     unpacked
 }
 
-fn unpack(from: &Path, to: &Path, progress: &dyn Fn(u64)) -> anyhow::Result<Summary> {
+/// Puts the database, config, keys and certificates of `from` (either scope) back into the data
+/// dir `layout` describes, which keeps its blobs: how `quay upgrade` rolls back a version that
+/// changed the schema. The registry is stopped. Everything is unpacked and checked beside the data
+/// dir first; then each file replaces its namesake (the database's journal files go with it).
+pub fn restore_metadata(from: &Path, layout: &Layout) -> anyhow::Result<Summary> {
+    let staging = layout.dir.join(format!(".quay-restore-{}", crate::util::random_token(8)));
+    crate::util::create_private_dir(&staging)?;
+    let result = unpack_metadata(from, layout, &staging);
+    let _ = std::fs::remove_dir_all(&staging);
+    result
+}
+
+fn unpack_metadata(from: &Path, layout: &Layout, staging: &Path) -> anyhow::Result<Summary> {
+    let (summary, contents) = unpack_filtered(from, staging, &|_| {}, false)?;
+    let db_name = layout.relative(&layout.database)?.to_path_buf();
+    if !contents.files.contains_key(db_name.to_string_lossy().as_ref()) {
+        bail!("{} holds no database at {}", from.display(), db_name.display());
+    }
+    for suffix in ["-wal", "-shm", "-journal"] {
+        let journal = PathBuf::from(format!("{}{suffix}", layout.database.display()));
+        match std::fs::remove_file(&journal) {
+            Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
+                return Err(e).with_context(|| format!("cannot remove {}", journal.display()));
+            }
+            _ => {}
+        }
+    }
+    for name in contents.files.keys() {
+        let target = layout.dir.join(name);
+        std::fs::rename(staging.join(name), &target)
+            .with_context(|| format!("cannot put {} back", target.display()))?;
+    }
+    Ok(summary)
+}
+
+fn unpack(from: &Path, to: &Path, progress: &dyn Fn(u64)) -> anyhow::Result<(Summary, Contents)> {
+    unpack_filtered(from, to, progress, true)
+}
+
+/// Unpacks and checks `from` into `to`; blobs are skipped (still checked) unless `blobs`.
+fn unpack_filtered(from: &Path, to: &Path, progress: &dyn Fn(u64), blobs: bool) -> anyhow::Result<(Summary, Contents)> {
     let file = std::fs::File::open(from).with_context(|| format!("cannot read {}", from.display()))?;
     let mut archive = tar::Archive::new(std::io::BufReader::new(file));
     let mut sums: std::collections::BTreeMap<String, String> = Default::default();
@@ -285,12 +362,18 @@ fn unpack(from: &Path, to: &Path, progress: &dyn Fn(u64)) -> anyhow::Result<Summ
             contents = Some(found);
             continue;
         }
-        let target = to.join(&name);
-        if let Some(parent) = target.parent() {
-            crate::util::create_private_dir(parent)?;
-        }
-        let mode = FILES.iter().find(|(n, _)| *n == text).map_or(0o600, |(_, m)| *m);
-        let mut out = crate::util::create_private_file(&target)?;
+        let is_blob = name.parent().and_then(|p| p.parent()).is_some_and(|p| p.ends_with("sha256"));
+        // Blobs not wanted are still read through and checked.
+        let target = (blobs || !is_blob).then(|| to.join(&name));
+        let mut out = match &target {
+            Some(target) => {
+                if let Some(parent) = target.parent() {
+                    crate::util::create_private_dir(parent)?;
+                }
+                Some(crate::util::create_private_file(target)?)
+            }
+            None => None,
+        };
         let mut hasher = sha2::Sha256::new();
         let mut buf = vec![0u8; 1 << 16];
         let mut len = 0u64;
@@ -300,17 +383,21 @@ fn unpack(from: &Path, to: &Path, progress: &dyn Fn(u64)) -> anyhow::Result<Summ
                 break;
             }
             hasher.update(&buf[..n]);
-            out.write_all(&buf[..n]).with_context(|| format!("cannot write {}", target.display()))?;
+            if let (Some(out), Some(target)) = (out.as_mut(), &target) {
+                out.write_all(&buf[..n]).with_context(|| format!("cannot write {}", target.display()))?;
+            }
             len += n as u64;
             summary.bytes += n as u64;
             progress(summary.bytes);
         }
-        out.sync_all()?;
-        if mode != 0o600 {
-            std::fs::set_permissions(&target, std::os::unix::fs::PermissionsExt::from_mode(mode))?;
+        if let (Some(out), Some(target)) = (out, &target) {
+            out.sync_all()?;
+            let mode = FILES.iter().find(|(n, _)| *n == text).map_or(0o600, |(_, m)| *m);
+            if mode != 0o600 {
+                std::fs::set_permissions(target, std::os::unix::fs::PermissionsExt::from_mode(mode))?;
+            }
         }
         let sum = hex::encode(hasher.finalize());
-        let is_blob = name.parent().and_then(|p| p.parent()).is_some_and(|p| p.ends_with("sha256"));
         if is_blob {
             if name.file_name().is_none_or(|n| n.to_string_lossy() != sum) {
                 bail!("the blob {} in {} is damaged (its content hashes to {sum})", name.display(), from.display());
@@ -335,5 +422,5 @@ fn unpack(from: &Path, to: &Path, progress: &dyn Fn(u64)) -> anyhow::Result<Summ
     if contents.blobs != summary.blobs || contents.blob_bytes != blob_bytes {
         bail!("{}: it lists {} blobs, {} are in it", damaged(), contents.blobs, summary.blobs);
     }
-    Ok(summary)
+    Ok((summary, contents))
 }

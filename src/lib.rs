@@ -10,6 +10,8 @@ pub mod cli;
 pub mod config;
 pub mod db;
 pub mod http;
+pub mod journal;
+pub mod migrate;
 pub mod oci;
 pub mod registry;
 pub mod storage;

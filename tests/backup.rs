@@ -70,6 +70,10 @@ async fn a_backup_taken_while_pushes_run_restores_every_tag_byte_identical() {
     let target = restored.path().to_str().unwrap().to_owned();
     let text = quay_ok(&["restore", "--from", archive.to_str().unwrap(), "--data-dir", &target]);
     assert!(text.contains("every checksum verified"), "{text}");
+    // The backup's hold on garbage collection did not travel with it: GC runs at once.
+    let gc = quay_output(&["gc", "--data-dir", &target], "");
+    let err = String::from_utf8_lossy(&gc.stderr);
+    assert!(gc.status.success() && !err.contains("waiting for the job"), "{err}");
     let r = Server::start_in(restored).await;
     let rt = r.push_token(ALICE, "alice/app").await;
     let restored_tags = tags(&r, &rt, "alice/app").await;

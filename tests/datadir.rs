@@ -93,6 +93,15 @@ async fn commands_outside_a_data_dir_create_nothing() {
     let out = Command::new(BIN).args(["gc", "--data-dir", elsewhere.to_str().unwrap()]).output().unwrap();
     assert!(String::from_utf8_lossy(&out.stderr).contains(&format!("no data dir at {}", elsewhere.display())));
     assert!(!elsewhere.exists());
+    // One configuration per command (install alone takes both: a data dir and what goes in it).
+    let config = empty.path().join("config.yaml");
+    let out = Command::new(BIN)
+        .args(["gc", "--config", config.to_str().unwrap(), "--data-dir", elsewhere.to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("exclude each other"));
+    assert!(!elsewhere.exists());
 }
 
 #[tokio::test]

@@ -18,6 +18,7 @@ mod gc;
 mod hardening;
 mod identity;
 mod memory;
+mod migrate;
 mod objectstore;
 mod ocmirror;
 mod operations;

@@ -1,4 +1,4 @@
-//! Running the registry: the access log, `/metrics`, a full disk, `SIGHUP`, `quay tls rotate`, what a pull of a
+//! Running the registry: the access log, `/metrics`, a full disk, `SIGHUP`, `quay tls rotate`, the journal, what a pull of a
 //! missing repository says.
 
 use std::collections::BTreeSet;
@@ -283,4 +283,97 @@ async fn a_missing_repository_is_unknown_to_those_who_may_know() {
     let outsider = s.token(Some(BOB), &["repository:alice/missing:pull"]).await;
     let r = s.req(Method::GET, "/v2/alice/missing/manifests/latest", &outsider).send().await.unwrap();
     assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
+}
+
+/// One journal entry in the native protocol: `KEY=value` lines, or a key line followed by the
+/// value's length (little-endian u64), the value and a newline.
+fn journal_entry(mut bytes: &[u8]) -> std::collections::HashMap<String, String> {
+    let mut fields = std::collections::HashMap::new();
+    while let Some(end) = bytes.iter().position(|&b| b == b'\n') {
+        let line = &bytes[..end];
+        if let Some(eq) = line.iter().position(|&b| b == b'=') {
+            fields.insert(
+                String::from_utf8_lossy(&line[..eq]).into_owned(),
+                String::from_utf8_lossy(&line[eq + 1..]).into_owned(),
+            );
+            bytes = &bytes[end + 1..];
+        } else {
+            let len = u64::from_le_bytes(bytes[end + 1..end + 9].try_into().unwrap()) as usize;
+            let value = &bytes[end + 9..end + 9 + len];
+            fields.insert(String::from_utf8_lossy(line).into_owned(), String::from_utf8_lossy(value).into_owned());
+            bytes = &bytes[end + 9 + len + 1..];
+        }
+    }
+    fields
+}
+
+#[tokio::test]
+async fn under_systemd_logs_go_to_the_journal_with_their_fields() {
+    // journald is played by a socket of the test's, mounted where the journal's is in a mount
+    // namespace of the server's own: the host's /run is left alone.
+    let root = tempfile::tempdir().unwrap();
+    let journal_dir = root.path().join("journal");
+    std::fs::create_dir(&journal_dir).unwrap();
+    let journal = std::os::unix::net::UnixDatagram::bind(journal_dir.join("socket")).unwrap();
+    journal.set_read_timeout(Some(std::time::Duration::from_millis(200))).unwrap();
+    // systemd tells a service its standard error is the journal by that stream's device and inode.
+    let stderr_path = root.path().join("stderr");
+    let stderr = std::fs::File::create(&stderr_path).unwrap();
+    let meta = std::os::unix::fs::MetadataExt::dev(&stderr.metadata().unwrap());
+    let ino = std::os::unix::fs::MetadataExt::ino(&stderr.metadata().unwrap());
+    let data = root.path().join("data");
+    let mut server = Command::new("unshare")
+        .args(["--mount", "sh", "-c"])
+        .arg("mount -t tmpfs tmpfs /run && mkdir -p /run/systemd/journal && mount --bind \"$0\" /run/systemd/journal && exec \"$@\"")
+        .arg(&journal_dir)
+        .arg(BIN)
+        .args(["serve", "--listen", "127.0.0.1:0", "--data-dir"])
+        .arg(&data)
+        .env("JOURNAL_STREAM", format!("{meta}:{ino}"))
+        .env_remove("QUAY_LOG")
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::null())
+        .stderr(stderr)
+        .spawn()
+        .unwrap();
+    let deadline = std::time::Instant::now() + PATIENCE;
+    let mut entries = Vec::new();
+    let mut buf = vec![0u8; 1 << 16];
+    let find = |entries: &[std::collections::HashMap<String, String>], message: &str| {
+        entries.iter().find(|e| e.get("MESSAGE").is_some_and(|m| m.starts_with(message))).cloned()
+    };
+    while find(&entries, "serving the registry").is_none() {
+        assert!(std::time::Instant::now() < deadline, "no entry in the journal: {entries:?}");
+        assert!(server.try_wait().unwrap().is_none(), "{}", std::fs::read_to_string(&stderr_path).unwrap());
+        if let Ok(n) = journal.recv(&mut buf) {
+            entries.push(journal_entry(&buf[..n]));
+        }
+    }
+    let serving = find(&entries, "serving the registry").unwrap();
+    assert_eq!(serving["SYSLOG_IDENTIFIER"], "quay");
+    assert_eq!(serving["PRIORITY"], "5", "info is the journal's notice");
+    assert!(serving["TARGET"].starts_with("quay"), "{serving:?}");
+    // Every field is a journal field of its own, and in the message as the text log shows it.
+    let address = &serving["ADDRESS"];
+    assert!(address.starts_with("127.0.0.1:"), "{serving:?}");
+    assert!(serving["MESSAGE"].contains(&format!("address={address}")), "{serving:?}");
+    assert!(serving.contains_key("STARTUP_MS") && serving.contains_key("URL"), "{serving:?}");
+    // A request's access-log entry carries its method, path and status as fields.
+    let ca = data.join("rootCA.pem");
+    let health = quay_output(&["health", "--url", &format!("https://{address}"), "--ca", ca.to_str().unwrap()], "");
+    assert!(health.status.success(), "{}", String::from_utf8_lossy(&health.stderr));
+    let is_health = |e: &std::collections::HashMap<String, String>| e.get("PATH").is_some_and(|p| p == "/healthz");
+    while !entries.iter().any(is_health) {
+        assert!(std::time::Instant::now() < deadline, "no access-log entry in the journal: {entries:?}");
+        if let Ok(n) = journal.recv(&mut buf) {
+            entries.push(journal_entry(&buf[..n]));
+        }
+    }
+    let request = entries.iter().find(|e| is_health(e)).unwrap();
+    assert_eq!((request["METHOD"].as_str(), request["STATUS"].as_str()), ("GET", "200"), "{request:?}");
+    let _ = server.kill();
+    server.wait().unwrap();
+    // Nothing went to standard error besides.
+    let text = std::fs::read_to_string(&stderr_path).unwrap();
+    assert!(!text.contains("serving the registry"), "{text}");
 }

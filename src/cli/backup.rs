@@ -41,25 +41,8 @@ pub(super) async fn backup(args: BackupArgs, source: &Source) -> anyhow::Result<
     let (loaded, _) = load(source, &default_hostname, Create::Refused)?;
     let layout = crate::backup::Layout::of(&loaded)?;
     let (app, _) = open_for_command(source).await?;
-    let app = AppState(Arc::new(app));
-    // Garbage collection deletes nothing while the backup runs: every blob the database snapshot
-    // references is still there when it is copied.
-    let held = crate::worker::HeldJob::take(&app, crate::worker::Job::GarbageCollection, "backup").await?;
-    let bar = bytes_bar();
-    bar.set_message("backing up");
-    let to = args.to.clone();
-    let written = tokio::task::spawn_blocking({
-        let bar = bar.clone();
-        move || crate::backup::write(&layout, &to, &|bytes| bar.set_position(bytes))
-    })
-    .await?;
-    bar.finish_and_clear();
-    let kept = held.release().await;
-    let summary = written?;
-    if !kept {
-        let _ = std::fs::remove_file(&args.to);
-        bail!("garbage collection's lease was lost during the backup (the database was unreachable?); run it again");
-    }
+    let summary =
+        write_holding_gc(&AppState(Arc::new(app)), layout, &args.to, crate::backup::Scope::Everything).await?;
     if source.json {
         println!(
             "{}",
@@ -75,6 +58,32 @@ pub(super) async fn backup(args: BackupArgs, source: &Source) -> anyhow::Result<
         );
     }
     Ok(())
+}
+
+/// Writes a backup while holding garbage collection's lease: GC deletes nothing while it runs, so
+/// every blob the database snapshot references is still there when it is copied.
+pub(super) async fn write_holding_gc(
+    app: &AppState,
+    layout: crate::backup::Layout,
+    to: &std::path::Path,
+    scope: crate::backup::Scope,
+) -> anyhow::Result<crate::backup::Summary> {
+    let held = crate::worker::HeldJob::take(app, crate::worker::Job::GarbageCollection, "backup").await?;
+    let bar = bytes_bar();
+    bar.set_message("backing up");
+    let written = tokio::task::spawn_blocking({
+        let (bar, to) = (bar.clone(), to.to_path_buf());
+        move || crate::backup::write(&layout, &to, scope, &|bytes| bar.set_position(bytes))
+    })
+    .await?;
+    bar.finish_and_clear();
+    let kept = held.release().await;
+    let summary = written?;
+    if !kept {
+        let _ = std::fs::remove_file(to);
+        bail!("garbage collection's lease was lost during the backup (the database was unreachable?); run it again");
+    }
+    Ok(summary)
 }
 
 pub(super) fn restore(args: RestoreArgs, source: &Source) -> anyhow::Result<()> {

@@ -1,6 +1,6 @@
 //! `quay install` and `quay uninstall`: the appliance as a Quadlet unit with its data dir, TLS,
-//! first superuser and install record (`appliance`). Calls to systemctl go through
-//! `appliance::run`.
+//! first superuser and install record (`appliance`), after a preflight that finds every problem
+//! before anything changes. Calls to podman, systemctl and loginctl go through `appliance::run`.
 
 use std::io::Read as _;
 use std::path::PathBuf;
@@ -12,13 +12,19 @@ use super::{Create, Source, init_logging, load};
 use crate::appliance::{self, Record};
 
 /// The image a unit runs when none is given.
-const DEFAULT_IMAGE: &str = concat!("localhost/quay:", env!("CARGO_PKG_VERSION"));
+pub(super) const DEFAULT_IMAGE: &str = concat!("localhost/quay:", env!("CARGO_PKG_VERSION"));
 
 #[derive(Args)]
 pub struct InstallArgs {
-    /// What to install; `standalone` and `full` are not installable yet.
-    #[arg(long, default_value = "mirror")]
+    /// What to install: `mirror` (SQLite and local disk), `standalone` (PostgreSQL: the one of
+    /// --config, else a PostgreSQL container beside the registry; blobs on local disk or as
+    /// --config says), `full` (--config's PostgreSQL and object storage; the registry serves and a
+    /// worker unit runs the background jobs).
+    #[arg(long, default_value = "mirror", value_parser = ["mirror", "standalone", "full"])]
     preset: String,
+    /// The PostgreSQL image of `standalone` without --config.
+    #[arg(long, default_value = appliance::DEFAULT_POSTGRES_IMAGE)]
+    postgres_image: String,
     /// The name clients use (`HOST[:PORT]`, port 8443 when left out); default: this host's name.
     #[arg(long)]
     hostname: Option<String>,
@@ -26,8 +32,22 @@ pub struct InstallArgs {
     #[arg(long, default_value = "[::]:8443")]
     listen: String,
     /// The image the unit runs.
-    #[arg(long, default_value = DEFAULT_IMAGE)]
+    #[arg(long, default_value = DEFAULT_IMAGE, conflicts_with = "image_archive")]
     image: String,
+    /// An image archive to load with `podman load` (an air-gapped host pulls nothing); the unit
+    /// runs the image it holds.
+    #[arg(long)]
+    image_archive: Option<PathBuf>,
+    /// The operator's own certificate (PEM chain) for the hostname; kept as is and never
+    /// rewritten (default: one from a local CA made for this install).
+    #[arg(long, requires = "ssl_key")]
+    ssl_cert: Option<PathBuf>,
+    /// The key of --ssl-cert.
+    #[arg(long, requires = "ssl_cert")]
+    ssl_key: Option<PathBuf>,
+    /// Accept an --ssl-cert that does not name the hostname.
+    #[arg(long)]
+    ssl_skip_hostname_verification: bool,
     /// The first superuser.
     #[arg(long, default_value = "admin")]
     init_user: String,
@@ -50,6 +70,9 @@ pub struct InstallArgs {
 pub struct UninstallArgs {
     #[arg(long)]
     rootless: bool,
+    /// Where the unit is (default: where the install wrote it).
+    #[arg(long)]
+    unit_dir: Option<PathBuf>,
     /// Also delete the data dir (its database, blobs, keys and certificates).
     #[arg(long)]
     purge: bool,
@@ -71,14 +94,32 @@ pub(super) async fn install(args: InstallArgs, source: &Source) -> anyhow::Resul
             existing.data_dir.display()
         );
     }
-    if args.preset != "mirror" {
-        bail!(
-            "the `{}` preset cannot be installed yet; install `mirror`, or run `quay serve` with --config",
-            args.preset
-        );
-    }
+    // `--config` is the configuration to install (`standalone`, `full`), not a data dir.
+    let given_config = match &source.config {
+        Some(path) if args.preset == "mirror" => bail!(
+            "the mirror preset runs on SQLite and local disk and takes no --config ({}); pass --preset standalone \
+             or --preset full",
+            path.display()
+        ),
+        Some(path) => Some(read_given_config(path, &args.preset)?),
+        None if args.preset == "full" => bail!(
+            "the full preset needs --config FILE naming its PostgreSQL and object storage (presets/full.yaml shows \
+             the keys)"
+        ),
+        None => None,
+    };
+    // `standalone` without a database of the operator's runs its own PostgreSQL container.
+    let postgres_image = (args.preset == "standalone" && given_config.is_none()).then(|| args.postgres_image.clone());
     let listen: std::net::SocketAddr =
         args.listen.parse().with_context(|| format!("--listen {}: not an ADDRESS:PORT", args.listen))?;
+    let data_dir = source.data_dir.clone().unwrap_or_else(|| appliance::default_data_dir(args.rootless));
+    let data_dir = std::path::absolute(&data_dir)?;
+    if args.no_start && args.image_archive.is_some() {
+        bail!("--image-archive is loaded with podman, which --no-start never calls; `podman load` it and pass --image");
+    }
+
+    // Every problem is found and told before anything changes.
+    let mut preflight = appliance::Preflight::run(&data_dir, args.rootless, !args.no_start);
     let hostname = match args.hostname {
         // Clients reach the published port: it goes with a name given without one.
         Some(h) if crate::tls::host_of(&h) == h.trim_start_matches('[').trim_end_matches(']') => {
@@ -88,19 +129,53 @@ pub(super) async fn install(args: InstallArgs, source: &Source) -> anyhow::Resul
         None => {
             let host = crate::util::hostname();
             if !host.contains('.') {
-                bail!(
+                preflight.problems.push(format!(
                     "this host's name `{host}` is not a fully qualified name; pass --hostname (a name or an IP address)"
-                );
+                ));
             }
             format!("{host}:{}", listen.port())
         }
     };
-    // The port must be free on the host before anything is written.
-    if !args.no_start {
-        std::net::TcpListener::bind(listen).with_context(|| format!("{listen} is taken; pass another --listen"))?;
+    if let Err(e) = std::net::TcpListener::bind(listen) {
+        preflight.problems.push(format!("{listen} is taken ({e}); pass another --listen"));
     }
-    let data_dir = source.data_dir.clone().unwrap_or_else(|| appliance::default_data_dir(args.rootless));
-    let data_dir = std::path::absolute(&data_dir)?;
+    if let (Some(cert), Some(key)) = (&args.ssl_cert, &args.ssl_key) {
+        let given =
+            crate::tls::TlsFiles { cert: cert.clone(), key: key.clone(), ..crate::tls::TlsFiles::in_dir(&data_dir) };
+        let names = if args.ssl_skip_hostname_verification {
+            Vec::new()
+        } else {
+            vec![crate::tls::host_of(&hostname).to_owned()]
+        };
+        preflight.problems.extend(crate::tls::problems(&given, &names).into_iter().map(|p| {
+            if p.contains("does not hold the name") {
+                format!("{p} (or pass --ssl-skip-hostname-verification)")
+            } else {
+                p
+            }
+        }));
+        if data_dir.join("ssl.generated").exists() {
+            preflight.problems.push(format!(
+                "{} holds a certificate quay made; remove its ssl.* files to use your own",
+                data_dir.display()
+            ));
+        }
+    }
+    if let Some((_, config)) = &given_config {
+        if data_dir.join("config.yaml").exists() {
+            preflight.problems.push(format!(
+                "{} already holds a config.yaml; install --config on a new data dir, or leave --config out to keep it",
+                data_dir.display()
+            ));
+        }
+        if let Err(e) = crate::app::App::probe_database(config).await {
+            preflight.problems.push(format!("{e:#}"));
+        }
+    }
+    preflight.verdict()?;
+    if !preflight.skipped.is_empty() {
+        println!("preflight: skipped with --no-start: {}", preflight.skipped.join(", "));
+    }
     let password = if args.password_stdin {
         let mut s = String::new();
         std::io::stdin().read_to_string(&mut s).context("cannot read the password from standard input")?;
@@ -112,9 +187,17 @@ pub(super) async fn install(args: InstallArgs, source: &Source) -> anyhow::Resul
     } else {
         None
     };
+    let image = match &args.image_archive {
+        Some(archive) => appliance::load_image(archive)?,
+        None => args.image.clone(),
+    };
 
     // The data dir, as `quay serve` would make it on a first start: config, database, keys, TLS,
     // the first superuser.
+    if let Some((text, _)) = &given_config {
+        crate::util::create_private_dir(&data_dir)?;
+        crate::util::write_private_file(&data_dir.join("config.yaml"), text.as_bytes())?;
+    }
     let dir_source = Source { config: None, data_dir: Some(data_dir.clone()), json: source.json };
     let (mut loaded, _) = load(&dir_source, &hostname, Create::Allowed)?;
     init_logging(loaded.config.log_format);
@@ -122,9 +205,14 @@ pub(super) async fn install(args: InstallArgs, source: &Source) -> anyhow::Resul
         loaded.set_key("SERVER_HOSTNAME", &hostname)?;
     }
     loaded.ensure_secrets()?;
+    if let (Some(cert), Some(key)) = (&args.ssl_cert, &args.ssl_key) {
+        let pem = std::fs::read(cert).with_context(|| format!("cannot read {}", cert.display()))?;
+        crate::util::write_file(&data_dir.join("ssl.cert"), &pem, 0o644)?;
+        let pem = std::fs::read(key).with_context(|| format!("cannot read {}", key.display()))?;
+        crate::util::write_private_file(&data_dir.join("ssl.key"), &pem)?;
+    }
     let names = crate::tls::certificate_names(&hostname, Some(listen.ip()));
     crate::tls::ensure(&loaded.tls_files(), &names)?;
-    let app = crate::app::App::open(&loaded).await?;
     let password = match password {
         Some(p) => p,
         None => {
@@ -133,13 +221,32 @@ pub(super) async fn install(args: InstallArgs, source: &Source) -> anyhow::Resul
             p
         }
     };
-    if crate::accounts::find(&app, &args.init_user).await?.is_none() {
-        crate::accounts::users::create(&app, &crate::auth::Actor::system(), &args.init_user, None, &password).await?;
-    }
-    if !app.config.is_superuser(&args.init_user) {
+    if !loaded.config.is_superuser(&args.init_user) {
         super::init::add_superuser(&data_dir.join("config.yaml"), &args.init_user)?;
     }
-    app.db.close().await;
+    if postgres_image.is_some() {
+        // Its database runs in a container this host cannot reach before it starts: the registry's
+        // first start creates the schema and the first superuser (`auth/first-superuser`).
+        let db_password = crate::util::random_token(32);
+        crate::util::write_private_file(
+            &data_dir.join("postgres.env"),
+            format!("POSTGRESQL_USER=quay\nPOSTGRESQL_PASSWORD={db_password}\nPOSTGRESQL_DATABASE=quay\n").as_bytes(),
+        )?;
+        loaded.set_key("DB_URI", &format!("postgresql://quay:{db_password}@quay-postgres:5432/quay"))?;
+        super::serve::FirstSuperuser { name: args.init_user.clone(), password }.save(&data_dir)?;
+    } else {
+        let app = crate::app::App::open(&loaded).await?;
+        if crate::accounts::find(&app, &args.init_user).await?.is_none() {
+            crate::accounts::users::create(&app, &crate::auth::Actor::system(), &args.init_user, None, &password)
+                .await?;
+        }
+        app.db.close().await;
+    }
+    // The image runs as its own non-root user: rootful, the data dir is given to it (host commands
+    // run as root act as the data dir's owner); rootless, the invoking user is mapped onto it.
+    if !args.rootless {
+        appliance::chown_tree(&data_dir, appliance::IMAGE_UID, appliance::IMAGE_GID)?;
+    }
 
     let unit_dir = args.unit_dir.unwrap_or_else(|| appliance::default_unit_dir(args.rootless));
     let record = Record {
@@ -147,12 +254,14 @@ pub(super) async fn install(args: InstallArgs, source: &Source) -> anyhow::Resul
         hostname: hostname.clone(),
         listen: args.listen,
         data_dir: data_dir.clone(),
-        image: args.image,
+        image,
         unit_dir: unit_dir.clone(),
         rootless: args.rootless,
         version: env!("CARGO_PKG_VERSION").to_owned(),
+        custom_tls: args.ssl_cert.is_some(),
+        postgres_image,
     };
-    crate::util::write_file(&unit_dir.join(appliance::UNIT_FILE), record.unit().as_bytes(), 0o644)?;
+    record.write_units()?;
     record.write(&record_path)?;
     if args.no_start {
         println!(
@@ -162,22 +271,28 @@ pub(super) async fn install(args: InstallArgs, source: &Source) -> anyhow::Resul
         );
     } else {
         if args.rootless {
-            let user = std::env::var("USER").unwrap_or_default();
-            appliance::run("loginctl", &["enable-linger", &user])?;
+            appliance::ensure_linger()?;
         }
-        appliance::systemctl(args.rootless, &["daemon-reload"])?;
-        appliance::systemctl(args.rootless, &["start", appliance::SERVICE])?;
+        appliance::start(&record)?;
         println!("installed and started: https://{hostname}");
     }
-    println!("trust the registry's CA: quay tls show --ca --data-dir {}", data_dir.display());
+    if !record.custom_tls {
+        println!("trust the registry's CA: quay tls show --ca --data-dir {}", data_dir.display());
+    }
     Ok(())
 }
 
-pub(super) fn uninstall(args: UninstallArgs) -> anyhow::Result<()> {
+pub(super) fn uninstall(args: UninstallArgs, source: &Source) -> anyhow::Result<()> {
     let record_path = appliance::record_path(args.rootless);
-    let Some(record) = Record::read(&record_path)? else {
+    let Some(mut record) = Record::read(&record_path)? else {
         bail!("quay is not installed here (no {})", record_path.display());
     };
+    if let Some(dir) = args.unit_dir {
+        record.unit_dir = dir;
+    }
+    if let Some(dir) = &source.data_dir {
+        record.data_dir = std::path::absolute(dir)?;
+    }
     if args.purge && !args.yes {
         eprint!("delete {} with every image in it? type `yes`: ", record.data_dir.display());
         let mut answer = String::new();
@@ -187,17 +302,14 @@ pub(super) fn uninstall(args: UninstallArgs) -> anyhow::Result<()> {
         }
     }
     if !args.no_start {
-        appliance::systemctl(record.rootless, &["stop", appliance::SERVICE])?;
+        appliance::stop(&record)?;
     }
-    let unit = record.unit_dir.join(appliance::UNIT_FILE);
-    match std::fs::remove_file(&unit) {
-        Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
-            return Err(e).with_context(|| format!("cannot remove {}", unit.display()));
-        }
-        _ => {}
-    }
+    record.remove_units()?;
     if !args.no_start {
         appliance::systemctl(record.rootless, &["daemon-reload"])?;
+        if args.purge && record.postgres_image.is_some() {
+            appliance::run("podman", &["volume", "rm", "--force", "quay-postgres"])?;
+        }
     }
     std::fs::remove_file(&record_path).with_context(|| format!("cannot remove {}", record_path.display()))?;
     if args.purge {
@@ -211,4 +323,29 @@ pub(super) fn uninstall(args: UninstallArgs) -> anyhow::Result<()> {
         );
     }
     Ok(())
+}
+
+/// The configuration `--config` gives to a `standalone` or `full` install, checked: its text (copied
+/// into the data dir) and what it says.
+fn read_given_config(path: &std::path::Path, preset: &str) -> anyhow::Result<(String, crate::config::Config)> {
+    let loaded = crate::config::LoadedConfig::from_path(path)?;
+    if !matches!(loaded.config.database()?, crate::config::DatabaseUri::Postgres(_)) {
+        bail!(
+            "{}: the {preset} preset runs on PostgreSQL, and DB_URI names another database; the mirror preset runs \
+             on SQLite",
+            loaded.file.display()
+        );
+    }
+    if preset == "full"
+        && let (name, crate::config::StorageDriver::Local { .. }) = loaded.config.storage()?
+    {
+        bail!(
+            "{}: storage `{name}` is local disk, which the several nodes of the full preset cannot share; use object \
+             storage (S3Storage, ...), or the standalone preset",
+            loaded.file.display()
+        );
+    }
+    let text =
+        std::fs::read_to_string(&loaded.file).with_context(|| format!("cannot read {}", loaded.file.display()))?;
+    Ok((text, loaded.config))
 }

@@ -8,9 +8,11 @@ mod gc;
 mod health;
 mod init;
 mod install;
+mod migrate;
 mod serve;
 mod status;
 mod tls;
+mod upgrade;
 mod worker;
 
 use std::path::PathBuf;
@@ -70,9 +72,19 @@ enum Command {
     /// Restore a backup into a new or empty data dir (every checksum verified first).
     #[command(after_help = "Example: quay restore --from /backup/quay-2026-11-30.tar --data-dir /var/lib/quay")]
     Restore(backup::RestoreArgs),
+    /// Move an install: its database from SQLite to PostgreSQL.
+    #[command(after_help = "Example: quay migrate database --to postgresql://quay:secret@db.example:5432/quay")]
+    Migrate {
+        #[command(subcommand)]
+        command: migrate::MigrateCommand,
+    },
     /// Install the appliance: data dir, TLS, first superuser, Quadlet unit, install record.
     #[command(after_help = "Example: sudo quay install --hostname registry.example:8443")]
     Install(install::InstallArgs),
+    /// Move the installed appliance to a new image, keeping its hostname, port, secrets and data;
+    /// backed up first, rolled back when the new version is not healthy.
+    #[command(after_help = "Example: sudo quay upgrade --image-archive quay-image.tar")]
+    Upgrade(upgrade::UpgradeArgs),
     /// Remove the appliance's unit and install record; data is kept unless --purge.
     #[command(after_help = "Example: sudo quay uninstall")]
     Uninstall(install::UninstallArgs),
@@ -105,7 +117,7 @@ enum ConfigCommand {
 #[derive(Args, Clone, Default)]
 pub struct Source {
     /// A Quay config.yaml, or the folder holding it (paths in it are used as written).
-    #[arg(long, global = true, conflicts_with = "data_dir")]
+    #[arg(long, global = true)]
     config: Option<PathBuf>,
     /// The appliance's data folder (config, database, storage, TLS).
     #[arg(long, global = true, env = "QUAY_DATA_DIR")]
@@ -179,10 +191,30 @@ fn installed_data_dir() -> Option<PathBuf> {
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
     let source = cli.source;
+    // One configuration per command; `install` alone takes both: the data dir to make, and the
+    // configuration (`standalone`, `full`) to put in it.
+    // (`QUAY_DATA_DIR` from the environment gives way to --config, which comes first.)
+    let from_environment = std::env::var_os("QUAY_DATA_DIR").map(PathBuf::from) == source.data_dir;
+    if let (Some(config), Some(dir)) = (&source.config, &source.data_dir)
+        && !matches!(cli.command, Command::Install(_))
+        && !from_environment
+    {
+        eprintln!(
+            "error: --config {} and --data-dir {} exclude each other (a data dir holds its config.yaml)",
+            config.display(),
+            dir.display()
+        );
+        return ExitCode::from(2);
+    }
     crate::util::restrict_new_files();
     let on_data = !matches!(
         cli.command,
-        Command::Version | Command::Health(_) | Command::Restore(_) | Command::Install(_) | Command::Uninstall(_)
+        Command::Version
+            | Command::Health(_)
+            | Command::Restore(_)
+            | Command::Install(_)
+            | Command::Upgrade(_)
+            | Command::Uninstall(_)
     );
     if on_data && let Err(e) = act_as_data_dir_owner(&source) {
         eprintln!("error: {e:#}");
@@ -204,8 +236,10 @@ pub fn main() -> ExitCode {
         Command::Admin(args) => runtime().and_then(|rt| rt.block_on(admin::run(args, &source))),
         Command::Health(args) => runtime().and_then(|rt| rt.block_on(health::health(args))),
         Command::Tls { command } => tls::run(command, &source),
+        Command::Migrate { command } => runtime().and_then(|rt| rt.block_on(migrate::run(command, &source))),
         Command::Install(args) => runtime().and_then(|rt| rt.block_on(install::install(args, &source))),
-        Command::Uninstall(args) => install::uninstall(args),
+        Command::Upgrade(args) => runtime().and_then(|rt| rt.block_on(upgrade::upgrade(args, &source))),
+        Command::Uninstall(args) => install::uninstall(args, &source),
         Command::Status => runtime().and_then(|rt| rt.block_on(status::status(&source))),
         Command::Backup(args) => runtime().and_then(|rt| rt.block_on(backup::backup(args, &source))),
         Command::Restore(args) => backup::restore(args, &source),
@@ -223,17 +257,24 @@ fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
     Ok(tokio::runtime::Builder::new_multi_thread().enable_all().build()?)
 }
 
-/// Logs to standard error (the journal under systemd): `QUAY_LOG` sets the levels, `LOG_FORMAT`
-/// in the environment (`text` or `json`) overrides the config's.
+/// Logs to the journal when standard error is connected to it (systemd's `JOURNAL_STREAM`), else
+/// to standard error: `QUAY_LOG` sets the levels, `LOG_FORMAT` in the environment (`text` or
+/// `json`) overrides the config's.
 fn init_logging(format: crate::config::LogFormat) {
     use tracing_subscriber::EnvFilter;
+    use tracing_subscriber::layer::SubscriberExt as _;
+    use tracing_subscriber::util::SubscriberInitExt as _;
     let format = match std::env::var("LOG_FORMAT").ok().as_deref().map(str::to_ascii_lowercase).as_deref() {
         Some("json") => crate::config::LogFormat::Json,
         Some("text") => crate::config::LogFormat::Text,
         _ => format,
     };
     let filter = EnvFilter::try_from_env("QUAY_LOG").unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn,sea_orm=warn"));
-    // Colours only for a person at a terminal; files and journals get plain text.
+    if let Some(journal) = crate::journal::JournalLayer::when_connected() {
+        let _ = tracing_subscriber::registry().with(filter).with(journal).try_init();
+        return;
+    }
+    // Colours only for a person at a terminal; files get plain text.
     let ansi = std::io::IsTerminal::is_terminal(&std::io::stderr());
     let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).with_ansi(ansi);
     let _ = if format == crate::config::LogFormat::Json { builder.json().try_init() } else { builder.try_init() };

@@ -142,10 +142,50 @@ async fn bind(addr: SocketAddr) -> anyhow::Result<tokio::net::TcpListener> {
 /// The superuser a data dir starts with (its password in `auth/admin-password`).
 pub(super) const FIRST_SUPERUSER: &str = "admin";
 
-/// On the first start of a data directory, creates the superuser `admin` with a random password,
-/// kept in `DIR/auth/admin-password` (0600) and printed once.
+/// The first superuser `quay install` chose for a database it could not reach (the `standalone`
+/// preset's own PostgreSQL container): created by the registry's first start, then forgotten.
+#[derive(serde::Serialize, serde::Deserialize)]
+pub(super) struct FirstSuperuser {
+    pub name: String,
+    pub password: String,
+}
+
+impl FirstSuperuser {
+    fn path(dir: &Path) -> std::path::PathBuf {
+        dir.join("auth").join("first-superuser")
+    }
+
+    pub fn save(&self, dir: &Path) -> anyhow::Result<()> {
+        crate::util::write_private_file(&Self::path(dir), serde_json::to_string(self)?.as_bytes())
+    }
+
+    fn take(dir: &Path) -> anyhow::Result<Option<FirstSuperuser>> {
+        let path = Self::path(dir);
+        match std::fs::read(&path) {
+            Ok(bytes) => {
+                Ok(Some(serde_json::from_slice(&bytes).with_context(|| format!("{} is not quay's", path.display()))?))
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+            Err(e) => Err(e).with_context(|| format!("cannot read {}", path.display())),
+        }
+    }
+}
+
+/// On the first start of a data directory, creates the superuser `quay install` chose, or else
+/// `admin` with a random password, kept in `DIR/auth/admin-password` (0600) and printed once.
 pub(super) async fn first_start_admin(app: &App, dir: &Path) -> anyhow::Result<()> {
+    let chosen = FirstSuperuser::take(dir)?;
     if users::any(app).await? {
+        if chosen.is_some() {
+            let _ = std::fs::remove_file(FirstSuperuser::path(dir));
+        }
+        return Ok(());
+    }
+    if let Some(chosen) = chosen {
+        users::create(app, &Actor::system(), &chosen.name, None, &chosen.password).await?;
+        std::fs::remove_file(FirstSuperuser::path(dir))
+            .with_context(|| format!("cannot remove {}", FirstSuperuser::path(dir).display()))?;
+        tracing::info!(user = %chosen.name, "created the first superuser chosen at install");
         return Ok(());
     }
     let password = crate::util::random_token(24);

@@ -20,7 +20,14 @@ pub(super) async fn status(source: &Source) -> anyhow::Result<()> {
     };
     let files = crate::tls::TlsFiles::in_dir(&config_dir);
     let ca = files.ca_cert.exists().then_some(files.ca_cert.as_path());
-    let health = match super::health::check(&url, ca, std::time::Duration::from_secs(3)).await {
+    let health = match super::health::check(
+        &url,
+        super::health::Trust::ca_or_system(ca),
+        std::time::Duration::from_secs(3),
+        None,
+    )
+    .await
+    {
         Ok(_) => json!({"healthy": true}),
         Err(e) => json!({"healthy": false, "problem": format!("{e:#}")}),
     };

@@ -75,6 +75,11 @@ pub async fn run(conn: &DatabaseConnection) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// The statements that create Quay's schema on PostgreSQL, without its lookup rows.
+pub fn postgres_schema_statements() -> impl Iterator<Item = &'static str> {
+    statements(POSTGRES_SCHEMA)
+}
+
 /// The statements of a migration file: `;` at the end of a line ends one; `--` lines are comments.
 fn statements(text: &str) -> impl Iterator<Item = &str> {
     text.split(";\n").map(str::trim).filter(|s| !s.is_empty() && !s.lines().all(|l| l.trim_start().starts_with("--")))

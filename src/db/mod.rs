@@ -27,6 +27,7 @@ pub mod stats;
 pub mod tag;
 pub mod team;
 pub mod token;
+pub mod transfer;
 pub mod upload;
 pub mod user;
 

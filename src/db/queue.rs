@@ -157,6 +157,31 @@ pub async fn release_lease<C: ConnectionTrait>(c: &C, lease: Lease) -> Result<()
     Ok(())
 }
 
+/// Frees every job lease in a database snapshot (a backup's): the nodes and the backup holding
+/// them do not exist where it is restored, and the jobs must not wait out their leases there.
+pub fn free_leases_in_snapshot(snapshot: &rusqlite::Connection) -> rusqlite::Result<usize> {
+    snapshot.execute(
+        "UPDATE queueitem SET available = 1, processing_expires = NULL WHERE queue_name LIKE ?1",
+        [format!("{LEASE_QUEUE_PREFIX}%")],
+    )
+}
+
+/// Who holds a job lease now in the SQLite database at `path`, read without opening the registry:
+/// a running server or worker (`quay migrate database` refuses to move a database in use).
+pub fn live_lease_holders(path: &std::path::Path) -> anyhow::Result<Vec<String>> {
+    use anyhow::Context as _;
+    let db = rusqlite::Connection::open_with_flags(path, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)
+        .with_context(|| format!("cannot open {}", path.display()))?;
+    let now = now_naive().format("%Y-%m-%d %H:%M:%S%.6f").to_string();
+    let mut statement = db.prepare(
+        "SELECT DISTINCT body FROM queueitem WHERE queue_name LIKE ?1 AND available = 0 AND processing_expires > ?2",
+    )?;
+    let holders = statement
+        .query_map([format!("{LEASE_QUEUE_PREFIX}%"), now], |row| row.get::<_, String>(0))?
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(holders)
+}
+
 /// Who holds the lease for `job`, if anyone does now.
 pub async fn lease_holder<C: ConnectionTrait>(c: &C, job: &str) -> Result<Option<String>, DbErr> {
     let row = lease_row(c, &format!("{LEASE_QUEUE_PREFIX}{job}")).await?;
