@@ -74,6 +74,18 @@ pub fn give_back_to_data_dir_owner(dir: &Path) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// Makes `dir` when missing, readable by everyone (0755): the install record and the units hold no
+/// secret, and host commands that act as the data dir's owner read them.
+fn create_readable_dir(dir: &Path) -> anyhow::Result<()> {
+    let missing: Vec<&Path> = dir.ancestors().take_while(|d| !d.as_os_str().is_empty() && !d.is_dir()).collect();
+    std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
+    for created in missing {
+        std::fs::set_permissions(created, std::os::unix::fs::PermissionsExt::from_mode(0o755))
+            .with_context(|| format!("cannot set the mode of {}", created.display()))?;
+    }
+    Ok(())
+}
+
 /// Where the install record is: `QUAY_INSTALL_RECORD` when set, else
 /// `$XDG_CONFIG_HOME/quay/install.json` (rootless) or `/etc/quay/install.json`.
 pub fn record_path(rootless: bool) -> PathBuf {
@@ -126,6 +138,9 @@ impl Record {
     }
 
     pub fn write(&self, path: &Path) -> anyhow::Result<()> {
+        if let Some(dir) = path.parent() {
+            create_readable_dir(dir)?;
+        }
         crate::util::write_file(path, serde_json::to_string_pretty(self)?.as_bytes(), 0o644)
     }
 
@@ -185,6 +200,7 @@ impl Record {
 
     /// Writes every unit into `unit_dir`.
     pub fn write_units(&self) -> anyhow::Result<()> {
+        create_readable_dir(&self.unit_dir)?;
         for (name, text) in self.units() {
             crate::util::write_file(&self.unit_dir.join(name), text.as_bytes(), 0o644)?;
         }
@@ -224,6 +240,16 @@ impl Record {
 /// `QUAY_RUNNER` set, runs `$QUAY_RUNNER program args` instead: systemd and Quadlet cannot run in
 /// the tests, which put a program there that records the calls and plays the service's part.
 pub fn run(program: &str, args: &[&str]) -> anyhow::Result<String> {
+    let out = output(program, args)?;
+    if !out.status.success() {
+        let err = String::from_utf8_lossy(&out.stderr);
+        bail!("{program} {} failed: {}", args.join(" "), err.lines().last().unwrap_or("").trim());
+    }
+    Ok(String::from_utf8_lossy(&out.stdout).into_owned())
+}
+
+/// Runs `program args` through the runner and returns how it ended, whatever its exit status.
+fn output(program: &str, args: &[&str]) -> anyhow::Result<std::process::Output> {
     let mut command = match std::env::var_os("QUAY_RUNNER") {
         Some(runner) => {
             let mut c = std::process::Command::new(runner);
@@ -232,16 +258,28 @@ pub fn run(program: &str, args: &[&str]) -> anyhow::Result<String> {
         }
         None => std::process::Command::new(program),
     };
-    let out = command
+    command
         .args(args)
         .stdin(std::process::Stdio::null())
         .output()
-        .with_context(|| format!("cannot run {program}; is it installed?"))?;
-    if !out.status.success() {
-        let err = String::from_utf8_lossy(&out.stderr);
-        bail!("{program} {} failed: {}", args.join(" "), err.lines().last().unwrap_or("").trim());
+        .with_context(|| format!("cannot run {program}; is it installed?"))
+}
+
+/// What systemd says of `service` (`active`, `inactive`, `failed`, ...), or why it cannot tell.
+pub fn service_state(rootless: bool, service: &str) -> String {
+    let mut args = Vec::with_capacity(3);
+    if rootless {
+        args.push("--user");
     }
-    Ok(String::from_utf8_lossy(&out.stdout).into_owned())
+    args.extend(["is-active", service]);
+    // `is-active` prints the state and exits non-zero for every state but `active`.
+    match output("systemctl", &args) {
+        Ok(out) => match String::from_utf8_lossy(&out.stdout).trim() {
+            "" => "unknown".to_owned(),
+            state => state.to_owned(),
+        },
+        Err(e) => format!("unknown ({e:#})"),
+    }
 }
 
 /// `systemctl`, with `--user` for a rootless install.
@@ -269,6 +307,16 @@ pub fn stop(record: &Record) -> anyhow::Result<()> {
         systemctl(record.rootless, &["stop", service])?;
     }
     Ok(())
+}
+
+/// Stops mirror-registry 2.x's services before its data moves (`quay migrate omr --install`); a
+/// service that is not there is no error.
+pub fn stop_omr(rootless: bool) {
+    for service in ["quay-app.service", "quay-redis.service", "quay-pod.service"] {
+        if let Err(e) = systemctl(rootless, &["stop", service]) {
+            eprintln!("warning: {e:#}");
+        }
+    }
 }
 
 /// Loads an image archive into podman's store (an air-gapped host pulls nothing); returns the

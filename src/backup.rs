@@ -1,8 +1,9 @@
 //! `quay backup` and `quay restore`: a data dir as one tar archive, taken while the registry
 //! serves, and put back into an empty data dir only once every byte of it checks out.
 //!
-//! Consistency: the database is copied first, as one snapshot (`VACUUM INTO`: a read transaction,
-//! writers do not wait for it). Blobs are content-addressed and never change once stored, so every
+//! Consistency: the database is copied first, as one snapshot (SQLite: `VACUUM INTO`, a read
+//! transaction writers do not wait for; PostgreSQL: every table by `COPY` in one REPEATABLE READ
+//! read-only transaction). Blobs are content-addressed and never change once stored, so every
 //! blob the snapshot references is still there when it is copied, provided nothing deletes blobs
 //! meanwhile: the backup holds garbage collection's job lease for its whole run (the background
 //! job, `quay gc` and `quay fsck --fix` take the same lease). Blobs stored after the snapshot may
@@ -52,6 +53,19 @@ struct Contents {
     /// False for the database, keys and config alone (what `quay upgrade` keeps to roll back).
     #[serde(default = "blobs_included")]
     blobs_included: bool,
+    /// `sqlite` (the database file), or `postgresql` (each table's rows, `database/TABLE.copy`).
+    #[serde(default = "sqlite_engine")]
+    engine: String,
+    /// PostgreSQL: each table's row count.
+    #[serde(default)]
+    tables: Vec<(String, u64)>,
+    /// Object storage: its name; the blobs stay there and `storage-digests.txt` lists them.
+    #[serde(default)]
+    remote_storage: Option<String>,
+}
+
+fn sqlite_engine() -> String {
+    "sqlite".to_owned()
 }
 
 fn blobs_included() -> bool {
@@ -66,51 +80,138 @@ pub struct Summary {
     pub bytes: u64,
 }
 
-/// Where a data dir keeps what a backup copies: its SQLite file and its local storage, both inside
-/// it (the data dir convention). Other layouts are refused, saying what to use instead.
+/// Where a data dir keeps what a backup copies: its database (SQLite inside the data dir, or
+/// PostgreSQL) and its blobs (local storage inside the data dir, or object storage, whose digests
+/// are listed).
 pub struct Layout {
     pub dir: PathBuf,
-    pub database: PathBuf,
-    pub storage: PathBuf,
+    pub database: Database,
+    pub storage: Storage,
+}
+
+pub enum Database {
+    Sqlite(PathBuf),
+    Postgres(String),
+}
+
+pub enum Storage {
+    Local(PathBuf),
+    /// Object storage, by its name in `DISTRIBUTED_STORAGE_CONFIG`.
+    Remote(String),
 }
 
 impl Layout {
     pub fn of(loaded: &crate::config::LoadedConfig) -> anyhow::Result<Layout> {
         let dir = loaded.config_dir.clone();
         let database = match loaded.config.database()? {
-            crate::config::DatabaseUri::Sqlite(path) if path.starts_with(&dir) => path,
+            crate::config::DatabaseUri::Sqlite(path) if path.starts_with(&dir) => Database::Sqlite(path),
             crate::config::DatabaseUri::Sqlite(path) => bail!(
                 "the database {} is outside the data dir {}; quay backup copies a data dir whose database lives in it",
                 path.display(),
                 dir.display()
             ),
-            crate::config::DatabaseUri::Postgres(_) => bail!(
-                "this install's database is PostgreSQL: back it up with pg_dump (quay backup covers SQLite data dirs)"
-            ),
+            crate::config::DatabaseUri::Postgres(url) => Database::Postgres(url),
         };
         let storage = match loaded.config.storage()? {
-            (_, crate::config::StorageDriver::Local { storage_path }) if storage_path.starts_with(&dir) => storage_path,
-            (name, _) => bail!(
-                "storage `{name}` is not local storage inside the data dir {}; back up the bucket with its own tools \
-                 (quay backup covers local storage)",
+            (_, crate::config::StorageDriver::Local { storage_path }) if storage_path.starts_with(&dir) => {
+                Storage::Local(storage_path)
+            }
+            (name, crate::config::StorageDriver::Local { storage_path }) => bail!(
+                "storage `{name}` ({}) is local disk outside the data dir {}; quay backup copies a data dir whose blobs \
+                 live in it",
+                storage_path.display(),
                 dir.display()
             ),
+            (name, _) => Storage::Remote(name),
         };
         Ok(Layout { dir, database, storage })
     }
 
+    /// The SQLite database file, when the database is one.
+    pub fn sqlite(&self) -> Option<&Path> {
+        match &self.database {
+            Database::Sqlite(path) => Some(path),
+            Database::Postgres(_) => None,
+        }
+    }
+
     /// The schema revision the database is at (`alembic_version`), read without migrating it.
     pub fn schema_revision(&self) -> anyhow::Result<String> {
-        let db = rusqlite::Connection::open_with_flags(&self.database, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)
-            .with_context(|| format!("cannot open {}", self.database.display()))?;
+        let path = self.sqlite().context("the schema revision is read from SQLite databases")?;
+        let db = rusqlite::Connection::open_with_flags(path, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)
+            .with_context(|| format!("cannot open {}", path.display()))?;
         db.query_row("SELECT version_num FROM alembic_version", [], |row| row.get(0))
-            .with_context(|| format!("cannot read the schema revision of {}", self.database.display()))
+            .with_context(|| format!("cannot read the schema revision of {}", path.display()))
     }
 
     fn relative<'a>(&self, path: &'a Path) -> anyhow::Result<&'a Path> {
         path.strip_prefix(&self.dir).with_context(|| format!("{} is outside {}", path.display(), self.dir.display()))
     }
 }
+
+/// The database as one consistent snapshot, taken before any blob is copied: a SQLite copy, or
+/// PostgreSQL's tables; and, for object storage, the digests of the blobs it stores. Its files
+/// are removed when it is dropped.
+pub struct Snapshot {
+    folder: PathBuf,
+    /// (file, name in the archive)
+    files: Vec<(PathBuf, String)>,
+    tables: Vec<(String, u64)>,
+    digests: Option<Vec<String>>,
+}
+
+impl Drop for Snapshot {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.folder);
+    }
+}
+
+/// Takes the database snapshot of `layout` (the caller holds garbage collection's lease).
+pub async fn snapshot(layout: &Layout) -> anyhow::Result<Snapshot> {
+    let folder = layout.dir.join(format!(".quay-backup-{}", crate::util::random_token(8)));
+    crate::util::create_private_dir(&folder)?;
+    let mut snapshot = Snapshot { folder: folder.clone(), files: Vec::new(), tables: Vec::new(), digests: None };
+    match &layout.database {
+        Database::Sqlite(path) => {
+            // `VACUUM INTO`: a read transaction; writers do not wait for it.
+            let copy = folder.join("quay.db");
+            let db = rusqlite::Connection::open(path).with_context(|| format!("cannot open {}", path.display()))?;
+            db.execute("VACUUM INTO ?1", [copy.to_string_lossy().as_ref()])
+                .with_context(|| format!("cannot snapshot {}", path.display()))?;
+            drop(db);
+            let copied = rusqlite::Connection::open(&copy).context("cannot open the database snapshot")?;
+            crate::db::queue::free_leases_in_snapshot(&copied).context("cannot free the job leases in the snapshot")?;
+            if matches!(layout.storage, Storage::Remote(_)) {
+                snapshot.digests = Some(crate::db::transfer::sqlite_blob_digests(&copied)?);
+            }
+            drop(copied);
+            let name = layout.relative(path)?.to_string_lossy().into_owned();
+            snapshot.files.push((copy, name));
+        }
+        Database::Postgres(url) => {
+            let tables = folder.join("database");
+            crate::util::create_private_dir(&tables)?;
+            let (counts, digests) = crate::db::transfer::postgres_snapshot(url, &tables).await?;
+            for (table, _) in &counts {
+                snapshot.files.push((tables.join(format!("{table}.copy")), format!("database/{table}.copy")));
+            }
+            snapshot.tables = counts;
+            if matches!(layout.storage, Storage::Remote(_)) {
+                snapshot.digests = Some(digests);
+            }
+        }
+    }
+    if let Some(digests) = &snapshot.digests {
+        let list = folder.join("storage-digests.txt");
+        let text: String = digests.iter().map(|d| format!("{d}\n")).collect();
+        crate::util::write_private_file(&list, text.as_bytes())?;
+        snapshot.files.push((list, DIGESTS.to_owned()));
+    }
+    Ok(snapshot)
+}
+
+/// The list of blobs a backup of object storage holds (they stay in the bucket).
+const DIGESTS: &str = "storage-digests.txt";
 
 /// What a backup holds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -125,9 +226,15 @@ pub enum Scope {
 /// Writes the backup of `layout` to `to` (via `to.partial`, renamed when complete, 0600: it holds
 /// the install's secrets). The caller holds garbage collection's lease. `progress` is told the
 /// bytes written so far.
-pub fn write(layout: &Layout, to: &Path, scope: Scope, progress: &dyn Fn(u64)) -> anyhow::Result<Summary> {
+pub fn write(
+    layout: &Layout,
+    snapshot: &Snapshot,
+    to: &Path,
+    scope: Scope,
+    progress: &dyn Fn(u64),
+) -> anyhow::Result<Summary> {
     let partial = PathBuf::from(format!("{}.partial", to.display()));
-    let result = write_archive(layout, &partial, scope, progress);
+    let result = write_archive(layout, snapshot, &partial, scope, progress);
     match result {
         Ok(summary) => {
             std::fs::rename(&partial, to)
@@ -141,7 +248,13 @@ pub fn write(layout: &Layout, to: &Path, scope: Scope, progress: &dyn Fn(u64)) -
     }
 }
 
-fn write_archive(layout: &Layout, to: &Path, scope: Scope, progress: &dyn Fn(u64)) -> anyhow::Result<Summary> {
+fn write_archive(
+    layout: &Layout,
+    snapshot: &Snapshot,
+    to: &Path,
+    scope: Scope,
+    progress: &dyn Fn(u64),
+) -> anyhow::Result<Summary> {
     let file = crate::util::create_private_file(to)?;
     let mut archive = tar::Builder::new(std::io::BufWriter::new(file));
     let mut contents = Contents {
@@ -153,18 +266,15 @@ fn write_archive(layout: &Layout, to: &Path, scope: Scope, progress: &dyn Fn(u64
         blobs: 0,
         blob_bytes: 0,
         blobs_included: scope == Scope::Everything,
+        engine: if layout.sqlite().is_some() { "sqlite" } else { "postgresql" }.to_owned(),
+        tables: snapshot.tables.clone(),
+        remote_storage: match &layout.storage {
+            Storage::Remote(name) => Some(name.clone()),
+            Storage::Local(_) => None,
+        },
     };
     let mut summary = Summary::default();
-    // The database first: everything copied after it is at least as new.
-    let snapshot = Snapshot(layout.dir.join(format!(".quay-backup-{}.db", crate::util::random_token(8))));
-    let db = rusqlite::Connection::open(&layout.database)
-        .with_context(|| format!("cannot open {}", layout.database.display()))?;
-    db.execute("VACUUM INTO ?1", [snapshot.0.to_string_lossy().as_ref()])
-        .with_context(|| format!("cannot snapshot {}", layout.database.display()))?;
-    drop(db);
-    let copy = rusqlite::Connection::open(&snapshot.0).context("cannot open the database snapshot")?;
-    crate::db::queue::free_leases_in_snapshot(&copy).context("cannot free the job leases in the snapshot")?;
-    drop(copy);
+    // The database first (the snapshot): everything copied after it is at least as new.
     let add =
         |archive: &mut tar::Builder<_>, source: &Path, name: &Path, summary: &mut Summary| -> anyhow::Result<String> {
             let mut file = std::fs::File::open(source).with_context(|| format!("cannot read {}", source.display()))?;
@@ -181,10 +291,11 @@ fn write_archive(layout: &Layout, to: &Path, scope: Scope, progress: &dyn Fn(u64
             progress(summary.bytes);
             Ok(hex::encode(hashing.hasher.finalize()))
         };
-    let db_name = layout.relative(&layout.database)?.to_path_buf();
-    let sum = add(&mut archive, &snapshot.0, &db_name, &mut summary)?;
-    contents.files.insert(db_name.to_string_lossy().into_owned(), sum);
-    summary.files += 1;
+    for (file, name) in &snapshot.files {
+        let sum = add(&mut archive, file, Path::new(name), &mut summary)?;
+        contents.files.insert(name.clone(), sum);
+        summary.files += 1;
+    }
     for (name, _) in FILES {
         let path = layout.dir.join(name);
         if path.is_file() {
@@ -194,9 +305,12 @@ fn write_archive(layout: &Layout, to: &Path, scope: Scope, progress: &dyn Fn(u64
         }
     }
     // Blobs: `storage/sha256/ab/<hex>`; uploads in progress are not part of the registry yet.
-    let blobs_root = layout.storage.join("sha256");
-    let storage_name = layout.relative(&layout.storage)?.to_path_buf();
-    let prefixes = if scope == Scope::Everything { read_dir_sorted(&blobs_root)? } else { Vec::new() };
+    let (blobs_root, storage_name) = match &layout.storage {
+        Storage::Local(path) => (path.join("sha256"), layout.relative(path)?.to_path_buf()),
+        Storage::Remote(_) => (PathBuf::new(), PathBuf::new()),
+    };
+    let local = matches!(layout.storage, Storage::Local(_));
+    let prefixes = if scope == Scope::Everything && local { read_dir_sorted(&blobs_root)? } else { Vec::new() };
     for prefix in prefixes {
         for object in read_dir_sorted(&prefix)? {
             let name = storage_name
@@ -228,15 +342,6 @@ fn write_archive(layout: &Layout, to: &Path, scope: Scope, progress: &dyn Fn(u64
     Ok(summary)
 }
 
-/// The database snapshot, removed however the backup ends.
-struct Snapshot(PathBuf);
-
-impl Drop for Snapshot {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_file(&self.0);
-    }
-}
-
 /// The entries of a folder in name order; none when it does not exist (no blob pushed yet).
 fn read_dir_sorted(dir: &Path) -> anyhow::Result<Vec<PathBuf>> {
     let entries = match std::fs::read_dir(dir) {
@@ -266,21 +371,18 @@ impl<R: std::io::Read> std::io::Read for HashingReader<'_, R> {
 /// beside it first and checked (each blob against its name, each other file against the table of
 /// contents, nothing missing or extra); only then does `dir` appear. `progress` is told the bytes
 /// read so far.
-pub fn restore(from: &Path, dir: &Path, progress: &dyn Fn(u64)) -> anyhow::Result<Summary> {
+///
+/// A backup of a PostgreSQL install is loaded into the empty database `to` (else the one its
+/// config names), in one transaction, before the data dir appears; with `to`, the restored config
+/// names it. Blobs of object storage stay where they are (the backup lists them).
+pub async fn restore(from: &Path, dir: &Path, to: Option<&str>, progress: &dyn Fn(u64)) -> anyhow::Result<Summary> {
     if std::fs::read_dir(dir).is_ok_and(|mut entries| entries.next().is_some()) {
         bail!("{} is not empty; restore into a new or empty data dir", dir.display());
     }
     let parent = dir.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
     let staging = parent.join(format!(".quay-restore-{}", crate::util::random_token(8)));
     crate::util::create_private_dir(&staging)?;
-    let unpacked = unpack(from, &staging, progress).and_then(|(summary, contents)| {
-        if !contents.blobs_included {
-            bail!(
-                "{} holds no blobs (the database and keys `quay upgrade` keeps to roll back); restore a backup \
-                 made by `quay backup`",
-                from.display()
-            );
-        }
+    let unpacked = restore_staged(from, &staging, to, progress).await.and_then(|summary| {
         if dir.exists() {
             std::fs::remove_dir(dir).with_context(|| format!("cannot replace the empty {}", dir.display()))?;
         }
@@ -292,6 +394,38 @@ pub fn restore(from: &Path, dir: &Path, progress: &dyn Fn(u64)) -> anyhow::Resul
         let _ = std::fs::remove_dir_all(&staging);
     }
     unpacked
+}
+
+async fn restore_staged(
+    from: &Path,
+    staging: &Path,
+    to: Option<&str>,
+    progress: &dyn Fn(u64),
+) -> anyhow::Result<Summary> {
+    let (summary, contents) = unpack(from, staging, progress)?;
+    if !contents.blobs_included {
+        bail!(
+            "{} holds no blobs (the database and keys `quay upgrade` keeps to roll back); restore a backup made by \
+             `quay backup`",
+            from.display()
+        );
+    }
+    if contents.engine == "postgresql" {
+        let mut loaded = crate::config::LoadedConfig::from_path(&staging.join("config.yaml"))?;
+        let url = match (to, loaded.config.database()?) {
+            (Some(url), _) => url.to_owned(),
+            (None, crate::config::DatabaseUri::Postgres(url)) => url,
+            (None, _) => bail!("{}: its config names no PostgreSQL database; pass --to", from.display()),
+        };
+        crate::db::transfer::postgres_load(&url, &staging.join("database"), &contents.tables).await?;
+        std::fs::remove_dir_all(staging.join("database"))?;
+        if to.is_some() {
+            loaded.set_key("DB_URI", &url)?;
+        }
+    } else if to.is_some() {
+        bail!("{} is a backup of a SQLite install; --to is for PostgreSQL backups", from.display());
+    }
+    Ok(summary)
 }
 
 /// Puts the database, config, keys and certificates of `from` (either scope) back into the data
@@ -308,12 +442,13 @@ pub fn restore_metadata(from: &Path, layout: &Layout) -> anyhow::Result<Summary>
 
 fn unpack_metadata(from: &Path, layout: &Layout, staging: &Path) -> anyhow::Result<Summary> {
     let (summary, contents) = unpack_filtered(from, staging, &|_| {}, false)?;
-    let db_name = layout.relative(&layout.database)?.to_path_buf();
+    let database = layout.sqlite().context("only a SQLite database is put back over a data dir")?;
+    let db_name = layout.relative(database)?.to_path_buf();
     if !contents.files.contains_key(db_name.to_string_lossy().as_ref()) {
         bail!("{} holds no database at {}", from.display(), db_name.display());
     }
     for suffix in ["-wal", "-shm", "-journal"] {
-        let journal = PathBuf::from(format!("{}{suffix}", layout.database.display()));
+        let journal = PathBuf::from(format!("{}{suffix}", database.display()));
         match std::fs::remove_file(&journal) {
             Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
                 return Err(e).with_context(|| format!("cannot remove {}", journal.display()));

@@ -23,6 +23,9 @@ impl Host {
     /// A host whose podman reports `podman_version`.
     fn new(podman_version: &str) -> Host {
         let root = tempfile::tempdir().unwrap();
+        // Like /etc: the record's and units' folders are readable by the service's user, as which
+        // root's host commands act on its data dir.
+        std::fs::set_permissions(root.path(), std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
         let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
         let host = Host { root, port };
         let script = format!(
@@ -33,6 +36,8 @@ case "$1 $2 $3" in
   "podman --version "*) echo "podman version {podman_version}" ;;
   "podman load "*) shift; exec podman "$@" ;;
   "loginctl show-user "*) echo no ;;
+  "systemctl is-active "*)
+    if [ -f "$root/server.pid" ] || [ -f "$root/container" ]; then echo active; else echo inactive; exit 3; fi ;;
   "systemctl start quay.service")
     image=$(sed -n 's/^Image=//p' "$root/units/quay.container")
     case "$image" in
@@ -170,6 +175,9 @@ async fn install_writes_the_unit_and_record_and_uninstall_keeps_data_unless_purg
     assert_eq!(status["url"], format!("https://localhost:{port}"));
     assert_eq!(status["data_dir"], data.as_str());
     assert_eq!(status["certificate"]["problems"], serde_json::json!([]));
+    assert_eq!(status["install"]["preset"], "mirror");
+    assert_eq!(status["install"]["units"], serde_json::json!([{"file": "quay.container", "present": true}]));
+    assert_eq!(status["install"]["services"], serde_json::json!([{"name": "quay.service", "state": "inactive"}]));
     let users = host.ok(&["admin", "user", "list"], "");
     assert!(users.contains("admin"), "{users}");
 
@@ -188,6 +196,9 @@ async fn install_writes_the_unit_and_record_and_uninstall_keeps_data_unless_purg
     host.ok(&install, "");
     assert_eq!(host.calls(), ["podman --version", "systemctl daemon-reload", "systemctl start quay.service"]);
     host.wait_healthy().await;
+    let status = host.ok(&["status"], "");
+    assert!(status.contains("service:      quay.service active"), "{status}");
+    host.calls();
     let err = host.fails(&["uninstall", "--purge"], "no\n");
     assert!(err.contains("nothing removed"), "{err}");
     assert!(std::path::Path::new(&data).exists());

@@ -112,21 +112,85 @@ async fn a_backup_taken_while_pushes_run_restores_every_tag_byte_identical() {
     );
 }
 
-/// What `quay backup` does not copy, it refuses in one line saying what to use.
+/// A PostgreSQL install: its tables in one snapshot while it serves, restored into an empty
+/// database; an install on object storage: the blobs stay in the bucket, the backup lists them.
 #[tokio::test]
-async fn a_backup_of_a_postgresql_install_is_refused_with_what_to_use() {
+async fn postgresql_and_object_storage_installs_back_up_and_restore() {
     let dir = tempfile::tempdir().unwrap();
-    std::fs::write(
-        dir.path().join("config.yaml"),
-        "SERVER_HOSTNAME: reg.example:8443\nDB_URI: postgresql://quay@127.0.0.1:1/quay\n\
-         DISTRIBUTED_STORAGE_CONFIG:\n  default: [LocalStorage, {storage_path: storage}]\n\
-         DISTRIBUTED_STORAGE_PREFERENCE: [default]\n",
-    )
-    .unwrap();
-    let to = dir.path().join("b.tar");
-    let out = quay_output(&["backup", "--config", dir.path().to_str().unwrap(), "--to", to.to_str().unwrap()], "");
-    assert!(!out.status.success());
-    let err = String::from_utf8_lossy(&out.stderr);
-    assert!(err.contains("pg_dump") && err.lines().count() == 1, "{err}");
-    assert!(!to.exists());
+    write_config(dir.path(), "");
+    let config = dir.path().join("config.yaml");
+    let text = std::fs::read_to_string(&config).unwrap();
+    let db = postgres_database();
+    let text: Vec<String> =
+        text.lines().map(|l| if l.starts_with("DB_URI:") { format!("DB_URI: {db}") } else { l.to_owned() }).collect();
+    std::fs::write(&config, text.join("\n")).unwrap();
+    create_users(dir.path()).await;
+    let s = Server::start_in(dir).await;
+    let t = s.push_token(ALICE, "alice/app").await;
+    for i in 0..3 {
+        s.push_image(&t, "alice/app", &format!("v{i}"), format!("pg layer {i}").as_bytes()).await;
+    }
+    let before: Vec<_> = futures_pull(&s, &t, 3).await;
+    let work = tempfile::tempdir().unwrap();
+    let archive = work.path().join("pg.tar");
+    let config = s.dir.path().to_str().unwrap().to_owned();
+    let out = quay_output(&["backup", "--config", &config, "--to", archive.to_str().unwrap()], "");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    s.stop().await;
+
+    let empty = postgres_database();
+    let restored = tempfile::tempdir().unwrap();
+    let target = restored.path().to_str().unwrap().to_owned();
+    let text = quay_ok(&["restore", "--from", archive.to_str().unwrap(), "--data-dir", &target, "--to", &empty]);
+    assert!(text.contains("every checksum verified"), "{text}");
+    assert!(std::fs::read_to_string(restored.path().join("config.yaml")).unwrap().contains(&empty));
+    let r = Server::start_in(restored).await;
+    let t = r.push_token(ALICE, "alice/app").await;
+    assert_eq!(futures_pull(&r, &t, 3).await, before);
+    r.push_image(&t, "alice/app", "after", b"pg layer after").await;
+    // Into a database that holds tables: refused, nothing appears.
+    let again = work.path().join("again");
+    let out = quay_output(
+        &["restore", "--from", archive.to_str().unwrap(), "--data-dir", again.to_str().unwrap(), "--to", &empty],
+        "",
+    );
+    assert!(!out.status.success() && String::from_utf8_lossy(&out.stderr).contains("already holds"));
+    assert!(!again.exists());
+
+    // Object storage: the backup lists the digests; restored, the registry serves from the bucket.
+    let s = Server::start_with(&s3_storage_config()).await;
+    let t = s.push_token(ALICE, "alice/app").await;
+    for i in 0..3 {
+        s.push_image(&t, "alice/app", &format!("v{i}"), format!("s3 layer {i}").as_bytes()).await;
+    }
+    let before: Vec<_> = futures_pull(&s, &t, 3).await;
+    let archive = work.path().join("s3.tar");
+    let config = s.dir.path().to_str().unwrap().to_owned();
+    let out = quay_output(&["backup", "--config", &config, "--to", archive.to_str().unwrap(), "--json"], "");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(report["blobs"], 0, "{report}");
+    s.stop().await;
+    let restored = tempfile::tempdir().unwrap();
+    let text =
+        quay_ok(&["restore", "--from", archive.to_str().unwrap(), "--data-dir", restored.path().to_str().unwrap()]);
+    assert!(text.contains("every checksum verified"), "{text}");
+    let digests = std::fs::read_to_string(restored.path().join("storage-digests.txt")).unwrap();
+    for (_, blobs) in &before {
+        for blob in blobs {
+            assert!(digests.lines().any(|d| d == sha256(blob)), "{digests}");
+        }
+    }
+    let r = Server::start_in(restored).await;
+    let t = r.push_token(ALICE, "alice/app").await;
+    assert_eq!(futures_pull(&r, &t, 3).await, before);
+}
+
+/// The manifests and blobs of `alice/app:v0..vN`, as served.
+async fn futures_pull(s: &Server, token: &str, n: usize) -> Vec<(String, Vec<Vec<u8>>)> {
+    let mut all = Vec::new();
+    for i in 0..n {
+        all.push(pull(s, token, "alice/app", &format!("v{i}")).await);
+    }
+    all
 }

@@ -86,3 +86,277 @@ async fn a_sqlite_registry_moves_to_postgresql_and_serves_the_same_content() {
     assert!(!out.status.success() && err.contains("already holds tables"), "{err}");
     assert!(std::fs::read_to_string(&other_config).unwrap().contains("sqlite:///"));
 }
+
+/// Runs python3 with `script` (the tests build OMR's SQLite database from its SQL dump with
+/// Python's sqlite3, as an outside tool would).
+fn python(script: &str, args: &[&str]) -> String {
+    let out = std::process::Command::new("python3").arg("-c").arg(script).args(args).output().unwrap();
+    assert!(out.status.success(), "python: {}", String::from_utf8_lossy(&out.stderr));
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+fn openssl(args: &[&str], dir: &std::path::Path) {
+    let out = std::process::Command::new("openssl").args(args).current_dir(dir).output().unwrap();
+    assert!(out.status.success(), "openssl {args:?}: {}", String::from_utf8_lossy(&out.stderr));
+}
+
+/// A mirror-registry 2.x install as OMR 2.0.11 leaves it, from the database fixture recorded
+/// from one: its config dir with secrets, signing key and a certificate from its own root CA, its
+/// SQLite database, and its blob storage; a robot whose token was encrypted with its
+/// DATABASE_SECRET_KEY. Returns the robot's name and token, and the signing key's kid.
+fn omr_install(root: &std::path::Path) -> (String, String, String) {
+    let omr = root.join("quay-install");
+    let (config, ca, sqlite, storage) =
+        (omr.join("quay-config"), omr.join("quay-rootCA"), omr.join("sqlite-storage"), omr.join("quay-storage"));
+    for dir in [&config, &ca, &sqlite, &storage] {
+        std::fs::create_dir_all(dir).unwrap();
+    }
+    // The signing key, secrets and robot come from a registry of ours, as OMR made its own.
+    let scratch = root.join("scratch");
+    let out = quay_output(
+        &["init", "--data-dir", scratch.to_str().unwrap(), "--user", "init", "--password-stdin"],
+        "init-password\n",
+    );
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let robot =
+        quay_ok(&["admin", "--json", "robot", "create", "init", "bot", "--data-dir", scratch.to_str().unwrap()]);
+    let robot: Value = serde_json::from_str(&robot).unwrap();
+    let token = robot["token"].as_str().unwrap().to_owned();
+    let scratch_config = std::fs::read_to_string(scratch.join("config.yaml")).unwrap();
+    let key = |name: &str| {
+        scratch_config.lines().find_map(|l| l.strip_prefix(&format!("{name}: "))).unwrap().trim().to_owned()
+    };
+    std::fs::copy(scratch.join("quay.pem"), config.join("quay.pem")).unwrap();
+    std::fs::copy(scratch.join("quay.kid"), config.join("quay.kid")).unwrap();
+    let kid = std::fs::read_to_string(scratch.join("quay.kid")).unwrap().trim().to_owned();
+    std::fs::write(
+        config.join("config.yaml"),
+        format!(
+            "AUTHENTICATION_TYPE: Database\nDB_URI: sqlite:////sqlite/quay_sqlite.db\n\
+             DISTRIBUTED_STORAGE_CONFIG:\n  default:\n  - LocalStorage\n  - storage_path: /datastorage\n\
+             DISTRIBUTED_STORAGE_PREFERENCE:\n- default\nBUILDLOGS_REDIS:\n  host: localhost\n  port: 6379\n\
+             DATABASE_SECRET_KEY: {}\nSECRET_KEY: {}\nSERVER_HOSTNAME: registry.example:8443\n\
+             PREFERRED_URL_SCHEME: https\nSETUP_COMPLETE: true\nSUPER_USERS:\n- admin\nFEATURE_USER_INITIALIZE: true\n",
+            key("DATABASE_SECRET_KEY"),
+            key("SECRET_KEY")
+        ),
+    )
+    .unwrap();
+    // OMR's TLS: an RSA root CA, and a leaf for the hostname signed by it.
+    openssl(
+        &[
+            "req",
+            "-x509",
+            "-newkey",
+            "rsa:2048",
+            "-nodes",
+            "-keyout",
+            "rootCA.key",
+            "-out",
+            "rootCA.pem",
+            "-days",
+            "1024",
+            "-subj",
+            "/CN=omr-root",
+        ],
+        &ca,
+    );
+    openssl(
+        &[
+            "req",
+            "-newkey",
+            "rsa:2048",
+            "-nodes",
+            "-keyout",
+            "../quay-config/ssl.key",
+            "-out",
+            "ssl.csr",
+            "-subj",
+            "/CN=registry.example",
+        ],
+        &ca,
+    );
+    std::fs::write(ca.join("san.ext"), "subjectAltName=DNS:registry.example\n").unwrap();
+    openssl(
+        &[
+            "x509",
+            "-req",
+            "-in",
+            "ssl.csr",
+            "-CA",
+            "rootCA.pem",
+            "-CAkey",
+            "rootCA.key",
+            "-CAcreateserial",
+            "-out",
+            "../quay-config/ssl.cert",
+            "-days",
+            "356",
+            "-extfile",
+            "san.ext",
+        ],
+        &ca,
+    );
+    // The database: OMR's own, with this install's service key and robot.
+    python(
+        r#"
+import sqlite3, sys
+fixture, db, scratch, kid = sys.argv[1:5]
+omr = sqlite3.connect(db)
+omr.executescript(open(fixture).read())
+ours = sqlite3.connect(scratch)
+jwk = ours.execute("SELECT jwk FROM servicekey WHERE kid = ?", (kid,)).fetchone()[0]
+omr.execute("UPDATE servicekey SET kid = ?, jwk = ?, expiration_date = '2099-01-01 00:00:00' WHERE id = 1", (kid, jwk))
+cols = [c[1] for c in ours.execute('PRAGMA table_info("user")') if c[1] != 'id']
+row = ours.execute('SELECT %s FROM "user" WHERE username = ?' % ', '.join('"%s"' % c for c in cols), ('init+bot',)).fetchone()
+robot_id = omr.execute('INSERT INTO "user" (%s) VALUES (%s)' % (', '.join('"%s"' % c for c in cols), ', '.join('?' * len(cols))), row).lastrowid
+token = ours.execute('SELECT t.token, t.fully_migrated FROM robotaccounttoken t JOIN "user" u ON u.id = t.robot_account_id WHERE u.username = ?', ('init+bot',)).fetchone()
+omr.execute('INSERT INTO robotaccounttoken (robot_account_id, token, fully_migrated) VALUES (?, ?, ?)', (robot_id, token[0], token[1]))
+owner = omr.execute('SELECT id FROM "user" WHERE username = ?', ('init',)).fetchone()[0]
+omr.execute('INSERT INTO federatedlogin (user_id, service_id, service_ident, metadata_json) SELECT ?, id, ?, ? FROM loginservice WHERE name = ?', (robot_id, 'init+bot', '{}', 'quayrobot'))
+omr.commit()
+"#,
+        &[
+            concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/reference/omr/omr_v2.0.11_3f8d7acdf7f9.sql"),
+            sqlite.join("quay_sqlite.db").to_str().unwrap(),
+            scratch.join("quay.db").to_str().unwrap(),
+            &kid,
+        ],
+    );
+    // A blob as OMR stores it.
+    let digest = sha256(b"an OMR layer");
+    let dir = storage.join("sha256").join(&digest[7..9]);
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join(&digest[7..]), b"an OMR layer").unwrap();
+    ("init+bot".to_owned(), token, kid)
+}
+
+#[tokio::test]
+async fn a_mirror_registry_2_install_becomes_a_data_dir_with_its_keys_users_and_blobs() {
+    let root = tempfile::tempdir().unwrap();
+    let (robot, token, kid) = omr_install(root.path());
+    let omr = root.path().join("quay-install");
+    let target = root.path().join("data");
+    let (omr_arg, target_arg) = (omr.to_str().unwrap(), target.to_str().unwrap());
+
+    // Validation names every problem and changes nothing.
+    let kid_file = omr.join("quay-config/quay.kid");
+    std::fs::write(&kid_file, "not-the-kid").unwrap();
+    let out = quay_output(&["migrate", "omr", "--source-root", omr_arg, "--data-dir", target_arg], "");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success() && err.contains("nothing was changed"), "{err}");
+    assert!(err.contains("holds the kid not-the-kid") && err.contains("no approved servicekey row"), "{err}");
+    assert!(!target.exists());
+    std::fs::write(&kid_file, &kid).unwrap();
+
+    let out = quay_output(&["migrate", "omr", "--source-root", omr_arg, "--data-dir", target_arg, "--dry-run"], "");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        out.status.success() && err.contains("would move") && err.contains("1 robots") && err.contains("1 blobs"),
+        "{err}"
+    );
+    assert!(!target.exists());
+    let source_db = std::fs::read(omr.join("sqlite-storage/quay_sqlite.db")).unwrap();
+
+    let moved = quay_ok(&["migrate", "omr", "--source-root", omr_arg, "--data-dir", target_arg]);
+    assert!(moved.contains("schema 9fa37f66a9b6 (from 3f8d7acdf7f9), 1 blobs"), "{moved}");
+    assert_eq!(std::fs::read(omr.join("sqlite-storage/quay_sqlite.db")).unwrap(), source_db, "the source was written");
+    let config = std::fs::read_to_string(target.join("config.yaml")).unwrap();
+    assert!(config.contains("SERVER_HOSTNAME: registry.example:8443"), "{config}");
+    for (from, to) in [
+        ("quay-rootCA/rootCA.pem", "rootCA.pem"),
+        ("quay-config/quay.pem", "quay.pem"),
+        ("quay-config/ssl.cert", "ssl.cert"),
+    ] {
+        assert_eq!(std::fs::read(omr.join(from)).unwrap(), std::fs::read(target.join(to)).unwrap(), "{to}");
+    }
+    let digest = sha256(b"an OMR layer");
+    assert_eq!(
+        std::fs::read(target.join("storage/sha256").join(&digest[7..9]).join(&digest[7..])).unwrap(),
+        b"an OMR layer"
+    );
+    // A second run never writes over the first.
+    let out = quay_output(&["migrate", "omr", "--source-root", omr_arg, "--data-dir", target_arg], "");
+    assert!(String::from_utf8_lossy(&out.stderr).contains("not empty"));
+
+    // The migrated registry serves OMR's users; the robot's token still logs in, and the tokens it
+    // gets are signed with OMR's key (its kid).
+    let users = quay_ok(&["admin", "user", "list", "--data-dir", target_arg]);
+    assert!(users.contains("init"), "{users}");
+    let mut server = Proc::spawn(&["serve", "--data-dir", target_arg, "--listen", "127.0.0.1:0"], &[]);
+    let line = server.wait_for("serving the registry").await;
+    let address: std::net::SocketAddr =
+        line.split("address=").nth(1).unwrap().split_whitespace().next().unwrap().parse().unwrap();
+    let ca = reqwest::Certificate::from_pem(&std::fs::read(target.join("rootCA.pem")).unwrap()).unwrap();
+    let client = reqwest::Client::builder().tls_certs_only([ca]).resolve("registry.example", address).build().unwrap();
+    let url = format!(
+        "https://registry.example:{}/v2/auth?service=registry.example:8443&scope=repository:init/app:pull",
+        address.port()
+    );
+    let answer = client.get(&url).basic_auth(&robot, Some(&token)).send().await.unwrap();
+    assert_eq!(answer.status(), 200);
+    let body: Value = answer.json().await.unwrap();
+    let jwt = body["token"].as_str().unwrap();
+    let header: Value = serde_json::from_slice(
+        &base64::Engine::decode(&base64::engine::general_purpose::URL_SAFE_NO_PAD, jwt.split('.').next().unwrap())
+            .unwrap(),
+    )
+    .unwrap();
+    assert_eq!(header["kid"], kid.as_str());
+    server.kill();
+}
+
+/// `--install` stops OMR's units through the runner, then installs this appliance on the migrated
+/// data dir with OMR's hostname, creating no new user.
+#[tokio::test]
+async fn a_migrated_omr_install_is_installed_in_its_place() {
+    let root = tempfile::tempdir().unwrap();
+    std::fs::set_permissions(root.path(), std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
+    omr_install(root.path());
+    let omr = root.path().join("quay-install");
+    let (target, units) = (root.path().join("data"), root.path().join("units"));
+    let runner = root.path().join("runner");
+    std::fs::write(
+        &runner,
+        format!(
+            "#!/bin/sh\necho \"$*\" >> '{}'\ncase \"$1 $2\" in \"podman --version\") echo 'podman version 4.9.4' ;; esac\n",
+            root.path().join("calls").display()
+        ),
+    )
+    .unwrap();
+    std::fs::set_permissions(&runner, std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
+    let listen =
+        format!("127.0.0.1:{}", std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port());
+    let out = std::process::Command::new(BIN)
+        .args(["migrate", "omr", "--source-root", omr.to_str().unwrap(), "--data-dir", target.to_str().unwrap()])
+        .args(["--install", "--listen", &listen, "--unit-dir", units.to_str().unwrap()])
+        .env("QUAY_RUNNER", &runner)
+        .env("QUAY_INSTALL_RECORD", root.path().join("install.json"))
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let calls = std::fs::read_to_string(root.path().join("calls")).unwrap();
+    let calls: Vec<&str> = calls.lines().collect();
+    assert_eq!(
+        calls,
+        [
+            "systemctl stop quay-app.service",
+            "systemctl stop quay-redis.service",
+            "systemctl stop quay-pod.service",
+            "podman --version",
+            "systemctl daemon-reload",
+            "systemctl start quay.service"
+        ]
+    );
+    let record: Value =
+        serde_json::from_str(&std::fs::read_to_string(root.path().join("install.json")).unwrap()).unwrap();
+    assert_eq!(record["hostname"], "registry.example:8443");
+    assert_eq!(record["custom_tls"], true);
+    let unit = std::fs::read_to_string(units.join("quay.container")).unwrap();
+    assert!(unit.contains(&format!("PublishPort={listen}:8443")) && unit.contains("--insecure"), "{unit}");
+    // OMR's users, and no new one.
+    assert!(!target.join("auth/admin-password").exists());
+    let users = quay_ok(&["admin", "user", "list", "--data-dir", target.to_str().unwrap()]);
+    assert!(users.contains("init"), "{users}");
+    assert!(!users.lines().any(|l| l.split_whitespace().next() == Some("admin")), "{users}");
+}

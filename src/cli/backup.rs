@@ -22,6 +22,10 @@ pub struct RestoreArgs {
     /// The archive `quay backup` wrote.
     #[arg(long)]
     from: PathBuf,
+    /// For a backup of a PostgreSQL install: the new, empty database to load it into (default: the
+    /// one its config names, which must then be empty).
+    #[arg(long)]
+    to: Option<String>,
 }
 
 fn bytes_bar() -> indicatif::ProgressBar {
@@ -41,6 +45,7 @@ pub(super) async fn backup(args: BackupArgs, source: &Source) -> anyhow::Result<
     let (loaded, _) = load(source, &default_hostname, Create::Refused)?;
     let layout = crate::backup::Layout::of(&loaded)?;
     let (app, _) = open_for_command(source).await?;
+    super::init_logging(loaded.config.log_format);
     let summary =
         write_holding_gc(&AppState(Arc::new(app)), layout, &args.to, crate::backup::Scope::Everything).await?;
     if source.json {
@@ -71,11 +76,16 @@ pub(super) async fn write_holding_gc(
     let held = crate::worker::HeldJob::take(app, crate::worker::Job::GarbageCollection, "backup").await?;
     let bar = bytes_bar();
     bar.set_message("backing up");
-    let written = tokio::task::spawn_blocking({
-        let (bar, to) = (bar.clone(), to.to_path_buf());
-        move || crate::backup::write(&layout, &to, scope, &|bytes| bar.set_position(bytes))
-    })
-    .await?;
+    let written = match crate::backup::snapshot(&layout).await {
+        Ok(snapshot) => tokio::task::spawn_blocking({
+            let (bar, to) = (bar.clone(), to.to_path_buf());
+            move || crate::backup::write(&layout, &snapshot, &to, scope, &|bytes| bar.set_position(bytes))
+        })
+        .await
+        .map_err(anyhow::Error::from)
+        .and_then(|written| written),
+        Err(e) => Err(e),
+    };
     bar.finish_and_clear();
     let kept = held.release().await;
     let summary = written?;
@@ -86,13 +96,13 @@ pub(super) async fn write_holding_gc(
     Ok(summary)
 }
 
-pub(super) fn restore(args: RestoreArgs, source: &Source) -> anyhow::Result<()> {
+pub(super) async fn restore(args: RestoreArgs, source: &Source) -> anyhow::Result<()> {
     let Some(dir) = &source.data_dir else {
         bail!("pass --data-dir DIR: the new or empty data dir to restore into");
     };
     let bar = bytes_bar();
     bar.set_message("restoring");
-    let summary = crate::backup::restore(&args.from, dir, &|bytes| bar.set_position(bytes));
+    let summary = crate::backup::restore(&args.from, dir, args.to.as_deref(), &|bytes| bar.set_position(bytes)).await;
     bar.finish_and_clear();
     let summary = summary?;
     if source.json {

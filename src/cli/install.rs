@@ -84,6 +84,42 @@ pub struct UninstallArgs {
     no_start: bool,
 }
 
+impl InstallArgs {
+    /// The install `quay migrate omr --install` makes of the data dir it migrated: the mirror
+    /// preset at the hostname given, the port published where told (default: the hostname's).
+    pub(super) fn for_migrated(
+        hostname: &str,
+        listen: Option<String>,
+        image: Option<String>,
+        image_archive: Option<PathBuf>,
+        rootless: bool,
+        unit_dir: Option<PathBuf>,
+        no_start: bool,
+    ) -> InstallArgs {
+        let port = hostname
+            .rsplit_once(':')
+            .and_then(|(_, port)| port.parse::<u16>().ok())
+            .filter(|_| !hostname.ends_with(']'))
+            .unwrap_or(8443);
+        InstallArgs {
+            preset: "mirror".into(),
+            postgres_image: appliance::DEFAULT_POSTGRES_IMAGE.into(),
+            hostname: Some(hostname.to_owned()),
+            listen: listen.unwrap_or_else(|| format!("[::]:{port}")),
+            image: image.unwrap_or_else(|| DEFAULT_IMAGE.to_owned()),
+            image_archive,
+            ssl_cert: None,
+            ssl_key: None,
+            ssl_skip_hostname_verification: false,
+            init_user: "admin".into(),
+            password_stdin: false,
+            rootless,
+            unit_dir,
+            no_start,
+        }
+    }
+}
+
 pub(super) async fn install(args: InstallArgs, source: &Source) -> anyhow::Result<()> {
     let record_path = appliance::record_path(args.rootless);
     if let Some(existing) = Record::read(&record_path)? {
@@ -213,34 +249,53 @@ pub(super) async fn install(args: InstallArgs, source: &Source) -> anyhow::Resul
     }
     let names = crate::tls::certificate_names(&hostname, Some(listen.ip()));
     crate::tls::ensure(&loaded.tls_files(), &names)?;
-    let password = match password {
-        Some(p) => p,
-        None => {
-            let p = crate::util::random_token(24);
-            crate::util::write_private_file(&data_dir.join("auth/admin-password"), format!("{p}\n").as_bytes())?;
-            p
-        }
+    // A data dir that has its users (installed again, or migrated) gets no new superuser.
+    let app = match postgres_image {
+        Some(_) => None,
+        None => Some(crate::app::App::open(&loaded).await?),
     };
-    if !loaded.config.is_superuser(&args.init_user) {
-        super::init::add_superuser(&data_dir.join("config.yaml"), &args.init_user)?;
+    let has_users = match &app {
+        Some(app) => crate::accounts::users::any(app).await?,
+        None => false,
+    };
+    if has_users {
+        if args.password_stdin {
+            eprintln!("warning: {} already has its users; the password given is not used", data_dir.display());
+        }
+    } else {
+        let password = match password {
+            Some(p) => p,
+            None => {
+                let p = crate::util::random_token(24);
+                crate::util::write_private_file(&data_dir.join("auth/admin-password"), format!("{p}\n").as_bytes())?;
+                p
+            }
+        };
+        if !loaded.config.is_superuser(&args.init_user) {
+            super::init::add_superuser(&data_dir.join("config.yaml"), &args.init_user)?;
+        }
+        match &app {
+            Some(app) => {
+                crate::accounts::users::create(app, &crate::auth::Actor::system(), &args.init_user, None, &password)
+                    .await?;
+            }
+            None => {
+                // Its database runs in a container this host cannot reach before it starts: the
+                // registry's first start creates the schema and the first superuser.
+                super::serve::FirstSuperuser { name: args.init_user.clone(), password }.save(&data_dir)?;
+            }
+        }
+    }
+    if let Some(app) = app {
+        app.db.close().await;
     }
     if postgres_image.is_some() {
-        // Its database runs in a container this host cannot reach before it starts: the registry's
-        // first start creates the schema and the first superuser (`auth/first-superuser`).
         let db_password = crate::util::random_token(32);
         crate::util::write_private_file(
             &data_dir.join("postgres.env"),
             format!("POSTGRESQL_USER=quay\nPOSTGRESQL_PASSWORD={db_password}\nPOSTGRESQL_DATABASE=quay\n").as_bytes(),
         )?;
         loaded.set_key("DB_URI", &format!("postgresql://quay:{db_password}@quay-postgres:5432/quay"))?;
-        super::serve::FirstSuperuser { name: args.init_user.clone(), password }.save(&data_dir)?;
-    } else {
-        let app = crate::app::App::open(&loaded).await?;
-        if crate::accounts::find(&app, &args.init_user).await?.is_none() {
-            crate::accounts::users::create(&app, &crate::auth::Actor::system(), &args.init_user, None, &password)
-                .await?;
-        }
-        app.db.close().await;
     }
     // The image runs as its own non-root user: rootful, the data dir is given to it (host commands
     // run as root act as the data dir's owner); rootless, the invoking user is mapped onto it.
@@ -258,7 +313,8 @@ pub(super) async fn install(args: InstallArgs, source: &Source) -> anyhow::Resul
         unit_dir: unit_dir.clone(),
         rootless: args.rootless,
         version: env!("CARGO_PKG_VERSION").to_owned(),
-        custom_tls: args.ssl_cert.is_some(),
+        // No `ssl.generated`: the operator's certificate (given now, or already in the data dir).
+        custom_tls: !data_dir.join("ssl.generated").exists(),
         postgres_image,
     };
     record.write_units()?;

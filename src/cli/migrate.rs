@@ -2,6 +2,7 @@
 //! PostgreSQL while the registry is stopped (`migrate` holds the rules), then `config.yaml` points
 //! at it. Parses, calls the domain, renders the plan or what moved and the downtime.
 
+use std::path::PathBuf;
 use std::time::Instant;
 
 use clap::{Args, Subcommand};
@@ -17,6 +18,57 @@ pub enum MigrateCommand {
         after_help = "Example: quay migrate database --to postgresql://quay:secret@db.example:5432/quay --dry-run"
     )]
     Database(DatabaseArgs),
+    /// Turn a mirror-registry 2.x install into a data dir of this program, keeping its hostname,
+    /// secrets, signing key, certificates, users, robots and blobs (validated first, read-only).
+    #[command(after_help = "Example: quay migrate omr --source-root ~/quay-install --data-dir /var/lib/quay --dry-run")]
+    Omr(OmrArgs),
+}
+
+#[derive(Args)]
+pub struct OmrArgs {
+    /// OMR's install root (its --quayRoot; default ~/quay-install).
+    #[arg(long)]
+    source_root: Option<PathBuf>,
+    /// OMR's SQLite database (default ROOT/sqlite-storage/quay_sqlite.db).
+    #[arg(long)]
+    source_db: Option<PathBuf>,
+    /// OMR's config dir: config.yaml, ssl.cert, ssl.key, quay.pem, quay.kid (default ROOT/quay-config).
+    #[arg(long)]
+    source_config: Option<PathBuf>,
+    /// OMR's blob storage (default ROOT/quay-storage).
+    #[arg(long)]
+    source_storage: Option<PathBuf>,
+    /// The name clients use, if not OMR's SERVER_HOSTNAME.
+    #[arg(long)]
+    hostname: Option<String>,
+    /// Move the blobs instead of copying them (same filesystem; each is still re-hashed).
+    #[arg(long)]
+    r#move: bool,
+    /// Validate and print the plan; change nothing.
+    #[arg(long)]
+    dry_run: bool,
+    /// Then stop OMR's units (quay-app, quay-redis, quay-pod) and install this appliance on the new
+    /// data dir, with OMR's hostname and port.
+    #[arg(long)]
+    install: bool,
+    /// With --install: the image the unit runs.
+    #[arg(long, requires = "install", conflicts_with = "image_archive")]
+    image: Option<String>,
+    /// With --install: an image archive to load with `podman load`.
+    #[arg(long, requires = "install")]
+    image_archive: Option<PathBuf>,
+    /// With --install: where the port is published (default: [::] and the hostname's port).
+    #[arg(long, requires = "install")]
+    listen: Option<String>,
+    /// With --install: OMR ran under the invoking user's systemd, and so will this appliance.
+    #[arg(long)]
+    rootless: bool,
+    /// With --install: where the unit is written.
+    #[arg(long, requires = "install")]
+    unit_dir: Option<PathBuf>,
+    /// With --install: stop, start and load nothing.
+    #[arg(long, requires = "install")]
+    no_start: bool,
 }
 
 #[derive(Args)]
@@ -32,7 +84,94 @@ pub struct DatabaseArgs {
 pub(super) async fn run(command: MigrateCommand, source: &Source) -> anyhow::Result<()> {
     match command {
         MigrateCommand::Database(args) => database(args, source).await,
+        MigrateCommand::Omr(args) => omr(args, source).await,
     }
+}
+
+async fn omr(args: OmrArgs, source: &Source) -> anyhow::Result<()> {
+    let Some(target) = source.data_dir.clone() else {
+        anyhow::bail!("pass --data-dir DIR: the new data dir the OMR install becomes");
+    };
+    let found = crate::migrate::omr::OmrSource::locate(
+        args.source_root.as_deref(),
+        args.source_db,
+        args.source_config,
+        args.source_storage,
+    )?;
+    let plan = crate::migrate::omr::validate(found, args.hostname.as_deref())?;
+    if args.dry_run || !source.json {
+        let verb = if args.dry_run { "would move" } else { "moving" };
+        eprintln!(
+            "{verb} mirror-registry 2.x at {} (database {}, storage {}) into {}: hostname {}, signing key {}, {} users, \
+             {} robots, {} repositories, {} tags, {} blobs ({})",
+            plan.source.config_dir.display(),
+            plan.source.database.display(),
+            plan.source.storage.display(),
+            target.display(),
+            plan.hostname,
+            plan.kid,
+            plan.users,
+            plan.robots,
+            plan.repositories,
+            plan.tags,
+            plan.blobs,
+            indicatif::HumanBytes(plan.blob_bytes),
+        );
+        for note in &plan.notes {
+            eprintln!("note: {note}");
+        }
+    }
+    if args.dry_run {
+        if source.json {
+            println!("{}", serde_json::to_string_pretty(&plan)?);
+        }
+        return Ok(());
+    }
+    if args.install && !args.no_start {
+        // Nothing writes to OMR's database or storage while they are copied.
+        crate::appliance::stop_omr(args.rootless);
+    }
+    let bar = indicatif::ProgressBar::with_draw_target(Some(plan.blob_bytes), indicatif::ProgressDrawTarget::stderr());
+    bar.set_style(
+        indicatif::ProgressStyle::with_template(
+            "blobs [{bar:30}] {bytes}/{total_bytes} [{elapsed_precise}, {bytes_per_sec}]",
+        )
+        .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+    );
+    let moved = crate::migrate::omr::run(&plan, &target, args.r#move, &|bytes| bar.set_position(bytes));
+    bar.finish_and_clear();
+    let moved = moved?;
+    if args.install {
+        let install = super::install::InstallArgs::for_migrated(
+            &plan.hostname,
+            args.listen,
+            args.image,
+            args.image_archive,
+            args.rootless,
+            args.unit_dir,
+            args.no_start,
+        );
+        let dir_source = Source { config: None, data_dir: Some(target.clone()), json: source.json };
+        return super::install::install(install, &dir_source).await;
+    }
+    if source.json {
+        println!("{}", json!({"data_dir": target, "hostname": plan.hostname, "moved": moved}));
+    } else {
+        println!(
+            "migrated into {}: schema {} (from {}), {} blobs ({}) {} and verified; start it with \
+             `quay install --data-dir {} --hostname {}` (or `quay serve --data-dir {}`)",
+            target.display(),
+            crate::app::SCHEMA_REVISION,
+            crate::migrate::omr::OMR_REVISION,
+            moved.blobs,
+            indicatif::HumanBytes(moved.bytes),
+            if args.r#move { "moved" } else { "copied" },
+            target.display(),
+            plan.hostname,
+            target.display()
+        );
+    }
+    Ok(())
 }
 
 async fn database(args: DatabaseArgs, source: &Source) -> anyhow::Result<()> {

@@ -90,7 +90,7 @@ enum Command {
     Uninstall(install::UninstallArgs),
     /// The install at a glance: version, health, certificates, database, content, what waits.
     #[command(after_help = "Example: sudo quay status --json")]
-    Status,
+    Status(status::StatusArgs),
     /// The install's TLS certificates: show them and the CA to trust, or rotate the served one.
     #[command(after_help = "Example: quay tls show --ca")]
     Tls {
@@ -190,7 +190,7 @@ fn installed_data_dir() -> Option<PathBuf> {
 
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
-    let source = cli.source;
+    let mut source = cli.source;
     // One configuration per command; `install` alone takes both: the data dir to make, and the
     // configuration (`standalone`, `full`) to put in it.
     // (`QUAY_DATA_DIR` from the environment gives way to --config, which comes first.)
@@ -216,6 +216,11 @@ pub fn main() -> ExitCode {
             | Command::Upgrade(_)
             | Command::Uninstall(_)
     );
+    // The installed data dir is found as the invoking user, before acting as its owner, who may
+    // not read the install record's folder.
+    if on_data && source.config.is_none() && source.data_dir.is_none() {
+        source.data_dir = installed_data_dir();
+    }
     if on_data && let Err(e) = act_as_data_dir_owner(&source) {
         eprintln!("error: {e:#}");
         return ExitCode::FAILURE;
@@ -240,9 +245,9 @@ pub fn main() -> ExitCode {
         Command::Install(args) => runtime().and_then(|rt| rt.block_on(install::install(args, &source))),
         Command::Upgrade(args) => runtime().and_then(|rt| rt.block_on(upgrade::upgrade(args, &source))),
         Command::Uninstall(args) => install::uninstall(args, &source),
-        Command::Status => runtime().and_then(|rt| rt.block_on(status::status(&source))),
+        Command::Status(args) => runtime().and_then(|rt| rt.block_on(status::status(args, &source))),
         Command::Backup(args) => runtime().and_then(|rt| rt.block_on(backup::backup(args, &source))),
-        Command::Restore(args) => backup::restore(args, &source),
+        Command::Restore(args) => runtime().and_then(|rt| rt.block_on(backup::restore(args, &source))),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -1,13 +1,51 @@
 //! `quay status`: what an operator asks of an install first. Version, where its data is, whether
 //! it answers, its certificates, what it holds and what waits for garbage collection.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
+use clap::Args;
 use serde_json::{Value, json};
 
 use super::{Source, open_for_command};
 
-pub(super) async fn status(source: &Source) -> anyhow::Result<()> {
+#[derive(Args)]
+pub struct StatusArgs {
+    /// The rootless install (the invoking user's).
+    #[arg(long)]
+    rootless: bool,
+    /// Where the units are (default: where the install wrote them).
+    #[arg(long)]
+    unit_dir: Option<PathBuf>,
+}
+
+/// The installed appliance on this data dir, if any: preset, image, units and the state of each
+/// service.
+fn installed(args: &StatusArgs, dir: Option<&Path>) -> Value {
+    let Ok(Some(mut record)) = crate::appliance::Record::read(&crate::appliance::record_path(args.rootless)) else {
+        return Value::Null;
+    };
+    let same = |a: &Path, b: &Path| a.canonicalize().ok() == b.canonicalize().ok();
+    if dir.is_some_and(|d| !same(d, &record.data_dir)) {
+        return Value::Null;
+    }
+    if let Some(unit_dir) = &args.unit_dir {
+        record.unit_dir = unit_dir.clone();
+    }
+    json!({
+        "preset": record.preset,
+        "image": record.image,
+        "rootless": record.rootless,
+        "unit_dir": record.unit_dir,
+        "units": record.units().iter().map(|(name, _)| {
+            json!({"file": name, "present": record.unit_dir.join(name).exists()})
+        }).collect::<Vec<_>>(),
+        "services": record.services().iter().map(|service| {
+            json!({"name": service, "state": crate::appliance::service_state(record.rootless, service)})
+        }).collect::<Vec<_>>(),
+    })
+}
+
+pub(super) async fn status(args: StatusArgs, source: &Source) -> anyhow::Result<()> {
     let (app, dir) = open_for_command(source).await?;
     let config = &app.config;
     let url = config.base_url();
@@ -63,6 +101,7 @@ pub(super) async fn status(source: &Source) -> anyhow::Result<()> {
         "version": env!("CARGO_PKG_VERSION"),
         "schema": crate::app::SCHEMA_REVISION,
         "data_dir": dir,
+        "install": installed(&args, dir.as_deref()),
         "url": url,
         "health": health,
         "certificate": certificate,
@@ -82,6 +121,23 @@ pub(super) async fn status(source: &Source) -> anyhow::Result<()> {
     println!("quay {} (Quay schema {})", out["version"].as_str().unwrap_or(""), out["schema"].as_str().unwrap_or(""));
     if let Some(dir) = &dir {
         println!("data dir:     {}", dir.display());
+    }
+    if let Some(preset) = out["install"]["preset"].as_str() {
+        println!(
+            "install:      {preset} preset, image {}{}",
+            out["install"]["image"].as_str().unwrap_or(""),
+            if out["install"]["rootless"] == true { " (rootless)" } else { "" }
+        );
+        for service in out["install"]["services"].as_array().into_iter().flatten() {
+            println!(
+                "service:      {} {}",
+                service["name"].as_str().unwrap_or(""),
+                service["state"].as_str().unwrap_or("")
+            );
+        }
+        for unit in out["install"]["units"].as_array().into_iter().flatten().filter(|u| u["present"] == false) {
+            println!("problem:      the unit {} is missing", unit["file"].as_str().unwrap_or(""));
+        }
     }
     match out["health"]["problem"].as_str() {
         None => println!("url:          {url} (healthy)"),

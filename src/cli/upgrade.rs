@@ -73,7 +73,12 @@ pub(super) async fn upgrade(args: UpgradeArgs, source: &Source) -> anyhow::Resul
     if !args.no_start {
         appliance::stop(&old)?;
     }
-    let backup = match crate::backup::Layout::of(&loaded) {
+    let backup = match crate::backup::Layout::of(&loaded).and_then(|layout| {
+        if layout.sqlite().is_none() {
+            anyhow::bail!("the database is PostgreSQL: take a `quay backup` first; only the units roll back");
+        }
+        Ok(layout)
+    }) {
         Ok(layout) => {
             let schema = layout.schema_revision()?;
             let stamp = chrono::Utc::now().format("%Y%m%dT%H%M%SZ");

@@ -80,6 +80,11 @@ pub fn postgres_schema_statements() -> impl Iterator<Item = &'static str> {
     statements(POSTGRES_SCHEMA)
 }
 
+/// The statements of a SQLite migration file (the OMR bridge reads the schema's and lookup rows').
+pub fn sqlite_statements(text: &str) -> impl Iterator<Item = &str> {
+    statements(text)
+}
+
 /// The statements of a migration file: `;` at the end of a line ends one; `--` lines are comments.
 fn statements(text: &str) -> impl Iterator<Item = &str> {
     text.split(";\n").map(str::trim).filter(|s| !s.is_empty() && !s.lines().all(|l| l.trim_start().starts_with("--")))

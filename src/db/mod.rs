@@ -17,6 +17,7 @@ pub mod log;
 pub mod manifest;
 mod migrate;
 pub mod namespace;
+pub mod omr;
 pub mod prototype;
 pub mod queue;
 pub mod quota;

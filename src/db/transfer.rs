@@ -330,3 +330,104 @@ fn from_postgres(row: &sqlx::postgres::PgRow, i: usize, kind: &str) -> anyhow::R
         other => bail!("PostgreSQL column type {other} is not part of Quay's schema"),
     })
 }
+
+/// One consistent snapshot of a registry's PostgreSQL database (`quay backup`): every table's rows
+/// in PostgreSQL's COPY text format, written to `dir/<table>.copy`, read in one REPEATABLE READ
+/// read-only transaction while the registry serves. Returns each table's row count and the
+/// digests of the blobs the snapshot stores.
+pub async fn postgres_snapshot(url: &str, dir: &Path) -> anyhow::Result<(Vec<(String, u64)>, Vec<String>)> {
+    use futures_util::TryStreamExt as _;
+    use std::io::Write as _;
+    let mut pg = connect(url).await?;
+    let mut tx = pg.begin().await?;
+    sqlx::raw_sql("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY").execute(&mut *tx).await?;
+    let tables: Vec<String> = sqlx::query_scalar(
+        "SELECT table_name::text FROM information_schema.tables WHERE table_schema = current_schema() \
+         AND table_type = 'BASE TABLE' ORDER BY table_name",
+    )
+    .fetch_all(&mut *tx)
+    .await?;
+    let mut counts = Vec::with_capacity(tables.len());
+    for table in tables {
+        let path = dir.join(format!("{table}.copy"));
+        let mut file = crate::util::create_private_file(&path)?;
+        let mut rows = 0u64;
+        // Table names come from the database's own catalog, quoted.
+        let mut stream = tx.copy_out_raw(&format!("COPY \"{table}\" TO STDOUT")).await?;
+        while let Some(chunk) = stream.try_next().await? {
+            rows += chunk.iter().filter(|&&b| b == b'\n').count() as u64;
+            file.write_all(&chunk).with_context(|| format!("cannot write {}", path.display()))?;
+        }
+        drop(stream);
+        file.sync_all()?;
+        counts.push((table, rows));
+    }
+    let digests: Vec<String> = sqlx::query_scalar(
+        "SELECT DISTINCT content_checksum FROM imagestorage WHERE content_checksum IS NOT NULL ORDER BY 1",
+    )
+    .fetch_all(&mut *tx)
+    .await?;
+    tx.commit().await?;
+    let _ = pg.close().await;
+    Ok((counts, digests))
+}
+
+/// Loads a snapshot made by [`postgres_snapshot`] from `dir` into the empty PostgreSQL database at
+/// `url`, in one transaction: Quay's schema without its foreign keys, each table by COPY (its row
+/// count checked against `expected`), then the foreign keys and the id sequences.
+pub async fn postgres_load(url: &str, dir: &Path, expected: &[(String, u64)]) -> anyhow::Result<()> {
+    let mut pg = connect(url).await?;
+    let mut tx = pg.begin().await?;
+    let tables: i64 = sqlx::query_scalar(
+        "SELECT count(*) FROM information_schema.tables WHERE table_schema = current_schema() AND table_type = 'BASE TABLE'",
+    )
+    .fetch_one(&mut *tx)
+    .await?;
+    if tables > 0 {
+        bail!("the database already holds {tables} tables; restore into a new, empty database (createdb)");
+    }
+    let (schema, foreign_keys) = schema_parts();
+    for statement in schema {
+        sqlx::raw_sql(statement).execute(&mut *tx).await.with_context(|| schema_error(statement))?;
+    }
+    for (table, rows) in expected {
+        let path = dir.join(format!("{table}.copy"));
+        let bytes = std::fs::read(&path).with_context(|| format!("cannot read {}", path.display()))?;
+        let mut copy = tx.copy_in_raw(&format!("COPY \"{table}\" FROM STDIN")).await?;
+        copy.send(bytes).await?;
+        let loaded = copy.finish().await.with_context(|| format!("cannot load {table}"))?;
+        if loaded != *rows {
+            bail!("{table}: {loaded} rows loaded of the {rows} the backup lists");
+        }
+    }
+    for statement in foreign_keys {
+        sqlx::raw_sql(statement).execute(&mut *tx).await.with_context(|| schema_error(statement))?;
+    }
+    let with_ids: Vec<String> = sqlx::query_scalar(
+        "SELECT table_name::text FROM information_schema.columns WHERE table_schema = current_schema() \
+         AND column_name = 'id' ORDER BY table_name",
+    )
+    .fetch_all(&mut *tx)
+    .await?;
+    for table in &with_ids {
+        sqlx::raw_sql(sqlx::AssertSqlSafe(format!(
+            "SELECT setval(s, COALESCE((SELECT max(id) FROM \"{table}\"), 0) + 1, false) \
+             FROM pg_get_serial_sequence('\"{table}\"', 'id') AS s WHERE s IS NOT NULL"
+        )))
+        .execute(&mut *tx)
+        .await
+        .with_context(|| format!("cannot set the id sequence of {table}"))?;
+    }
+    tx.commit().await.context("cannot commit the restored database")?;
+    let _ = pg.close().await;
+    Ok(())
+}
+
+/// The digests of the blobs a SQLite database stores (a backup of object storage lists them).
+pub fn sqlite_blob_digests(db: &rusqlite::Connection) -> anyhow::Result<Vec<String>> {
+    let digests = db
+        .prepare("SELECT DISTINCT content_checksum FROM imagestorage WHERE content_checksum IS NOT NULL ORDER BY 1")?
+        .query_map([], |row| row.get(0))?
+        .collect::<Result<_, _>>()?;
+    Ok(digests)
+}
