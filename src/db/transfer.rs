@@ -214,22 +214,25 @@ pub async fn sqlite_to_postgres(
         .collect::<Result<_, sqlx::Error>>()?;
         let list = columns.iter().map(|c| format!("\"{}\"", c.name)).collect::<Vec<_>>().join(", ");
         let read_back = format!("SELECT {list} FROM \"{}\" ORDER BY {}", copy.table, order_by(&columns));
-        let rows = sqlx::query(sqlx::AssertSqlSafe(read_back)).fetch_all(&mut *tx).await?;
+        // Streamed: memory stays bounded however many rows a table has.
+        let mut rows = sqlx::query(sqlx::AssertSqlSafe(read_back)).fetch(&mut *tx);
         let mut hasher = sha2::Sha256::new();
-        for row in &rows {
+        let mut read = 0u64;
+        while let Some(row) = futures_util::TryStreamExt::try_next(&mut rows).await? {
             let cells = columns
                 .iter()
                 .enumerate()
-                .map(|(i, c)| from_postgres(row, i, &c.kind))
+                .map(|(i, c)| from_postgres(&row, i, &c.kind))
                 .collect::<anyhow::Result<Vec<Cell>>>()?;
             hash_row(&mut hasher, &cells);
+            read += 1;
         }
+        drop(rows);
         let checksum = hex::encode(hasher.finalize());
-        if rows.len() as u64 != copy.rows || checksum != copy.checksum {
+        if read != copy.rows || checksum != copy.checksum {
             bail!(
-                "table {} differs after the copy ({} rows read back of {}); nothing was committed",
+                "table {} differs after the copy ({read} rows read back of {}); nothing was committed",
                 copy.table,
-                rows.len(),
                 copy.rows
             );
         }
@@ -392,9 +395,18 @@ pub async fn postgres_load(url: &str, dir: &Path, expected: &[(String, u64)]) ->
     }
     for (table, rows) in expected {
         let path = dir.join(format!("{table}.copy"));
-        let bytes = std::fs::read(&path).with_context(|| format!("cannot read {}", path.display()))?;
+        let mut file = std::fs::File::open(&path).with_context(|| format!("cannot read {}", path.display()))?;
         let mut copy = tx.copy_in_raw(&format!("COPY \"{table}\" FROM STDIN")).await?;
-        copy.send(bytes).await?;
+        // In pieces: a table of action logs is far larger than the memory a restore needs.
+        let mut piece = vec![0u8; 1 << 20];
+        loop {
+            let n = std::io::Read::read(&mut file, &mut piece)
+                .with_context(|| format!("cannot read {}", path.display()))?;
+            if n == 0 {
+                break;
+            }
+            copy.send(&piece[..n]).await?;
+        }
         let loaded = copy.finish().await.with_context(|| format!("cannot load {table}"))?;
         if loaded != *rows {
             bail!("{table}: {loaded} rows loaded of the {rows} the backup lists");
