@@ -165,6 +165,7 @@ impl Record {
         let trust = if self.custom_tls { "--insecure" } else { "--ca /data/rootCA.pem" };
         let with_postgres = self.postgres_image.is_some();
         let registry = fill(QUAY_CONTAINER)
+            .replace("{relabel}", if self.preset == "full" { "z" } else { "Z" })
             .replace("{health_trust}", trust)
             .replace("{publish}", &self.listen)
             .replace("{serve_flags}", if self.preset == "full" { " --no-workers" } else { "" })
@@ -309,14 +310,19 @@ pub fn stop(record: &Record) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Stops mirror-registry 2.x's services before its data moves (`quay migrate omr --install`); a
-/// service that is not there is no error.
-pub fn stop_omr(rootless: bool) {
+/// Stops and disables mirror-registry 2.x's services before its data moves (`quay migrate omr
+/// --install`): nothing may write to it while it is copied.
+pub fn stop_omr(rootless: bool) -> anyhow::Result<()> {
+    // Disabled too: after a reboot OMR must not come back and take the port.
     for service in ["quay-app.service", "quay-redis.service", "quay-pod.service"] {
-        if let Err(e) = systemctl(rootless, &["stop", service]) {
-            eprintln!("warning: {e:#}");
-        }
+        systemctl(rootless, &["disable", "--now", service]).with_context(|| {
+            format!(
+                "cannot stop OMR's {service}{}; stop it yourself, or run without --install",
+                if rootless { "" } else { " (an OMR installed as a user needs --rootless)" }
+            )
+        })?;
     }
+    Ok(())
 }
 
 /// Loads an image archive into podman's store (an air-gapped host pulls nothing); returns the
@@ -666,7 +672,9 @@ mod tests {
                 for key in ["Exec", "PublishPort", "HealthCmd"] {
                     assert!(registry.contains(&format!("\n{key}=")), "{key} missing");
                 }
-                assert!(registry.contains("Volume=/var/lib/quay:/data:Z"));
+                // Shared with the worker's container in `full`: :z; the registry's alone otherwise: :Z.
+                let relabel = if preset == "full" { "z" } else { "Z" };
+                assert!(registry.contains(&format!("Volume=/var/lib/quay:/data:{relabel}")), "{registry}");
                 assert!(registry.contains("PublishPort=[::]:8443:8443"));
                 assert_eq!(registry.contains("UserNS=keep-id:uid=1001,gid=1001"), rootless);
                 assert_eq!(registry.contains("--no-workers"), preset == "full");

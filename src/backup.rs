@@ -447,19 +447,35 @@ fn unpack_metadata(from: &Path, layout: &Layout, staging: &Path) -> anyhow::Resu
     if !contents.files.contains_key(db_name.to_string_lossy().as_ref()) {
         bail!("{} holds no database at {}", from.display(), db_name.display());
     }
-    for suffix in ["-wal", "-shm", "-journal"] {
-        let journal = PathBuf::from(format!("{}{suffix}", database.display()));
-        match std::fs::remove_file(&journal) {
-            Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
-                return Err(e).with_context(|| format!("cannot remove {}", journal.display()));
+    // The live files move aside (the database's journal files with it) and come back if any step
+    // fails: the data dir is the old one or the restored one, never a mix.
+    let aside = staging.join(".aside");
+    crate::util::create_private_dir(&aside)?;
+    let mut live: Vec<PathBuf> = contents.files.keys().map(|name| layout.dir.join(name)).collect();
+    live.extend(
+        ["-wal", "-shm", "-journal"].iter().map(|suffix| PathBuf::from(format!("{}{suffix}", database.display()))),
+    );
+    let mut moved_aside = Vec::new();
+    let mut put_back = || -> anyhow::Result<()> {
+        for (i, path) in live.iter().enumerate() {
+            if path.exists() {
+                let to = aside.join(i.to_string());
+                std::fs::rename(path, &to).with_context(|| format!("cannot move {} aside", path.display()))?;
+                moved_aside.push((path.clone(), to));
             }
-            _ => {}
         }
-    }
-    for name in contents.files.keys() {
-        let target = layout.dir.join(name);
-        std::fs::rename(staging.join(name), &target)
-            .with_context(|| format!("cannot put {} back", target.display()))?;
+        for name in contents.files.keys() {
+            let target = layout.dir.join(name);
+            std::fs::rename(staging.join(name), &target)
+                .with_context(|| format!("cannot put {} back", target.display()))?;
+        }
+        Ok(())
+    };
+    if let Err(e) = put_back() {
+        for (path, aside) in moved_aside.iter().rev() {
+            let _ = std::fs::rename(aside, path);
+        }
+        return Err(e);
     }
     Ok(summary)
 }

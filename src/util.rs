@@ -112,3 +112,27 @@ pub fn raise_open_files_limit() -> Option<u64> {
     }
     limit.current
 }
+
+/// Tells systemd the service's state (`READY=1`, `STOPPING=1`) through `$NOTIFY_SOCKET`, when it
+/// is set (a `Type=notify` unit, or a container run with `--sdnotify=container`); nothing
+/// otherwise. A socket name starting with `@` is in the abstract namespace.
+pub fn notify_systemd(state: &str) {
+    let Some(path) = std::env::var_os("NOTIFY_SOCKET") else {
+        return;
+    };
+    let Ok(socket) = std::os::unix::net::UnixDatagram::unbound() else {
+        return;
+    };
+    let bytes = path.as_encoded_bytes();
+    let sent = match bytes.strip_prefix(b"@") {
+        Some(name) => {
+            use std::os::linux::net::SocketAddrExt as _;
+            std::os::unix::net::SocketAddr::from_abstract_name(name)
+                .and_then(|addr| socket.send_to_addr(state.as_bytes(), &addr))
+        }
+        None => socket.send_to(state.as_bytes(), std::path::Path::new(&path)),
+    };
+    if let Err(e) = sent {
+        tracing::warn!(error = %e, "cannot tell systemd {state}");
+    }
+}

@@ -302,7 +302,7 @@ async fn upgrade_keeps_hostname_port_and_secrets_and_rolls_back_an_unhealthy_ver
 
     // A version that migrates the schema and never answers: rolled back, schema included.
     let err = host.fails(&["upgrade", "--image", "localhost/quay:broken-migrating", "--health-timeout", "3"], "");
-    assert!(err.contains("failed its health check; rolled back to localhost/quay:2"), "{err}");
+    assert!(err.contains("failed; rolled back to localhost/quay:2"), "{err}");
     assert!(err.contains("schema change undone"), "{err}");
     assert!(err.contains("it is healthy again"), "{err}");
     assert!(host.unit().contains("Image=localhost/quay:2"));

@@ -262,7 +262,7 @@ async fn a_mirror_registry_2_install_becomes_a_data_dir_with_its_keys_users_and_
     assert!(moved.contains("schema 9fa37f66a9b6 (from 3f8d7acdf7f9), 1 blobs"), "{moved}");
     assert_eq!(std::fs::read(omr.join("sqlite-storage/quay_sqlite.db")).unwrap(), source_db, "the source was written");
     let config = std::fs::read_to_string(target.join("config.yaml")).unwrap();
-    assert!(config.contains("SERVER_HOSTNAME: registry.example:8443"), "{config}");
+    assert!(config.contains("SERVER_HOSTNAME: \"registry.example:8443\""), "{config}");
     for (from, to) in [
         ("quay-rootCA/rootCA.pem", "rootCA.pem"),
         ("quay-config/quay.pem", "quay.pem"),
@@ -275,6 +275,20 @@ async fn a_mirror_registry_2_install_becomes_a_data_dir_with_its_keys_users_and_
         std::fs::read(target.join("storage/sha256").join(&digest[7..9]).join(&digest[7..])).unwrap(),
         b"an OMR layer"
     );
+    // --move checks every blob before the first leaves OMR: a damaged one stops it all.
+    let damaged = omr.join("quay-storage/sha256/00");
+    std::fs::create_dir_all(&damaged).unwrap();
+    std::fs::write(damaged.join(format!("00{}", "0".repeat(62))), b"not what its name says").unwrap();
+    let moved_target = root.path().join("moved");
+    let out = quay_output(
+        &["migrate", "omr", "--source-root", omr_arg, "--data-dir", moved_target.to_str().unwrap(), "--move"],
+        "",
+    );
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success() && err.contains("is damaged") && err.contains("nothing was migrated"), "{err}");
+    assert!(!moved_target.exists());
+    assert!(omr.join("quay-storage/sha256").join(&digest[7..9]).join(&digest[7..]).exists(), "a blob left OMR");
+    std::fs::remove_dir_all(&damaged).unwrap();
     // A second run never writes over the first.
     let out = quay_output(&["migrate", "omr", "--source-root", omr_arg, "--data-dir", target_arg], "");
     assert!(String::from_utf8_lossy(&out.stderr).contains("not empty"));
@@ -340,9 +354,9 @@ async fn a_migrated_omr_install_is_installed_in_its_place() {
     assert_eq!(
         calls,
         [
-            "systemctl stop quay-app.service",
-            "systemctl stop quay-redis.service",
-            "systemctl stop quay-pod.service",
+            "systemctl disable --now quay-app.service",
+            "systemctl disable --now quay-redis.service",
+            "systemctl disable --now quay-pod.service",
             "podman --version",
             "systemctl daemon-reload",
             "systemctl start quay.service"

@@ -377,3 +377,28 @@ async fn under_systemd_logs_go_to_the_journal_with_their_fields() {
     let text = std::fs::read_to_string(&stderr_path).unwrap();
     assert!(!text.contains("serving the registry"), "{text}");
 }
+
+/// Under systemd (`Type=notify`, or a container with `Notify=yes`) the service reports READY=1
+/// once it listens and STOPPING=1 when asked to stop; a stop right after readiness is graceful.
+#[tokio::test]
+async fn under_systemd_readiness_and_stopping_are_reported() {
+    let root = tempfile::tempdir().unwrap();
+    let socket_path = root.path().join("notify");
+    let socket = std::os::unix::net::UnixDatagram::bind(&socket_path).unwrap();
+    socket.set_read_timeout(Some(PATIENCE)).unwrap();
+    let data = root.path().join("data");
+    let mut server = Proc::spawn(
+        &["serve", "--data-dir", data.to_str().unwrap(), "--listen", "127.0.0.1:0"],
+        &[("NOTIFY_SOCKET", socket_path.to_str().unwrap())],
+    );
+    let mut buf = [0u8; 256];
+    let n = socket.recv(&mut buf).unwrap();
+    assert_eq!(&buf[..n], b"READY=1");
+    // Ready means listening: the registry answers at once.
+    assert!(server.log().contains("serving the registry"), "{}", server.log());
+    server.signal("TERM");
+    let n = socket.recv(&mut buf).unwrap();
+    assert_eq!(&buf[..n], b"STOPPING=1");
+    assert!(server.exit().await.success());
+    assert!(server.log().contains("stopped"), "{}", server.log());
+}

@@ -349,6 +349,13 @@ pub(super) fn uninstall(args: UninstallArgs, source: &Source) -> anyhow::Result<
     if let Some(dir) = &source.data_dir {
         record.data_dir = std::path::absolute(dir)?;
     }
+    // Only a quay data dir is ever deleted: its config.yaml says so.
+    if args.purge && !record.data_dir.join("config.yaml").is_file() {
+        bail!(
+            "{} holds no config.yaml: not a quay data dir, so --purge deletes nothing; remove it yourself if you mean to",
+            record.data_dir.display()
+        );
+    }
     if args.purge && !args.yes {
         eprint!("delete {} with every image in it? type `yes`: ", record.data_dir.display());
         let mut answer = String::new();

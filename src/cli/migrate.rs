@@ -129,7 +129,7 @@ async fn omr(args: OmrArgs, source: &Source) -> anyhow::Result<()> {
     }
     if args.install && !args.no_start {
         // Nothing writes to OMR's database or storage while they are copied.
-        crate::appliance::stop_omr(args.rootless);
+        crate::appliance::stop_omr(args.rootless)?;
     }
     let bar = indicatif::ProgressBar::with_draw_target(Some(plan.blob_bytes), indicatif::ProgressDrawTarget::stderr());
     bar.set_style(

@@ -326,15 +326,22 @@ async fn open_for_command(source: &Source) -> anyhow::Result<(App, Option<PathBu
     Ok((App::open(&loaded).await?, dir))
 }
 
-async fn shutdown_signal() {
+/// Resolves on SIGTERM or Ctrl-C, telling systemd the service is stopping. The handlers are
+/// installed when this is called, not when first polled: a stop that comes right after the
+/// service said it was ready is never the signal's default (an abrupt exit).
+fn shutdown_signal() -> impl Future<Output = ()> {
     use tokio::signal::unix::{SignalKind, signal};
-    let mut term = match signal(SignalKind::terminate()) {
-        Ok(s) => s,
-        Err(_) => return std::future::pending().await,
-    };
-    tokio::select! {
-        _ = term.recv() => {}
-        _ = tokio::signal::ctrl_c() => {}
+    let term = signal(SignalKind::terminate());
+    let interrupt = signal(SignalKind::interrupt());
+    async move {
+        let (Ok(mut term), Ok(mut interrupt)) = (term, interrupt) else {
+            return std::future::pending().await;
+        };
+        tokio::select! {
+            _ = term.recv() => {}
+            _ = interrupt.recv() => {}
+        }
+        crate::util::notify_systemd("STOPPING=1");
+        tracing::info!("shutting down: finishing requests in flight");
     }
-    tracing::info!("shutting down: finishing requests in flight");
 }

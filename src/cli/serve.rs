@@ -105,6 +105,7 @@ pub(super) async fn serve(args: ServeArgs, source: &Source) -> anyhow::Result<()
             let _ = jobs_stopped.await;
         }))
     });
+    let shutdown = shutdown_signal();
     tracing::info!(
         address = %bound,
         url = %app.config.base_url(),
@@ -113,7 +114,10 @@ pub(super) async fn serve(args: ServeArgs, source: &Source) -> anyhow::Result<()
         max_connections = crate::http::connection_limit(),
         "serving the registry"
     );
-    crate::http::serve(listener, app.clone(), tls, shutdown_signal()).await?;
+    // Ready: under systemd (the plain unit's Type=notify, or the container's Notify=yes), the
+    // service counts as started only now that it listens.
+    crate::util::notify_systemd("READY=1");
+    crate::http::serve(listener, app.clone(), tls, shutdown).await?;
     let _ = jobs_stop.send(());
     if let Some(jobs) = jobs {
         let _ = jobs.await;

@@ -8,7 +8,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use anyhow::{Context as _, bail};
+use anyhow::bail;
 use clap::Args;
 
 use super::{Create, Source, init_logging, load};
@@ -69,13 +69,19 @@ pub(super) async fn upgrade(args: UpgradeArgs, source: &Source) -> anyhow::Resul
     let (loaded, _) = load(&dir_source, &new.hostname, Create::Refused)?;
     init_logging(loaded.config.log_format);
 
+    if !matches!(loaded.config.database()?, crate::config::DatabaseUri::Sqlite(_)) {
+        eprintln!(
+            "warning: the database is PostgreSQL, which this upgrade does not back up: take a `quay backup` first; \
+             a failed upgrade rolls back the units only"
+        );
+    }
     // Stopped first: the backup is then exactly what the new version starts from.
     if !args.no_start {
         appliance::stop(&old)?;
     }
     let backup = match crate::backup::Layout::of(&loaded).and_then(|layout| {
         if layout.sqlite().is_none() {
-            anyhow::bail!("the database is PostgreSQL: take a `quay backup` first; only the units roll back");
+            anyhow::bail!("the database is PostgreSQL");
         }
         Ok(layout)
     }) {
@@ -116,38 +122,59 @@ pub(super) async fn upgrade(args: UpgradeArgs, source: &Source) -> anyhow::Resul
         println!("upgraded to {} (not started): units in {}", new.image, new.unit_dir.display());
         return Ok(());
     }
-    appliance::start(&new)?;
     let timeout = Duration::from_secs(args.health_timeout);
-    let Err(problem) = wait_healthy(&new, &loaded.config.base_url(), timeout).await else {
-        println!("upgraded {} -> {}: healthy at {}", old.image, new.image, loaded.config.base_url());
-        return Ok(());
+    let problem = match appliance::start(&new) {
+        Ok(()) => match wait_healthy(&new, &loaded.config.base_url(), timeout).await {
+            Ok(()) => {
+                println!("upgraded {} -> {}: healthy at {}", old.image, new.image, loaded.config.base_url());
+                return Ok(());
+            }
+            Err(e) => e,
+        },
+        Err(e) => e.context("the new version did not start"),
     };
 
-    // Rolled back: the previous unit and record, and the database when the schema moved.
+    // Rolled back: the previous unit and record, and the database when the schema moved. Every
+    // step is tried, whatever an earlier one said, so that the previous version starts again.
     eprintln!("{} did not come up healthy: {problem:#}; rolling back to {}", new.image, old.image);
-    appliance::stop(&new)?;
-    new.remove_units()?;
+    let mut failed = Vec::new();
+    let mut attempt = |step: anyhow::Result<()>| {
+        if let Err(e) = step {
+            eprintln!("warning: during the rollback: {e:#}");
+            failed.push(format!("{e:#}"));
+        }
+    };
+    attempt(appliance::stop(&new));
+    attempt(new.remove_units());
     for (path, text) in &old_units {
-        crate::util::write_file(path, text.as_bytes(), 0o644)?;
+        attempt(crate::util::write_file(path, text.as_bytes(), 0o644));
     }
-    old.write(&record_path)?;
+    attempt(old.write(&record_path));
     let mut restored = String::new();
     if let Some((layout, to, schema)) = &backup
         && layout.schema_revision().ok().as_ref() != Some(schema)
     {
-        crate::backup::restore_metadata(to, layout)
-            .with_context(|| format!("the new version changed the schema and {} cannot be restored", to.display()))?;
-        appliance::give_back_to_data_dir_owner(&layout.dir)?;
-        restored = format!("; its schema change undone from {}", to.display());
+        match crate::backup::restore_metadata(to, layout) {
+            Ok(_) => {
+                attempt(appliance::give_back_to_data_dir_owner(&layout.dir));
+                restored = format!("; its schema change undone from {}", to.display());
+            }
+            Err(e) => attempt(Err(e.context(format!(
+                "the new version changed the schema and {} could not be put back: restore it with `quay restore`",
+                to.display()
+            )))),
+        }
     }
-    appliance::start(&old)?;
+    attempt(appliance::start(&old));
     // The version that ran before gets at least a minute, however short the new one's was.
     let old_timeout = timeout.max(Duration::from_secs(60));
     let old_health = match wait_healthy(&old, &loaded.config.base_url(), old_timeout).await {
         Ok(()) => "it is healthy again".to_owned(),
         Err(e) => format!("it is not healthy either ({e:#}): see `journalctl -u {}`", appliance::SERVICE),
     };
-    bail!("the upgrade to {} failed its health check; rolled back to {}{restored}; {old_health}", new.image, old.image)
+    let incomplete =
+        if failed.is_empty() { String::new() } else { format!(" (the rollback had {} failures, above)", failed.len()) };
+    bail!("the upgrade to {} failed; rolled back to {}{restored}; {old_health}{incomplete}", new.image, old.image)
 }
 
 /// The database, config and keys, taken while the registry is stopped; the database is closed
@@ -166,19 +193,18 @@ async fn backup_metadata(loaded: &crate::config::LoadedConfig, to: &std::path::P
 /// Waits until the install answers `/healthz` over TLS (verified against its CA), asking the
 /// published address directly: the host may not resolve the registry's own name.
 async fn wait_healthy(record: &Record, base_url: &str, timeout: Duration) -> anyhow::Result<()> {
+    // The install's CA when it has one (an OMR certificate is signed by the CA carried over);
+    // else the operator's own certificate, which the probe (like the unit's) does not verify.
     let ca = record.data_dir.join("rootCA.pem");
-    let ca = (!record.custom_tls && ca.exists()).then_some(ca);
+    let trust = match ca.exists() {
+        true => super::health::Trust::Ca(&ca),
+        false if record.custom_tls => super::health::Trust::Nothing,
+        false => super::health::Trust::SystemRoots,
+    };
     let at = record.probe_address()?;
     let started = Instant::now();
     loop {
-        let problem = match super::health::check(
-            base_url,
-            super::health::Trust::ca_or_system(ca.as_deref()),
-            Duration::from_secs(3),
-            Some(at),
-        )
-        .await
-        {
+        let problem = match super::health::check(base_url, trust, Duration::from_secs(3), Some(at)).await {
             Ok(_) => return Ok(()),
             Err(e) => e,
         };

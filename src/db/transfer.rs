@@ -393,6 +393,20 @@ pub async fn postgres_load(url: &str, dir: &Path, expected: &[(String, u64)]) ->
     for statement in schema {
         sqlx::raw_sql(statement).execute(&mut *tx).await.with_context(|| schema_error(statement))?;
     }
+    // The backup's tables are exactly the schema's: no name from the archive reaches SQL or a path
+    // unless the schema has that table, and none is left out.
+    let created: std::collections::BTreeSet<String> = sqlx::query_scalar(
+        "SELECT table_name::text FROM information_schema.tables WHERE table_schema = current_schema() \
+         AND table_type = 'BASE TABLE'",
+    )
+    .fetch_all(&mut *tx)
+    .await?
+    .into_iter()
+    .collect();
+    let listed: std::collections::BTreeSet<String> = expected.iter().map(|(t, _)| t.clone()).collect();
+    if created != listed {
+        bail!("the backup's tables are not this schema's tables; it is not a backup this program can restore");
+    }
     for (table, rows) in expected {
         let path = dir.join(format!("{table}.copy"));
         let mut file = std::fs::File::open(&path).with_context(|| format!("cannot read {}", path.display()))?;

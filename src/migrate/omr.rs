@@ -276,7 +276,36 @@ pub fn run(plan: &OmrPlan, target: &Path, move_blobs: bool, progress: &dyn Fn(u6
     if std::fs::read_dir(target).is_ok_and(|mut e| e.next().is_some()) {
         bail!("{} is not empty; migrate into a new or empty data dir", target.display());
     }
-    crate::util::create_private_dir(target)?;
+    // Built beside the target and renamed into place whole: a failure leaves no half data dir.
+    let parent = target.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    let staging = parent.join(format!(".quay-migrate-{}", crate::util::random_token(8)));
+    crate::util::create_private_dir(&staging)?;
+    let mut moved_blobs = Vec::new();
+    let built = build(plan, &staging, move_blobs, &mut moved_blobs, progress).and_then(|moved| {
+        if target.exists() {
+            std::fs::remove_dir(target).with_context(|| format!("cannot replace the empty {}", target.display()))?;
+        }
+        std::fs::rename(&staging, target)
+            .with_context(|| format!("cannot move the new data dir into {}", target.display()))?;
+        Ok(moved)
+    });
+    if built.is_err() {
+        // Blobs already moved go back to OMR before the staging folder goes.
+        for (from, to) in moved_blobs.iter().rev() {
+            let _ = std::fs::rename(to, from);
+        }
+        let _ = std::fs::remove_dir_all(&staging);
+    }
+    built
+}
+
+fn build(
+    plan: &OmrPlan,
+    target: &Path,
+    move_blobs: bool,
+    moved_blobs: &mut Vec<(PathBuf, PathBuf)>,
+    progress: &dyn Fn(u64),
+) -> anyhow::Result<OmrMoved> {
     let source = &plan.source;
     // The database: a consistent copy, then the copy bridged; the source is only read.
     let db_path = target.join("quay.db");
@@ -292,16 +321,24 @@ pub fn run(plan: &OmrPlan, target: &Path, move_blobs: bool, progress: &dyn Fn(u6
 
     // The config: the mirror preset with OMR's hostname, secrets and superusers.
     let super_users = if plan.super_users.is_empty() { vec!["admin".to_owned()] } else { plan.super_users.clone() };
+    // Quoted (a JSON string is a YAML string): a secret with `#` or `: ` reads back as written.
+    let quoted = |value: &str| serde_json::Value::String(value.to_owned()).to_string();
     let mut config = crate::config::MIRROR_PRESET
-        .replace("${HOSTNAME}", &plan.hostname)
-        .replace("${SECRET_KEY}", &plan.secret_key)
-        .replace("${DATABASE_SECRET_KEY}", &plan.database_secret_key)
+        .replace("${HOSTNAME}", &quoted(&plan.hostname))
+        .replace("${SECRET_KEY}", &quoted(&plan.secret_key))
+        .replace("${DATABASE_SECRET_KEY}", &quoted(&plan.database_secret_key))
         .replace(
             "SUPER_USERS:\n  - admin\n",
             &format!("SUPER_USERS:\n{}", super_users.iter().map(|u| format!("  - {u}\n")).collect::<String>()),
         );
     config.push_str("# Carried over from mirror-registry 2.x by `quay migrate omr`.\n");
-    crate::config::Config::from_yaml(&config).context("the migrated config does not read back")?;
+    let (read_back, _) = crate::config::Config::from_yaml(&config).context("the migrated config does not read back")?;
+    if read_back.secret_key.as_deref() != Some(plan.secret_key.as_str())
+        || read_back.database_secret_key.as_deref() != Some(plan.database_secret_key.as_str())
+        || read_back.server_hostname != plan.hostname
+    {
+        bail!("the migrated config does not read back OMR's hostname and secrets as they were");
+    }
     crate::util::write_private_file(&target.join("config.yaml"), config.as_bytes())?;
 
     // Keys and certificates, with the modes of the data dir contract.
@@ -318,10 +355,18 @@ pub fn run(plan: &OmrPlan, target: &Path, move_blobs: bool, progress: &dyn Fn(u6
         copy_file(&ca.join("rootCA.key"), "rootCA.key", 0o600)?;
     }
 
-    // Blobs, each re-hashed against its name on the way.
+    // Blobs, each re-hashed against its name on the way; when moving, every one is checked
+    // before the first leaves OMR.
     let mut moved = OmrMoved::default();
     let storage = target.join("storage");
-    for blob in blob_paths(&source.storage)? {
+    let blobs = blob_paths(&source.storage)?;
+    if move_blobs {
+        for blob in &blobs {
+            let expected = blob.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+            check_blob(blob, &expected, &hash_file(blob)?)?;
+        }
+    }
+    for blob in blobs {
         let name = blob.strip_prefix(&source.storage).unwrap_or(&blob).to_path_buf();
         let to = storage.join(&name);
         if let Some(parent) = to.parent() {
@@ -329,14 +374,13 @@ pub fn run(plan: &OmrPlan, target: &Path, move_blobs: bool, progress: &dyn Fn(u6
         }
         let expected = blob.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
         let bytes = if move_blobs {
-            let sum = hash_file(&blob)?;
-            check_blob(&blob, &expected, &sum)?;
             std::fs::rename(&blob, &to).with_context(|| {
                 format!(
                     "cannot move {} (is the target on another filesystem? leave out --move to copy)",
                     blob.display()
                 )
             })?;
+            moved_blobs.push((blob.clone(), to.clone()));
             std::fs::metadata(&to)?.len()
         } else {
             copy_blob(&blob, &to, &expected)?
@@ -351,7 +395,7 @@ pub fn run(plan: &OmrPlan, target: &Path, move_blobs: bool, progress: &dyn Fn(u6
 
 fn check_blob(path: &Path, expected: &str, sum: &str) -> anyhow::Result<()> {
     if sum != expected {
-        bail!("the blob {} is damaged (its content hashes to {sum}); nothing of it was carried", path.display());
+        bail!("the blob {} is damaged (its content hashes to {sum}); nothing was migrated", path.display());
     }
     Ok(())
 }
