@@ -420,7 +420,7 @@ async fn restore_staged(
         crate::db::transfer::postgres_load(&url, &staging.join("database"), &contents.tables).await?;
         std::fs::remove_dir_all(staging.join("database"))?;
         if to.is_some() {
-            loaded.set_key("DB_URI", &url)?;
+            loaded.set_key("DB_URI", &crate::config::postgres_url_with_environment_password(&url))?;
         }
     } else if to.is_some() {
         bail!("{} is a backup of a SQLite install; --to is for PostgreSQL backups", from.display());

@@ -528,6 +528,18 @@ fn known_keys() -> Vec<String> {
     }
 }
 
+/// A PostgreSQL URL as a config keeps it: when the URL given has no password and `PGPASSWORD` is
+/// set, with that password (percent-encoded), so that it never has to appear on a command line
+/// where `ps` and shell histories show it.
+pub fn postgres_url_with_environment_password(url: &str) -> String {
+    match (reqwest::Url::parse(url), std::env::var("PGPASSWORD")) {
+        (Ok(mut parsed), Ok(password)) if parsed.password().is_none() && !password.is_empty() => {
+            if parsed.set_password(Some(&password)).is_ok() { parsed.to_string() } else { url.to_owned() }
+        }
+        _ => url.to_owned(),
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum DatabaseUri {
     Sqlite(PathBuf),

@@ -61,14 +61,23 @@ async fn a_sqlite_registry_moves_to_postgresql_and_serves_the_same_content() {
     assert!(plan.contains("would move") && plan.contains("tag: 3 rows"), "{plan}");
     assert!(std::fs::read_to_string(&config).unwrap().contains("sqlite:///"));
 
-    let moved = quay_ok(&["migrate", "database", "--to", &target, "--config", &config, "--json"]);
+    // The password comes from PGPASSWORD, never the command line; the config (0600) keeps it.
+    let out = std::process::Command::new(BIN)
+        .args(["migrate", "database", "--to", &target, "--config", &config, "--json"])
+        .env("PGPASSWORD", "kept-out-of-ps")
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let moved = String::from_utf8(out.stdout).unwrap();
+    assert!(!moved.contains("kept-out-of-ps"), "{moved}");
     let report: Value = serde_json::from_str(&moved).unwrap();
     assert!(report["seconds"].as_f64().unwrap() > 0.0, "{report}");
     let tables = report["tables"].as_array().unwrap();
     assert!(tables.len() > 100, "{report}");
     let tag_table = tables.iter().find(|t| t["table"] == "tag").unwrap();
     assert_eq!(tag_table["rows"], 3);
-    assert!(std::fs::read_to_string(&config).unwrap().contains(&format!("DB_URI: \"{target}\"")));
+    let with_password = target.replacen("postgres@", "postgres:kept-out-of-ps@", 1);
+    assert!(std::fs::read_to_string(&config).unwrap().contains(&format!("DB_URI: \"{with_password}\"")));
     assert_eq!(sqlite_files(dir.path()), sqlite, "the SQLite file was written");
 
     // The same registry on PostgreSQL: every tag byte-identical, logins work, new rows get new ids.

@@ -73,7 +73,8 @@ pub struct OmrArgs {
 
 #[derive(Args)]
 pub struct DatabaseArgs {
-    /// The new, empty PostgreSQL database: `postgresql://user:password@host:port/database`.
+    /// The new, empty PostgreSQL database: `postgresql://user@host:port/database`, with the
+    /// password in PGPASSWORD (kept in config.yaml, 0600; a password in the URL shows in `ps`).
     #[arg(long)]
     to: String,
     /// Check everything and print the plan; change nothing.

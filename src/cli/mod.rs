@@ -73,7 +73,7 @@ enum Command {
     #[command(after_help = "Example: quay restore --from /backup/quay-2026-11-30.tar --data-dir /var/lib/quay")]
     Restore(backup::RestoreArgs),
     /// Move an install: its database from SQLite to PostgreSQL.
-    #[command(after_help = "Example: quay migrate database --to postgresql://quay:secret@db.example:5432/quay")]
+    #[command(after_help = "Example: PGPASSWORD=... quay migrate database --to postgresql://quay@db.example:5432/quay")]
     Migrate {
         #[command(subcommand)]
         command: migrate::MigrateCommand,

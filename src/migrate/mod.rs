@@ -62,7 +62,7 @@ pub async fn move_database(
     progress: &dyn Fn(&str, u64),
 ) -> anyhow::Result<Vec<TableCopy>> {
     let copied = crate::db::transfer::sqlite_to_postgres(&plan.sqlite, to, progress).await?;
-    loaded.set_key("DB_URI", to)?;
+    loaded.set_key("DB_URI", &crate::config::postgres_url_with_environment_password(to))?;
     Ok(copied)
 }
 
