@@ -383,3 +383,47 @@ async fn a_migrated_omr_install_is_installed_in_its_place() {
     assert!(users.contains("init"), "{users}");
     assert!(!users.lines().any(|l| l.split_whitespace().next() == Some("admin")), "{users}");
 }
+
+/// OMR keeps its database and blobs in podman volumes by default: `quay migrate omr` finds them
+/// from OMR's own `quay-app.service` and `podman volume inspect`.
+#[tokio::test]
+async fn omr_parts_are_found_from_its_unit_and_volumes() {
+    let root = tempfile::tempdir().unwrap();
+    omr_install(root.path());
+    let omr = root.path().join("quay-install");
+    // The database and storage live in "volumes" elsewhere, as podman keeps them.
+    let volumes = root.path().join("volumes");
+    std::fs::create_dir_all(&volumes).unwrap();
+    std::fs::rename(omr.join("sqlite-storage"), volumes.join("sqlite-storage")).unwrap();
+    std::fs::rename(omr.join("quay-storage"), volumes.join("quay-storage")).unwrap();
+    let units = root.path().join("units");
+    std::fs::create_dir_all(&units).unwrap();
+    std::fs::write(
+        units.join("quay-app.service"),
+        format!(
+            "[Service]\nExecStart=/usr/bin/podman run --name quay-app \\\n  -v {}:/quay-registry/conf/stack:Z \\\n  \
+             -v sqlite-storage:/sqlite:Z,U \\\n  -v quay-storage:/datastorage:Z \\\n  --pod=quay-pod registry\n",
+            omr.join("quay-config").display()
+        ),
+    )
+    .unwrap();
+    let runner = root.path().join("runner");
+    std::fs::write(
+        &runner,
+        format!("#!/bin/sh\n[ \"$1 $2 $3\" = \"podman volume inspect\" ] && echo '{}'/\"$4\"\n", volumes.display()),
+    )
+    .unwrap();
+    std::fs::set_permissions(&runner, std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
+    let out = std::process::Command::new(BIN)
+        .args(["migrate", "omr", "--source-root", root.path().join("elsewhere").to_str().unwrap()])
+        .args(["--data-dir", root.path().join("data").to_str().unwrap(), "--dry-run", "--json"])
+        .env("QUAY_OMR_UNIT_DIR", &units)
+        .env("QUAY_RUNNER", &runner)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let plan: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(plan["source"]["database"], volumes.join("sqlite-storage/quay_sqlite.db").to_str().unwrap());
+    assert_eq!(plan["source"]["storage"], volumes.join("quay-storage").to_str().unwrap());
+    assert_eq!(plan["blobs"], 1);
+}

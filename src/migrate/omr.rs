@@ -43,11 +43,15 @@ impl OmrSource {
                 "pass {flag} (OMR keeps it in the podman volume `{volume}`: podman volume inspect {volume} --format '{{{{.Mountpoint}}}}')"
             )
         };
-        let config_dir = config_dir.unwrap_or_else(|| root.join("quay-config"));
+        // OMR's own unit says where it mounted each part (named volumes by default).
+        let mounts = omr_unit_mounts();
+        let mounted = |container_path: &str| mounts.iter().find(|(_, c)| c == container_path).map(|(h, _)| h.clone());
+        let config_dir =
+            config_dir.or_else(|| mounted("/quay-registry/conf/stack")).unwrap_or_else(|| root.join("quay-config"));
         if !config_dir.join("config.yaml").is_file() {
             bail!("no config.yaml in {}; pass --source-config DIR or --source-root DIR", config_dir.display());
         }
-        let database = match database {
+        let database = match database.or_else(|| mounted("/sqlite").map(|d| d.join("quay_sqlite.db"))) {
             Some(db) => db,
             None => {
                 let db = root.join("sqlite-storage/quay_sqlite.db");
@@ -57,7 +61,7 @@ impl OmrSource {
                 db
             }
         };
-        let storage = match storage {
+        let storage = match storage.or_else(|| mounted("/datastorage")) {
             Some(dir) => dir,
             None => {
                 let dir = root.join("quay-storage");
@@ -72,6 +76,51 @@ impl OmrSource {
             .find(|d| d.join("rootCA.pem").is_file());
         Ok(OmrSource { config_dir, database, storage, root_ca })
     }
+}
+
+/// The `-v HOST:CONTAINER` mounts of OMR's `quay-app.service` (in systemd's system folder, the
+/// user's, or `QUAY_OMR_UNIT_DIR`), as (host path, container path); a named volume is resolved to
+/// its folder with `podman volume inspect`. None when there is no such unit.
+fn omr_unit_mounts() -> Vec<(PathBuf, String)> {
+    let mut dirs = Vec::new();
+    if let Some(dir) = std::env::var_os("QUAY_OMR_UNIT_DIR") {
+        dirs.push(PathBuf::from(dir));
+    } else {
+        dirs.push(PathBuf::from("/etc/systemd/system"));
+        if let Some(home) = std::env::var_os("HOME") {
+            dirs.push(PathBuf::from(home).join(".config/systemd/user"));
+        }
+    }
+    let Some(text) = dirs.iter().find_map(|d| std::fs::read_to_string(d.join("quay-app.service")).ok()) else {
+        return Vec::new();
+    };
+    // ExecStart spans lines joined by backslashes.
+    let joined = text.replace("\\\n", " ");
+    let words: Vec<&str> = joined.split_whitespace().collect();
+    let mut mounts = Vec::new();
+    for pair in words.windows(2) {
+        let spec = match pair {
+            ["-v" | "--volume", spec] => *spec,
+            [flag, _] if flag.starts_with("--volume=") => &flag["--volume=".len()..],
+            _ => continue,
+        };
+        let mut parts = spec.split(':');
+        let (Some(host), Some(container)) = (parts.next(), parts.next()) else {
+            continue;
+        };
+        let host = if host.starts_with('/') {
+            Some(PathBuf::from(host))
+        } else {
+            crate::appliance::run("podman", &["volume", "inspect", host, "--format", "{{.Mountpoint}}"])
+                .ok()
+                .map(|out| PathBuf::from(out.trim()))
+                .filter(|p| p.is_absolute())
+        };
+        if let Some(host) = host {
+            mounts.push((host, container.to_owned()));
+        }
+    }
+    mounts
 }
 
 /// What validation found: the plan `--dry-run` prints.
