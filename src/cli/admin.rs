@@ -2,8 +2,6 @@
 //! command line, against the configured database (also while the server runs). Human tables by
 //! default, `--json` on request; errors are one line and a non-zero exit.
 
-use std::io::Read as _;
-
 use anyhow::Context as _;
 use clap::{Args, Subcommand};
 use serde_json::json;
@@ -309,13 +307,7 @@ enum RepoCommand {
 }
 
 fn read_password(from_stdin: bool) -> anyhow::Result<(String, bool)> {
-    if from_stdin {
-        let mut s = String::new();
-        std::io::stdin().read_to_string(&mut s).context("cannot read the password from standard input")?;
-        Ok((s.trim_end_matches(['\n', '\r']).to_owned(), false))
-    } else {
-        Ok((crate::util::random_token(24), true))
-    }
+    if from_stdin { Ok((super::read_stdin_password()?, false)) } else { Ok((crate::util::random_token(24), true)) }
 }
 
 /// Prints rows as an aligned table, or as JSON.

@@ -1,9 +1,8 @@
 //! `quay init`: the database and a superuser, without serving.
 
-use std::io::Read as _;
 use std::path::Path;
 
-use anyhow::{Context as _, bail};
+use anyhow::bail;
 use clap::Args;
 
 use super::{Create, Source, init_logging, load};
@@ -28,17 +27,7 @@ pub(super) async fn init(args: InitArgs, source: &Source) -> anyhow::Result<()> 
     App::probe_database(&loaded.config).await?;
     loaded.ensure_secrets()?;
     let app = App::open(&loaded).await?;
-    let password = if args.password_stdin {
-        let mut s = String::new();
-        std::io::stdin().read_to_string(&mut s).context("cannot read the password from standard input")?;
-        let s = s.trim_end_matches(['\n', '\r']).to_owned();
-        if s.len() < 8 || s.chars().any(char::is_whitespace) {
-            bail!("passwords need at least 8 characters and no whitespace");
-        }
-        Some(s)
-    } else {
-        None
-    };
+    let password = if args.password_stdin { Some(super::new_stdin_password()?) } else { None };
     if let Some(existing) = crate::accounts::find(&app, &args.user).await? {
         if let Some(p) = &password {
             let user =

@@ -2,7 +2,6 @@
 //! first superuser and install record (`appliance`), after a preflight that finds every problem
 //! before anything changes. Calls to podman, systemctl and loginctl go through `appliance::run`.
 
-use std::io::Read as _;
 use std::path::PathBuf;
 
 use anyhow::{Context as _, bail};
@@ -212,17 +211,7 @@ pub(super) async fn install(args: InstallArgs, source: &Source) -> anyhow::Resul
     if !preflight.skipped.is_empty() {
         println!("preflight: skipped with --no-start: {}", preflight.skipped.join(", "));
     }
-    let password = if args.password_stdin {
-        let mut s = String::new();
-        std::io::stdin().read_to_string(&mut s).context("cannot read the password from standard input")?;
-        let s = s.trim_end_matches(['\n', '\r']).to_owned();
-        if s.len() < 8 || s.chars().any(char::is_whitespace) {
-            bail!("passwords need at least 8 characters and no whitespace");
-        }
-        Some(s)
-    } else {
-        None
-    };
+    let password = if args.password_stdin { Some(super::new_stdin_password()?) } else { None };
     let image = match &args.image_archive {
         Some(archive) => appliance::load_image(archive)?,
         None => args.image.clone(),

@@ -285,6 +285,24 @@ fn init_logging(format: crate::config::LogFormat) {
     let _ = if format == crate::config::LogFormat::Json { builder.json().try_init() } else { builder.try_init() };
 }
 
+/// A password from standard input (`--password-stdin`), its line end trimmed.
+fn read_stdin_password() -> anyhow::Result<String> {
+    use anyhow::Context as _;
+    use std::io::Read as _;
+    let mut s = String::new();
+    std::io::stdin().read_to_string(&mut s).context("cannot read the password from standard input")?;
+    Ok(s.trim_end_matches(['\n', '\r']).to_owned())
+}
+
+/// A new first superuser's password from standard input, refused when too weak to keep.
+fn new_stdin_password() -> anyhow::Result<String> {
+    let password = read_stdin_password()?;
+    if password.len() < 8 || password.chars().any(char::is_whitespace) {
+        anyhow::bail!("passwords need at least 8 characters and no whitespace");
+    }
+    Ok(password)
+}
+
 /// Where the configuration comes from (`../shared/docs/appliance-contract.md`): `--config`, else
 /// `--data-dir` (or `QUAY_DATA_DIR`), else the installed appliance's data dir, else `./quay-data`.
 /// Only commands that may create a data dir create one; the others name where they looked.

@@ -84,12 +84,70 @@ fn open_source(sqlite: &Path) -> anyhow::Result<rusqlite::Connection> {
 /// Whether the PostgreSQL database at `url` holds no table (the only target a move may go to).
 pub async fn postgres_is_empty(url: &str) -> anyhow::Result<bool> {
     let mut pg = connect(url).await?;
-    let tables: i64 = sqlx::query_scalar(
-        "SELECT count(*) FROM information_schema.tables WHERE table_schema = current_schema() AND table_type = 'BASE TABLE'",
+    Ok(table_names(&mut pg).await?.is_empty())
+}
+
+/// The tables of the current schema, by name.
+async fn table_names(pg: &mut sqlx::PgConnection) -> anyhow::Result<Vec<String>> {
+    Ok(sqlx::query_scalar(
+        "SELECT table_name::text FROM information_schema.tables WHERE table_schema = current_schema() \
+         AND table_type = 'BASE TABLE' ORDER BY table_name",
     )
-    .fetch_one(&mut pg)
+    .fetch_all(pg)
+    .await?)
+}
+
+/// A table's columns, in order.
+async fn table_columns(pg: &mut sqlx::PgConnection, table: &str) -> anyhow::Result<Vec<Column>> {
+    Ok(sqlx::query(
+        "SELECT column_name::text, data_type::text FROM information_schema.columns \
+         WHERE table_schema = current_schema() AND table_name = $1 ORDER BY ordinal_position",
+    )
+    .bind(table)
+    .fetch_all(pg)
+    .await?
+    .into_iter()
+    .map(|row| Ok(Column { name: row.try_get(0)?, kind: row.try_get(1)? }))
+    .collect::<Result<_, sqlx::Error>>()?)
+}
+
+/// Creates Quay's schema without its foreign keys in `pg`, which must hold no table (`doing`
+/// says what for); returns the foreign keys, for [`finish_schema`] once the rows are in.
+async fn start_schema(pg: &mut sqlx::PgConnection, doing: &str) -> anyhow::Result<Vec<&'static str>> {
+    let existing = table_names(pg).await?.len();
+    if existing > 0 {
+        bail!("the database already holds {existing} tables; {doing} into a new, empty database (createdb)");
+    }
+    let (schema, foreign_keys) = schema_parts();
+    for statement in schema {
+        sqlx::raw_sql(statement).execute(&mut *pg).await.with_context(|| schema_error(statement))?;
+    }
+    Ok(foreign_keys)
+}
+
+/// Adds the foreign keys (every reference checked at once) and sets each id sequence after its
+/// table's rows.
+async fn finish_schema(pg: &mut sqlx::PgConnection, foreign_keys: Vec<&'static str>) -> anyhow::Result<()> {
+    for statement in foreign_keys {
+        sqlx::raw_sql(statement).execute(&mut *pg).await.with_context(|| schema_error(statement))?;
+    }
+    let with_ids: Vec<String> = sqlx::query_scalar(
+        "SELECT table_name::text FROM information_schema.columns WHERE table_schema = current_schema() \
+         AND column_name = 'id' ORDER BY table_name",
+    )
+    .fetch_all(&mut *pg)
     .await?;
-    Ok(tables == 0)
+    for table in &with_ids {
+        // Table names come from the schema this program created, never from input.
+        sqlx::raw_sql(sqlx::AssertSqlSafe(format!(
+            "SELECT setval(s, COALESCE((SELECT max(id) FROM \"{table}\"), 0) + 1, false) \
+             FROM pg_get_serial_sequence('\"{table}\"', 'id') AS s WHERE s IS NOT NULL"
+        )))
+        .execute(&mut *pg)
+        .await
+        .with_context(|| format!("cannot set the id sequence of {table}"))?;
+    }
+    Ok(())
 }
 
 async fn connect(url: &str) -> anyhow::Result<sqlx::PgConnection> {
@@ -120,42 +178,13 @@ pub async fn sqlite_to_postgres(
     }
     let mut pg = connect(url).await?;
     let mut tx = pg.begin().await?;
-    let tables: i64 = sqlx::query_scalar(
-        "SELECT count(*) FROM information_schema.tables WHERE table_schema = current_schema() AND table_type = 'BASE TABLE'",
-    )
-    .fetch_one(&mut *tx)
-    .await?;
-    if tables > 0 {
-        bail!("the target database already holds {tables} tables; move into a new, empty database");
-    }
-    let (schema, foreign_keys) = schema_parts();
-    for statement in schema {
-        sqlx::raw_sql(statement).execute(&mut *tx).await.with_context(|| schema_error(statement))?;
-    }
-    let table_names: Vec<String> = sqlx::query_scalar(
-        "SELECT table_name::text FROM information_schema.tables WHERE table_schema = current_schema() \
-         AND table_type = 'BASE TABLE' ORDER BY table_name",
-    )
-    .fetch_all(&mut *tx)
-    .await?;
+    let foreign_keys = start_schema(&mut tx, "move").await?;
+    let table_names = table_names(&mut tx).await?;
     let mut copies = Vec::with_capacity(table_names.len());
-    let mut with_ids = Vec::new();
     let mut total = 0u64;
     for table in &table_names {
-        let columns: Vec<Column> = sqlx::query(
-            "SELECT column_name::text, data_type::text FROM information_schema.columns \
-             WHERE table_schema = current_schema() AND table_name = $1 ORDER BY ordinal_position",
-        )
-        .bind(table)
-        .fetch_all(&mut *tx)
-        .await?
-        .into_iter()
-        .map(|row| Ok(Column { name: row.try_get(0)?, kind: row.try_get(1)? }))
-        .collect::<Result<_, sqlx::Error>>()?;
+        let columns = table_columns(&mut tx, table).await?;
         let order = order_by(&columns);
-        if columns.iter().any(|c| c.name == "id") {
-            with_ids.push(table.clone());
-        }
         let list = columns.iter().map(|c| format!("\"{}\"", c.name)).collect::<Vec<_>>().join(", ");
         let mut statement = source.prepare(&format!("SELECT {list} FROM \"{table}\" ORDER BY {order}"))?;
         let mut rows = statement.query([])?;
@@ -185,33 +214,10 @@ pub async fn sqlite_to_postgres(
         progress(table, total);
         copies.push(TableCopy { table: table.clone(), rows: count, checksum: hex::encode(hasher.finalize()) });
     }
-    // Every reference checked at once, as the constraints come back.
-    for statement in foreign_keys {
-        sqlx::raw_sql(statement).execute(&mut *tx).await.with_context(|| schema_error(statement))?;
-    }
-    // The next id of each table follows its rows.
-    for table in &with_ids {
-        // Table names come from the schema this program created, never from input.
-        sqlx::raw_sql(sqlx::AssertSqlSafe(format!(
-            "SELECT setval(s, COALESCE((SELECT max(id) FROM \"{table}\"), 0) + 1, false) \
-             FROM pg_get_serial_sequence('\"{table}\"', 'id') AS s WHERE s IS NOT NULL"
-        )))
-        .execute(&mut *tx)
-        .await
-        .with_context(|| format!("cannot set the id sequence of {table}"))?;
-    }
+    finish_schema(&mut tx, foreign_keys).await?;
     // Read back before the commit: what PostgreSQL holds is what SQLite held.
     for copy in &copies {
-        let columns: Vec<Column> = sqlx::query(
-            "SELECT column_name::text, data_type::text FROM information_schema.columns \
-             WHERE table_schema = current_schema() AND table_name = $1 ORDER BY ordinal_position",
-        )
-        .bind(&copy.table)
-        .fetch_all(&mut *tx)
-        .await?
-        .into_iter()
-        .map(|row| Ok(Column { name: row.try_get(0)?, kind: row.try_get(1)? }))
-        .collect::<Result<_, sqlx::Error>>()?;
+        let columns = table_columns(&mut tx, &copy.table).await?;
         let list = columns.iter().map(|c| format!("\"{}\"", c.name)).collect::<Vec<_>>().join(", ");
         let read_back = format!("SELECT {list} FROM \"{}\" ORDER BY {}", copy.table, order_by(&columns));
         // Streamed: memory stays bounded however many rows a table has.
@@ -344,12 +350,7 @@ pub async fn postgres_snapshot(url: &str, dir: &Path) -> anyhow::Result<(Vec<(St
     let mut pg = connect(url).await?;
     let mut tx = pg.begin().await?;
     sqlx::raw_sql("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY").execute(&mut *tx).await?;
-    let tables: Vec<String> = sqlx::query_scalar(
-        "SELECT table_name::text FROM information_schema.tables WHERE table_schema = current_schema() \
-         AND table_type = 'BASE TABLE' ORDER BY table_name",
-    )
-    .fetch_all(&mut *tx)
-    .await?;
+    let tables = table_names(&mut tx).await?;
     let mut counts = Vec::with_capacity(tables.len());
     for table in tables {
         let path = dir.join(format!("{table}.copy"));
@@ -381,28 +382,10 @@ pub async fn postgres_snapshot(url: &str, dir: &Path) -> anyhow::Result<(Vec<(St
 pub async fn postgres_load(url: &str, dir: &Path, expected: &[(String, u64)]) -> anyhow::Result<()> {
     let mut pg = connect(url).await?;
     let mut tx = pg.begin().await?;
-    let tables: i64 = sqlx::query_scalar(
-        "SELECT count(*) FROM information_schema.tables WHERE table_schema = current_schema() AND table_type = 'BASE TABLE'",
-    )
-    .fetch_one(&mut *tx)
-    .await?;
-    if tables > 0 {
-        bail!("the database already holds {tables} tables; restore into a new, empty database (createdb)");
-    }
-    let (schema, foreign_keys) = schema_parts();
-    for statement in schema {
-        sqlx::raw_sql(statement).execute(&mut *tx).await.with_context(|| schema_error(statement))?;
-    }
+    let foreign_keys = start_schema(&mut tx, "restore").await?;
     // The backup's tables are exactly the schema's: no name from the archive reaches SQL or a path
     // unless the schema has that table, and none is left out.
-    let created: std::collections::BTreeSet<String> = sqlx::query_scalar(
-        "SELECT table_name::text FROM information_schema.tables WHERE table_schema = current_schema() \
-         AND table_type = 'BASE TABLE'",
-    )
-    .fetch_all(&mut *tx)
-    .await?
-    .into_iter()
-    .collect();
+    let created: std::collections::BTreeSet<String> = table_names(&mut tx).await?.into_iter().collect();
     let listed: std::collections::BTreeSet<String> = expected.iter().map(|(t, _)| t.clone()).collect();
     if created != listed {
         bail!("the backup's tables are not this schema's tables; it is not a backup this program can restore");
@@ -426,24 +409,7 @@ pub async fn postgres_load(url: &str, dir: &Path, expected: &[(String, u64)]) ->
             bail!("{table}: {loaded} rows loaded of the {rows} the backup lists");
         }
     }
-    for statement in foreign_keys {
-        sqlx::raw_sql(statement).execute(&mut *tx).await.with_context(|| schema_error(statement))?;
-    }
-    let with_ids: Vec<String> = sqlx::query_scalar(
-        "SELECT table_name::text FROM information_schema.columns WHERE table_schema = current_schema() \
-         AND column_name = 'id' ORDER BY table_name",
-    )
-    .fetch_all(&mut *tx)
-    .await?;
-    for table in &with_ids {
-        sqlx::raw_sql(sqlx::AssertSqlSafe(format!(
-            "SELECT setval(s, COALESCE((SELECT max(id) FROM \"{table}\"), 0) + 1, false) \
-             FROM pg_get_serial_sequence('\"{table}\"', 'id') AS s WHERE s IS NOT NULL"
-        )))
-        .execute(&mut *tx)
-        .await
-        .with_context(|| format!("cannot set the id sequence of {table}"))?;
-    }
+    finish_schema(&mut tx, foreign_keys).await?;
     tx.commit().await.context("cannot commit the restored database")?;
     let _ = pg.close().await;
     Ok(())
