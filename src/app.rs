@@ -7,6 +7,7 @@ use crate::auth::secret::FieldEncryption;
 use crate::config::LoadedConfig;
 use crate::db::Db;
 use crate::storage::Storage;
+use crate::storage::locations::{Layout, Location, Locations};
 
 /// The Quay schema (Alembic revision) this program reads and writes.
 pub const SCHEMA_REVISION: &str = crate::db::ALEMBIC_REVISION;
@@ -14,7 +15,10 @@ pub const SCHEMA_REVISION: &str = crate::db::ALEMBIC_REVISION;
 pub struct App {
     pub config: crate::config::Config,
     pub db: Db,
-    pub storage: Storage,
+    /// The storage locations; uploads go to the preferred one.
+    pub storage: Locations,
+    /// This process's name in leases and node records: host, process id and a random suffix.
+    pub node: String,
     pub signing_key: SigningKey,
     pub verification_keys: VerificationKeys,
     /// Quay's field encryption with `DATABASE_SECRET_KEY` (robot tokens and other secrets).
@@ -41,17 +45,17 @@ impl App {
     /// registered in `servicekey` so that every node accepts the tokens it issues.
     pub async fn open(loaded: &LoadedConfig) -> anyhow::Result<App> {
         let config = loaded.config.clone();
-        let (location, driver) = config.storage()?;
+        let (location, _) = config.storage()?;
         let db = Db::open(&config.database()?, &location).await?;
-        let storage = Storage::open(&driver).await?;
-        let storage = if config.feature_proxy_storage { storage.proxy_all_reads() } else { storage };
+        let storage = Locations::new(open_layout(&config, &db).await?);
         let (key_path, kid_path) = loaded.service_key_paths();
         let signing_key = SigningKey::load_or_generate(&key_path, &kid_path)?;
         let verification_keys = VerificationKeys::new(&config.instance_service_key_service);
         let secrets = config.field_encryption()?;
         let audit = crate::audit::AuditLog::start(db.write.clone(), crate::db::log::log_kinds(&db.read).await?);
         let logins = crate::auth::gate::LoginGate::new();
-        let app = App { config, db, storage, signing_key, verification_keys, secrets, audit, logins };
+        let node = crate::worker::holder_name();
+        let app = App { config, db, storage, node, signing_key, verification_keys, secrets, audit, logins };
         app.register_signing_key().await?;
         app.verification_keys.refresh(&app.db).await?;
         Ok(app)
@@ -85,6 +89,113 @@ impl App {
         .await?;
         Ok(())
     }
+}
+
+/// Opens every storage location of `config`, with the ids of their `imagestoragelocation` rows.
+pub async fn open_layout(config: &crate::config::Config, db: &Db) -> anyhow::Result<Layout> {
+    let plan = config.storage_plan()?;
+    let names: Vec<String> = plan.locations.iter().map(|(name, _)| name.clone()).collect();
+    let ids = crate::db::blob::storage_location_ids(&db.write, &names).await?;
+    let id_of =
+        |name: &str| ids.get(name).copied().ok_or_else(|| anyhow::anyhow!("storage location `{name}` has no row"));
+    let mut locations = Vec::new();
+    for (name, driver) in &plan.locations {
+        let storage = Storage::open(driver).await.map_err(|e| anyhow::anyhow!("storage location `{name}`: {e:#}"))?;
+        let storage = if config.feature_proxy_storage { storage.proxy_all_reads() } else { storage };
+        locations.push(Location { id: id_of(name)?, name: name.clone(), storage });
+    }
+    let replicate_to = plan.replicate_to.iter().map(|name| id_of(name)).collect::<anyhow::Result<Vec<_>>>()?;
+    Layout::new(locations, replicate_to, config.storage_fingerprint.clone())
+}
+
+impl App {
+    /// Applies the storage keys of `config` (read again from its file) when they changed; returns
+    /// whether the layout changed. Requests already running finish with the layout they began with.
+    pub async fn apply_storage_config(&self, config: &crate::config::Config) -> anyhow::Result<bool> {
+        if config.storage_fingerprint == self.storage.current().fingerprint {
+            return Ok(false);
+        }
+        let layout = open_layout(config, &self.db).await?;
+        let names: Vec<&str> = layout.all().iter().map(|l| l.name.as_str()).collect();
+        tracing::info!(locations = names.join(","), preferred = names[0], "storage locations changed");
+        self.storage.replace(layout);
+        Ok(true)
+    }
+
+    /// Tells other processes (`quay migrate storage`) that this one lives and which storage
+    /// layout it uses.
+    pub async fn record_node(&self) -> anyhow::Result<()> {
+        let fingerprint = self.storage.current().fingerprint.clone();
+        crate::db::queue::record_node(&self.db.write, &self.node, &fingerprint, NODE_RECORD_TTL).await?;
+        Ok(())
+    }
+}
+
+impl App {
+    /// Removes this node's record as it stops (and records of nodes dead for a day).
+    pub async fn forget_node(&self) {
+        if let Err(e) = crate::db::queue::forget_node(&self.db.write, &self.node).await {
+            tracing::debug!(error = %e, "cannot remove this node's record");
+        }
+    }
+}
+
+/// How long a node record stays live without renewal; nodes renew it every `NODE_RECORD_EVERY`.
+pub const NODE_RECORD_TTL: std::time::Duration = std::time::Duration::from_secs(30);
+pub const NODE_RECORD_EVERY: std::time::Duration = std::time::Duration::from_secs(2);
+
+/// Keeps a server's or worker's storage layout in step with its `config.yaml` (checked every
+/// `NODE_RECORD_EVERY`, read again only when the file changed, and at once on `SIGHUP`), and
+/// keeps its node record alive. Stops when `app` is the last holder.
+pub fn spawn_storage_upkeep(app: AppState, file: std::path::PathBuf) {
+    use tokio::signal::unix::{SignalKind, signal};
+    let weak = std::sync::Arc::downgrade(&app.0);
+    drop(app);
+    tokio::spawn(async move {
+        let stamp = |file: &std::path::Path| std::fs::metadata(file).and_then(|m| m.modified()).ok();
+        let mut seen = stamp(&file);
+        let mut hangups = signal(SignalKind::hangup()).ok();
+        let mut tick = tokio::time::interval(NODE_RECORD_EVERY);
+        let mut since_record = std::time::Duration::MAX;
+        loop {
+            let hangup = async {
+                match hangups.as_mut() {
+                    Some(h) => h.recv().await,
+                    None => std::future::pending().await,
+                }
+            };
+            let forced = tokio::select! {
+                _ = tick.tick() => false,
+                _ = hangup => true,
+            };
+            let Some(app) = weak.upgrade() else { return };
+            let now = stamp(&file);
+            let mut changed = false;
+            if forced || now != seen {
+                seen = now;
+                let loaded = crate::config::LoadedConfig::from_path(&file);
+                match loaded {
+                    Ok(loaded) => match app.apply_storage_config(&loaded.config).await {
+                        Ok(c) => changed = c,
+                        Err(e) => tracing::warn!(
+                            error = format!("{e:#}"),
+                            "kept the storage locations in use: the changed config cannot be applied"
+                        ),
+                    },
+                    Err(e) => tracing::warn!(error = format!("{e:#}"), "kept the storage locations in use"),
+                }
+            }
+            // Renewed well within its lifetime, and at once after a change.
+            if changed || since_record >= NODE_RECORD_TTL / 5 {
+                since_record = std::time::Duration::ZERO;
+                if let Err(e) = app.record_node().await {
+                    tracing::debug!(error = format!("{e:#}"), "cannot record this node");
+                }
+            } else {
+                since_record += NODE_RECORD_EVERY;
+            }
+        }
+    });
 }
 
 /// Quay names a node's key after its audience URL, with the default port spelled out.

@@ -15,6 +15,22 @@ pub const MIRROR_PRESET: &str = include_str!("../presets/mirror.yaml");
 #[derive(Debug, Clone, Deserialize, Serialize)]
 pub struct StorageLocation(pub String, #[serde(default)] pub BTreeMap<String, Value>);
 
+/// The keys that make a storage layout (a running server applies changes to them at once).
+pub const STORAGE_KEYS: [&str; 4] = [
+    "DISTRIBUTED_STORAGE_CONFIG",
+    "DISTRIBUTED_STORAGE_PREFERENCE",
+    "DISTRIBUTED_STORAGE_DEFAULT_LOCATIONS",
+    "FEATURE_STORAGE_REPLICATION",
+];
+
+/// Every storage location of a config, in read order (the preferred one first), and the names of
+/// those every new blob is copied to.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StoragePlan {
+    pub locations: Vec<(String, StorageDriver)>,
+    pub replicate_to: Vec<String>,
+}
+
 /// The keys this program reads, with Quay's names and defaults.
 #[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(default)]
@@ -29,6 +45,15 @@ pub struct Config {
     pub distributed_storage_config: BTreeMap<String, StorageLocation>,
     #[serde(rename = "DISTRIBUTED_STORAGE_PREFERENCE")]
     pub distributed_storage_preference: Vec<String>,
+    /// Locations every new blob is copied to (with `FEATURE_STORAGE_REPLICATION`).
+    #[serde(rename = "DISTRIBUTED_STORAGE_DEFAULT_LOCATIONS")]
+    pub distributed_storage_default_locations: Vec<String>,
+    #[serde(rename = "FEATURE_STORAGE_REPLICATION")]
+    pub feature_storage_replication: bool,
+    /// Names the storage keys as written in the file (before paths are resolved, so a server in a
+    /// container and a command on the host reading one file agree); never shows their values.
+    #[serde(skip)]
+    pub storage_fingerprint: String,
     #[serde(rename = "AUTHENTICATION_TYPE")]
     pub authentication_type: String,
     #[serde(rename = "SUPER_USERS")]
@@ -171,6 +196,9 @@ impl Default for Config {
             db_uri: String::new(),
             distributed_storage_config: BTreeMap::new(),
             distributed_storage_preference: Vec::new(),
+            distributed_storage_default_locations: Vec::new(),
+            feature_storage_replication: false,
+            storage_fingerprint: String::new(),
             authentication_type: "Database".into(),
             super_users: Vec::new(),
             secret_key: None,
@@ -239,7 +267,6 @@ const QUAY_KEYS_ACCEPTED: &[&str] = &[
     "SETUP_COMPLETE",
     "EXTERNAL_TLS_TERMINATION",
     "ALLOW_PULLS_WITHOUT_STRICT_LOGGING",
-    "DISTRIBUTED_STORAGE_DEFAULT_LOCATIONS",
     "USERFILES_LOCATION",
     "USERFILES_PATH",
     "LOG_ARCHIVE_LOCATION",
@@ -357,6 +384,13 @@ impl Config {
             }
         };
         config.validate()?;
+        let mut config = config;
+        config.storage_fingerprint = {
+            use sha2::Digest as _;
+            let keys = STORAGE_KEYS.map(|k| map.get(k).cloned().unwrap_or(Value::Null));
+            let hash = sha2::Sha256::digest(serde_json::Value::Array(keys.to_vec()).to_string().as_bytes());
+            hash.iter().take(8).map(|b| format!("{b:02x}")).collect()
+        };
         Ok((config, warnings))
     }
 
@@ -368,7 +402,7 @@ impl Config {
             bail!("config key `PREFERRED_URL_SCHEME`: must be `http` or `https`");
         }
         self.database()?;
-        self.storage()?;
+        self.storage_plan()?;
         self.min_free_space(1)?;
         if self.metrics_listen != "none" && self.metrics_listen.parse::<std::net::SocketAddr>().is_err() {
             bail!("config key `METRICS_LISTEN`: `{}` is not an ADDRESS:PORT (or `none`)", self.metrics_listen);
@@ -446,15 +480,52 @@ impl Config {
         paths
     }
 
+    /// The preferred storage location (uploads go there): the first of
+    /// `DISTRIBUTED_STORAGE_PREFERENCE`.
     pub fn storage(&self) -> anyhow::Result<(String, StorageDriver)> {
         let name = self
             .distributed_storage_preference
             .first()
             .or_else(|| self.distributed_storage_config.keys().next())
             .context("config key `DISTRIBUTED_STORAGE_CONFIG` is required")?;
-        let StorageLocation(driver, params) = self.distributed_storage_config.get(name).with_context(|| {
-            format!("config key `DISTRIBUTED_STORAGE_PREFERENCE`: `{name}` is not in DISTRIBUTED_STORAGE_CONFIG")
-        })?;
+        Ok((name.clone(), self.storage_driver(name, "DISTRIBUTED_STORAGE_PREFERENCE")?))
+    }
+
+    /// Every configured storage location in the order reads try them (the preference list, then
+    /// the others by name), and those every new blob is replicated to.
+    pub fn storage_plan(&self) -> anyhow::Result<StoragePlan> {
+        let (preferred, _) = self.storage()?;
+        let mut names = vec![preferred];
+        for name in self.distributed_storage_preference.iter().chain(self.distributed_storage_config.keys()) {
+            if !names.contains(name) {
+                names.push(name.clone());
+            }
+        }
+        let mut locations = Vec::new();
+        for name in names {
+            let driver = self.storage_driver(&name, "DISTRIBUTED_STORAGE_PREFERENCE")?;
+            locations.push((name, driver));
+        }
+        let mut replicate_to = Vec::new();
+        for name in &self.distributed_storage_default_locations {
+            if !self.distributed_storage_config.contains_key(name) {
+                bail!(
+                    "config key `DISTRIBUTED_STORAGE_DEFAULT_LOCATIONS`: `{name}` is not in DISTRIBUTED_STORAGE_CONFIG"
+                );
+            }
+            if self.feature_storage_replication && !replicate_to.contains(name) {
+                replicate_to.push(name.clone());
+            }
+        }
+        Ok(StoragePlan { locations, replicate_to })
+    }
+
+    /// The driver of the location `name`; `key` is the config key that named it, for errors.
+    pub fn storage_driver(&self, name: &str, key: &str) -> anyhow::Result<StorageDriver> {
+        let StorageLocation(driver, params) = self
+            .distributed_storage_config
+            .get(name)
+            .with_context(|| format!("config key `{key}`: `{name}` is not in DISTRIBUTED_STORAGE_CONFIG"))?;
         let driver = match driver.as_str() {
             "LocalStorage" => {
                 let path = param_text(params, "storage_path")
@@ -470,7 +541,7 @@ impl Config {
                  GoogleCloudStorage, AzureStorage or SwiftStorage"
             ),
         };
-        Ok((name.clone(), driver))
+        Ok(driver)
     }
 
     pub fn max_layer_size(&self) -> u64 {
@@ -935,6 +1006,55 @@ impl LoadedConfig {
         config.resolve_relative_paths(&self.config_dir);
         self.config = config;
         Ok(())
+    }
+
+    /// Sets (or, with `None`, removes) top-level keys of the config file in one atomic write,
+    /// each value written as one line of flow YAML; a key's former block (indented lines and
+    /// `- ` items below it) goes with it. Other lines and comments stay.
+    pub fn set_values(&mut self, changes: &[(&str, Option<Value>)]) -> anyhow::Result<()> {
+        let text =
+            std::fs::read_to_string(&self.file).with_context(|| format!("cannot read {}", self.file.display()))?;
+        let mut lines: Vec<String> = Vec::new();
+        let mut done: Vec<&str> = Vec::new();
+        let mut skipping_block = false;
+        for line in text.lines() {
+            if skipping_block {
+                if line.starts_with([' ', '\t', '-']) || line.trim().is_empty() {
+                    continue;
+                }
+                skipping_block = false;
+            }
+            let change = changes
+                .iter()
+                .find(|(key, _)| line.strip_prefix(key).is_some_and(|rest| rest.trim_start().starts_with(':')));
+            match change {
+                Some((key, value)) => {
+                    skipping_block = true;
+                    done.push(key);
+                    if let Some(value) = value {
+                        lines.push(format!("{key}: {value}"));
+                    }
+                }
+                None => lines.push(line.to_owned()),
+            }
+        }
+        for (key, value) in changes {
+            if let (false, Some(value)) = (done.contains(key), value) {
+                lines.push(format!("{key}: {value}"));
+            }
+        }
+        let mut text = lines.join("\n");
+        text.push('\n');
+        let (mut config, _) = Config::from_yaml(&text).with_context(|| format!("changing {}", self.file.display()))?;
+        crate::util::write_private_file(&self.file, text.as_bytes())?;
+        config.resolve_relative_paths(&self.config_dir);
+        self.config = config;
+        Ok(())
+    }
+
+    /// Reads the config file again (a running server applies some changes without a restart).
+    pub fn reread(&self) -> anyhow::Result<Config> {
+        Ok(Self::from_path(&self.file)?.config)
     }
 
     /// Generates `DATABASE_SECRET_KEY` and `SECRET_KEY` when the config has none, appending them to

@@ -15,6 +15,7 @@ use opendal::{ErrorKind, Operator};
 use crate::config::StorageDriver;
 use crate::oci::{ByteRange, Digest};
 
+pub mod locations;
 mod multipart;
 mod swift;
 
@@ -309,29 +310,72 @@ impl Storage {
                 return assembler.assemble(self, chunks, to, parts).await;
             }
         }
-        // A filesystem object would be visible while being written: write aside and rename. An
-        // object store publishes an object only when its (multipart) write completes: write in place.
-        let staging = format!(
-            "{}.assembling.{}",
-            chunks.first().map(|(path, _)| path.as_str()).unwrap_or("uploads/x"),
-            crate::util::random_token(8)
-        );
-        let target = if capability.rename { staging.as_str() } else { to };
-        let mut writer = self.writer(target).await?;
+        self.concatenate_from(self, chunks, to).await
+    }
+
+    /// Writes the concatenation of `chunks`, objects of `from` (this storage or another), to `to`.
+    /// The path never holds a partial object.
+    pub async fn concatenate_from(&self, from: &Storage, chunks: &[(String, u64)], to: &str) -> io::Result<()> {
+        let (mut writer, staging) = self.staged_writer(to).await?;
         for (chunk, _) in chunks {
-            let mut stream = self.read(chunk, None).await?;
-            while let Some(bytes) = stream.next().await {
-                if let Err(e) = writer.write(bytes?).await {
+            let mut stream = match from.read(chunk, None).await {
+                Ok(stream) => stream,
+                Err(e) => {
                     writer.abort().await;
+                    self.discard_staged(staging.as_deref()).await;
+                    return Err(e);
+                }
+            };
+            while let Some(bytes) = stream.next().await {
+                let written = match bytes {
+                    Ok(bytes) => writer.write(bytes).await,
+                    Err(e) => Err(e),
+                };
+                if let Err(e) = written {
+                    writer.abort().await;
+                    self.discard_staged(staging.as_deref()).await;
                     return Err(e);
                 }
             }
         }
         writer.close().await?;
-        if capability.rename {
-            op.rename(&staging, to).await.map_err(io::Error::other)?;
+        self.publish_staged(staging.as_deref(), to).await
+    }
+
+    /// A writer whose object appears at `to` only once complete: a filesystem object would be
+    /// visible while being written, so it is written aside (the staging path returned) and renamed
+    /// by [`Storage::publish_staged`]; an object store publishes an object only when its
+    /// (multipart) write completes, so it is written in place.
+    pub async fn staged_writer(&self, to: &str) -> io::Result<(BlobWriter, Option<String>)> {
+        if self.op().info().capability().rename {
+            // Staged among the uploads: leftovers of a crash go with abandoned uploads.
+            let staging = format!("uploads/assembling-{}/blob", crate::util::random_token(12));
+            Ok((self.writer(&staging).await?, Some(staging)))
+        } else {
+            Ok((self.writer(to).await?, None))
+        }
+    }
+
+    /// Moves a closed staged object into place.
+    pub async fn publish_staged(&self, staging: Option<&str>, to: &str) -> io::Result<()> {
+        let Some(staging) = staging else { return Ok(()) };
+        let op = self.op();
+        op.rename(staging, to).await.map_err(io::Error::other)?;
+        if let Some(dir) = staging.strip_suffix("blob") {
+            let _ = op.delete(dir).await;
         }
         Ok(())
+    }
+
+    /// Removes what an aborted staged write left.
+    pub async fn discard_staged(&self, staging: Option<&str>) {
+        if let Some(staging) = staging {
+            let op = self.op();
+            let _ = op.delete(staging).await;
+            if let Some(dir) = staging.strip_suffix("blob") {
+                let _ = op.delete(dir).await;
+            }
+        }
     }
 
     /// Every upload folder in storage with the time its newest chunk was written, for removing

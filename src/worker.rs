@@ -29,11 +29,19 @@ pub enum Job {
     ActionLogRotation,
     /// Applies autoprune policies (with `FEATURE_AUTO_PRUNE`), every `AUTO_PRUNING_POLL_PERIOD` seconds.
     Autoprune,
+    /// Copies new blobs to the default storage locations (Quay's storagereplication worker).
+    StorageReplication,
 }
 
 impl Job {
-    pub const ALL: [Job; 5] =
-        [Job::UploadCleanup, Job::ExpiredAppTokens, Job::GarbageCollection, Job::ActionLogRotation, Job::Autoprune];
+    pub const ALL: [Job; 6] = [
+        Job::UploadCleanup,
+        Job::ExpiredAppTokens,
+        Job::GarbageCollection,
+        Job::ActionLogRotation,
+        Job::Autoprune,
+        Job::StorageReplication,
+    ];
 
     pub fn name(self) -> &'static str {
         match self {
@@ -42,6 +50,7 @@ impl Job {
             Job::GarbageCollection => "gc",
             Job::ActionLogRotation => "action-log-rotation",
             Job::Autoprune => "autoprune",
+            Job::StorageReplication => "storage-replication",
         }
     }
 
@@ -58,6 +67,8 @@ impl Job {
         match self {
             Job::GarbageCollection => Duration::from_secs(config.garbage_collection_frequency.max(1)),
             Job::Autoprune => Duration::from_secs(config.auto_pruning_poll_period.max(1)),
+            // An empty queue costs one query; new blobs reach their copies within seconds.
+            Job::StorageReplication => Duration::from_secs(config.worker_period_seconds.min(5)),
             _ => Duration::from_secs(config.worker_period_seconds),
         }
     }
@@ -78,6 +89,10 @@ impl Job {
                 Ok((report.summary(), report.changed_anything()))
             }
             Job::Autoprune => crate::registry::autoprune::run(app).await,
+            Job::StorageReplication => {
+                let n = crate::registry::replication::run_queue(app).await?;
+                Ok((format!("{n} blobs copied to the default storage locations"), n > 0))
+            }
             Job::ActionLogRotation => {
                 let keep = app.config.action_log_rotation_threshold.duration;
                 let before = now_naive() - chrono::Duration::from_std(keep)?;
@@ -253,8 +268,11 @@ async fn cleanup_uploads(app: &AppState) -> anyhow::Result<(String, bool)> {
         }
         crate::testhooks::reached("upload-cleanup.listed").await;
         let batch = stale.len();
+        let layout = app.storage.current();
         for (id, uuid) in stale {
-            app.storage.delete_upload(&uuid).await.with_context(|| format!("upload {uuid}"))?;
+            for location in layout.all() {
+                location.storage.delete_upload(&uuid).await.with_context(|| format!("upload {uuid}"))?;
+            }
             crate::db::upload::delete_upload(&app.db.write, id).await?;
             removed += 1;
         }
@@ -265,10 +283,12 @@ async fn cleanup_uploads(app: &AppState) -> anyhow::Result<(String, bool)> {
     // Chunks whose upload row is gone (Quay's CLEAN_BLOB_UPLOAD_FOLDER), as old as the threshold.
     let mut orphans = 0;
     let cutoff = chrono::Utc::now() - threshold;
-    for (uuid, modified) in app.storage.list_uploads().await? {
-        if modified < cutoff && !crate::db::upload::upload_exists(&app.db.read, &uuid).await? {
-            app.storage.delete_upload(&uuid).await.with_context(|| format!("upload folder {uuid}"))?;
-            orphans += 1;
+    for location in app.storage.current().all() {
+        for (uuid, modified) in location.storage.list_uploads().await? {
+            if modified < cutoff && !crate::db::upload::upload_exists(&app.db.read, &uuid).await? {
+                location.storage.delete_upload(&uuid).await.with_context(|| format!("upload folder {uuid}"))?;
+                orphans += 1;
+            }
         }
     }
     Ok((format!("{removed} stale uploads removed, {orphans} orphaned upload folders removed"), removed + orphans > 0))

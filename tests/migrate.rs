@@ -427,3 +427,153 @@ async fn omr_parts_are_found_from_its_unit_and_volumes() {
     assert_eq!(plan["source"]["storage"], volumes.join("quay-storage").to_str().unwrap());
     assert_eq!(plan["blobs"], 1);
 }
+
+/// Every regular file of a data dir with its SHA-256 (SQLite's transient `-shm` index aside).
+fn tree_checksums(dir: &std::path::Path) -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for entry in std::fs::read_dir(&d).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                stack.push(path);
+            } else if !path.to_string_lossy().ends_with("-shm") {
+                out.push((path.display().to_string(), sha256(&std::fs::read(&path).unwrap())));
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
+#[tokio::test]
+async fn blobs_move_from_local_disk_to_s3_while_the_registry_serves_and_a_killed_move_resumes() {
+    let s = Server::start().await;
+    let t = s.push_token(ALICE, "alice/app").await;
+    let mut pushed: Vec<(String, Vec<u8>)> = Vec::new();
+    for i in 0..40 {
+        let layer = format!("layer before the move {i} {}", "x".repeat(i * 997)).into_bytes();
+        s.push_image(&t, "alice/app", &format!("v{i}"), &layer).await;
+        pushed.push((format!("v{i}"), layer));
+    }
+    let dir = s.stop().await;
+    let config = dir.path().join("config.yaml");
+    let config_arg = config.to_str().unwrap().to_owned();
+
+    // The target is named in the config first, with its credentials; unknown names are refused.
+    let out = quay_output(&["migrate", "storage", "--to", "s3", "--config", &config_arg], "");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success() && err.contains("not in DISTRIBUTED_STORAGE_CONFIG"), "{err}");
+    let s3_line = crate::emulators::s3s_storage_config()
+        .lines()
+        .find(|l| l.trim_start().starts_with("default:"))
+        .unwrap()
+        .replacen("default:", "s3:", 1);
+    let text = std::fs::read_to_string(&config).unwrap().replacen(
+        "DISTRIBUTED_STORAGE_CONFIG:\n",
+        &format!("DISTRIBUTED_STORAGE_CONFIG:\n{s3_line}\n"),
+        1,
+    );
+    std::fs::write(&config, text).unwrap();
+
+    // --dry-run reads only.
+    let before = tree_checksums(dir.path());
+    let plan = quay_ok(&["migrate", "storage", "--to", "s3", "--config", &config_arg, "--dry-run"]);
+    assert!(plan.contains("would copy 41 blobs") && plan.contains("retire `default`"), "{plan}");
+    assert_eq!(tree_checksums(dir.path()), before, "--dry-run changed the data dir");
+
+    // A server (with its workers) serves while the move runs; pushes and pulls go on throughout.
+    let node = Node::start(dir.path(), "", &[]).await;
+    let remote = Remote::at(&node.host);
+    let token = remote.push_token(ALICE, "alice/app").await;
+    let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let traffic = {
+        let stop = stop.clone();
+        let host = node.host.clone();
+        let existing = pushed.clone();
+        tokio::spawn(async move {
+            let remote = Remote::at(&host);
+            let token = remote.push_token(ALICE, "alice/app").await;
+            let mut during = Vec::new();
+            let mut i = 0;
+            while !stop.load(std::sync::atomic::Ordering::Relaxed) {
+                let layer = format!("layer pushed during the move {i}").into_bytes();
+                remote.push_image(&token, "alice/app", &format!("during{i}"), &layer).await;
+                during.push((format!("during{i}"), layer));
+                let (tag, _) = &existing[i % existing.len()];
+                let r =
+                    remote.req(Method::GET, &format!("/v2/alice/app/manifests/{tag}"), &token).send().await.unwrap();
+                assert_eq!(r.status(), StatusCode::OK, "pull of {tag} during the move");
+                i += 1;
+                tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+            }
+            during
+        })
+    };
+
+    // Killed in the middle of copying: the node already replicates new blobs to the target.
+    let mut first = Proc::spawn(
+        &["migrate", "storage", "--to", "s3", "--config", &config_arg, "--parallel", "2"],
+        &[("QUAY_TEST_HOOKS", "migrate-storage.blobs@10=pause")],
+    );
+    first.wait_for("quay test hook: migrate-storage.blobs@10").await;
+    first.kill();
+    let text = std::fs::read_to_string(&config).unwrap();
+    assert!(
+        text.contains("FEATURE_STORAGE_REPLICATION: true")
+            && text.contains(r#"DISTRIBUTED_STORAGE_DEFAULT_LOCATIONS: ["s3"]"#),
+        "{text}"
+    );
+    remote.push_image(&token, "alice/app", "while-stopped", b"replicated by the server's own job").await;
+    let uri = quay::config::LoadedConfig::from_path(&config).unwrap().config.database().unwrap();
+    let db = quay::db::Db::open(&uri, "default").await.unwrap();
+    let s3_id = quay::db::blob::storage_location_id(&db.read, "s3").await.unwrap().unwrap();
+    let layer = sha256(b"replicated by the server's own job");
+    wait_until("the server's replication job copies a new blob to the target", || async {
+        quay::db::blob::placements_of_digest(&db.read, &layer).await.unwrap().contains(&s3_id)
+    })
+    .await;
+    db.close().await;
+
+    // Resumed: it finishes, blobs pushed meanwhile included, then the old location is retired.
+    let out = quay_ok(&["migrate", "storage", "--to", "s3", "--config", &config_arg, "--parallel", "4", "--json"]);
+    let moved: Value = serde_json::from_str(out.trim()).unwrap();
+    assert_eq!(moved["retired"], serde_json::json!(["default"]), "{moved}");
+    let resumed = moved["copied_blobs"].as_u64().unwrap() + moved["verified_blobs"].as_u64().unwrap();
+    stop.store(true, std::sync::atomic::Ordering::Relaxed);
+    let during = traffic.await.unwrap();
+    assert!(!during.is_empty());
+    let text = std::fs::read_to_string(&config).unwrap();
+    assert!(!text.contains("LocalStorage") && text.contains(r#"DISTRIBUTED_STORAGE_PREFERENCE: ["s3"]"#), "{text}");
+
+    // Pushed after the move: straight to the target.
+    remote.push_image(&token, "alice/app", "after", b"pushed after the move").await;
+    pushed.extend(during);
+    pushed.push(("after".into(), b"pushed after the move".to_vec()));
+    pushed.push(("while-stopped".into(), b"replicated by the server's own job".to_vec()));
+    for (tag, layer) in &pushed {
+        let r = remote.req(Method::GET, &format!("/v2/alice/app/manifests/{tag}"), &token).send().await.unwrap();
+        assert_eq!(r.status(), StatusCode::OK, "{tag}");
+        let manifest: Value = r.json().await.unwrap();
+        let d = manifest["layers"][0]["digest"].as_str().unwrap();
+        // Served by a redirect to the object store's signed URL, which the client follows.
+        let r = remote.req(Method::GET, &format!("/v2/alice/app/blobs/{d}"), &token).send().await.unwrap();
+        assert_eq!(r.status(), StatusCode::OK, "{tag}");
+        let bytes = r.bytes().await.unwrap();
+        assert_eq!(&bytes[..], &layer[..], "{tag}");
+    }
+    drop(node);
+
+    // Every blob the database names is on the target and hashes to its digest; the old folder
+    // keeps its objects until the operator removes them.
+    let report = quay_ok(&["fsck", "--verify", "--config", &config_arg, "--json"]);
+    let report: Value = serde_json::from_str(&report).unwrap();
+    assert_eq!(report["locations"], serde_json::json!(["s3"]));
+    assert_eq!(report["missing"], serde_json::json!([]), "{report}");
+    assert_eq!(report["corrupt"], serde_json::json!([]), "{report}");
+    let blobs = report["blobs_checked"].as_u64().unwrap();
+    assert!(blobs >= 41 + 2, "{report}");
+    // The first run copied at least 10 and the server's job some more: the second did the rest.
+    assert!(resumed > 0 && resumed + 10 <= blobs, "{moved} of {blobs}");
+    assert!(dir.path().join("storage/sha256").exists());
+}

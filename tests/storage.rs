@@ -278,3 +278,79 @@ async fn s3_joins_large_chunks_with_part_copies() {
     assert!(got == data, "the joined blob differs from the upload");
     storage.delete_upload(&upload).await.unwrap();
 }
+
+/// Quay's several storage locations: a blob is read where it is placed, an upload begun in the
+/// location that was preferred finishes in the one preferred now, and new blobs are copied to the
+/// default locations by the replication queue, placed only once complete.
+#[tokio::test]
+async fn several_locations_read_where_placed_replicate_and_finish_uploads_in_the_preferred_one() {
+    let s = Server::start_with(
+        "DISTRIBUTED_STORAGE_CONFIG:\n  default: [LocalStorage, {storage_path: storage}]\n  second: [LocalStorage, {storage_path: second}]\n",
+    )
+    .await;
+    let t = s.push_token(ALICE, "alice/app").await;
+    s.push_image(&t, "alice/app", "old", b"only in the first location").await;
+
+    // An upload begins while `default` is preferred...
+    let r = s.req(Method::POST, "/v2/alice/app/blobs/uploads/", &t).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::ACCEPTED);
+    let location = r.headers()["location"].to_str().unwrap().to_owned();
+    let r = s.req(Method::PATCH, &location, &t).body("half one, ").send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::ACCEPTED);
+    let location = r.headers()["location"].to_str().unwrap().to_owned();
+
+    // ...then `second` becomes preferred, and every new blob is copied to both.
+    let config = s.dir.path().join("config.yaml");
+    let text = std::fs::read_to_string(&config).unwrap().replace(
+        "DISTRIBUTED_STORAGE_PREFERENCE: [default]",
+        "DISTRIBUTED_STORAGE_PREFERENCE: [second, default]\nDISTRIBUTED_STORAGE_DEFAULT_LOCATIONS: [default, second]\nFEATURE_STORAGE_REPLICATION: true",
+    );
+    std::fs::write(&config, text).unwrap();
+    let loaded = quay::config::LoadedConfig::from_path(&config).unwrap();
+    assert!(s.app.apply_storage_config(&loaded.config).await.unwrap());
+    assert!(!s.app.apply_storage_config(&loaded.config).await.unwrap(), "the same keys again change nothing");
+
+    // The old image is read from where it is placed.
+    let r = s.req(Method::GET, "/v2/alice/app/manifests/old", &t).send().await.unwrap();
+    let manifest: serde_json::Value = r.json().await.unwrap();
+    let old_layer = manifest["layers"][0]["digest"].as_str().unwrap().to_owned();
+    let r = s.req(Method::GET, &format!("/v2/alice/app/blobs/{old_layer}"), &t).send().await.unwrap();
+    assert_eq!(&r.bytes().await.unwrap()[..], b"only in the first location");
+
+    // The upload finishes in the preferred location, its chunk copied across.
+    let whole = b"half one, half two";
+    let digest = sha256(whole);
+    let separator = if location.contains('?') { '&' } else { '?' };
+    let r =
+        s.req(Method::PUT, &format!("{location}{separator}digest={digest}"), &t).body("half two").send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::CREATED, "{}", r.text().await.unwrap());
+    let hex = digest.trim_start_matches("sha256:");
+    let path = |root: &str| s.dir.path().join(root).join("sha256").join(&hex[..2]).join(hex);
+    assert!(path("second").exists() && !path("storage").exists());
+    let r = s.req(Method::GET, &format!("/v2/alice/app/blobs/{digest}"), &t).send().await.unwrap();
+    assert_eq!(&r.bytes().await.unwrap()[..], whole);
+
+    // Its copy to `default` waits in Quay's replication queue; the job makes and places it.
+    let db = s.db().await;
+    let default_id = quay::db::blob::storage_location_id(&db.read, "default").await.unwrap().unwrap();
+    let second_id = quay::db::blob::storage_location_id(&db.read, "second").await.unwrap().unwrap();
+    assert_eq!(quay::db::blob::placements_of_digest(&db.read, &digest).await.unwrap(), vec![second_id]);
+    assert_eq!(quay::db::queue::pending(&db.read, "imagestoragereplication/").await.unwrap(), 1);
+    assert_eq!(quay::registry::replication::run_queue(&s.app).await.unwrap(), 1);
+    let mut placed = quay::db::blob::placements_of_digest(&db.read, &digest).await.unwrap();
+    placed.sort();
+    let mut both = vec![default_id, second_id];
+    both.sort();
+    assert_eq!(placed, both);
+    assert_eq!(std::fs::read(path("storage")).unwrap(), whole);
+    // The blobs from before the change are missing in `second` only.
+    assert_eq!(quay::db::blob::count_missing_at(&db.read, second_id).await.unwrap().0, 2);
+    assert_eq!(quay::db::blob::count_missing_at(&db.read, default_id).await.unwrap().0, 0);
+    db.close().await;
+
+    // Each location holds every blob placed in it, whole.
+    let report = quay::registry::gc::fsck(&s.app, true, None, &|_| {}).await.unwrap();
+    assert_eq!(report.locations, ["second", "default"]);
+    assert!(report.missing.is_empty() && report.corrupt.is_empty(), "{report:?}");
+    assert_eq!(report.blobs_checked, 3 + 1);
+}

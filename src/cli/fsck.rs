@@ -17,6 +17,9 @@ pub struct FsckArgs {
     /// about to reference a younger one).
     #[arg(long, default_value = "1h", value_parser = crate::config::parse_duration)]
     grace: std::time::Duration,
+    /// Check only this storage location (a name in DISTRIBUTED_STORAGE_CONFIG); default: all.
+    #[arg(long)]
+    location: Option<String>,
 }
 
 pub(super) async fn fsck(args: FsckArgs, source: &Source) -> anyhow::Result<()> {
@@ -36,7 +39,7 @@ pub(super) async fn fsck(args: FsckArgs, source: &Source) -> anyhow::Result<()> 
         ));
         bar.tick();
     };
-    let mut report = crate::registry::gc::fsck(&app, args.verify, &show).await?;
+    let mut report = crate::registry::gc::fsck(&app, args.verify, args.location.as_deref(), &show).await?;
     bar.finish_and_clear();
     if args.fix {
         // Removing objects is collection: not during a backup or another collector's run.
@@ -51,7 +54,7 @@ pub(super) async fn fsck(args: FsckArgs, source: &Source) -> anyhow::Result<()> 
     if source.json {
         println!("{}", serde_json::to_string_pretty(&report)?);
     } else {
-        println!("{} blobs checked", report.blobs_checked);
+        println!("{} blobs checked in {}", report.blobs_checked, report.locations.join(", "));
         for (kind, digests) in [("missing", &report.missing), ("damaged", &report.corrupt)] {
             for d in digests {
                 let used = report.damaged_in.get(d).filter(|r| !r.is_empty()).map(|r| r.join(", "));

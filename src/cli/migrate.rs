@@ -22,6 +22,24 @@ pub enum MigrateCommand {
     /// secrets, signing key, certificates, users, robots and blobs (validated first, read-only).
     #[command(after_help = "Example: quay migrate omr --source-root ~/quay-install --data-dir /var/lib/quay --dry-run")]
     Omr(OmrArgs),
+    /// Move the blobs to another storage location (named in DISTRIBUTED_STORAGE_CONFIG) while the
+    /// registry serves: replicated and verified, then made preferred, then the old ones retired.
+    #[command(after_help = "Example: quay migrate storage --to s3 --data-dir /var/lib/quay --parallel 8")]
+    Storage(StorageArgs),
+}
+
+#[derive(Args)]
+pub struct StorageArgs {
+    /// The location blobs move to: its name in DISTRIBUTED_STORAGE_CONFIG (add it there first,
+    /// with its credentials).
+    #[arg(long)]
+    to: String,
+    /// How many blobs are copied at once.
+    #[arg(long, default_value_t = 4)]
+    parallel: usize,
+    /// Check everything and print the plan; change nothing.
+    #[arg(long)]
+    dry_run: bool,
 }
 
 #[derive(Args)]
@@ -86,6 +104,7 @@ pub(super) async fn run(command: MigrateCommand, source: &Source) -> anyhow::Res
     match command {
         MigrateCommand::Database(args) => database(args, source).await,
         MigrateCommand::Omr(args) => omr(args, source).await,
+        MigrateCommand::Storage(args) => storage(args, source).await,
     }
 }
 
@@ -229,6 +248,96 @@ async fn database(args: DatabaseArgs, source: &Source) -> anyhow::Result<()> {
             loaded.file.display(),
             sqlite.display()
         );
+    }
+    Ok(())
+}
+
+async fn storage(args: StorageArgs, source: &Source) -> anyhow::Result<()> {
+    use crate::migrate::storage::{Progress, Stage};
+    let default_hostname = format!("{}:8443", crate::util::hostname());
+    let (mut loaded, _) = load(source, &default_hostname, Create::Refused)?;
+    init_logging(loaded.config.log_format);
+    let plan = crate::migrate::storage::plan_storage_move(&loaded, &args.to).await?;
+    if args.dry_run {
+        if source.json {
+            println!("{}", serde_json::to_string_pretty(&plan)?);
+        } else if plan.stage == Stage::Done {
+            println!("`{}` is the only storage location; there is nothing to move", plan.to);
+        } else {
+            println!(
+                "would copy {} blobs ({}) to `{}`, verifying each, {}then retire {}; {} (the move runs while they serve)",
+                plan.missing_blobs,
+                indicatif::HumanBytes(plan.missing_bytes),
+                plan.to,
+                if plan.stage == Stage::Replicate { "make it the preferred location, " } else { "" },
+                plan.retiring.iter().map(|n| format!("`{n}`")).collect::<Vec<_>>().join(", "),
+                match plan.nodes.len() {
+                    0 => "no server or worker runs now".to_owned(),
+                    n => format!("{n} servers and workers run now"),
+                }
+            );
+        }
+        return Ok(());
+    }
+    if plan.stage == Stage::Done {
+        println!("`{}` is the only storage location; there is nothing to move", plan.to);
+        return Ok(());
+    }
+    crate::app::App::probe_database(&loaded.config).await?;
+    loaded.ensure_secrets()?;
+    let app = crate::app::App::open(&loaded).await?;
+    let bar = indicatif::ProgressBar::with_draw_target(Some(0), indicatif::ProgressDrawTarget::stderr());
+    bar.set_style(
+        indicatif::ProgressStyle::with_template(
+            "{msg:32} [{bar:30}] {bytes}/{total_bytes} {bytes_per_sec} ETA {eta} ({prefix} blobs)",
+        )
+        .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+    );
+    let blobs_done = std::sync::atomic::AtomicU64::new(0);
+    let show = |p: Progress<'_>| match p {
+        Progress::Step(step) => bar.set_message(step.to_owned()),
+        Progress::Pass { blobs, bytes } => {
+            blobs_done.store(0, std::sync::atomic::Ordering::Relaxed);
+            bar.set_length(bytes);
+            bar.set_position(0);
+            bar.set_prefix(format!("0/{blobs}"));
+            bar.set_message(format!("copying {blobs} blobs"));
+        }
+        Progress::Blob { bytes } => {
+            let n = blobs_done.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1;
+            bar.inc(bytes);
+            let total = bar.prefix();
+            let of = total.split('/').nth(1).unwrap_or("?").to_owned();
+            bar.set_prefix(format!("{n}/{of}"));
+        }
+    };
+    let moved = crate::migrate::storage::move_storage(&app, &mut loaded, &args.to, args.parallel, &show).await;
+    bar.finish_and_clear();
+    app.audit.flush().await;
+    app.db.close().await;
+    let moved = moved?;
+    if source.json {
+        println!("{}", serde_json::to_string(&moved)?);
+    } else {
+        let rate = moved.copied_bytes as f64 / moved.seconds.max(0.001);
+        println!(
+            "copied {} blobs ({}) to `{}` in {:.1} s ({}/s), each re-hashed on arrival; {} more were there already \
+             and verified",
+            moved.copied_blobs,
+            indicatif::HumanBytes(moved.copied_bytes),
+            args.to,
+            moved.seconds,
+            indicatif::HumanBytes(rate as u64),
+            moved.verified_blobs
+        );
+        if !moved.retired.is_empty() {
+            println!(
+                "`{}` is now the only storage location; retired {}: their objects are no longer read and stay where \
+                 they are until you remove them",
+                args.to,
+                moved.retired.iter().map(|n| format!("`{n}`")).collect::<Vec<_>>().join(", ")
+            );
+        }
     }
     Ok(())
 }

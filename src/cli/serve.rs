@@ -98,6 +98,7 @@ pub(super) async fn serve(args: ServeArgs, source: &Source) -> anyhow::Result<()
     }
     let app = AppState(Arc::new(app));
     spawn_key_renewal(app.clone());
+    crate::app::spawn_storage_upkeep(app.clone(), loaded.file.clone());
     crate::http::exposition::spawn_listener(app.clone());
     let (jobs_stop, jobs_stopped) = tokio::sync::oneshot::channel::<()>();
     let jobs = (!args.no_workers).then(|| {
@@ -123,6 +124,7 @@ pub(super) async fn serve(args: ServeArgs, source: &Source) -> anyhow::Result<()
         let _ = jobs.await;
     }
     app.audit.flush().await;
+    app.forget_node().await;
     tracing::info!("stopped");
     if let Ok(app) = Arc::try_unwrap(app.0) {
         app.db.close().await;

@@ -20,10 +20,12 @@ pub(super) async fn worker(source: &Source) -> anyhow::Result<()> {
     App::probe_database(&loaded.config).await?;
     loaded.ensure_secrets()?;
     let app = AppState(Arc::new(App::open(&loaded).await?));
+    crate::app::spawn_storage_upkeep(app.clone(), loaded.file.clone());
     let shutdown = shutdown_signal();
     crate::util::notify_systemd("READY=1");
     crate::worker::run(app.clone(), shutdown).await;
     app.audit.flush().await;
+    app.forget_node().await;
     if let Ok(app) = Arc::try_unwrap(app.0) {
         app.db.close().await;
     }

@@ -76,13 +76,13 @@ pub struct Stored {
     pub size: i64,
 }
 
-/// A stored blob by digest, in any repository, placed in `location_id`.
-pub async fn find_blob<C: ConnectionTrait>(c: &C, digest: &str, location_id: i32) -> Result<Option<BlobRow>, DbErr> {
+/// A stored blob by digest, in any repository and any location that holds its bytes.
+pub async fn find_blob<C: ConnectionTrait>(c: &C, digest: &str) -> Result<Option<BlobRow>, DbErr> {
     let row = one(
         c,
-        "SELECT s.id, s.image_size FROM imagestorage s JOIN imagestorageplacement p ON p.storage_id = s.id \
-         WHERE s.content_checksum = ? AND p.location_id = ? LIMIT 1",
-        vec![digest.into(), location_id.into()],
+        "SELECT s.id, s.image_size FROM imagestorage s WHERE s.content_checksum = ? \
+         AND EXISTS (SELECT 1 FROM imagestorageplacement p WHERE p.storage_id = s.id) LIMIT 1",
+        vec![digest.into()],
     )
     .await?;
     row.map(|r| {
@@ -91,18 +91,27 @@ pub async fn find_blob<C: ConnectionTrait>(c: &C, digest: &str, location_id: i32
     .transpose()
 }
 
-/// The blob row for a digest whose bytes were just verified and stored, created if no row exists
-/// yet: blobs are stored once, whichever repository pushes them.
-pub async fn ensure_blob<C: ConnectionTrait>(c: &C, digest: &str, size: i64, location_id: i32) -> Result<i32, DbErr> {
-    if let Some(b) = find_blob(c, digest, location_id).await? {
-        if c.get_database_backend() != sea_orm::DbBackend::Postgres {
-            return Ok(b.id);
-        }
-        // Until this transaction ends, garbage collection cannot delete the row it reuses; if it
-        // just did, a new row is made below.
-        let locked = one(c, "SELECT id FROM imagestorage WHERE id = ? FOR KEY SHARE", vec![b.id.into()]).await?;
-        if locked.is_some() {
-            return Ok(b.id);
+/// The blob row for a digest whose bytes were just verified and stored in `location_id`, created
+/// if no row exists yet (blobs are stored once, whichever repository pushes them) and placed in
+/// that location if it was not. Returns the row's id and every location now holding it.
+pub async fn ensure_blob<C: ConnectionTrait>(
+    c: &C,
+    digest: &str,
+    size: i64,
+    location_id: i32,
+) -> Result<(i32, Vec<i32>), DbErr> {
+    if let Some(b) = find_blob(c, digest).await? {
+        let reusable = c.get_database_backend() != sea_orm::DbBackend::Postgres
+            // Until this transaction ends, garbage collection cannot delete the row it reuses; if
+            // it just did, a new row is made below.
+            || one(c, "SELECT id FROM imagestorage WHERE id = ? FOR KEY SHARE", vec![b.id.into()]).await?.is_some();
+        if reusable {
+            let mut placed = placements(c, b.id).await?;
+            if !placed.contains(&location_id) {
+                add_placement(c, b.id, location_id).await?;
+                placed.push(location_id);
+            }
+            return Ok((b.id, placed));
         }
     }
     let blob = imagestorage::ActiveModel {
@@ -123,7 +132,193 @@ pub async fn ensure_blob<C: ConnectionTrait>(c: &C, digest: &str, size: i64, loc
     }
     .insert(c)
     .await?;
-    Ok(blob.id)
+    Ok((blob.id, vec![location_id]))
+}
+
+/// The locations holding a blob's bytes (`imagestorageplacement`).
+pub async fn placements<C: ConnectionTrait>(c: &C, blob_id: i32) -> Result<Vec<i32>, DbErr> {
+    let rows =
+        all(c, "SELECT location_id FROM imagestorageplacement WHERE storage_id = ?", vec![blob_id.into()]).await?;
+    rows.iter().map(|r| r.try_get("", "location_id")).collect()
+}
+
+/// The locations holding the bytes of any blob row with `digest`.
+pub async fn placements_of_digest<C: ConnectionTrait>(c: &C, digest: &str) -> Result<Vec<i32>, DbErr> {
+    let rows = all(
+        c,
+        "SELECT DISTINCT p.location_id FROM imagestorageplacement p JOIN imagestorage s ON s.id = p.storage_id \
+         WHERE s.content_checksum = ?",
+        vec![digest.into()],
+    )
+    .await?;
+    rows.iter().map(|r| r.try_get("", "location_id")).collect()
+}
+
+/// Records that `location_id` holds the blob's bytes (a no-op when it already does).
+pub async fn add_placement<C: ConnectionTrait>(c: &C, blob_id: i32, location_id: i32) -> Result<(), DbErr> {
+    exec(
+        c,
+        "INSERT INTO imagestorageplacement (storage_id, location_id) SELECT ?, ? WHERE NOT EXISTS \
+         (SELECT 1 FROM imagestorageplacement WHERE storage_id = ? AND location_id = ?)",
+        vec![blob_id.into(), location_id.into(), blob_id.into(), location_id.into()],
+    )
+    .await?;
+    Ok(())
+}
+
+/// A blob to copy between locations.
+#[derive(Debug, Clone)]
+pub struct PlacedBlob {
+    pub id: i32,
+    pub uuid: String,
+    pub digest: String,
+    pub size: i64,
+    pub placed: Vec<i32>,
+}
+
+/// Up to `limit` blobs, by id after `after`, that some location holds and `location_id` does not.
+pub async fn blobs_missing_at<C: ConnectionTrait>(
+    c: &C,
+    location_id: i32,
+    after: i32,
+    limit: u32,
+) -> Result<Vec<PlacedBlob>, DbErr> {
+    let rows = all(
+        c,
+        "SELECT s.id, s.uuid, s.content_checksum, s.image_size FROM imagestorage s \
+         WHERE s.id > ? AND s.content_checksum IS NOT NULL \
+         AND EXISTS (SELECT 1 FROM imagestorageplacement p WHERE p.storage_id = s.id) \
+         AND NOT EXISTS (SELECT 1 FROM imagestorageplacement p WHERE p.storage_id = s.id AND p.location_id = ?) \
+         ORDER BY s.id LIMIT ?",
+        vec![after.into(), location_id.into(), i64::from(limit).into()],
+    )
+    .await?;
+    let mut out = Vec::with_capacity(rows.len());
+    for r in rows {
+        let id: i32 = r.try_get("", "id")?;
+        out.push(PlacedBlob {
+            id,
+            uuid: r.try_get("", "uuid")?,
+            digest: r.try_get("", "content_checksum")?,
+            size: r.try_get::<Option<i64>>("", "image_size")?.unwrap_or(-1),
+            placed: placements(c, id).await?,
+        });
+    }
+    Ok(out)
+}
+
+/// How many blobs, and how many bytes, some location holds and `location_id` does not.
+pub async fn count_missing_at<C: ConnectionTrait>(c: &C, location_id: i32) -> Result<(u64, u64), DbErr> {
+    let row = one(
+        c,
+        "SELECT COUNT(*) AS n, CAST(COALESCE(SUM(s.image_size), 0) AS BIGINT) AS bytes FROM imagestorage s \
+         WHERE s.content_checksum IS NOT NULL \
+         AND EXISTS (SELECT 1 FROM imagestorageplacement p WHERE p.storage_id = s.id) \
+         AND NOT EXISTS (SELECT 1 FROM imagestorageplacement p WHERE p.storage_id = s.id AND p.location_id = ?)",
+        vec![location_id.into()],
+    )
+    .await?;
+    let Some(r) = row else { return Ok((0, 0)) };
+    let n: i64 = r.try_get("", "n")?;
+    let bytes: i64 = r.try_get("", "bytes")?;
+    Ok((n.max(0) as u64, bytes.max(0) as u64))
+}
+
+/// A blob row by its `uuid` (the replication queue names blobs so, as Quay's does).
+pub async fn placed_blob_by_uuid<C: ConnectionTrait>(c: &C, uuid: &str) -> Result<Option<PlacedBlob>, DbErr> {
+    let Some(r) =
+        one(c, "SELECT id, uuid, content_checksum, image_size FROM imagestorage WHERE uuid = ?", vec![uuid.into()])
+            .await?
+    else {
+        return Ok(None);
+    };
+    let id: i32 = r.try_get("", "id")?;
+    let Some(digest) = r.try_get::<Option<String>>("", "content_checksum")? else { return Ok(None) };
+    Ok(Some(PlacedBlob {
+        id,
+        uuid: r.try_get("", "uuid")?,
+        digest,
+        size: r.try_get::<Option<i64>>("", "image_size")?.unwrap_or(-1),
+        placed: placements(c, id).await?,
+    }))
+}
+
+/// Forgets that `location_id` holds any blob (the location is being retired); returns how many
+/// placements went. Refused, returning `None`, while some blob is held there and nowhere else.
+pub async fn retire_location<C: ConnectionTrait>(c: &C, location_id: i32) -> Result<Option<u64>, DbErr> {
+    let only_there = one(
+        c,
+        "SELECT COUNT(*) AS n FROM imagestorageplacement p WHERE p.location_id = ? AND NOT EXISTS \
+         (SELECT 1 FROM imagestorageplacement q WHERE q.storage_id = p.storage_id AND q.location_id <> ?)",
+        vec![location_id.into(), location_id.into()],
+    )
+    .await?
+    .map(|r| r.try_get::<i64>("", "n"))
+    .transpose()?
+    .unwrap_or(0);
+    if only_there > 0 {
+        return Ok(None);
+    }
+    let removed = exec(c, "DELETE FROM imagestorageplacement WHERE location_id = ?", vec![location_id.into()]).await?;
+    Ok(Some(removed))
+}
+
+/// A blob row's `uuid`.
+pub async fn blob_uuid<C: ConnectionTrait>(c: &C, blob_id: i32) -> Result<Option<String>, DbErr> {
+    one(c, "SELECT uuid FROM imagestorage WHERE id = ?", vec![blob_id.into()])
+        .await?
+        .map(|r| r.try_get("", "uuid"))
+        .transpose()
+}
+
+pub async fn blob_exists<C: ConnectionTrait>(c: &C, blob_id: i32) -> Result<bool, DbErr> {
+    Ok(one(c, "SELECT id FROM imagestorage WHERE id = ?", vec![blob_id.into()]).await?.is_some())
+}
+
+/// Whether any blob row has `digest`.
+pub async fn digest_exists<C: ConnectionTrait>(c: &C, digest: &str) -> Result<bool, DbErr> {
+    Ok(one(c, "SELECT id FROM imagestorage WHERE content_checksum = ? LIMIT 1", vec![digest.into()]).await?.is_some())
+}
+
+/// The `imagestoragelocation` id of `name`, if it has a row.
+pub async fn storage_location_id<C: ConnectionTrait>(c: &C, name: &str) -> Result<Option<i32>, DbErr> {
+    one(c, "SELECT id FROM imagestoragelocation WHERE name = ?", vec![name.into()])
+        .await?
+        .map(|r| r.try_get("", "id"))
+        .transpose()
+}
+
+/// The `imagestoragelocation` ids of `names`, creating the rows that are missing (Quay's boot
+/// ensures one row per `DISTRIBUTED_STORAGE_CONFIG` key; so do we).
+pub async fn storage_location_ids<C: ConnectionTrait>(c: &C, names: &[String]) -> Result<HashMap<String, i32>, DbErr> {
+    let mut ids = HashMap::new();
+    for name in names {
+        let lookup = || one(c, "SELECT id FROM imagestoragelocation WHERE name = ?", vec![name.as_str().into()]);
+        let row = match lookup().await? {
+            Some(row) => row,
+            None => {
+                // Two nodes starting together may both insert: the name is unique, so one fails.
+                let _ = exec(c, "INSERT INTO imagestoragelocation (name) VALUES (?)", vec![name.as_str().into()]).await;
+                lookup().await?.ok_or_else(|| DbErr::RecordNotFound(format!("imagestoragelocation `{name}`")))?
+            }
+        };
+        ids.insert(name.clone(), row.try_get("", "id")?);
+    }
+    Ok(ids)
+}
+
+/// The digest and size of every blob row placed in `location_id`, for consistency checks.
+pub async fn blob_digests_at<C: ConnectionTrait>(c: &C, location_id: i32) -> Result<Vec<(String, i64)>, DbErr> {
+    let rows = all(
+        c,
+        "SELECT s.content_checksum, s.image_size FROM imagestorage s JOIN imagestorageplacement p \
+         ON p.storage_id = s.id WHERE p.location_id = ? AND s.content_checksum IS NOT NULL",
+        vec![location_id.into()],
+    )
+    .await?;
+    rows.iter()
+        .map(|r| Ok((r.try_get("", "content_checksum")?, r.try_get::<Option<i64>>("", "image_size")?.unwrap_or(-1))))
+        .collect()
 }
 
 /// Links a blob into a repository until a manifest references it (Quay's `uploadedblob`).

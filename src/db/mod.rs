@@ -58,7 +58,6 @@ pub struct Lookups {
     pub robot_login_service: i32,
     pub tag_kind_tag: i32,
     pub repository_kind_image: i32,
-    pub storage_location: i32,
 }
 
 impl Lookups {
@@ -83,7 +82,8 @@ pub struct Db {
 
 impl Db {
     /// Opens (creating if needed) the database, brings the schema to Quay's revision and loads the
-    /// lookup rows. `storage_location` is the `imagestoragelocation` name uploads are placed in.
+    /// lookup rows. `storage_location` is the `imagestoragelocation` row to ensure for uploads
+    /// (the others are ensured with the storage layout, `blob::storage_location_ids`).
     pub async fn open(uri: &DatabaseUri, storage_location: &str) -> anyhow::Result<Db> {
         let (read, write) = match uri {
             DatabaseUri::Sqlite(path) => open_sqlite(path).await?,
@@ -99,6 +99,25 @@ impl Db {
             DatabaseUri::Postgres(_) => None,
         };
         Ok(Db { read, write, lookups, hot })
+    }
+
+    /// One connection that only reads, for commands that must change nothing (`--dry-run`): no
+    /// schema migration, no lookup rows ensured, and on SQLite a read-only open.
+    pub async fn open_read_only(uri: &DatabaseUri) -> anyhow::Result<DatabaseConnection> {
+        match uri {
+            DatabaseUri::Sqlite(path) => {
+                use sqlx::sqlite::{SqliteConnectOptions, SqlitePoolOptions};
+                let options =
+                    SqliteConnectOptions::new().filename(path).read_only(true).busy_timeout(Duration::from_secs(10));
+                let pool = SqlitePoolOptions::new()
+                    .max_connections(1)
+                    .connect_with(options)
+                    .await
+                    .with_context(|| format!("cannot open SQLite database {} for reading", path.display()))?;
+                Ok(SqlxSqliteConnector::from_sqlx_sqlite_pool(pool))
+            }
+            DatabaseUri::Postgres(url) => open_postgres(url).await,
+        }
     }
 
     /// Connects once, with a short deadline, to tell an unreachable database from a slow start.
@@ -291,17 +310,7 @@ async fn load_lookups(conn: &DatabaseConnection, storage_location: &str) -> anyh
     let login_services = names("loginservice").await?;
     let tag_kind = names("tagkind").await?;
     let repo_kind = names("repositorykind").await?;
-    let mut locations = names("imagestoragelocation").await?;
-    if !locations.contains_key(storage_location) {
-        // Quay's boot.py ensures one row per DISTRIBUTED_STORAGE_CONFIG key; so do we.
-        conn.execute_raw(sql(
-            conn.get_database_backend(),
-            "INSERT INTO imagestoragelocation (name) VALUES (?)",
-            [storage_location.into()],
-        ))
-        .await?;
-        locations = names("imagestoragelocation").await?;
-    }
+    blob::storage_location_ids(conn, &[storage_location.to_owned()]).await?;
     let get = |m: &HashMap<String, i32>, table: &str, name: &str| {
         m.get(name).copied().with_context(|| format!("lookup row `{name}` is missing from table `{table}`"))
     };
@@ -312,7 +321,6 @@ async fn load_lookups(conn: &DatabaseConnection, storage_location: &str) -> anyh
         tag_kind_tag: get(&tag_kind, "tagkind", "tag")?,
         robot_login_service: get(&login_services, "loginservice", "quayrobot")?,
         repository_kind_image: get(&repo_kind, "repositorykind", "image")?,
-        storage_location: get(&locations, "imagestoragelocation", storage_location)?,
         media_type_ids,
         role_ids,
         team_role_ids,

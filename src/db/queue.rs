@@ -18,6 +18,15 @@ use crate::util::now_naive;
 
 const LEASE_QUEUE_PREFIX: &str = "quay-lease/";
 
+/// One row per running server or worker, `quay-node/<node>`, whose body is the fingerprint of the
+/// storage layout it uses and whose `processing_expires` it keeps in the future while it lives
+/// (ours, not Quay's): `quay migrate storage` waits for every live node to use a new layout.
+const NODE_QUEUE_PREFIX: &str = "quay-node/";
+
+/// Quay's queue of blobs to copy to the default storage locations
+/// (`storagereplication`, body `{"namespace_user_id": .., "storage_id": "<imagestorage uuid>"}`).
+pub const REPLICATION_QUEUE: &str = "imagestoragereplication";
+
 /// Quay's queue of deleted repositories to purge (`REPOSITORY_GC_QUEUE_NAME`).
 pub const REPOSITORY_GC_QUEUE: &str = "repositorygc";
 
@@ -186,6 +195,66 @@ pub fn live_lease_holders(path: &std::path::Path) -> anyhow::Result<Vec<String>>
 pub async fn lease_holder<C: ConnectionTrait>(c: &C, job: &str) -> Result<Option<String>, DbErr> {
     let row = lease_row(c, &format!("{LEASE_QUEUE_PREFIX}{job}")).await?;
     Ok(row.filter(|r| !r.available && r.expires.is_some_and(|e| e >= now_naive())).map(|r| r.holder))
+}
+
+/// Records that `node` uses the storage layout `fingerprint` and is alive for `ttl` more.
+pub async fn record_node<C: ConnectionTrait>(c: &C, node: &str, fingerprint: &str, ttl: Duration) -> Result<(), DbErr> {
+    let queue = format!("{NODE_QUEUE_PREFIX}{node}");
+    let updated = exec(
+        c,
+        "UPDATE queueitem SET body = ?, processing_expires = ? WHERE queue_name = ?",
+        vec![fingerprint.into(), later(ttl).into(), queue.clone().into()],
+    )
+    .await?;
+    if updated == 0 {
+        exec(
+            c,
+            "INSERT INTO queueitem (queue_name, body, available_after, available, processing_expires, \
+             retries_remaining, state_id) VALUES (?, ?, ?, ?, ?, 0, ?)",
+            vec![
+                queue.into(),
+                fingerprint.into(),
+                now_naive().into(),
+                false.into(),
+                later(ttl).into(),
+                new_state_id().into(),
+            ],
+        )
+        .await?;
+    }
+    Ok(())
+}
+
+/// Removes a node's record (it stops), and the records of nodes long dead.
+pub async fn forget_node<C: ConnectionTrait>(c: &C, node: &str) -> Result<(), DbErr> {
+    exec(
+        c,
+        "DELETE FROM queueitem WHERE queue_name LIKE ? AND (queue_name = ? OR processing_expires < ?)",
+        vec![
+            format!("{NODE_QUEUE_PREFIX}%").into(),
+            format!("{NODE_QUEUE_PREFIX}{node}").into(),
+            (now_naive() - chrono::Duration::days(1)).into(),
+        ],
+    )
+    .await?;
+    Ok(())
+}
+
+/// The live nodes and the storage layout fingerprint each uses.
+pub async fn live_nodes<C: ConnectionTrait>(c: &C) -> Result<Vec<(String, String)>, DbErr> {
+    let rows = super::all(
+        c,
+        "SELECT queue_name, body FROM queueitem WHERE queue_name LIKE ? AND processing_expires > ? ORDER BY id",
+        vec![format!("{NODE_QUEUE_PREFIX}%").into(), now_naive().into()],
+    )
+    .await?;
+    rows.iter()
+        .map(|r| {
+            let queue: String = r.try_get("", "queue_name")?;
+            let node = queue.strip_prefix(NODE_QUEUE_PREFIX).unwrap_or(&queue).to_owned();
+            Ok((node, r.try_get("", "body")?))
+        })
+        .collect()
 }
 
 /// An item claimed from one of Quay's queues.

@@ -36,6 +36,8 @@ pub struct UploadRow {
     pub chunk_count: i32,
     pub sha_state: Option<String>,
     pub storage_metadata: Option<String>,
+    /// The storage location holding its chunks.
+    pub location_id: i32,
 }
 
 pub async fn find_upload<C: ConnectionTrait>(c: &C, repo_id: i32, uuid: &str) -> Result<Option<UploadRow>, DbErr> {
@@ -50,6 +52,7 @@ pub async fn find_upload<C: ConnectionTrait>(c: &C, repo_id: i32, uuid: &str) ->
         chunk_count: u.chunk_count,
         sha_state: u.sha_state,
         storage_metadata: u.storage_metadata,
+        location_id: u.location_id,
     }))
 }
 

@@ -561,7 +561,7 @@ async fn get_blob(app: &AppState, target: &Authorized, client: &Client<'_>, dige
     let digest = Digest::parse(digest).map_err(RegistryError::from)?;
     let blob = registry::stat_blob(app, &target.repo, &digest).await?;
     let size = blob.size as u64;
-    if !head && let Some(url) = registry::blob_redirect(app, &digest).await? {
+    if !head && let Some(url) = registry::blob_redirect(app, &blob, &digest).await? {
         let mut r = empty(StatusCode::TEMPORARY_REDIRECT);
         set(&mut r, "location", &url);
         set(&mut r, "docker-content-digest", &digest.to_string());
@@ -574,7 +574,7 @@ async fn get_blob(app: &AppState, target: &Authorized, client: &Client<'_>, dige
     let mut r = if head {
         Body::empty().into_response()
     } else {
-        let stream = registry::read_blob(app, &digest, range).await?;
+        let stream = registry::read_blob(app, &blob, &digest, range).await?;
         Body::from_stream(stream).into_response()
     };
     if let Some(range) = range {

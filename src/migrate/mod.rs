@@ -1,9 +1,11 @@
-//! Moving an install (`quay migrate`): a mirror-registry 2.x install onto this program (`omr`), and
-//! its metadata database from SQLite to PostgreSQL. The rules live here: for a database move, the
+//! Moving an install (`quay migrate`): a mirror-registry 2.x install onto this program (`omr`), its
+//! metadata database from SQLite to PostgreSQL, and its blobs to another storage location
+//! (`storage`). The rules live here: for a database move, the
 //! source must be SQLite and unused, the target reachable and empty, and the config changes only
 //! after the copy is committed and verified (`db::transfer`).
 
 pub mod omr;
+pub mod storage;
 
 use std::path::PathBuf;
 

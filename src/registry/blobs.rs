@@ -19,17 +19,45 @@ pub async fn stat_blob(app: &App, repo: &RepoRow, digest: &Digest) -> Result<Blo
 /// Where the client should fetch a blob's bytes instead of from the registry: a short-lived
 /// pre-signed URL of the object store, when the backend signs and `FEATURE_PROXY_STORAGE` is off
 /// (pulls then cost the registry no blob bytes). `None`: the registry serves them (`read_blob`).
-pub async fn blob_redirect(app: &App, digest: &Digest) -> Result<Option<String>> {
-    Ok(app.storage.presigned_blob_url(digest).await?)
+pub async fn blob_redirect(app: &App, blob: &BlobRow, digest: &Digest) -> Result<Option<String>> {
+    Ok(blob_storage(app, blob.id).await?.presigned_blob_url(digest).await?)
+}
+
+/// The storage to read a blob from: with one location, that one (no query); with several, the
+/// first in preference order that its placements name.
+pub async fn blob_storage(app: &App, blob_id: i32) -> Result<Storage> {
+    let layout = app.storage.current();
+    if layout.is_single() {
+        return Ok(layout.preferred().storage.clone());
+    }
+    let placed = crate::db::blob::placements(&app.db.read, blob_id).await?;
+    match layout.first_of(&placed) {
+        Some(location) => Ok(location.storage.clone()),
+        None => {
+            tracing::error!(blob = blob_id, "blob row is placed in no configured storage location");
+            Err(RegistryError::BlobUnknown)
+        }
+    }
+}
+
+/// Like [`blob_storage`], for a digest (any blob row with it will do: its bytes are the same).
+pub async fn digest_storage(app: &App, digest: &Digest) -> Result<Storage> {
+    let layout = app.storage.current();
+    if layout.is_single() {
+        return Ok(layout.preferred().storage.clone());
+    }
+    let placed = crate::db::blob::placements_of_digest(&app.db.read, &digest.to_string()).await?;
+    layout.first_of(&placed).map(|l| l.storage.clone()).ok_or(RegistryError::BlobUnknown)
 }
 
 /// Streams a blob, or the inclusive range of it.
 pub async fn read_blob(
     app: &App,
+    blob: &BlobRow,
     digest: &Digest,
     range: Option<ByteRange>,
 ) -> Result<impl Stream<Item = io::Result<Bytes>> + Send + use<>> {
-    match app.storage.read(&Storage::blob_path(digest), range).await {
+    match blob_storage(app, blob.id).await?.read(&Storage::blob_path(digest), range).await {
         Ok(s) => Ok(s),
         Err(e) if e.kind() == io::ErrorKind::NotFound => {
             tracing::error!(%digest, "blob row exists but its bytes are missing from storage");
@@ -85,9 +113,7 @@ pub async fn mount_blob(
             }
         }
         None => {
-            let Some(blob) =
-                crate::db::blob::find_blob(&app.db.read, &digest_str, app.db.lookups.storage_location).await?
-            else {
+            let Some(blob) = crate::db::blob::find_blob(&app.db.read, &digest_str).await? else {
                 return Ok(false);
             };
             let mut readable = false;

@@ -194,9 +194,11 @@ async fn remove_objects(app: &App, errors: &mut u64) -> anyhow::Result<u64> {
 /// Removes the chunks of a purged repository's open uploads.
 async fn remove_uploads(app: &App, collected: &Collected, errors: &mut u64) {
     for upload in &collected.uploads {
-        if let Err(e) = app.storage.delete_upload(upload).await {
-            *errors += 1;
-            tracing::warn!(upload = %upload, error = %e, "cannot remove an upload's chunks");
+        for location in app.storage.current().all() {
+            if let Err(e) = location.storage.delete_upload(upload).await {
+                *errors += 1;
+                tracing::warn!(upload = %upload, error = %e, "cannot remove an upload's chunks");
+            }
         }
     }
 }
@@ -215,7 +217,10 @@ pub async fn remove_object_if_unreferenced(app: &App, digest: &str) -> anyhow::R
         return Ok(false);
     }
     crate::testhooks::reached("gc.object-locked").await;
-    app.storage.delete(&Storage::blob_path(&parsed)).await?;
+    // From every location: the placements went with the rows.
+    for location in app.storage.current().all() {
+        location.storage.delete(&Storage::blob_path(&parsed)).await?;
+    }
     tx.commit().await?;
     Ok(true)
 }
@@ -339,6 +344,8 @@ fn record(report: &GcReport, took: Duration, dry: bool) {
 /// What `quay fsck` found.
 #[derive(Debug, Default, Clone, serde::Serialize)]
 pub struct FsckReport {
+    /// The storage locations checked.
+    pub locations: Vec<String>,
     pub blobs_checked: u64,
     /// Blob rows whose object is missing.
     pub missing: Vec<String>,
@@ -363,19 +370,59 @@ pub struct FsckProgress {
     pub bytes_read: u64,
 }
 
-/// Checks that every blob row's object exists (with its size, and with `verify` its digest) and
-/// lists objects in storage that no row references.
-pub async fn fsck(app: &App, verify: bool, progress: &(dyn Fn(FsckProgress) + Sync)) -> anyhow::Result<FsckReport> {
-    use futures_util::StreamExt as _;
+/// Checks, in every storage location (or the one named), that every blob placed there has its
+/// object (with its size, and with `verify` its digest) and lists objects that no row references.
+/// With one location, every blob row is checked against it.
+pub async fn fsck(
+    app: &App,
+    verify: bool,
+    only: Option<&str>,
+    progress: &(dyn Fn(FsckProgress) + Sync),
+) -> anyhow::Result<FsckReport> {
+    let layout = app.storage.current();
+    let locations: Vec<&crate::storage::locations::Location> = match only {
+        Some(name) => vec![layout.by_name(name).ok_or_else(|| {
+            let names: Vec<&str> = layout.all().iter().map(|l| l.name.as_str()).collect();
+            anyhow::anyhow!("no storage location `{name}`; the config has {}", names.join(", "))
+        })?],
+        None => layout.all().iter().collect(),
+    };
     let mut report = FsckReport::default();
-    let stored: std::collections::HashMap<String, u64> = app.storage.list_blob_digests().await?.into_iter().collect();
-    let rows = crate::db::blob::all_blob_digests(&app.db.read).await?;
+    let mut seen = FsckProgress::default();
+    for location in locations {
+        let rows = if layout.is_single() {
+            crate::db::blob::all_blob_digests(&app.db.read).await?
+        } else {
+            crate::db::blob::blob_digests_at(&app.db.read, location.id).await?
+        };
+        report.locations.push(location.name.clone());
+        check_location(&location.storage, rows, verify, &mut report, &mut seen, progress).await?;
+    }
+    report.orphans.sort();
+    report.orphans.dedup();
+    for digest in report.missing.iter().chain(&report.corrupt) {
+        let repositories = crate::db::blob::repositories_using(&app.db.read, digest).await?;
+        report.damaged_in.insert(digest.clone(), repositories);
+    }
+    Ok(report)
+}
+
+async fn check_location(
+    storage: &Storage,
+    rows: Vec<(String, i64)>,
+    verify: bool,
+    report: &mut FsckReport,
+    seen: &mut FsckProgress,
+    progress: &(dyn Fn(FsckProgress) + Sync),
+) -> anyhow::Result<()> {
+    use futures_util::StreamExt as _;
+    let stored: std::collections::HashMap<String, u64> = storage.list_blob_digests().await?.into_iter().collect();
     let mut referenced = std::collections::HashSet::new();
-    let mut seen = FsckProgress { blobs_total: rows.len() as u64, ..FsckProgress::default() };
+    seen.blobs_total += rows.len() as u64;
     for (digest, size) in rows {
         report.blobs_checked += 1;
         seen.blobs_done += 1;
-        progress(seen);
+        progress(*seen);
         referenced.insert(digest.clone());
         let Ok(parsed) = crate::oci::Digest::parse(&digest) else {
             report.corrupt.push(digest);
@@ -384,11 +431,11 @@ pub async fn fsck(app: &App, verify: bool, progress: &(dyn Fn(FsckProgress) + Sy
         let path = Storage::blob_path(&parsed);
         let present = match parsed.algorithm() {
             crate::oci::Algorithm::Sha256 => stored.get(&digest).copied(),
-            _ => app.storage.exists(&path).await?.then_some(size.max(0) as u64),
+            _ => storage.exists(&path).await?.then_some(size.max(0) as u64),
         };
         // Listed before the rows were read: an object stored since then is looked up again.
         let present = match present {
-            None if app.storage.exists(&path).await? => Some(size.max(0) as u64),
+            None if storage.exists(&path).await? => Some(size.max(0) as u64),
             other => other,
         };
         let Some(stored_size) = present else {
@@ -401,12 +448,12 @@ pub async fn fsck(app: &App, verify: bool, progress: &(dyn Fn(FsckProgress) + Sy
         }
         if verify {
             let mut hasher = crate::oci::Hasher::new(parsed.algorithm());
-            let mut stream = std::pin::pin!(app.storage.read(&path, None).await?);
+            let mut stream = std::pin::pin!(storage.read(&path, None).await?);
             while let Some(bytes) = stream.next().await {
                 let bytes = bytes?;
                 seen.bytes_read += bytes.len() as u64;
                 hasher.update(&bytes);
-                progress(seen);
+                progress(*seen);
             }
             if hasher.finish() != parsed {
                 report.corrupt.push(digest);
@@ -419,12 +466,7 @@ pub async fn fsck(app: &App, verify: bool, progress: &(dyn Fn(FsckProgress) + Sy
             report.orphan_bytes += size;
         }
     }
-    report.orphans.sort();
-    for digest in report.missing.iter().chain(&report.corrupt) {
-        let repositories = crate::db::blob::repositories_using(&app.db.read, digest).await?;
-        report.damaged_in.insert(digest.clone(), repositories);
-    }
-    Ok(report)
+    Ok(())
 }
 
 /// Removes the orphans `fsck` found that are older than `grace`, each under the digest's lock and
@@ -433,7 +475,10 @@ pub async fn remove_orphans(app: &App, report: &mut FsckReport, grace: std::time
     let now = std::time::SystemTime::now();
     for digest in &report.orphans {
         let Ok(parsed) = crate::oci::Digest::parse(digest) else { continue };
-        let modified = app.storage.modified(&Storage::blob_path(&parsed)).await?;
+        let mut modified = None;
+        for location in app.storage.current().all() {
+            modified = modified.max(location.storage.modified(&Storage::blob_path(&parsed)).await.unwrap_or(None));
+        }
         let age = modified.and_then(|m| now.duration_since(m).ok());
         if age.is_none_or(|age| age < grace) {
             report.orphans_kept_recent += 1;

@@ -320,7 +320,11 @@ pub(super) async fn read_config(app: &App, config: &Descriptor) -> Result<Vec<u8
             e.into()
         }
     };
-    let mut stream = std::pin::pin!(app.storage.read(&Storage::blob_path(&config.digest), None).await.map_err(gone)?);
+    let storage = super::blobs::digest_storage(app, &config.digest).await.map_err(|e| match e {
+        RegistryError::BlobUnknown => RegistryError::ManifestBlobUnknown(config.digest.to_string()),
+        other => other,
+    })?;
+    let mut stream = std::pin::pin!(storage.read(&Storage::blob_path(&config.digest), None).await.map_err(gone)?);
     let mut bytes = Vec::with_capacity(config.size as usize);
     while let Some(piece) = futures_util::StreamExt::next(&mut stream).await {
         bytes.extend_from_slice(&piece.map_err(gone)?);

@@ -64,7 +64,7 @@ pub async fn start_upload(app: &App, actor: &Actor, repo: &RepoRow) -> Result<St
         &tx,
         repo.id,
         &upload_uuid,
-        app.db.lookups.storage_location,
+        app.storage.current().preferred().id,
         &Hasher::new(Algorithm::Sha256).save(),
     )
     .await?;
@@ -132,7 +132,8 @@ where
     let mut metadata = UploadMetadata::parse(&row)?;
     let path = Storage::upload_chunk_path(upload_uuid, row.chunk_count as usize);
     let max = app.config.max_layer_size();
-    let writer = app.storage.writer(&path).await?;
+    let chunk_store = upload_storage(app, &row)?;
+    let writer = chunk_store.writer(&path).await?;
     // Hashing and writing overlap: frames go to the writer through a short queue while the next
     // ones are hashed, so a push costs max(hash, write) rather than their sum.
     let (frames, mut queued) = tokio::sync::mpsc::channel::<Bytes>(16);
@@ -204,7 +205,7 @@ where
                 }
                 Err(e) => Some(e),
             };
-            let _ = app.storage.delete(&path).await;
+            let _ = chunk_store.delete(&path).await;
             return Err(match (read, write_error) {
                 (Err(e), _) => e,
                 (Ok(_), Some(e)) => RegistryError::Internal(anyhow::Error::new(e).context("cannot write upload chunk")),
@@ -214,7 +215,7 @@ where
     };
     if written == 0 {
         writer.abort().await;
-        let _ = app.storage.delete(&path).await;
+        let _ = chunk_store.delete(&path).await;
         return Ok((offset, row));
     }
     writer.close().await?;
@@ -237,7 +238,7 @@ where
     tx.commit().await?;
     if !advanced {
         // Another request appended (or finished the upload) meanwhile; this chunk is not part of it.
-        let _ = app.storage.delete(&path).await;
+        let _ = chunk_store.delete(&path).await;
         return Err(RegistryError::UploadOutOfOrder(offset));
     }
     let row = UploadRow {
@@ -278,20 +279,26 @@ where
     let hasher = row.sha_state.as_deref().and_then(Hasher::restore).ok_or_else(|| {
         RegistryError::BlobUploadInvalid("upload state was written by another program; restart the upload".into())
     })?;
+    let chunk_store = upload_storage(app, &row)?;
     let computed = if hasher.algorithm() == digest.algorithm() {
         hasher.finish()
     } else {
-        rehash(app, &chunks, digest.algorithm()).await?
+        rehash(&chunk_store, &chunks, digest.algorithm()).await?
     };
     if &computed != digest {
         discard(app, &row, upload_uuid).await?;
         return Err(RegistryError::DigestInvalid(format!("the uploaded content has digest {computed}, not {digest}")));
     }
+    // Blobs go to the preferred location, even when the upload began before another became
+    // preferred (its chunks are then copied across).
+    let layout = app.storage.current();
+    let target = layout.preferred();
+    let chunks_there = row.location_id == target.id;
     let blob_path = Storage::blob_path(digest);
     let mut assembled = false;
     crate::testhooks::reached("finish-upload.before-store").await;
-    if !app.storage.exists(&blob_path).await? {
-        store_blob(app, &chunks, &blob_path).await?;
+    if !target.storage.exists(&blob_path).await? {
+        store_blob(&target.storage, &chunk_store, chunks_there, &chunks, &blob_path).await?;
         assembled = true;
     }
     crate::testhooks::reached("finish-upload.stored").await;
@@ -299,43 +306,61 @@ where
     // Garbage collection removes an object only under this lock and only when no row has its
     // digest; once the row below exists, the object stays. Check it is still there.
     crate::db::blob::lock_digest(&tx, &digest.to_string()).await?;
-    if !app.storage.exists(&blob_path).await? {
+    if !target.storage.exists(&blob_path).await? {
         if assembled {
             return Err(RegistryError::BlobUploadInvalid(
                 "the stored blob was removed by garbage collection while the upload finished; upload it again".into(),
             ));
         }
-        store_blob(app, &chunks, &blob_path).await?;
+        store_blob(&target.storage, &chunk_store, chunks_there, &chunks, &blob_path).await?;
     }
     if !crate::db::upload::delete_upload(&tx, row.id).await? {
         return Err(RegistryError::BlobUploadUnknown);
     }
-    let blob_id =
-        crate::db::blob::ensure_blob(&tx, &digest.to_string(), size as i64, app.db.lookups.storage_location).await?;
+    let (blob_id, placed) = crate::db::blob::ensure_blob(&tx, &digest.to_string(), size as i64, target.id).await?;
     crate::db::blob::link_blob(&tx, repo.id, blob_id, app.config.push_temp_tag_expiration_sec).await?;
+    if !layout.replication_targets(&placed).is_empty() {
+        super::replication::enqueue(&tx, repo.namespace_id, blob_id).await?;
+    }
     crate::testhooks::reached("finish-upload.before-commit").await;
     tx.commit().await?;
-    if let Err(e) = app.storage.delete_upload(upload_uuid).await {
+    if let Err(e) = chunk_store.delete_upload(upload_uuid).await {
         tracing::warn!(upload = upload_uuid, error = %e, "cannot remove finished upload's leftovers");
     }
     Ok(size)
 }
 
+/// The storage holding an upload's chunks: the location it began in. An upload whose location
+/// was retired since cannot go on (the client starts it again).
+fn upload_storage(app: &App, row: &UploadRow) -> Result<Storage> {
+    let layout = app.storage.current();
+    Ok(layout.get(row.location_id).ok_or(RegistryError::BlobUploadUnknown)?.storage.clone())
+}
+
 /// Puts an upload's chunks (none: the empty blob) at the blob's path.
-async fn store_blob(app: &App, chunks: &[(String, u64)], blob_path: &str) -> Result<()> {
+/// `chunks_there`: the chunks are in `target` itself (else in `chunk_store`, another location).
+async fn store_blob(
+    target: &Storage,
+    chunk_store: &Storage,
+    chunks_there: bool,
+    chunks: &[(String, u64)],
+    blob_path: &str,
+) -> Result<()> {
     if chunks.is_empty() {
-        let writer = app.storage.writer(blob_path).await?;
+        let writer = target.writer(blob_path).await?;
         writer.close().await?;
+    } else if chunks_there {
+        target.assemble(chunks, blob_path).await?;
     } else {
-        app.storage.assemble(chunks, blob_path).await?;
+        target.concatenate_from(chunk_store, chunks, blob_path).await?;
     }
     Ok(())
 }
 
-async fn rehash(app: &App, chunks: &[(String, u64)], algorithm: Algorithm) -> Result<Digest> {
+async fn rehash(chunk_store: &Storage, chunks: &[(String, u64)], algorithm: Algorithm) -> Result<Digest> {
     let mut hasher = Hasher::new(algorithm);
     for (chunk, _) in chunks {
-        let mut stream = std::pin::pin!(app.storage.read(chunk, None).await?);
+        let mut stream = std::pin::pin!(chunk_store.read(chunk, None).await?);
         while let Some(bytes) = stream.next().await {
             hasher.update(&bytes?);
         }
@@ -347,7 +372,7 @@ async fn discard(app: &App, row: &UploadRow, upload_uuid: &str) -> Result<()> {
     let tx = app.db.begin().await?;
     crate::db::upload::delete_upload(&tx, row.id).await?;
     tx.commit().await?;
-    app.storage.delete_upload(upload_uuid).await?;
+    upload_storage(app, row)?.delete_upload(upload_uuid).await?;
     Ok(())
 }
 
