@@ -203,9 +203,10 @@ async fn start_distribution(client: &reqwest::Client, s3: Option<&S3>) -> Server
     Server { name: "distribution 2.8.2".to_owned(), child, base, token: None, _dir: dir, startup: started.elapsed() }
 }
 
-/// A new PostgreSQL database for quay on S3; dropped by `scripts/bench`'s next run or by hand.
+/// A new PostgreSQL database for quay; dropped by `scripts/bench`'s next run or by hand.
 fn postgres_database() -> String {
-    let name = format!("quay_bench_{}", std::process::id());
+    static SERIAL: AtomicU64 = AtomicU64::new(0);
+    let name = format!("quay_bench_{}_{}", std::process::id(), SERIAL.fetch_add(1, Ordering::Relaxed));
     let admin = "postgresql://postgres@127.0.0.1:5432";
     let _ = Command::new("psql")
         .args([&format!("{admin}/postgres"), "-qc", &format!("DROP DATABASE IF EXISTS {name}")])
@@ -219,23 +220,41 @@ fn postgres_database() -> String {
     format!("{admin}/{name}")
 }
 
-async fn start_quay(client: &reqwest::Client, s3: Option<&S3>, bin: &str, name: &str) -> Server {
+/// Where quay keeps its data (`BENCH_BACKEND`): the appliance's SQLite and local disk (default),
+/// PostgreSQL and local disk (`postgres`), PostgreSQL and S3 (`s3`).
+#[derive(Clone, Copy, PartialEq)]
+enum Backend {
+    Local,
+    Postgres,
+    S3,
+}
+
+async fn start_quay(client: &reqwest::Client, backend: Backend, s3: Option<&S3>, bin: &str, name: &str) -> Server {
     let dir = tempfile::tempdir().unwrap();
     let port = free_port();
     let host = format!("127.0.0.1:{port}");
     let data = dir.path().join("data");
-    // Local: the appliance's own first start (SQLite, local disk). S3: a Quay config on PostgreSQL.
-    let (source, password) = match s3 {
-        None => (vec!["--data-dir".to_owned(), data.display().to_string()], None),
-        Some(s3) => {
-            s3.bucket(client, "quay").await;
+    // Local: the appliance's own first start (SQLite, local disk). Otherwise a Quay config on
+    // PostgreSQL, with local disk or S3.
+    let (source, password) = match (backend, s3) {
+        (Backend::Local, _) => (vec!["--data-dir".to_owned(), data.display().to_string()], None),
+        (_, s3) => {
             std::fs::create_dir_all(&data).unwrap();
+            let storage = match s3 {
+                Some(s3) => {
+                    s3.bucket(client, "quay").await;
+                    format!(
+                        "[S3Storage, {{s3_bucket: quay, storage_path: /registry, s3_access_key: {S3_KEY}, s3_secret_key: {S3_SECRET}, s3_region: us-east-1, endpoint_url: \"{}\"}}]",
+                        s3.endpoint
+                    )
+                }
+                None => "[LocalStorage, {storage_path: storage}]".to_owned(),
+            };
             let db = postgres_database();
             std::fs::write(
                 data.join("config.yaml"),
                 format!(
-                    "SERVER_HOSTNAME: {host}\nPREFERRED_URL_SCHEME: http\nDB_URI: {db}\nDISTRIBUTED_STORAGE_CONFIG:\n  default: [S3Storage, {{s3_bucket: quay, storage_path: /registry, s3_access_key: {S3_KEY}, s3_secret_key: {S3_SECRET}, s3_region: us-east-1, endpoint_url: \"{}\"}}]\nDISTRIBUTED_STORAGE_PREFERENCE: [default]\nSUPER_USERS: [admin]\n",
-                    s3.endpoint
+                    "SERVER_HOSTNAME: {host}\nPREFERRED_URL_SCHEME: http\nDB_URI: {db}\nDISTRIBUTED_STORAGE_CONFIG:\n  default: {storage}\nDISTRIBUTED_STORAGE_PREFERENCE: [default]\nSUPER_USERS: [admin]\n"
                 ),
             )
             .unwrap();
@@ -424,19 +443,24 @@ async fn main() {
     }
     let mib = env_u64("BENCH_BLOB_MIB", 256);
     let seconds = env_u64("BENCH_SECONDS", 3);
-    let images = env_u64("BENCH_SMALL_IMAGES", 100);
+    let images = env_u64("BENCH_SMALL_IMAGES", 200);
     let rounds = env_u64("BENCH_ROUNDS", 5);
     let client = reqwest::Client::builder().pool_max_idle_per_host(64).build().unwrap();
-    let s3 = match std::env::var("BENCH_BACKEND").as_deref() {
-        Ok("s3") => Some(start_s3(&client).await),
+    let backend = match std::env::var("BENCH_BACKEND").as_deref() {
+        Ok("s3") => Backend::S3,
+        Ok("postgres") => Backend::Postgres,
+        _ => Backend::Local,
+    };
+    let s3 = match backend {
+        Backend::S3 => Some(start_s3(&client).await),
         _ => None,
     };
     let mut servers = vec![
         start_distribution(&client, s3.as_ref()).await,
-        start_quay(&client, s3.as_ref(), env!("CARGO_BIN_EXE_quay"), "quay").await,
+        start_quay(&client, backend, s3.as_ref(), env!("CARGO_BIN_EXE_quay"), "quay").await,
     ];
     if let Ok(baseline) = std::env::var("BENCH_QUAY_BASELINE") {
-        servers.push(start_quay(&client, s3.as_ref(), &baseline, "quay (baseline)").await);
+        servers.push(start_quay(&client, backend, s3.as_ref(), &baseline, "quay (baseline)").await);
     }
     let n = servers.len();
     tokio::time::sleep(Duration::from_millis(500)).await;
@@ -482,7 +506,11 @@ async fn main() {
             head[i].push(hammer(&client, s, reqwest::Method::HEAD, url, None, seconds).await);
         }
     }
+    // The oc-mirror workload: many small images (a config and a 4 KiB layer each), by one pusher
+    // and by `BENCH_PUSHERS` in parallel.
+    let pushers = env_u64("BENCH_PUSHERS", 8);
     let mut small = vec![Vec::new(); n];
+    let mut small_parallel = vec![Vec::new(); n];
     for round in 0..rounds {
         for (i, s) in in_turn(&servers, round) {
             let started = Instant::now();
@@ -492,14 +520,36 @@ async fn main() {
             }
             small[i].push(images as f64 / started.elapsed().as_secs_f64());
         }
+        for (i, s) in in_turn(&servers, round) {
+            let started = Instant::now();
+            let next = AtomicU64::new(0);
+            let first = 1_000_000 + round * images;
+            let workers = (0..pushers).map(|_| async {
+                loop {
+                    let n = next.fetch_add(1, Ordering::Relaxed);
+                    if n >= images {
+                        break;
+                    }
+                    push_small_image(&client, s, first + n, &format!("parallel-{}", first + n)).await;
+                }
+            });
+            futures_util::future::join_all(workers).await;
+            small_parallel[i].push(images as f64 / started.elapsed().as_secs_f64());
+        }
     }
+    // Memory after the work, once the servers have been idle a moment.
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    let rss_after: Vec<f64> = servers.iter().map(|s| s.rss_kib() as f64 / 1024.0).collect();
 
-    match &s3 {
-        Some(s3) => println!(
+    match (&s3, backend) {
+        (Some(s3), _) => println!(
             "Storage: S3 ({} at {}); quay on PostgreSQL 15; pulls follow each registry's redirect.\n",
             s3.name, s3.endpoint
         ),
-        None => println!("Storage: local disk; quay on SQLite.\n"),
+        (None, Backend::Postgres) => {
+            println!("Storage: local disk; quay on PostgreSQL 15 (127.0.0.1, a round trip per statement).\n")
+        }
+        (None, _) => println!("Storage: local disk; quay on SQLite.\n"),
     }
     // Columns: every server, then quay against distribution and, with a baseline, against it.
     let names: Vec<&str> = servers.iter().map(|s| s.name.as_str()).collect();
@@ -520,7 +570,8 @@ async fn main() {
     row(&format!("blob pull, {mib} MiB ({rounds} rounds)"), &m(&pull), "MB/s");
     row(&format!("manifest GET by tag, concurrency 16 ({rounds} x {seconds} s)"), &m(&manifest), "req/s");
     row(&format!("blob HEAD, concurrency 16 ({rounds} x {seconds} s)"), &m(&head), "req/s");
-    row(&format!("small images pushed one after another ({rounds} x {images})"), &m(&small), "images/s");
+    row(&format!("small images, 1 pusher ({rounds} x {images})"), &m(&small), "images/s");
+    row(&format!("small images, {pushers} pushers in parallel ({rounds} x {images})"), &m(&small_parallel), "images/s");
     let cells: Vec<String> =
         redirected.iter().map(|(status, bytes)| format!("HTTP {status} with {bytes} body bytes")).collect();
     println!(
@@ -529,5 +580,6 @@ async fn main() {
         if baseline { " |" } else { "" }
     );
     row("idle RSS after start", &rss, "MiB");
+    row("RSS 2 s after the run", &rss_after, "MiB");
     row("startup (spawn to first answer)", &startup, "ms");
 }

@@ -19,6 +19,8 @@ pub struct App {
     pub storage: Locations,
     /// This process's name in leases and node records: host, process id and a random suffix.
     pub node: String,
+    /// Group commit of the fsyncs that make pushes durable before they are acknowledged.
+    pub durability: crate::durability::SyncBarrier,
     pub signing_key: SigningKey,
     pub verification_keys: VerificationKeys,
     /// Quay's field encryption with `DATABASE_SECRET_KEY` (robot tokens and other secrets).
@@ -55,7 +57,8 @@ impl App {
         let audit = crate::audit::AuditLog::start(db.write.clone(), crate::db::log::log_kinds(&db.read).await?);
         let logins = crate::auth::gate::LoginGate::new();
         let node = crate::worker::holder_name();
-        let app = App { config, db, storage, node, signing_key, verification_keys, secrets, audit, logins };
+        let durability = crate::durability::SyncBarrier::new();
+        let app = App { config, db, storage, node, durability, signing_key, verification_keys, secrets, audit, logins };
         app.register_signing_key().await?;
         app.verification_keys.refresh(&app.db).await?;
         Ok(app)
@@ -132,6 +135,17 @@ impl App {
 }
 
 impl App {
+    /// Makes every database commit so far durable (SQLite: its write-ahead log synced, shared by
+    /// concurrent callers); called before a push is acknowledged. `what` names it in the record of
+    /// steps.
+    pub async fn commits_durable(&self, what: &str) -> std::io::Result<()> {
+        if let Some(wal) = self.db.write_ahead_log() {
+            self.durability.sync([wal]).await?;
+        }
+        crate::durability::record(|| format!("durable {what}"));
+        Ok(())
+    }
+
     /// Removes this node's record as it stops (and records of nodes dead for a day).
     pub async fn forget_node(&self) {
         if let Err(e) = crate::db::queue::forget_node(&self.db.write, &self.node).await {

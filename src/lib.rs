@@ -9,6 +9,7 @@ pub mod backup;
 pub mod cli;
 pub mod config;
 pub mod db;
+pub mod durability;
 pub mod http;
 pub mod journal;
 pub mod migrate;

@@ -34,6 +34,8 @@ pub struct Storage {
     presigner: Presigner,
     /// S3 with static credentials: chunked uploads are joined by part copies.
     multipart: Option<multipart::MultipartAssembler>,
+    /// Local disk: the folder holding the keys.
+    root: Option<std::path::PathBuf>,
 }
 
 /// The kind of service behind the operator, for the few places where they differ.
@@ -85,10 +87,13 @@ impl Storage {
     /// Opens the configured backend; for Swift this logs in and keeps the token fresh.
     pub async fn open(driver: &StorageDriver) -> anyhow::Result<Storage> {
         let mut multipart = None;
+        let mut root = None;
         let (op, backend, presigner) = match driver {
             StorageDriver::Local { storage_path } => {
                 std::fs::create_dir_all(storage_path)
                     .map_err(|e| anyhow::anyhow!("cannot create storage folder {}: {e}", storage_path.display()))?;
+                prepare_blob_folders(storage_path)?;
+                root = Some(storage_path.clone());
                 let root = storage_path.display().to_string();
                 let builder = opendal::services::Fs::default().root(&root);
                 (Operator::new(builder)?, Backend::Local, Presigner::None)
@@ -184,7 +189,14 @@ impl Storage {
         if let StorageDriver::Swift { .. } = driver {
             swift::keep_logged_in(Arc::downgrade(&op), driver.clone());
         }
-        Ok(Storage { op, backend, presigner, multipart })
+        Ok(Storage { op, backend, presigner, multipart, root })
+    }
+
+    /// On local disk, the folder whose entry for `key` must be synced to make a rename to `key`
+    /// durable; `None` elsewhere (an object store's write is durable when it returns).
+    pub fn folder_of(&self, key: &str) -> Option<std::path::PathBuf> {
+        let path = self.root.as_ref()?.join(key);
+        path.parent().map(std::path::Path::to_path_buf)
     }
 
     pub fn backend(&self) -> Backend {
@@ -461,6 +473,25 @@ impl Storage {
         }
         Ok(())
     }
+}
+
+/// Creates the 256 folders blobs go in (`sha256/00` to `sha256/ff`) and syncs their parents once,
+/// so that making a blob durable takes one sync of its own folder, never of a folder just made.
+fn prepare_blob_folders(root: &std::path::Path) -> anyhow::Result<()> {
+    let sha = root.join("sha256");
+    if sha.join("ff").is_dir() {
+        return Ok(());
+    }
+    for i in 0..=255u8 {
+        let dir = sha.join(format!("{i:02x}"));
+        std::fs::create_dir_all(&dir).map_err(|e| anyhow::anyhow!("cannot create {}: {e}", dir.display()))?;
+    }
+    for dir in [sha.as_path(), root] {
+        std::fs::File::open(dir)
+            .and_then(|d| d.sync_all())
+            .map_err(|e| anyhow::anyhow!("cannot sync {}: {e}", dir.display()))?;
+    }
+    Ok(())
 }
 
 /// Gives an HTTP-based operator an HTTP client of its own instead of opendal's process-wide one:

@@ -279,3 +279,124 @@ async fn a_purge_cut_short_is_finished_by_the_next_run() {
     let report = assert_fsck_clean(dir.path());
     assert_eq!(report["orphans"], serde_json::json!([]), "{report}");
 }
+
+/// The order that makes an acknowledged push survive a power cut (`docs/ARCHITECTURE.md`,
+/// "Durable before acknowledged"), checked call by call: a blob's bytes are synced when written,
+/// renamed to their address, and that folder synced before the row naming them commits; the
+/// commit is made durable (SQLite's log synced) before the push is answered; so is a manifest's.
+#[tokio::test]
+async fn a_push_is_synced_in_order_before_it_is_acknowledged() {
+    let s = Server::start().await;
+    let t = s.push_token(ALICE, "alice/app").await;
+    let (_, manifest) = s.push_image(&t, "alice/app", "v1", b"a layer that must survive").await;
+    let layer = sha256(b"a layer that must survive");
+    let events = quay::durability::events();
+    let at = |needle: &str, from: usize| {
+        from + events[from..]
+            .iter()
+            .position(|e| e == needle)
+            .unwrap_or_else(|| panic!("no `{needle}` after step {from} in {events:#?}"))
+    };
+    let hex = layer.trim_start_matches("sha256:");
+    let key = format!("sha256/{}/{hex}", &hex[..2]);
+    let rename = at(&format!("rename {key}"), 0);
+    let folder =
+        at(&format!("fsync {}", s.dir.path().join("storage").join("sha256").join(&hex[..2]).display()), rename);
+    let commit = at(&format!("commit blob {layer}"), folder);
+    let wal = s.dir.path().join("quay.db-wal");
+    let on_sqlite = std::env::var("QUAY_TEST_DATABASE").as_deref() != Ok("postgres");
+    let durable = at(&format!("durable blob {layer}"), commit);
+    if on_sqlite {
+        let synced = at(&format!("fsync {}", wal.display()), commit);
+        assert!(synced < durable, "{events:#?}");
+    }
+    let commit = at(&format!("commit manifest {manifest}"), durable);
+    let durable = at(&format!("durable manifest {manifest}"), commit);
+    if on_sqlite {
+        let synced = at(&format!("fsync {}", wal.display()), commit);
+        assert!(synced < durable, "{events:#?}");
+    }
+}
+
+/// Killed during a burst of small pushes from eight clients (the oc-mirror workload): after a
+/// restart every image acknowledged before the kill pulls whole, and no tag points at missing bytes.
+#[tokio::test]
+async fn killed_during_a_burst_of_small_pushes_every_acknowledged_image_is_whole() {
+    let s = Server::start().await;
+    let dir = s.stop().await;
+    let node = Node::start(dir.path(), "", &["--no-workers"]).await;
+    let acknowledged = std::sync::Arc::new(std::sync::Mutex::new(Vec::<(String, Vec<u8>)>::new()));
+    let mut pushers = Vec::new();
+    for p in 0..8 {
+        let host = node.host.clone();
+        let acknowledged = acknowledged.clone();
+        pushers.push(tokio::spawn(async move {
+            let remote = Remote::at(&host);
+            let token = remote.push_token(ALICE, "alice/burst").await;
+            for i in 0.. {
+                let layer = format!("pusher {p} image {i}").into_bytes();
+                let config = format!(r#"{{"architecture":"amd64","os":"linux","pusher":{p},"image":{i}}}"#);
+                let push = async {
+                    let c = remote
+                        .req(
+                            Method::POST,
+                            &format!("/v2/alice/burst/blobs/uploads/?digest={}", sha256(config.as_bytes())),
+                            &token,
+                        )
+                        .body(config.clone())
+                        .send()
+                        .await
+                        .ok()?;
+                    let l = remote
+                        .req(Method::POST, &format!("/v2/alice/burst/blobs/uploads/?digest={}", sha256(&layer)), &token)
+                        .body(layer.clone())
+                        .send()
+                        .await
+                        .ok()?;
+                    if c.status() != StatusCode::CREATED || l.status() != StatusCode::CREATED {
+                        return None;
+                    }
+                    let manifest = image_manifest(
+                        &sha256(config.as_bytes()),
+                        config.len(),
+                        &[(&sha256(&layer), layer.len())],
+                        None,
+                    );
+                    let r = remote
+                        .req(Method::PUT, &format!("/v2/alice/burst/manifests/p{p}-{i}"), &token)
+                        .header("content-type", OCI_MANIFEST)
+                        .body(manifest)
+                        .send()
+                        .await
+                        .ok()?;
+                    Some(r.status() == StatusCode::CREATED)
+                };
+                match push.await {
+                    Some(true) => acknowledged.lock().unwrap().push((format!("p{p}-{i}"), layer)),
+                    // The server is gone: stop.
+                    _ => break,
+                }
+            }
+        }));
+    }
+    wait_until("eight pushers have had 40 images acknowledged", || async { acknowledged.lock().unwrap().len() >= 40 })
+        .await;
+    let mut node = node;
+    node.proc.kill();
+    for p in pushers {
+        p.await.unwrap();
+    }
+    let acknowledged = acknowledged.lock().unwrap().clone();
+    let node = Node::start(dir.path(), "", &["--no-workers"]).await;
+    let token = node.push_token(ALICE, "alice/burst").await;
+    for (tag, layer) in &acknowledged {
+        let r = node.req(Method::GET, &format!("/v2/alice/burst/manifests/{tag}"), &token).send().await.unwrap();
+        assert_eq!(r.status(), StatusCode::OK, "acknowledged {tag} is gone");
+        let manifest: Value = r.json().await.unwrap();
+        let d = manifest["layers"][0]["digest"].as_str().unwrap();
+        let r = node.req(Method::GET, &format!("/v2/alice/burst/blobs/{d}"), &token).send().await.unwrap();
+        assert_eq!(&r.bytes().await.unwrap()[..], &layer[..], "{tag}");
+    }
+    drop(node);
+    assert_fsck_clean(dir.path());
+}

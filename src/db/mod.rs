@@ -78,6 +78,8 @@ pub struct Db {
     pub lookups: Lookups,
     /// SQLite only: the read hot paths without the async driver's thread hop (see `hot`).
     hot: Option<hot::SqliteReader>,
+    /// SQLite only: the database file.
+    sqlite_path: Option<std::path::PathBuf>,
 }
 
 impl Db {
@@ -98,7 +100,22 @@ impl Db {
             DatabaseUri::Sqlite(path) => Some(hot::SqliteReader::open(path.clone())?),
             DatabaseUri::Postgres(_) => None,
         };
-        Ok(Db { read, write, lookups, hot })
+        let sqlite_path = match uri {
+            DatabaseUri::Sqlite(path) => Some(path.clone()),
+            DatabaseUri::Postgres(_) => None,
+        };
+        Ok(Db { read, write, lookups, hot, sqlite_path })
+    }
+
+    /// SQLite's write-ahead log, which a commit appends to without syncing it (`synchronous =
+    /// NORMAL`): syncing it makes every commit so far durable. `None` on PostgreSQL, whose commits
+    /// are durable when they return.
+    pub fn write_ahead_log(&self) -> Option<std::path::PathBuf> {
+        self.sqlite_path.as_ref().map(|p| {
+            let mut name = p.as_os_str().to_owned();
+            name.push("-wal");
+            std::path::PathBuf::from(name)
+        })
     }
 
     /// One connection that only reads, for commands that must change nothing (`--dry-run`): no

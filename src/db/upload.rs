@@ -87,6 +87,12 @@ pub async fn delete_upload<C: ConnectionTrait>(c: &C, id: i32) -> Result<bool, D
     Ok(blobupload::Entity::delete_by_id(id).exec(c).await?.rows_affected == 1)
 }
 
+/// Deletes an upload that still holds `byte_count` bytes; false if it is gone or grew meanwhile.
+pub async fn delete_upload_of_size<C: ConnectionTrait>(c: &C, id: i32, byte_count: i64) -> Result<bool, DbErr> {
+    Ok(exec(c, "DELETE FROM blobupload WHERE id = ? AND byte_count = ?", vec![id.into(), byte_count.into()]).await?
+        == 1)
+}
+
 /// Whether an upload row with this uuid exists (in any repository).
 pub async fn upload_exists<C: ConnectionTrait>(c: &C, uuid: &str) -> Result<bool, DbErr> {
     Ok(one(c, "SELECT 1 FROM blobupload WHERE uuid = ?", vec![uuid.into()]).await?.is_some())

@@ -402,6 +402,10 @@ async fn write_manifest(
     }
     crate::testhooks::reached("manifest.before-commit").await;
     tx.commit().await?;
+    crate::durability::record(|| format!("commit manifest {}", new.digest));
+    app.commits_durable(&format!("manifest {}", new.digest))
+        .await
+        .map_err(|e| WriteError::Other(RegistryError::Internal(e.into())))?;
     Ok(())
 }
 

@@ -101,11 +101,12 @@ where
 {
     let room = admit(app, actor, repo, declared.unwrap_or(0)).await?;
     let row = find_upload(app, repo, upload_uuid).await?;
-    append(app, row, upload_uuid, range, room, body).await.map(|(size, _)| size)
+    append(app, row, upload_uuid, range, room, body, true).await.map(|(size, _)| size)
 }
 
 /// Writes one chunk while hashing it. `room`: how many bytes the namespace's quota and the disk
-/// still take.
+/// still take. `record`: the chunk is recorded in the upload's row (not when the upload finishes
+/// with it in the same request: the row goes then, in the transaction that stores the blob).
 async fn append<S>(
     app: &App,
     row: UploadRow,
@@ -113,6 +114,7 @@ async fn append<S>(
     range: Option<ByteRange>,
     room: Room,
     body: S,
+    record: bool,
 ) -> Result<(u64, UploadRow)>
 where
     S: Stream<Item = io::Result<Bytes>> + Send,
@@ -224,18 +226,21 @@ where
     let new_size = (offset + written) as i64;
     let sha_state = hasher.save();
     let metadata_json = serde_json::to_string(&metadata).map_err(anyhow::Error::from)?;
-    let tx = app.db.begin().await?;
-    let advanced = crate::db::upload::advance_upload(
-        &tx,
-        row.id,
-        row.byte_count,
-        new_size,
-        row.chunk_count + 1,
-        &sha_state,
-        &metadata_json,
-    )
-    .await?;
-    tx.commit().await?;
+    let advanced = !record || {
+        let tx = app.db.begin().await?;
+        let advanced = crate::db::upload::advance_upload(
+            &tx,
+            row.id,
+            row.byte_count,
+            new_size,
+            row.chunk_count + 1,
+            &sha_state,
+            &metadata_json,
+        )
+        .await?;
+        tx.commit().await?;
+        advanced
+    };
     if !advanced {
         // Another request appended (or finished the upload) meanwhile; this chunk is not part of it.
         let _ = chunk_store.delete(&path).await;
@@ -269,7 +274,11 @@ where
 {
     let room = admit(app, actor, repo, declared.unwrap_or(0)).await?;
     let row = find_upload(app, repo, upload_uuid).await?;
-    let (size, row) = append(app, row, upload_uuid, range, room, body).await?;
+    // The whole blob in this request (POST, then PUT with the body: what clients do with small
+    // blobs): its chunk is not recorded first; the row goes with the blob's transaction, if it
+    // still holds nothing then.
+    let whole = row.byte_count == 0 && row.chunk_count == 0;
+    let (size, row) = append(app, row, upload_uuid, range, room, body, !whole).await?;
     if room.quota.is_some_and(|room| size > room) {
         discard(app, &row, upload_uuid).await?;
         return Err(super::quota::exceeded());
@@ -300,6 +309,7 @@ where
     if !target.storage.exists(&blob_path).await? {
         store_blob(&target.storage, &chunk_store, chunks_there, &chunks, &blob_path).await?;
         assembled = true;
+        stored_durably(app, &target.storage, &blob_path).await?;
     }
     crate::testhooks::reached("finish-upload.stored").await;
     let tx = app.db.begin().await?;
@@ -313,8 +323,14 @@ where
             ));
         }
         store_blob(&target.storage, &chunk_store, chunks_there, &chunks, &blob_path).await?;
+        stored_durably(app, &target.storage, &blob_path).await?;
     }
-    if !crate::db::upload::delete_upload(&tx, row.id).await? {
+    let deleted = if whole {
+        crate::db::upload::delete_upload_of_size(&tx, row.id, 0).await?
+    } else {
+        crate::db::upload::delete_upload(&tx, row.id).await?
+    };
+    if !deleted {
         return Err(RegistryError::BlobUploadUnknown);
     }
     let (blob_id, placed) = crate::db::blob::ensure_blob(&tx, &digest.to_string(), size as i64, target.id).await?;
@@ -324,10 +340,22 @@ where
     }
     crate::testhooks::reached("finish-upload.before-commit").await;
     tx.commit().await?;
+    crate::durability::record(|| format!("commit blob {digest}"));
     if let Err(e) = chunk_store.delete_upload(upload_uuid).await {
         tracing::warn!(upload = upload_uuid, error = %e, "cannot remove finished upload's leftovers");
     }
+    app.commits_durable(&format!("blob {digest}")).await?;
     Ok(size)
+}
+
+/// Makes a blob just moved to `key` durable before any row names it: on local disk, its folder
+/// is synced (the file's bytes were synced when written), together with concurrent uploads'.
+async fn stored_durably(app: &App, storage: &Storage, key: &str) -> Result<()> {
+    crate::durability::record(|| format!("rename {key}"));
+    if let Some(folder) = storage.folder_of(key) {
+        app.durability.sync([folder]).await?;
+    }
+    Ok(())
 }
 
 /// The storage holding an upload's chunks: the location it began in. An upload whose location
