@@ -276,6 +276,10 @@ async fn start_quay(client: &reqwest::Client, backend: Backend, s3: Option<&S3>,
             // e.g. BENCH_QUAY_ARGS=--no-workers, to tell background jobs apart from the request path.
             .args(std::env::var("BENCH_QUAY_ARGS").unwrap_or_default().split_whitespace())
             .env("QUAY_LOG", "warn")
+            // As a service runs: a developer's RUST_BACKTRACE=1 would make every storage "not
+            // found" capture a backtrace (opendal's errors do when it is set).
+            .env_remove("RUST_BACKTRACE")
+            .env_remove("RUST_LIB_BACKTRACE")
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .spawn()

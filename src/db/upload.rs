@@ -4,7 +4,7 @@ use super::entities::blobupload;
 use super::{all, exec, one};
 use crate::util::now_naive;
 use sea_orm::ActiveValue::Set;
-use sea_orm::{ActiveModelTrait as _, ColumnTrait as _, ConnectionTrait, DbErr, EntityTrait as _, QueryFilter as _};
+use sea_orm::{ActiveModelTrait as _, ConnectionTrait, DbErr, EntityTrait as _};
 
 pub async fn create_upload<C: ConnectionTrait>(
     c: &C,
@@ -40,20 +40,27 @@ pub struct UploadRow {
     pub location_id: i32,
 }
 
+/// An upload of the repository (every chunk of a push reads it). Plain SQL: the entity's `one()`
+/// binds its `LIMIT`, which makes SQLite compile the statement again at each execution.
 pub async fn find_upload<C: ConnectionTrait>(c: &C, repo_id: i32, uuid: &str) -> Result<Option<UploadRow>, DbErr> {
-    let row = blobupload::Entity::find()
-        .filter(blobupload::Column::RepositoryId.eq(repo_id))
-        .filter(blobupload::Column::Uuid.eq(uuid))
-        .one(c)
-        .await?;
-    Ok(row.map(|u| UploadRow {
-        id: u.id,
-        byte_count: u.byte_count,
-        chunk_count: u.chunk_count,
-        sha_state: u.sha_state,
-        storage_metadata: u.storage_metadata,
-        location_id: u.location_id,
-    }))
+    let row = one(
+        c,
+        "SELECT id, byte_count, chunk_count, sha_state, storage_metadata, location_id FROM blobupload \
+         WHERE repository_id = ? AND uuid = ?",
+        vec![repo_id.into(), uuid.into()],
+    )
+    .await?;
+    row.map(|r| {
+        Ok(UploadRow {
+            id: r.try_get("", "id")?,
+            byte_count: r.try_get("", "byte_count")?,
+            chunk_count: r.try_get("", "chunk_count")?,
+            sha_state: r.try_get("", "sha_state")?,
+            storage_metadata: r.try_get("", "storage_metadata")?,
+            location_id: r.try_get("", "location_id")?,
+        })
+    })
+    .transpose()
 }
 
 /// Records an appended chunk, only if nobody else appended since `expected_byte_count` was read.

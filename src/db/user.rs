@@ -4,10 +4,7 @@ use super::entities::user;
 use super::{all, exec, one};
 use crate::util::now_naive;
 use sea_orm::ActiveValue::Set;
-use sea_orm::{
-    ActiveModelTrait as _, ColumnTrait as _, ConnectionTrait, DbErr, EntityTrait as _, QueryFilter as _, QueryResult,
-    Value,
-};
+use sea_orm::{ActiveModelTrait as _, ConnectionTrait, DbErr, QueryResult, Value};
 
 #[derive(Debug, Clone)]
 pub struct UserRow {
@@ -54,12 +51,34 @@ pub async fn reset_failed_logins<C: ConnectionTrait>(c: &C, user_id: i32) -> Res
     Ok(())
 }
 
+/// The columns of a [`UserRow`]. Written out rather than through the entity's `one()`, whose
+/// `LIMIT ?` makes SQLite compile the statement again at every execution (a bound `LIMIT` may
+/// change the plan); every request that carries a token looks its user up.
+const USER_ROW: &str = "SELECT id, uuid, username, password_hash, organization, robot, enabled, \
+     invalid_login_attempts, last_invalid_login FROM \"user\"";
+
+fn user_row(r: &sea_orm::QueryResult) -> Result<UserRow, DbErr> {
+    Ok(UserRow {
+        id: r.try_get("", "id")?,
+        uuid: r.try_get("", "uuid")?,
+        username: r.try_get("", "username")?,
+        password_hash: r.try_get("", "password_hash")?,
+        organization: r.try_get("", "organization")?,
+        robot: r.try_get("", "robot")?,
+        enabled: r.try_get("", "enabled")?,
+        invalid_login_attempts: r.try_get("", "invalid_login_attempts")?,
+        last_invalid_login: r.try_get("", "last_invalid_login")?,
+    })
+}
+
 pub async fn find_user<C: ConnectionTrait>(c: &C, username: &str) -> Result<Option<UserRow>, DbErr> {
-    Ok(user::Entity::find().filter(user::Column::Username.eq(username)).one(c).await?.map(UserRow::from))
+    let row = one(c, &format!("{USER_ROW} WHERE username = ?"), vec![username.into()]).await?;
+    row.as_ref().map(user_row).transpose()
 }
 
 pub async fn find_user_by_id<C: ConnectionTrait>(c: &C, id: i32) -> Result<Option<UserRow>, DbErr> {
-    Ok(user::Entity::find_by_id(id).one(c).await?.map(UserRow::from))
+    let row = one(c, &format!("{USER_ROW} WHERE id = ?"), vec![id.into()]).await?;
+    row.as_ref().map(user_row).transpose()
 }
 
 /// Creates a user (not an organization or robot) with Quay's defaults.
