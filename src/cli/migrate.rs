@@ -293,22 +293,22 @@ async fn storage(args: StorageArgs, source: &Source) -> anyhow::Result<()> {
         )
         .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
     );
-    let blobs_done = std::sync::atomic::AtomicU64::new(0);
+    // Blobs done and blobs in this pass.
+    let blobs = std::sync::Mutex::new((0u64, 0u64));
     let show = |p: Progress<'_>| match p {
         Progress::Step(step) => bar.set_message(step.to_owned()),
-        Progress::Pass { blobs, bytes } => {
-            blobs_done.store(0, std::sync::atomic::Ordering::Relaxed);
+        Progress::Pass { blobs: total, bytes } => {
+            *blobs.lock().unwrap_or_else(std::sync::PoisonError::into_inner) = (0, total);
             bar.set_length(bytes);
             bar.set_position(0);
-            bar.set_prefix(format!("0/{blobs}"));
-            bar.set_message(format!("copying {blobs} blobs"));
+            bar.set_prefix(format!("0/{total}"));
+            bar.set_message(format!("copying {total} blobs"));
         }
         Progress::Blob { bytes } => {
-            let n = blobs_done.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1;
+            let mut counts = blobs.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+            counts.0 += 1;
             bar.inc(bytes);
-            let total = bar.prefix();
-            let of = total.split('/').nth(1).unwrap_or("?").to_owned();
-            bar.set_prefix(format!("{n}/{of}"));
+            bar.set_prefix(format!("{}/{}", counts.0, counts.1));
         }
     };
     let moved = crate::migrate::storage::move_storage(&app, &mut loaded, &args.to, args.parallel, &show).await;

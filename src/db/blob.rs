@@ -176,6 +176,23 @@ pub struct PlacedBlob {
     pub placed: Vec<i32>,
 }
 
+/// Blob rows (`s`) that some location holds and the location bound to `?` does not.
+const HELD_BUT_NOT_AT: &str = "s.content_checksum IS NOT NULL \
+     AND EXISTS (SELECT 1 FROM imagestorageplacement p WHERE p.storage_id = s.id) \
+     AND NOT EXISTS (SELECT 1 FROM imagestorageplacement p WHERE p.storage_id = s.id AND p.location_id = ?)";
+
+/// A [`PlacedBlob`] from a row of `id, uuid, content_checksum, image_size`, with its placements.
+async fn placed_blob<C: ConnectionTrait>(c: &C, r: &sea_orm::QueryResult) -> Result<PlacedBlob, DbErr> {
+    let id: i32 = r.try_get("", "id")?;
+    Ok(PlacedBlob {
+        id,
+        uuid: r.try_get("", "uuid")?,
+        digest: r.try_get("", "content_checksum")?,
+        size: r.try_get::<Option<i64>>("", "image_size")?.unwrap_or(-1),
+        placed: placements(c, id).await?,
+    })
+}
+
 /// Up to `limit` blobs, by id after `after`, that some location holds and `location_id` does not.
 pub async fn blobs_missing_at<C: ConnectionTrait>(
     c: &C,
@@ -185,24 +202,16 @@ pub async fn blobs_missing_at<C: ConnectionTrait>(
 ) -> Result<Vec<PlacedBlob>, DbErr> {
     let rows = all(
         c,
-        "SELECT s.id, s.uuid, s.content_checksum, s.image_size FROM imagestorage s \
-         WHERE s.id > ? AND s.content_checksum IS NOT NULL \
-         AND EXISTS (SELECT 1 FROM imagestorageplacement p WHERE p.storage_id = s.id) \
-         AND NOT EXISTS (SELECT 1 FROM imagestorageplacement p WHERE p.storage_id = s.id AND p.location_id = ?) \
-         ORDER BY s.id LIMIT ?",
+        &format!(
+            "SELECT s.id, s.uuid, s.content_checksum, s.image_size FROM imagestorage s \
+             WHERE s.id > ? AND {HELD_BUT_NOT_AT} ORDER BY s.id LIMIT ?"
+        ),
         vec![after.into(), location_id.into(), i64::from(limit).into()],
     )
     .await?;
     let mut out = Vec::with_capacity(rows.len());
-    for r in rows {
-        let id: i32 = r.try_get("", "id")?;
-        out.push(PlacedBlob {
-            id,
-            uuid: r.try_get("", "uuid")?,
-            digest: r.try_get("", "content_checksum")?,
-            size: r.try_get::<Option<i64>>("", "image_size")?.unwrap_or(-1),
-            placed: placements(c, id).await?,
-        });
+    for r in &rows {
+        out.push(placed_blob(c, r).await?);
     }
     Ok(out)
 }
@@ -211,10 +220,10 @@ pub async fn blobs_missing_at<C: ConnectionTrait>(
 pub async fn count_missing_at<C: ConnectionTrait>(c: &C, location_id: i32) -> Result<(u64, u64), DbErr> {
     let row = one(
         c,
-        "SELECT COUNT(*) AS n, CAST(COALESCE(SUM(s.image_size), 0) AS BIGINT) AS bytes FROM imagestorage s \
-         WHERE s.content_checksum IS NOT NULL \
-         AND EXISTS (SELECT 1 FROM imagestorageplacement p WHERE p.storage_id = s.id) \
-         AND NOT EXISTS (SELECT 1 FROM imagestorageplacement p WHERE p.storage_id = s.id AND p.location_id = ?)",
+        &format!(
+            "SELECT COUNT(*) AS n, CAST(COALESCE(SUM(s.image_size), 0) AS BIGINT) AS bytes FROM imagestorage s \
+             WHERE {HELD_BUT_NOT_AT}"
+        ),
         vec![location_id.into()],
     )
     .await?;
@@ -226,21 +235,16 @@ pub async fn count_missing_at<C: ConnectionTrait>(c: &C, location_id: i32) -> Re
 
 /// A blob row by its `uuid` (the replication queue names blobs so, as Quay's does).
 pub async fn placed_blob_by_uuid<C: ConnectionTrait>(c: &C, uuid: &str) -> Result<Option<PlacedBlob>, DbErr> {
-    let Some(r) =
-        one(c, "SELECT id, uuid, content_checksum, image_size FROM imagestorage WHERE uuid = ?", vec![uuid.into()])
-            .await?
-    else {
-        return Ok(None);
-    };
-    let id: i32 = r.try_get("", "id")?;
-    let Some(digest) = r.try_get::<Option<String>>("", "content_checksum")? else { return Ok(None) };
-    Ok(Some(PlacedBlob {
-        id,
-        uuid: r.try_get("", "uuid")?,
-        digest,
-        size: r.try_get::<Option<i64>>("", "image_size")?.unwrap_or(-1),
-        placed: placements(c, id).await?,
-    }))
+    let row = one(
+        c,
+        "SELECT id, uuid, content_checksum, image_size FROM imagestorage WHERE uuid = ? AND content_checksum IS NOT NULL",
+        vec![uuid.into()],
+    )
+    .await?;
+    match row {
+        Some(r) => Ok(Some(placed_blob(c, &r).await?)),
+        None => Ok(None),
+    }
 }
 
 /// Forgets that `location_id` holds any blob (the location is being retired); returns how many

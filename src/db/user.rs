@@ -19,22 +19,6 @@ pub struct UserRow {
     pub last_invalid_login: chrono::NaiveDateTime,
 }
 
-impl From<user::Model> for UserRow {
-    fn from(u: user::Model) -> Self {
-        UserRow {
-            id: u.id,
-            uuid: u.uuid,
-            username: u.username,
-            password_hash: u.password_hash,
-            organization: u.organization,
-            robot: u.robot,
-            enabled: u.enabled,
-            invalid_login_attempts: u.invalid_login_attempts,
-            last_invalid_login: u.last_invalid_login,
-        }
-    }
-}
-
 /// Records a failed sign-in (Quay's login backoff counts them).
 pub async fn record_failed_login<C: ConnectionTrait>(c: &C, user_id: i32) -> Result<(), DbErr> {
     exec(

@@ -22,7 +22,7 @@ use serde::Serialize;
 use serde_json::{Value, json};
 
 use crate::app::App;
-use crate::config::{LoadedConfig, StoragePlan};
+use crate::config::LoadedConfig;
 use crate::registry::replication::{Copied, copy_blob};
 use crate::storage::locations::{Layout, Location};
 
@@ -136,7 +136,9 @@ pub async fn move_storage(
         copy_missing(app, &app.storage.current(), to, parallel, &mut moved, progress).await?;
         progress(Progress::Step("making the target preferred"));
         let plan = loaded.config.storage_plan()?;
-        let preference = with_name(&[], to).into_iter().chain(names(&plan).filter(|n| n != to)).collect::<Vec<_>>();
+        let preference: Vec<String> = std::iter::once(to.to_owned())
+            .chain(plan.locations.into_iter().map(|(n, _)| n).filter(|n| n != to))
+            .collect();
         apply(
             app,
             loaded,
@@ -192,10 +194,6 @@ pub async fn move_storage(
     }
     moved.seconds = started.elapsed().as_secs_f64();
     Ok(moved)
-}
-
-fn names(plan: &StoragePlan) -> impl Iterator<Item = String> + '_ {
-    plan.locations.iter().map(|(n, _)| n.clone())
 }
 
 fn with_name(list: &[String], name: &str) -> Vec<String> {

@@ -54,7 +54,7 @@ impl Layout {
         self.locations.iter().find(|l| l.name == name)
     }
 
-    /// Whether blobs can live in more than one place (reads must then look at placements).
+    /// Whether there is one location only (reads then need not look at placements).
     pub fn is_single(&self) -> bool {
         self.locations.len() == 1
     }
