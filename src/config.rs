@@ -99,6 +99,20 @@ pub struct Config {
     /// Repository mirroring; with it a repository may be put in the MIRROR state.
     #[serde(rename = "FEATURE_REPO_MIRROR")]
     pub feature_repo_mirror: bool,
+    /// Seconds between two looks for mirrors due a sync.
+    #[serde(rename = "REPO_MIRROR_INTERVAL")]
+    pub repo_mirror_interval: u64,
+    /// A sync with a failed tag undoes all of its tag changes (else only the failed tags stay as
+    /// they were).
+    #[serde(rename = "REPO_MIRROR_ROLLBACK")]
+    pub repo_mirror_rollback: bool,
+    /// Hosts and CIDRs a mirror may reach although they are internal (loopback, private,
+    /// link-local): Quay's SSRF rule.
+    #[serde(rename = "SSRF_ALLOWED_HOSTS")]
+    pub ssrf_allowed_hosts: Vec<String>,
+    /// The folder of `config.yaml`, where Quay keeps `extra_ca_certs/` (certificates trusted for upstreams).
+    #[serde(skip)]
+    pub config_dir: PathBuf,
     #[serde(rename = "PUSH_TEMP_TAG_EXPIRATION_SEC")]
     pub push_temp_tag_expiration_sec: u64,
     /// `POST /api/v1/user/initialize` may create the first user of an empty database.
@@ -218,6 +232,10 @@ impl Default for Config {
             feature_sparse_index: false,
             sparse_index_required_archs: Vec::new(),
             feature_repo_mirror: false,
+            repo_mirror_interval: 30,
+            repo_mirror_rollback: false,
+            ssrf_allowed_hosts: Vec::new(),
+            config_dir: PathBuf::from("."),
             push_temp_tag_expiration_sec: 3600,
             feature_user_initialize: false,
             namespace_gc_grace_period_seconds: 0,
@@ -299,11 +317,8 @@ const QUAY_KEYS_NOT_SUPPORTED: &[&str] = &[
     "FEATURE_PROXY_CACHE_BLOB_DOWNLOAD",
     "FEATURE_ORG_MIRROR",
     "ORG_MIRROR_INTERVAL",
-    "REPO_MIRROR_INTERVAL",
     "REPO_MIRROR_TLS_VERIFY",
     "REPO_MIRROR_SERVER_HOSTNAME",
-    "REPO_MIRROR_ROLLBACK",
-    "SSRF_ALLOWED_HOSTS",
     "FEATURE_MAILING",
     "FEATURE_RESTRICTED_USERS",
     "RESTRICTED_USERS_WHITELIST",
@@ -1107,6 +1122,7 @@ impl Config {
     /// Relative database and storage paths are taken relative to the config folder, so a data
     /// directory can be moved as a whole.
     fn resolve_relative_paths(&mut self, base: &Path) {
+        self.config_dir = base.to_path_buf();
         if let Some(path) = self.db_uri.strip_prefix("sqlite:///")
             && !path.starts_with('/')
         {

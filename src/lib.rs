@@ -15,6 +15,7 @@ pub mod journal;
 pub mod migrate;
 pub mod oci;
 pub mod registry;
+pub mod remote;
 pub mod storage;
 pub mod testhooks;
 pub mod tls;

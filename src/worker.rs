@@ -31,16 +31,20 @@ pub enum Job {
     Autoprune,
     /// Copies new blobs to the default storage locations (Quay's storagereplication worker).
     StorageReplication,
+    /// Syncs mirrored repositories from their upstreams (with `FEATURE_REPO_MIRROR`), looking for
+    /// due mirrors every `REPO_MIRROR_INTERVAL` seconds (Quay's repomirrorworker).
+    RepoMirror,
 }
 
 impl Job {
-    pub const ALL: [Job; 6] = [
+    pub const ALL: [Job; 7] = [
         Job::UploadCleanup,
         Job::ExpiredAppTokens,
         Job::GarbageCollection,
         Job::ActionLogRotation,
         Job::Autoprune,
         Job::StorageReplication,
+        Job::RepoMirror,
     ];
 
     pub fn name(self) -> &'static str {
@@ -51,6 +55,7 @@ impl Job {
             Job::ActionLogRotation => "action-log-rotation",
             Job::Autoprune => "autoprune",
             Job::StorageReplication => "storage-replication",
+            Job::RepoMirror => "repo-mirror",
         }
     }
 
@@ -59,6 +64,7 @@ impl Job {
             Job::GarbageCollection => config.feature_garbage_collection,
             Job::ActionLogRotation => config.feature_action_log_rotation,
             Job::Autoprune => config.feature_auto_prune,
+            Job::RepoMirror => config.feature_repo_mirror,
             _ => true,
         }
     }
@@ -67,6 +73,7 @@ impl Job {
         match self {
             Job::GarbageCollection => Duration::from_secs(config.garbage_collection_frequency.max(1)),
             Job::Autoprune => Duration::from_secs(config.auto_pruning_poll_period.max(1)),
+            Job::RepoMirror => Duration::from_secs(config.repo_mirror_interval.max(1)),
             // An empty queue costs one query; new blobs reach their copies within seconds.
             Job::StorageReplication => Duration::from_secs(config.worker_period_seconds.min(5)),
             _ => Duration::from_secs(config.worker_period_seconds),
@@ -89,6 +96,7 @@ impl Job {
                 Ok((report.summary(), report.changed_anything()))
             }
             Job::Autoprune => crate::registry::autoprune::run(app).await,
+            Job::RepoMirror => crate::registry::mirror::run_due(app).await,
             Job::StorageReplication => {
                 let n = crate::registry::replication::run_queue(app).await?;
                 Ok((format!("{n} blobs copied to the default storage locations"), n > 0))

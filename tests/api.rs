@@ -444,7 +444,9 @@ async fn discovery_documents_every_route_and_unknown_paths_are_quay_errors() {
 /// matches the document. `scripts/test` installs it; without it the test says so and fails.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn schemathesis_finds_no_server_errors_or_undocumented_responses() {
-    let s = Server::start().await;
+    // Mirroring on, so that its operations get past the feature check to their validation.
+    let s = Server::start_with("FEATURE_REPO_MIRROR: true\nFEATURE_SPARSE_INDEX: true\nDATABASE_SECRET_KEY: st-key\n")
+        .await;
     let t = s.push_token(ALICE, "alice/app").await;
     s.push_image(&t, "alice/app", "v1", b"layer").await;
     let url = s.url("/api/v1/discovery");

@@ -19,6 +19,7 @@ mod hardening;
 mod identity;
 mod memory;
 mod migrate;
+mod mirror;
 mod objectstore;
 mod ocmirror;
 mod operations;

@@ -116,6 +116,13 @@ pub enum Identity {
     System,
 }
 
+/// An account acting by itself, not through a credential it presented: a mirror's robot, whose
+/// background syncs write as it. `None` when it no longer exists or is disabled.
+pub async fn account(db: &crate::db::Db, config: &crate::config::Config, id: i32) -> anyhow::Result<Option<User>> {
+    let row = crate::db::user::find_user_by_id(&db.read, id).await?;
+    Ok(row.filter(|r| r.enabled).map(|r| User::signed_in(r, config)))
+}
+
 impl Identity {
     pub fn user(&self) -> Option<&User> {
         match self {

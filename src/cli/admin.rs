@@ -67,6 +67,12 @@ enum AdminCommand {
         #[command(subcommand)]
         command: AutopruneCommand,
     },
+    /// Repository mirrors: repositories kept in step with an upstream registry (needs
+    /// FEATURE_REPO_MIRROR).
+    Mirror {
+        #[command(subcommand)]
+        command: super::mirror::MirrorCommand,
+    },
 }
 
 #[derive(Subcommand)]
@@ -617,6 +623,7 @@ async fn execute(app: &App, data_dir: Option<&std::path::Path>, j: bool, command
         },
         AdminCommand::Quota { command } => quota(app, actor, j, command).await?,
         AdminCommand::Autoprune { command } => autoprune(app, actor, j, command).await?,
+        AdminCommand::Mirror { command } => super::mirror::run(app, j, command).await?,
     }
     Ok(())
 }

@@ -9,6 +9,7 @@ mod health;
 mod init;
 mod install;
 mod migrate;
+mod mirror;
 mod serve;
 mod status;
 mod tls;

@@ -16,6 +16,7 @@ mod hot;
 pub mod log;
 pub mod manifest;
 mod migrate;
+pub mod mirror;
 pub mod namespace;
 pub mod omr;
 pub mod prototype;

@@ -199,11 +199,16 @@ pub async fn lease_holder<C: ConnectionTrait>(c: &C, job: &str) -> Result<Option
 
 /// Records that `node` uses the storage layout `fingerprint` and is alive for `ttl` more.
 pub async fn record_node<C: ConnectionTrait>(c: &C, node: &str, fingerprint: &str, ttl: Duration) -> Result<(), DbErr> {
-    let queue = format!("{NODE_QUEUE_PREFIX}{node}");
+    put_record(c, &format!("{NODE_QUEUE_PREFIX}{node}"), fingerprint, later(ttl)).await
+}
+
+/// A record of ours kept in `queueitem` under `queue` (never available, so no worker claims it),
+/// written over if it exists.
+async fn put_record<C: ConnectionTrait>(c: &C, queue: &str, body: &str, expires: NaiveDateTime) -> Result<(), DbErr> {
     let updated = exec(
         c,
         "UPDATE queueitem SET body = ?, processing_expires = ? WHERE queue_name = ?",
-        vec![fingerprint.into(), later(ttl).into(), queue.clone().into()],
+        vec![body.into(), expires.into(), queue.into()],
     )
     .await?;
     if updated == 0 {
@@ -211,17 +216,35 @@ pub async fn record_node<C: ConnectionTrait>(c: &C, node: &str, fingerprint: &st
             c,
             "INSERT INTO queueitem (queue_name, body, available_after, available, processing_expires, \
              retries_remaining, state_id) VALUES (?, ?, ?, ?, ?, 0, ?)",
-            vec![
-                queue.into(),
-                fingerprint.into(),
-                now_naive().into(),
-                false.into(),
-                later(ttl).into(),
-                new_state_id().into(),
-            ],
+            vec![queue.into(), body.into(), now_naive().into(), false.into(), expires.into(), new_state_id().into()],
         )
         .await?;
     }
+    Ok(())
+}
+
+/// A mirror's sync progress (ours, not Quay's; `quay-mirror/<mirror id>`): what `quay admin
+/// mirror show` reports, from whichever node runs the sync.
+const MIRROR_PROGRESS_PREFIX: &str = "quay-mirror/";
+
+pub async fn record_mirror_progress<C: ConnectionTrait>(c: &C, mirror_id: i32, body: &str) -> Result<(), DbErr> {
+    put_record(c, &format!("{MIRROR_PROGRESS_PREFIX}{mirror_id}"), body, now_naive()).await
+}
+
+pub async fn mirror_progress<C: ConnectionTrait>(c: &C, mirror_id: i32) -> Result<Option<String>, DbErr> {
+    super::one(
+        c,
+        "SELECT body FROM queueitem WHERE queue_name = ?",
+        vec![format!("{MIRROR_PROGRESS_PREFIX}{mirror_id}").into()],
+    )
+    .await?
+    .map(|r| r.try_get_by_index(0))
+    .transpose()
+}
+
+pub async fn forget_mirror_progress<C: ConnectionTrait>(c: &C, mirror_id: i32) -> Result<(), DbErr> {
+    exec(c, "DELETE FROM queueitem WHERE queue_name = ?", vec![format!("{MIRROR_PROGRESS_PREFIX}{mirror_id}").into()])
+        .await?;
     Ok(())
 }
 

@@ -90,6 +90,41 @@ pub async fn delete_blob(app: &App, actor: &Actor, repo: &RepoRow, digest: &Dige
     if removed { Ok(()) } else { Err(RegistryError::BlobUnknown) }
 }
 
+/// Links a blob the registry already stores (in any repository) into `repo`, for a writer that
+/// has the blob's digest from a manifest it is copying (a mirror): the bytes are the digest's
+/// whoever pushed them, so no read permission on another repository is needed. `size`, when the
+/// manifest declares one, must match. Returns whether it was linked (else the caller downloads it).
+pub async fn link_stored_blob(
+    app: &App,
+    actor: &Actor,
+    repo: &RepoRow,
+    digest: &Digest,
+    size: Option<u64>,
+) -> Result<bool> {
+    super::access::require_writable(app, repo, actor).await?;
+    let Some(blob) = crate::db::blob::find_blob(&app.db.read, &digest.to_string()).await? else {
+        return Ok(false);
+    };
+    if size.is_some_and(|s| blob.size.max(0) as u64 != s) {
+        return Ok(false);
+    }
+    link(app, repo, &blob).await
+}
+
+/// Adds the blob to the repository (a temporary link until a manifest references it), when the
+/// namespace has room for it; `false` when it was collected meanwhile.
+async fn link(app: &App, repo: &RepoRow, blob: &crate::db::blob::BlobRow) -> Result<bool> {
+    super::quota::allowance(app, repo, blob.size.max(0) as u64).await?;
+    let tx = app.db.begin().await?;
+    match crate::db::blob::link_blob(&tx, repo.id, blob.id, app.config.push_temp_tag_expiration_sec).await {
+        Ok(()) => {}
+        Err(e) if crate::db::gc::is_foreign_key_violation(&e) => return Ok(false),
+        Err(e) => return Err(e.into()),
+    }
+    tx.commit().await?;
+    Ok(true)
+}
+
 /// Cross-repository mount: links an existing blob into `repo` without moving bytes. With `from`,
 /// the blob must be in that repository and the caller able to read it; without, any repository the
 /// caller can read will do. Returns whether the blob was mounted (else the caller uploads it).
@@ -138,15 +173,7 @@ pub async fn mount_blob(
             blob
         }
     };
-    // A mount adds the blob to the namespace: it needs the room for it.
-    super::quota::allowance(app, repo, blob.size.max(0) as u64).await?;
-    let tx = app.db.begin().await?;
-    match crate::db::blob::link_blob(&tx, repo.id, blob.id, app.config.push_temp_tag_expiration_sec).await {
-        Ok(()) => {}
-        // Collected since it was found: not mountable, the client uploads it.
-        Err(e) if crate::db::gc::is_foreign_key_violation(&e) => return Ok(false),
-        Err(e) => return Err(e.into()),
-    }
-    tx.commit().await?;
-    Ok(true)
+    // A mount adds the blob to the namespace (it needs the room); collected since it was found,
+    // it is not mountable and the client uploads it.
+    link(app, repo, &blob).await
 }

@@ -15,6 +15,7 @@ pub mod disk;
 pub mod gc;
 pub mod labels;
 mod manifests;
+pub mod mirror;
 pub mod quota;
 pub mod replication;
 pub mod repositories;

@@ -13,6 +13,7 @@ mod discovery;
 mod lifecycle;
 mod logs;
 mod manifest;
+mod mirror;
 mod organization;
 mod permission;
 mod repository;
@@ -67,6 +68,7 @@ pub fn endpoints() -> &'static [Endpoint] {
         all.extend(organization::endpoints());
         all.extend(robot::endpoints());
         all.extend(repository::endpoints());
+        all.extend(mirror::endpoints());
         all.extend(permission::endpoints());
         all.extend(tag::endpoints());
         all.extend(manifest::endpoints());
