@@ -8,6 +8,7 @@
 //! on PostgreSQL (127.0.0.1:5432); blob pulls then follow each registry's redirect to the storage.
 //! `BENCH_QUAY_BASELINE=/path/to/quay` adds a third server, an earlier build of quay, measured in
 //! the same rounds: a change's before and after, side by side with distribution.
+//! `BENCH_MIRROR=1` measures a repository mirror's sync instead (`registry/mirror.rs`).
 
 use std::process::{Child, Command, Stdio};
 use std::sync::Arc;
@@ -16,6 +17,10 @@ use std::time::{Duration, Instant};
 
 use bytes::Bytes;
 use sha2::Digest as _;
+
+// In a folder of its own, so that cargo does not take it for a benchmark target.
+#[path = "registry/mirror.rs"]
+mod mirror;
 
 fn env_u64(name: &str, default: u64) -> u64 {
     std::env::var(name).ok().and_then(|v| v.parse().ok()).unwrap_or(default)
@@ -229,7 +234,15 @@ enum Backend {
     S3,
 }
 
-async fn start_quay(client: &reqwest::Client, backend: Backend, s3: Option<&S3>, bin: &str, name: &str) -> Server {
+/// Starts quay from `bin`; `extra` is appended to its config before the measured start.
+async fn start_quay(
+    client: &reqwest::Client,
+    backend: Backend,
+    s3: Option<&S3>,
+    bin: &str,
+    name: &str,
+    extra: &str,
+) -> Server {
     let dir = tempfile::tempdir().unwrap();
     let port = free_port();
     let host = format!("127.0.0.1:{port}");
@@ -291,6 +304,11 @@ async fn start_quay(client: &reqwest::Client, backend: Backend, s3: Option<&S3>,
     wait_ready(client, &base).await;
     let _ = first.kill();
     let _ = first.wait();
+    if !extra.is_empty() {
+        use std::io::Write as _;
+        let mut config = std::fs::OpenOptions::new().append(true).open(data.join("config.yaml")).unwrap();
+        config.write_all(format!("\n{extra}").as_bytes()).unwrap();
+    }
     let started = Instant::now();
     let child = serve();
     wait_ready(client, &base).await;
@@ -450,6 +468,10 @@ async fn main() {
     let images = env_u64("BENCH_SMALL_IMAGES", 200);
     let rounds = env_u64("BENCH_ROUNDS", 5);
     let client = reqwest::Client::builder().pool_max_idle_per_host(64).build().unwrap();
+    if std::env::var("BENCH_MIRROR").is_ok() {
+        mirror::run(&client).await;
+        return;
+    }
     let backend = match std::env::var("BENCH_BACKEND").as_deref() {
         Ok("s3") => Backend::S3,
         Ok("postgres") => Backend::Postgres,
@@ -461,10 +483,10 @@ async fn main() {
     };
     let mut servers = vec![
         start_distribution(&client, s3.as_ref()).await,
-        start_quay(&client, backend, s3.as_ref(), env!("CARGO_BIN_EXE_quay"), "quay").await,
+        start_quay(&client, backend, s3.as_ref(), env!("CARGO_BIN_EXE_quay"), "quay", "").await,
     ];
     if let Ok(baseline) = std::env::var("BENCH_QUAY_BASELINE") {
-        servers.push(start_quay(&client, backend, s3.as_ref(), &baseline, "quay (baseline)").await);
+        servers.push(start_quay(&client, backend, s3.as_ref(), &baseline, "quay (baseline)", "").await);
     }
     let n = servers.len();
     tokio::time::sleep(Duration::from_millis(500)).await;

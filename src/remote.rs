@@ -360,6 +360,23 @@ impl Registry {
         }
     }
 
+    /// Whether the credentials are taken: a token from the realm (Bearer), or `GET /v2/` with
+    /// them (Basic). Without credentials, whether the registry serves anonymous clients.
+    pub async fn check_credentials(&self) -> Result<()> {
+        let challenge = self.challenge.lock().map(|c| c.clone()).unwrap_or_default();
+        match challenge {
+            Challenge::None => Ok(()),
+            Challenge::Bearer { .. } => self.fetch_token("registry:catalog:*").await.map(|_| ()),
+            Challenge::Basic => {
+                let auth = self.authorization("").ok_or_else(|| RemoteError::Unauthorized(self.host.clone()))?;
+                let url = self.url("/v2/");
+                let response =
+                    retrying(&self.host, || self.http.get(url.clone()).header(AUTHORIZATION, &auth).send()).await?;
+                if response.status().is_success() { Ok(()) } else { Err(RemoteError::Unauthorized(self.host.clone())) }
+            }
+        }
+    }
+
     /// Every tag of `repository`, following the `Link` pages.
     pub async fn tags(&self, repository: &str) -> Result<Vec<String>> {
         let mut tags = Vec::new();

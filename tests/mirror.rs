@@ -6,6 +6,8 @@ use serde_json::{Value, json};
 
 use crate::common::*;
 
+const SCHEMA1: &str = "application/vnd.docker.distribution.manifest.v1+json";
+
 const MIRRORING: &str = "FEATURE_REPO_MIRROR: true\nFEATURE_SPARSE_INDEX: true\nREPO_MIRROR_INTERVAL: 1\n\
                          SSRF_ALLOWED_HOSTS: ['127.0.0.0/8']\nDATABASE_SECRET_KEY: mirror-test-key\n";
 
@@ -29,7 +31,7 @@ async fn push_arch_image(s: &Server, token: &str, repo: &str, arch: &str, own: &
 async fn served_digest(s: &Remote, token: &str, repo: &str, reference: &str) -> Option<String> {
     let resp = s
         .req(Method::GET, &format!("/v2/{repo}/manifests/{reference}"), token)
-        .header("accept", format!("{OCI_INDEX}, {OCI_MANIFEST}"))
+        .header("accept", format!("{OCI_INDEX}, {OCI_MANIFEST}, {SCHEMA1}"))
         .send()
         .await
         .unwrap();
@@ -88,6 +90,38 @@ async fn a_mirror_copies_matching_tags_and_architectures_from_a_token_auth_quay_
     let resp = upstream.put_manifest(&up, "alice/app", "v3-multi", OCI_INDEX, &index).await;
     assert_eq!(resp.status(), StatusCode::CREATED);
     let index_digest = sha256(index.as_bytes());
+    // An artifact about v1 (a signature), and a Docker schema 1 image.
+    let empty = upstream.push_blob(&up, "alice/app", b"{}").await;
+    let sig = upstream.push_blob(&up, "alice/app", b"a signature of v1").await;
+    let v1_size = upstream
+        .req(Method::GET, &format!("/v2/alice/app/manifests/{v1}"), &up)
+        .header("accept", OCI_MANIFEST)
+        .send()
+        .await
+        .unwrap()
+        .bytes()
+        .await
+        .unwrap()
+        .len();
+    let artifact = json!({
+        "schemaVersion": 2, "mediaType": OCI_MANIFEST, "artifactType": "application/vnd.example.signature",
+        "config": {"mediaType": "application/vnd.oci.empty.v1+json", "digest": empty, "size": 2},
+        "layers": [{"mediaType": "application/vnd.example.signature", "digest": sig, "size": 17}],
+        "subject": {"mediaType": OCI_MANIFEST, "digest": v1, "size": v1_size},
+    })
+    .to_string();
+    let resp = upstream.put_manifest(&up, "alice/app", "v1-sig", OCI_MANIFEST, &artifact).await;
+    assert_eq!(resp.status(), StatusCode::CREATED, "{}", resp.text().await.unwrap());
+    let artifact_digest = sha256(artifact.as_bytes());
+    let legacy_layer = upstream.push_blob(&up, "alice/app", b"a layer of a schema 1 image").await;
+    let legacy = serde_json::to_string_pretty(&json!({
+        "schemaVersion": 1, "name": "alice/app", "tag": "v4-legacy", "architecture": "amd64",
+        "fsLayers": [{"blobSum": legacy_layer}],
+        "history": [{"v1Compatibility": json!({"id": "c".repeat(64), "created": "2016-03-01T10:00:00Z"}).to_string()}],
+    }))
+    .unwrap();
+    let resp = upstream.put_manifest(&up, "alice/app", "v4-legacy", SCHEMA1, &legacy).await;
+    assert_eq!(resp.status(), StatusCode::CREATED, "{}", resp.text().await.unwrap());
 
     let local = Server::start_with(MIRRORING).await;
     let admin = Auth::Basic(ADMIN);
@@ -148,6 +182,10 @@ async fn a_mirror_copies_matching_tags_and_architectures_from_a_token_auth_quay_
         }),
         "Quay's body, field for field, never the password"
     );
+    // Its robot stays while the mirror writes as it.
+    let (status, body) = call(&local, Method::DELETE, "/api/v1/user/robots/mirror", &admin, None).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert!(body["detail"].as_str().unwrap().starts_with("Robot is being used by a mirror"), "{body}");
     // The repository is a mirror now: nobody but its robot pushes.
     let admin_token = local.push_token(ADMIN, "admin/mirrored").await;
     let resp = local.put_manifest(&admin_token, "admin/mirrored", "mine", OCI_MANIFEST, "{}").await;
@@ -171,6 +209,21 @@ async fn a_mirror_copies_matching_tags_and_architectures_from_a_token_auth_quay_
     assert_eq!(served_digest(&local, &token, "admin/mirrored", &amd.0).await, Some(amd.0.clone()));
     assert_eq!(served_digest(&local, &token, "admin/mirrored", &arm.0).await, None, "arm64 is filtered out");
     assert_eq!(served_digest(&local, &token, "admin/mirrored", "latest").await, None, "`latest` does not match v*");
+    assert_eq!(served_digest(&local, &token, "admin/mirrored", "v1-sig").await, Some(artifact_digest.clone()));
+    assert_eq!(
+        served_digest(&local, &token, "admin/mirrored", "v4-legacy").await,
+        Some(sha256(legacy.as_bytes())),
+        "a schema 1 manifest keeps the upstream's bytes (and its name)"
+    );
+    let referrers: Value = local
+        .req(Method::GET, &format!("/v2/admin/mirrored/referrers/{v1}"), &token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(referrers["manifests"][0]["digest"], artifact_digest.as_str(), "the referrer came along: {referrers}");
     let blob = local
         .req(Method::GET, &format!("/v2/admin/mirrored/blobs/{}", sha256(b"layer of v2")), &token)
         .send()
@@ -181,7 +234,7 @@ async fn a_mirror_copies_matching_tags_and_architectures_from_a_token_auth_quay_
     let kinds = log_kinds(&local).await;
     let names: Vec<&str> = kinds.iter().map(|(k, _)| k.as_str()).collect();
     assert!(names.contains(&"repo_mirror_sync_started"), "{names:?}");
-    assert_eq!(names.iter().filter(|k| **k == "repo_mirror_sync_tag_success").count(), 3, "{names:?}");
+    assert_eq!(names.iter().filter(|k| **k == "repo_mirror_sync_tag_success").count(), 5, "{names:?}");
     let success = kinds.iter().find(|(k, _)| k == "repo_mirror_sync_success").unwrap();
     assert_eq!(success.1["namespace"], "admin");
     assert_eq!(success.1["repo"], "mirrored");
@@ -199,7 +252,7 @@ async fn a_mirror_copies_matching_tags_and_architectures_from_a_token_auth_quay_
     let kinds = log_kinds(&local).await;
     assert_eq!(
         kinds.iter().filter(|(k, _)| k == "repo_mirror_sync_tag_success").count(),
-        3,
+        5,
         "the second sync copied nothing: every remaining tag was unchanged"
     );
 
@@ -517,4 +570,109 @@ async fn a_mirror_of_distribution_over_tls_trusts_extra_ca_certs_resumes_a_broke
         Some(single.0.clone()),
         "a cancelled sync deletes nothing"
     );
+}
+
+#[tokio::test]
+async fn two_nodes_on_postgresql_run_each_sync_once_and_take_over_a_sync_whose_node_died() {
+    let upstream = Server::start().await;
+    let up = upstream.push_token(ALICE, "alice/app").await;
+    let mut digests = Vec::new();
+    for tag in ["v1", "v2", "v3"] {
+        digests.push(upstream.push_image(&up, "alice/app", tag, &noise(256 << 10, tag.as_bytes()[1])).await.1);
+    }
+
+    // Two servers on one PostgreSQL database and one storage folder.
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("config.yaml"),
+        format!(
+            "SERVER_HOSTNAME: placeholder:1\nPREFERRED_URL_SCHEME: http\nDB_URI: {}\n\
+             DISTRIBUTED_STORAGE_CONFIG:\n  default: [LocalStorage, {{storage_path: storage}}]\n\
+             DISTRIBUTED_STORAGE_PREFERENCE: [default]\nSUPER_USERS: [admin]\n\
+             WORKER_PERIOD_SECONDS: 1\nWORKER_LEASE_SECONDS: 2\n{MIRRORING}",
+            postgres_database()
+        ),
+    )
+    .unwrap();
+    // The first node pauses after its first tag, as if it hung or died there.
+    let mut first = Node::start(dir.path(), "mirror.tag-copied=pause", &[]).await;
+    let db = {
+        let loaded = quay::config::LoadedConfig::from_path(&dir.path().join("config.yaml")).unwrap();
+        quay::db::Db::open(&loaded.config.database().unwrap(), "default").await.unwrap()
+    };
+    create_users(dir.path()).await;
+    wait_until("the first node runs the mirror job", || async {
+        quay::db::queue::lease_holder(&db.read, "repo-mirror").await.unwrap().is_some()
+    })
+    .await;
+    let second = Node::start(dir.path(), "", &[]).await;
+    let admin = |args: &[&str], stdin: &str| {
+        let mut all = vec!["admin", "--config", dir.path().to_str().unwrap()];
+        all.extend_from_slice(args);
+        let out = quay_output(&all, stdin);
+        assert!(out.status.success(), "{args:?}: {}", String::from_utf8_lossy(&out.stderr));
+        String::from_utf8(out.stdout).unwrap()
+    };
+    admin(
+        &[
+            "mirror",
+            "create",
+            "admin/app",
+            "--from",
+            &format!("{}/alice/app", upstream.host),
+            "--tags",
+            "v*",
+            "--username",
+            ALICE.0,
+            "--password-stdin",
+            "--no-tls-verify",
+            "--interval",
+            "0",
+            "--disabled",
+        ],
+        ALICE.1,
+    );
+    admin(&["mirror", "sync-now", "admin/app"], "");
+    first.proc.wait_for("quay test hook: mirror.tag-copied").await;
+    let shown: Value = serde_json::from_str(&admin(&["--json", "mirror", "show", "admin/app"], "")).unwrap();
+    assert_eq!(shown["sync_status"], "SYNCING");
+    assert_eq!(shown["progress"]["tags_total"], 3, "{shown}");
+    first.proc.kill();
+
+    // The second node takes the job's lease over and finishes the sync the first one left.
+    let status = || async {
+        let shown: Value = serde_json::from_str(&admin(&["--json", "mirror", "show", "admin/app"], "")).unwrap();
+        shown["sync_status"].as_str().unwrap().to_owned()
+    };
+    wait_until("the sync is taken over and finished", || async { status().await == "SUCCESS" }).await;
+    let token = second.token(Some(ADMIN), &["repository:admin/app:pull"]).await;
+    for (tag, digest) in ["v1", "v2", "v3"].iter().zip(&digests) {
+        assert_eq!(served_digest(&second, &token, "admin/app", tag).await.as_ref(), Some(digest));
+    }
+
+    // With both nodes up again, one sync-now is one sync.
+    let _again = Node::start(dir.path(), "", &[]).await;
+    let started = |db: &quay::db::Db| {
+        let db = db.read.clone();
+        async move {
+            use sea_orm::ConnectionTrait as _;
+            let row = db
+                .query_one_raw(sea_orm::Statement::from_string(
+                    db.get_database_backend(),
+                    "SELECT COUNT(*) FROM logentry3 l JOIN logentrykind k ON k.id = l.kind_id \
+                     WHERE k.name = 'repo_mirror_sync_started'",
+                ))
+                .await
+                .unwrap()
+                .unwrap();
+            row.try_get_by_index::<i64>(0).unwrap()
+        }
+    };
+    let before = started(&db).await;
+    assert_eq!(before, 2, "the first node's start and the second node's takeover");
+    admin(&["mirror", "sync-now", "admin/app"], "");
+    wait_until("the requested sync ran", || async { status().await == "SUCCESS" && started(&db).await > before }).await;
+    tokio::time::sleep(std::time::Duration::from_secs(3)).await;
+    assert_eq!(started(&db).await, before + 1, "one request, one sync, on one of the two nodes");
+    db.close().await;
 }

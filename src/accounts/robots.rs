@@ -110,10 +110,16 @@ pub async fn regenerate(app: &App, actor: &Actor, owner: Owner<'_>, short: &str)
     Ok(Robot { view: robot, token: Some(token), teams: None, repositories: None })
 }
 
-/// Deletes the robot, its grants and the mirrors pulling as it; logged as `delete_robot`.
+/// Deletes the robot and its grants; logged as `delete_robot`. A robot a repository mirror
+/// writes as is refused (Quay's rule): the mirror is changed or deleted first.
 pub async fn delete(app: &App, actor: &Actor, owner: Owner<'_>, short: &str) -> Result<()> {
     let owner = managed_namespace(app, actor, owner).await?;
     let robot = view(app, &owner.username, short).await?;
+    if let Some(repository) = crate::db::mirror::mirror_of_robot(&app.db.read, robot.id).await? {
+        return Err(AccountError::Invalid(format!(
+            "Robot is being used by a mirror ({repository}); change the mirror's robot or delete the mirror first"
+        )));
+    }
     let tx = app.db.begin().await?;
     crate::db::robot::delete_robot(&tx, robot.id).await?;
     log(&tx, actor, "delete_robot", owner.id, None, &json!({"robot": short})).await?;

@@ -74,6 +74,13 @@ pub async fn find_mirror<C: ConnectionTrait>(c: &C, repo_id: i32) -> Result<Opti
     row(c, &format!("{SELECT} WHERE c.repository_id = ?"), vec![repo_id.into()]).await
 }
 
+/// A repository (`ns/name`) whose mirror writes as the robot, if any.
+pub async fn mirror_of_robot<C: ConnectionTrait>(c: &C, robot_id: i32) -> Result<Option<String>, DbErr> {
+    let found: Option<MirrorRow> =
+        row(c, &format!("{SELECT} WHERE c.internal_robot_id = ?"), vec![robot_id.into()]).await?;
+    Ok(found.map(|m| format!("{}/{}", m.namespace, m.repository)))
+}
+
 /// Every mirror, by namespace and repository name.
 pub async fn all_mirrors<C: ConnectionTrait>(c: &C) -> Result<Vec<MirrorRow>, DbErr> {
     rows(c, &format!("{SELECT} ORDER BY ns.username, r.name"), vec![]).await

@@ -95,7 +95,8 @@ pub async fn put_manifest(
     let schema1_tag;
     let reference = match &parsed.kind {
         ManifestKind::Schema1(m) => {
-            schema1_tag = schema1_reference(app, name, reference, m)?;
+            let mirrored = repo.state == crate::db::repository::repo_state::MIRROR;
+            schema1_tag = schema1_reference(app, name, reference, m, mirrored)?;
             &schema1_tag
         }
         _ => reference,
@@ -171,15 +172,18 @@ pub async fn put_manifest(
 /// The reference a schema 1 manifest is stored under: the repository it names must be the one it
 /// is pushed to (a library image may leave out the namespace), and its tag the one it is pushed as
 /// (by digest, its own tag), as Quay checks.
+/// A mirrored repository keeps an upstream's schema 1 manifest as it is (`mirrored`): its signature
+/// covers the upstream's repository name, and rewriting it would change its digest.
 fn schema1_reference(
     app: &App,
     name: &RepositoryName,
     reference: &Reference,
     m: &crate::oci::Schema1,
+    mirrored: bool,
 ) -> Result<Reference> {
     let library = app.config.feature_library_support.then_some(app.config.library_namespace.as_str());
     let named = RepositoryName::parse(&m.name, library).ok();
-    if named.as_ref().map(ToString::to_string) != Some(name.to_string()) {
+    if !mirrored && named.as_ref().map(ToString::to_string) != Some(name.to_string()) {
         return Err(RegistryError::NameInvalid(format!("the manifest names repository `{}`, not {name}", m.name)));
     }
     match reference {

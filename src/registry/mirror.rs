@@ -885,6 +885,7 @@ async fn perform(
             Err(SyncFailure(why)) => report.failed.push((tag.clone(), why)),
         }
         snapshot(None, done + 1);
+        crate::testhooks::reached("mirror.tag-copied").await;
     }
     report.bytes = sync.bytes.lock().map(|b| *b).unwrap_or(0);
     if !report.failed.is_empty() && app.config.repo_mirror_rollback {
