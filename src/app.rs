@@ -29,6 +29,8 @@ pub struct App {
     pub audit: crate::audit::AuditLog,
     /// Failed sign-ins per client address and the line for password checks.
     pub logins: crate::auth::gate::LoginGate,
+    /// Proxy cache settings and upstream clients this node holds, and its downloads in progress.
+    pub proxies: crate::registry::proxy::Proxies,
 }
 
 /// Cheap to clone; handed to every handler.
@@ -58,7 +60,20 @@ impl App {
         let logins = crate::auth::gate::LoginGate::new();
         let node = crate::worker::holder_name();
         let durability = crate::durability::SyncBarrier::new();
-        let app = App { config, db, storage, node, durability, signing_key, verification_keys, secrets, audit, logins };
+        let proxies = Default::default();
+        let app = App {
+            config,
+            db,
+            storage,
+            node,
+            durability,
+            signing_key,
+            verification_keys,
+            secrets,
+            audit,
+            logins,
+            proxies,
+        };
         app.register_signing_key().await?;
         app.verification_keys.refresh(&app.db).await?;
         Ok(app)

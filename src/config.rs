@@ -99,6 +99,9 @@ pub struct Config {
     /// Repository mirroring; with it a repository may be put in the MIRROR state.
     #[serde(rename = "FEATURE_REPO_MIRROR")]
     pub feature_repo_mirror: bool,
+    /// Organizations may be pull-through caches of an upstream registry.
+    #[serde(rename = "FEATURE_PROXY_CACHE")]
+    pub feature_proxy_cache: bool,
     /// Seconds between two looks for mirrors due a sync.
     #[serde(rename = "REPO_MIRROR_INTERVAL")]
     pub repo_mirror_interval: u64,
@@ -232,6 +235,7 @@ impl Default for Config {
             feature_sparse_index: false,
             sparse_index_required_archs: Vec::new(),
             feature_repo_mirror: false,
+            feature_proxy_cache: false,
             repo_mirror_interval: 30,
             repo_mirror_rollback: false,
             ssrf_allowed_hosts: Vec::new(),
@@ -313,7 +317,6 @@ const QUAY_KEYS_NOT_SUPPORTED: &[&str] = &[
     "FEATURE_GITLAB_BUILD",
     "FEATURE_BITBUCKET_BUILD",
     "FEATURE_STORAGE_REPLICATION",
-    "FEATURE_PROXY_CACHE",
     "FEATURE_PROXY_CACHE_BLOB_DOWNLOAD",
     "FEATURE_ORG_MIRROR",
     "ORG_MIRROR_INTERVAL",

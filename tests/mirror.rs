@@ -676,3 +676,108 @@ async fn two_nodes_on_postgresql_run_each_sync_once_and_take_over_a_sync_whose_n
     assert_eq!(started(&db).await, before + 1, "one request, one sync, on one of the two nodes");
     db.close().await;
 }
+
+#[tokio::test]
+async fn a_proxy_cache_organization_pulls_through_once_and_serves_its_cache_while_the_upstream_is_down() {
+    let upstream = Server::start().await;
+    let up = upstream.push_token(ALICE, "alice/app").await;
+    let big = noise(2 << 20, 9);
+    let config = br#"{"architecture":"amd64","os":"linux"}"#;
+    let config_digest = upstream.push_blob(&up, "alice/app", config).await;
+    let layer = upstream.push_blob(&up, "alice/app", &big).await;
+    let manifest = image_manifest(&config_digest, config.len(), &[(&layer, big.len())], None);
+    let resp = upstream.put_manifest(&up, "alice/app", "v1", OCI_MANIFEST, &manifest).await;
+    assert_eq!(resp.status(), StatusCode::CREATED);
+    let v1 = sha256(manifest.as_bytes());
+    let relay = Relay::start(upstream.host.parse().unwrap()).await;
+
+    let local = Server::start_with(
+        "FEATURE_PROXY_CACHE: true\nSSRF_ALLOWED_HOSTS: ['127.0.0.0/8']\nDATABASE_SECRET_KEY: proxy-test-key\n",
+    )
+    .await;
+    let admin_auth = Auth::Basic(ADMIN);
+    let (status, _) = call(
+        &local,
+        Method::POST,
+        "/api/v1/organization/",
+        &admin_auth,
+        Some(json!({"name": "cache", "email": "cache@example.com"})),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED);
+    let path = "/api/v1/organization/cache/proxycache";
+    let (status, body) = call(&local, Method::GET, path, &admin_auth, None).await;
+    assert_eq!((status, body), (StatusCode::OK, json!({"upstream_registry": "", "expiration_s": "", "insecure": ""})));
+    let out = admin_with_stdin(
+        &local,
+        &[
+            "proxycache",
+            "set",
+            "cache",
+            "--upstream",
+            &format!("{}/alice", relay.addr),
+            "--insecure",
+            "--username",
+            ALICE.0,
+            "--password-stdin",
+        ],
+        ALICE.1,
+    );
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let (status, body) = call(&local, Method::GET, path, &admin_auth, None).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(
+        body,
+        json!({"upstream_registry": format!("{}/alice", relay.addr), "expiration_s": 86400, "insecure": true})
+    );
+    let (status, _) = call(
+        &local,
+        Method::POST,
+        path,
+        &admin_auth,
+        Some(json!({"upstream_registry": format!("{}/alice", relay.addr)})),
+    )
+    .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "one proxy cache per organization");
+
+    // Bob is no member: nothing to pull.
+    let bob = local.token(Some(BOB), &["repository:cache/app:pull"]).await;
+    let resp = local.req(Method::GET, "/v2/cache/app/manifests/v1", &bob).send().await.unwrap();
+    assert_eq!(resp.status(), StatusCode::UNAUTHORIZED);
+
+    // A member's first pull fetches the manifest (and its configuration), not yet the layer.
+    let token = local.token(Some(ADMIN), &["repository:cache/app:pull"]).await;
+    relay.relayed.store(0, std::sync::atomic::Ordering::SeqCst);
+    assert_eq!(served_digest(&local, &token, "cache/app", "v1").await, Some(v1.clone()));
+    assert!(relay.relayed.load(std::sync::atomic::Ordering::SeqCst) < 64 << 10, "the layer waits for its first GET");
+    // 16 pulls of the layer at once: one download from upstream.
+    relay.relayed.store(0, std::sync::atomic::Ordering::SeqCst);
+    let pulls = (0..16).map(|_| async {
+        let resp = local.req(Method::GET, &format!("/v2/cache/app/blobs/{layer}"), &token).send().await.unwrap();
+        assert_eq!(resp.status(), StatusCode::OK);
+        resp.bytes().await.unwrap()
+    });
+    for body in futures_util::future::join_all(pulls).await {
+        assert!(body == big, "every pull gets the whole layer");
+    }
+    let relayed = relay.relayed.load(std::sync::atomic::Ordering::SeqCst);
+    assert!(relayed > big.len() as u64 && relayed < 2 * big.len() as u64, "one download: {relayed} bytes relayed");
+
+    // The upstream stops: the cached tag and its layer are still served, and skopeo pulls them.
+    upstream.stop().await;
+    assert_eq!(served_digest(&local, &token, "cache/app", "v1").await, Some(v1.clone()));
+    let work = tempfile::tempdir().unwrap();
+    skopeo(vec![
+        "copy".into(),
+        "--src-tls-verify=false".into(),
+        "--src-creds".into(),
+        format!("{}:{}", ADMIN.0, ADMIN.1),
+        format!("docker://{}/cache/app:v1", local.host),
+        format!("dir:{}", work.path().display()),
+    ])
+    .await;
+    assert!(std::fs::read(work.path().join(&layer[7..])).unwrap() == big);
+    // Past its expiration (a day after its last pull), with the upstream gone, the tag is gone.
+    local.time_passes(86400 + 60).await;
+    assert_eq!(served_digest(&local, &token, "cache/app", "v1").await, None);
+}

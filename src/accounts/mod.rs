@@ -8,6 +8,7 @@ pub mod organizations;
 pub mod permissions;
 pub mod policies;
 pub mod prototypes;
+pub mod proxy_cache;
 pub mod quotas;
 pub mod robots;
 pub mod teams;

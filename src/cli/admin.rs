@@ -73,6 +73,12 @@ enum AdminCommand {
         #[command(subcommand)]
         command: super::mirror::MirrorCommand,
     },
+    /// Proxy cache organizations: pull-through caches of an upstream registry (needs
+    /// FEATURE_PROXY_CACHE).
+    Proxycache {
+        #[command(subcommand)]
+        command: super::proxycache::ProxyCacheCommand,
+    },
 }
 
 #[derive(Subcommand)]
@@ -624,6 +630,7 @@ async fn execute(app: &App, data_dir: Option<&std::path::Path>, j: bool, command
         AdminCommand::Quota { command } => quota(app, actor, j, command).await?,
         AdminCommand::Autoprune { command } => autoprune(app, actor, j, command).await?,
         AdminCommand::Mirror { command } => super::mirror::run(app, j, command).await?,
+        AdminCommand::Proxycache { command } => super::proxycache::run(app, j, command).await?,
     }
     Ok(())
 }

@@ -10,6 +10,7 @@ mod init;
 mod install;
 mod migrate;
 mod mirror;
+mod proxycache;
 mod serve;
 mod status;
 mod tls;

@@ -20,6 +20,7 @@ pub mod mirror;
 pub mod namespace;
 pub mod omr;
 pub mod prototype;
+pub mod proxy;
 pub mod queue;
 pub mod quota;
 pub mod repository;

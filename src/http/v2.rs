@@ -456,7 +456,12 @@ async fn authorize(
     let claims = bearer(app, headers).await.map_err(|_| deny())?;
     let library = app.config.library_namespace();
     if claims.as_ref().is_some_and(|c| c.allows(&name.to_string(), action, library, &app.config.server_hostname)) {
-        let repo = registry::repository(app, &name).await?;
+        // A pull from a proxy cache organization creates the repository on its first pull.
+        let repo = if action == "pull" {
+            registry::proxy::repository_for_pull(app, &name).await?
+        } else {
+            registry::repository(app, &name).await?
+        };
         // A namespace disabled since the token was issued serves nothing.
         if !repo.namespace_enabled {
             return Err(deny());
@@ -513,6 +518,7 @@ async fn get_manifest(
 ) -> V2Result {
     // A reference that cannot name a manifest names none: 404, as the OCI conformance suite expects.
     let reference = Reference::parse(reference).map_err(|_| RegistryError::ManifestUnknown)?;
+    registry::proxy::refresh_manifest(app, &target.name, &target.repo, &reference).await?;
     let ip = client.ip();
     let puller = target.puller(client, &ip);
     let m = registry::get_manifest(app, (!head).then_some(&puller), &target.name, &target.repo, &reference).await?;
@@ -559,7 +565,15 @@ async fn put_manifest(
 
 async fn get_blob(app: &AppState, target: &Authorized, client: &Client<'_>, digest: &str, head: bool) -> V2Result {
     let digest = Digest::parse(digest).map_err(RegistryError::from)?;
-    let blob = registry::stat_blob(app, &target.repo, &digest).await?;
+    let blob = match registry::stat_blob(app, &target.repo, &digest).await {
+        // In a proxy cache repository, a layer comes from upstream on its first GET.
+        Err(RegistryError::BlobUnknown)
+            if registry::proxy::fetch_blob(app, &target.name, &target.repo, &digest).await? =>
+        {
+            registry::stat_blob(app, &target.repo, &digest).await?
+        }
+        found => found?,
+    };
     let size = blob.size as u64;
     if !head && let Some(url) = registry::blob_redirect(app, &blob, &digest).await? {
         let mut r = empty(StatusCode::TEMPORARY_REDIRECT);

@@ -170,13 +170,17 @@ pub async fn grant(app: &App, actor: &Actor, name: &RepositoryName, requested: &
     if repo.is_none() && requested.contains(&"push") && registry_writable && may_create(app, actor, name).await? {
         repo = super::repositories::create_on_push(app, actor, name).await?;
     }
-    let Some(repo) = repo else { return Ok(Vec::new()) };
+    // A proxy cache organization's members pull any repository of it, cached yet or not.
+    let proxy_pull = requested.contains(&"pull") && super::proxy::may_pull(app, actor, name).await?;
+    let Some(repo) = repo else {
+        return Ok(if proxy_pull { vec!["pull".to_owned()] } else { Vec::new() });
+    };
     let role = role(app, actor, &repo).await?;
     let writes = writable(app, &repo, actor).await.is_ok();
     let mut granted: Vec<String> = Vec::new();
     for action in requested {
         let ok = match *action {
-            "pull" => role.is_some() || repo.public,
+            "pull" => role.is_some() || repo.public || proxy_pull,
             // `delete` is what distribution clients ask for; Quay lets writers delete.
             "push" | "delete" => writes && role >= Some(Role::Write),
             _ => writes && role == Some(Role::Admin),

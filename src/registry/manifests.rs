@@ -79,6 +79,36 @@ pub async fn put_manifest(
     content_type: Option<&str>,
     body: &[u8],
 ) -> Result<PushedManifest> {
+    store_manifest(app, actor, name, repo, reference, content_type, body, false).await
+}
+
+/// A proxy cache's copy of an upstream manifest, stored as the system: its layers (and an
+/// index's children) come on their first GET, so none is required to be here yet; those that are
+/// get their references now, the others when they arrive.
+pub(super) async fn put_cached_manifest(
+    app: &App,
+    name: &RepositoryName,
+    repo: &RepoRow,
+    reference: &Reference,
+    media_type: &str,
+    body: &[u8],
+) -> Result<()> {
+    let system = Actor::system();
+    store_manifest(app, &system, name, repo, reference, Some(media_type), body, true).await.map(|_| ())
+}
+
+/// [`put_manifest`]; `cached`: a proxy cache's copy, whose blobs and children may be missing.
+#[allow(clippy::too_many_arguments)]
+async fn store_manifest(
+    app: &App,
+    actor: &Actor,
+    name: &RepositoryName,
+    repo: &RepoRow,
+    reference: &Reference,
+    content_type: Option<&str>,
+    body: &[u8],
+    cached: bool,
+) -> Result<PushedManifest> {
     super::access::require_writable(app, repo, actor).await?;
     let parsed = parse_manifest(content_type, body)?;
     let algorithm = match reference {
@@ -95,7 +125,7 @@ pub async fn put_manifest(
     let schema1_tag;
     let reference = match &parsed.kind {
         ManifestKind::Schema1(m) => {
-            let mirrored = repo.state == crate::db::repository::repo_state::MIRROR;
+            let mirrored = cached || repo.state == crate::db::repository::repo_state::MIRROR;
             schema1_tag = schema1_reference(app, name, reference, m, mirrored)?;
             &schema1_tag
         }
@@ -114,10 +144,10 @@ pub async fn put_manifest(
     let blob_refs: Vec<Needed> = parsed
         .required_blobs()
         .into_iter()
-        .map(|(digest, size)| Needed { digest: digest.to_string(), size, optional: false })
+        .map(|(digest, size)| Needed { digest: digest.to_string(), size, optional: cached })
         .collect();
     let child_refs: Vec<Needed> =
-        parsed.child_manifests().iter().map(|d| Needed::of(d, child_optional(&app.config, d))).collect();
+        parsed.child_manifests().iter().map(|d| Needed::of(d, cached || child_optional(&app.config, d))).collect();
     let (mut blob_ids, mut child_ids) = resolve_references(app, repo, &blob_refs, &child_refs).await?;
     let digest_str = digest.to_string();
     let subject = parsed.subject.as_ref().map(|s| s.digest.clone());

@@ -1016,57 +1016,96 @@ impl Sync<'_> {
             metrics::counter!("quay_mirror_blobs_total", "how" => "linked").increment(1);
             return Ok(());
         }
-        let app = self.app;
-        let upload = super::start_upload(app, &self.robot, &self.repo).await?;
-        let outcome = self.download(&upload, &text, size).await;
-        match outcome {
-            Ok(()) => {
-                let empty = futures_util::stream::empty::<std::io::Result<Bytes>>();
-                super::finish_upload(app, &self.robot, &self.repo, &upload, digest, None, Some(0), empty).await?;
-                metrics::counter!("quay_mirror_blobs_total", "how" => "downloaded").increment(1);
-                Ok(())
-            }
-            Err(e) => {
-                let _ = super::cancel_upload(app, &self.repo, &upload).await;
-                Err(e)
-            }
+        let received =
+            download_blob(self.app, &self.robot, &self.repo, &self.upstream, &self.upstream_repository, digest, size)
+                .await
+                .map_err(SyncFailure)?;
+        if let Ok(mut b) = self.bytes.lock() {
+            *b += received;
+        }
+        metrics::counter!("quay_mirror_blobs_total", "how" => "downloaded").increment(1);
+        Ok(())
+    }
+}
+
+/// Downloads a blob from upstream into the repository as `actor`, as an upload (hashed as it
+/// arrives, checked against its digest, stored before its row): repository mirrors and proxy
+/// caches download through it. A transfer that breaks off keeps what arrived (a chunk of the
+/// upload) and the next attempt asks for the rest. Returns the bytes received.
+pub(super) async fn download_blob(
+    app: &App,
+    actor: &Actor,
+    repo: &RepoRow,
+    upstream: &remote::Registry,
+    upstream_repository: &str,
+    digest: &Digest,
+    size: Option<u64>,
+) -> Result<u64, String> {
+    let upload = super::start_upload(app, actor, repo).await.map_err(|e| e.to_string())?;
+    let place = Upload { app, actor, repo, upload: &upload };
+    match place.receive(upstream, upstream_repository, &digest.to_string(), size).await {
+        Ok(received) => {
+            let empty = futures_util::stream::empty::<std::io::Result<Bytes>>();
+            super::finish_upload(app, actor, repo, &upload, digest, None, Some(0), empty)
+                .await
+                .map_err(|e| e.to_string())?;
+            Ok(received)
+        }
+        Err(e) => {
+            let _ = super::cancel_upload(app, repo, &upload).await;
+            Err(e)
         }
     }
+}
 
-    /// Streams the blob into the upload; a transfer that breaks off keeps what arrived (a chunk of
-    /// the upload) and the next attempt asks for the rest.
-    async fn download(&self, upload: &str, digest: &str, size: Option<u64>) -> Result<(), SyncFailure> {
+/// An upload a download fills.
+struct Upload<'a> {
+    app: &'a App,
+    actor: &'a Actor,
+    repo: &'a RepoRow,
+    upload: &'a str,
+}
+
+impl Upload<'_> {
+    async fn receive(
+        &self,
+        upstream: &remote::Registry,
+        upstream_repository: &str,
+        digest: &str,
+        size: Option<u64>,
+    ) -> Result<u64, String> {
         let mut attempt = 0;
+        let mut received = 0;
         loop {
-            let have = super::upload_size(self.app, &self.repo, upload).await?;
+            let have = super::upload_size(self.app, self.repo, self.upload).await.map_err(|e| e.to_string())?;
             if size.is_some_and(|s| have >= s) {
-                return Ok(());
+                return Ok(received);
             }
             attempt += 1;
-            let (response, skip) = match self.upstream.blob(&self.upstream_repository, digest, have).await {
+            let (response, skip) = match upstream.blob(upstream_repository, digest, have).await {
                 Ok(r) => r,
                 Err(RemoteError::Unreachable(why)) if attempt < BLOB_ATTEMPTS => {
                     tracing::debug!(digest, error = %why, "blob download failed; retrying");
                     tokio::time::sleep(std::time::Duration::from_millis(500 << attempt.min(5))).await;
                     continue;
                 }
-                Err(e) => return Err(e.into()),
+                Err(e) => return Err(e.to_string()),
             };
             let broke: std::sync::Arc<Mutex<Option<String>>> = Default::default();
             let body = until_broken(response, skip, broke.clone());
-            let new_size = super::append_chunk(self.app, &self.robot, &self.repo, upload, None, None, body).await?;
-            if let Ok(mut b) = self.bytes.lock() {
-                *b += new_size - have;
-            }
+            let new_size = super::append_chunk(self.app, self.actor, self.repo, self.upload, None, None, body)
+                .await
+                .map_err(|e| e.to_string())?;
+            received += new_size - have;
             metrics::counter!("quay_mirror_bytes_total").increment(new_size - have);
             let why = broke.lock().ok().and_then(|mut b| b.take());
             match why {
-                None => return Ok(()),
+                None => return Ok(received),
                 Some(why) if attempt < BLOB_ATTEMPTS => {
                     tracing::info!(digest, received = new_size, error = %why, "blob download broke off; continuing it");
                     tokio::time::sleep(std::time::Duration::from_millis(500 << attempt.min(5))).await;
                 }
-                Some(why) => return Err(SyncFailure(format!("blob {digest}: {why}"))),
+                Some(why) => return Err(format!("blob {digest}: {why}")),
             }
         }
     }

@@ -16,6 +16,7 @@ pub mod gc;
 pub mod labels;
 mod manifests;
 pub mod mirror;
+pub mod proxy;
 pub mod quota;
 pub mod replication;
 pub mod repositories;

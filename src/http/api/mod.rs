@@ -16,6 +16,7 @@ mod manifest;
 mod mirror;
 mod organization;
 mod permission;
+mod proxycache;
 mod repository;
 mod robot;
 mod superuser;
@@ -66,6 +67,7 @@ pub fn endpoints() -> &'static [Endpoint] {
         all.extend(apptoken::endpoints());
         all.extend(superuser::endpoints());
         all.extend(organization::endpoints());
+        all.extend(proxycache::endpoints());
         all.extend(robot::endpoints());
         all.extend(repository::endpoints());
         all.extend(mirror::endpoints());

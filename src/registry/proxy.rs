@@ -1,0 +1,313 @@
+//! Pulls through proxy cache organizations (Quay's proxy cache, `FEATURE_PROXY_CACHE`): the
+//! repositories of such an organization are copies of an upstream's, fetched on first pull and
+//! served locally afterwards.
+//!
+//! - A pull of a repository that does not exist yet creates it (private).
+//! - A manifest pulled by tag is compared with the upstream's (one HEAD); a new or changed one is
+//!   fetched and stored, with its image configuration, and the tag expires `expiration_s` after
+//!   its last pull (each pull of a current tag renews it). With the upstream unreachable, a cached
+//!   tag that has not expired is served.
+//! - Layers come on their first GET: the manifest is stored without them (its `manifestblob`
+//!   rows are added as they arrive), and a blob GET that finds nothing downloads the blob from
+//!   upstream, stores it as an upload would and serves it. Concurrent pulls of one blob on a node
+//!   wait for the one download.
+//!
+//! Every write goes through the same domain functions as a push, as the system.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use super::{RegistryError, Result};
+use crate::app::App;
+use crate::auth::Actor;
+use crate::db::proxy::ProxyCacheRow;
+use crate::db::repository::RepoRow;
+use crate::oci::{Digest, ManifestKind, Reference, RepositoryName};
+use crate::remote;
+
+/// How long a node trusts what it read of an organization's proxy cache setting.
+const CONFIG_TTL: Duration = Duration::from_secs(5);
+/// How long a node keeps its client of an upstream (and the tokens it was granted).
+const CLIENT_TTL: Duration = Duration::from_secs(300);
+const MAX_MANIFEST_BYTES: u64 = 10 << 20;
+
+/// This node's view of the proxy caches: settings and upstream clients by namespace, and the
+/// blob downloads in progress.
+#[derive(Default)]
+pub struct Proxies {
+    settings: Mutex<HashMap<i32, (Instant, Option<ProxyCacheRow>)>>,
+    clients: Mutex<HashMap<i32, Client>>,
+    downloads: Mutex<HashMap<String, Arc<tokio::sync::Mutex<()>>>>,
+}
+
+/// A client of an upstream: when it was made, for which `upstream_registry`, and the client.
+type Client = (Instant, String, Arc<remote::Registry>);
+
+/// The namespace's proxy cache setting, if it is a proxy cache organization.
+async fn setting(app: &App, namespace_id: i32) -> Result<Option<ProxyCacheRow>> {
+    if !app.config.feature_proxy_cache {
+        return Ok(None);
+    }
+    if let Ok(settings) = app.proxies.settings.lock()
+        && let Some((read, row)) = settings.get(&namespace_id)
+        && read.elapsed() < CONFIG_TTL
+    {
+        return Ok(row.clone());
+    }
+    let row = crate::db::proxy::find_proxy_cache(&app.db.read, namespace_id).await?;
+    if let Ok(mut settings) = app.proxies.settings.lock() {
+        settings.insert(namespace_id, (Instant::now(), row.clone()));
+    }
+    Ok(row)
+}
+
+/// The upstream's host (Docker Hub's API host for `docker.io`).
+fn upstream_host(row: &ProxyCacheRow) -> String {
+    let host = row.upstream_registry.split('/').next().unwrap_or_default();
+    if host == "docker.io" { "registry-1.docker.io".to_owned() } else { host.to_owned() }
+}
+
+/// The repository path upstream of `name`: the upstream's namespace, if it names one, and the
+/// repository (Quay's mapping: `{org}/{repo}` is `{ns}/{repo}` upstream).
+fn upstream_path(row: &ProxyCacheRow, name: &RepositoryName) -> String {
+    match row.upstream_registry.split_once('/') {
+        Some((_, namespace)) if !namespace.is_empty() => format!("{namespace}/{}", name.repository()),
+        _ => name.repository().to_owned(),
+    }
+}
+
+fn options(app: &App, row: &ProxyCacheRow) -> Result<remote::Options> {
+    let decrypt = |stored: &Option<String>| -> Result<Option<String>> {
+        match (stored, &app.secrets) {
+            (None, _) => Ok(None),
+            (Some(s), Some(secrets)) => secrets.decrypt(s).map(Some).map_err(|_| {
+                RegistryError::Internal(anyhow::anyhow!("the proxy cache's credentials cannot be decrypted"))
+            }),
+            (Some(_), None) => {
+                Err(RegistryError::Internal(anyhow::anyhow!("the proxy cache's credentials need DATABASE_SECRET_KEY")))
+            }
+        }
+    };
+    Ok(remote::Options {
+        verify_tls: !row.insecure,
+        username: decrypt(&row.upstream_registry_username)?,
+        password: decrypt(&row.upstream_registry_password)?,
+        ..Default::default()
+    })
+}
+
+/// A client of the namespace's upstream, kept a while (its tokens with it).
+async fn client(app: &App, namespace_id: i32, row: &ProxyCacheRow) -> Result<Arc<remote::Registry>, RemoteFailure> {
+    let host = upstream_host(row);
+    if let Ok(clients) = app.proxies.clients.lock()
+        && let Some((made, upstream, registry)) = clients.get(&namespace_id)
+        && made.elapsed() < CLIENT_TTL
+        && *upstream == row.upstream_registry
+    {
+        return Ok(registry.clone());
+    }
+    super::mirror::upstream_allowed(&app.config, &host, true)
+        .await
+        .map_err(|why| RemoteFailure(format!("{}: {why}", super::mirror::NOT_ALLOWED)))?;
+    let options = options(app, row).map_err(|e| RemoteFailure(e.to_string()))?;
+    let registry = Arc::new(
+        remote::Registry::connect(&host, &options, &app.config.config_dir)
+            .await
+            .map_err(|e| RemoteFailure(e.to_string()))?
+            .impatient(),
+    );
+    if let Ok(mut clients) = app.proxies.clients.lock() {
+        clients.insert(namespace_id, (Instant::now(), row.upstream_registry.clone(), registry.clone()));
+    }
+    Ok(registry)
+}
+
+/// Why the upstream could not answer.
+#[derive(Debug)]
+struct RemoteFailure(String);
+
+impl From<remote::RemoteError> for RemoteFailure {
+    fn from(e: remote::RemoteError) -> Self {
+        RemoteFailure(e.to_string())
+    }
+}
+
+/// Quay's answer when the upstream cannot give what was asked.
+fn not_upstream(why: &str) -> RegistryError {
+    tracing::info!(error = %why, "proxy cache: the upstream did not answer");
+    RegistryError::ManifestUnknown
+}
+
+/// Whether the actor pulls from the proxy cache organization of `name` (its members, and whoever
+/// reaches every namespace); `false` when it is not one.
+pub async fn may_pull(app: &App, actor: &Actor, name: &RepositoryName) -> Result<bool> {
+    if !app.config.feature_proxy_cache {
+        return Ok(false);
+    }
+    let Some((namespace_id, true)) = crate::db::proxy::namespace_proxy(&app.db.read, name.namespace()).await? else {
+        return Ok(false);
+    };
+    if actor.reaches_everything(&app.config) {
+        return Ok(true);
+    }
+    let Some(user) = actor.signed_in_user() else { return Ok(false) };
+    Ok(crate::db::team::organization_membership(&app.db.read, namespace_id, user.id).await?.0)
+}
+
+/// The repository a pull names; in a proxy cache organization, created on its first pull.
+pub async fn repository_for_pull(app: &App, name: &RepositoryName) -> Result<RepoRow> {
+    if let Some(repo) = super::find_repository(app, name).await? {
+        return Ok(repo);
+    }
+    if !app.config.feature_proxy_cache {
+        return Err(RegistryError::NameUnknown);
+    }
+    match crate::db::proxy::namespace_proxy(&app.db.read, name.namespace()).await? {
+        Some((_, true)) => super::repositories::insert(app, &Actor::system(), name, false, None)
+            .await?
+            .ok_or(RegistryError::NameUnknown),
+        _ => Err(RegistryError::NameUnknown),
+    }
+}
+
+/// When `end` of a tag pulled now is: `expiration_s` from now (0: never).
+fn expiry(row: &ProxyCacheRow) -> Option<i64> {
+    match row.expiration_s.unwrap_or(86400) {
+        0 => None,
+        s => Some(crate::util::now_ms() + s as i64 * 1000),
+    }
+}
+
+/// Brings the manifest a pull names up to date from upstream, in a proxy cache repository
+/// (nothing elsewhere); the caller then serves it from the registry as any other.
+pub async fn refresh_manifest(app: &App, name: &RepositoryName, repo: &RepoRow, reference: &Reference) -> Result<()> {
+    let Some(row) = setting(app, repo.namespace_id).await? else { return Ok(()) };
+    let path = upstream_path(&row, name);
+    match reference {
+        Reference::Tag(tag) => {
+            let local = app.db.find_tagged_manifest(repo.id, tag).await?.map(|m| m.digest);
+            let upstream = match client(app, repo.namespace_id, &row).await {
+                Ok(u) => u,
+                // The cached copy, while it has not expired.
+                Err(RemoteFailure(_)) if local.is_some() => return Ok(()),
+                Err(RemoteFailure(why)) => return Err(not_upstream(&why)),
+            };
+            match upstream.manifest_digest(&path, tag).await {
+                Ok(Some((digest, _))) if local.as_deref() == Some(digest.as_str()) => {
+                    crate::db::tag::set_tag_expiration(&app.db.write, repo.id, tag, expiry(&row)).await?;
+                    Ok(())
+                }
+                Ok(Some((digest, _))) => {
+                    let manifest = upstream
+                        .manifest(&path, &digest, MAX_MANIFEST_BYTES)
+                        .await
+                        .map_err(|e| not_upstream(&e.to_string()))?;
+                    store(app, &upstream, &path, name, repo, reference, &manifest).await?;
+                    crate::db::tag::set_tag_expiration(&app.db.write, repo.id, tag, expiry(&row)).await?;
+                    Ok(())
+                }
+                // Gone upstream: what is cached stays until it expires.
+                Ok(None) => Ok(()),
+                Err(_) if local.is_some() => Ok(()),
+                Err(e) => Err(not_upstream(&e.to_string())),
+            }
+        }
+        Reference::Digest(digest) => {
+            if app.db.find_live_manifest(repo.id, &digest.to_string()).await?.is_some() {
+                return Ok(());
+            }
+            let upstream =
+                client(app, repo.namespace_id, &row).await.map_err(|RemoteFailure(why)| not_upstream(&why))?;
+            let manifest = upstream
+                .manifest(&path, &digest.to_string(), MAX_MANIFEST_BYTES)
+                .await
+                .map_err(|e| not_upstream(&e.to_string()))?;
+            store(app, &upstream, &path, name, repo, reference, &manifest).await
+        }
+    }
+}
+
+/// Stores an upstream manifest: its image configuration first (the registry reads its labels),
+/// then the manifest, its layers left to their first GET.
+async fn store(
+    app: &App,
+    upstream: &remote::Registry,
+    path: &str,
+    name: &RepositoryName,
+    repo: &RepoRow,
+    reference: &Reference,
+    manifest: &remote::Manifest,
+) -> Result<()> {
+    let parsed = crate::oci::parse_manifest(Some(&manifest.media_type), &manifest.bytes)?;
+    if let ManifestKind::Image { config, .. } = &parsed.kind {
+        download(app, upstream, path, repo, &config.digest, Some(config.size)).await?;
+    }
+    super::manifests::put_cached_manifest(app, name, repo, reference, &manifest.media_type, &manifest.bytes).await?;
+    Ok(())
+}
+
+/// Downloads a blob into the repository unless it is there (or stored elsewhere: linked), then
+/// links it to the repository's manifests that reference it.
+async fn download(
+    app: &App,
+    upstream: &remote::Registry,
+    path: &str,
+    repo: &RepoRow,
+    digest: &Digest,
+    size: Option<u64>,
+) -> Result<()> {
+    let system = Actor::system();
+    let text = digest.to_string();
+    if app.db.find_blob_in_repo(repo.id, &text).await?.is_none()
+        && !super::link_stored_blob(app, &system, repo, digest, size).await?
+    {
+        super::mirror::download_blob(app, &system, repo, upstream, path, digest, size)
+            .await
+            .map_err(|why| RegistryError::Internal(anyhow::anyhow!("proxy cache: blob {digest}: {why}")))?;
+    }
+    if let Some(blob) = app.db.find_blob_in_repo(repo.id, &text).await? {
+        crate::db::proxy::link_blob_to_manifests(&app.db.write, repo.id, blob.id, &text).await?;
+    }
+    Ok(())
+}
+
+/// A blob GET that found nothing, in a proxy cache repository: the blob is downloaded from
+/// upstream (once at a time per node: concurrent pulls wait for it) and then served as any other.
+/// `false` when the repository is not a proxy cache's.
+pub async fn fetch_blob(app: &App, name: &RepositoryName, repo: &RepoRow, digest: &Digest) -> Result<bool> {
+    let Some(row) = setting(app, repo.namespace_id).await? else { return Ok(false) };
+    let key = format!("{}/{digest}", repo.id);
+    let gate = {
+        let mut downloads = app.proxies.downloads.lock().map_err(|_| anyhow::anyhow!("proxy cache state poisoned"))?;
+        downloads.entry(key.clone()).or_default().clone()
+    };
+    let outcome = {
+        let _one_at_a_time = gate.lock().await;
+        if app.db.find_blob_in_repo(repo.id, &digest.to_string()).await?.is_some() {
+            Ok(())
+        } else {
+            let path = upstream_path(&row, name);
+            match client(app, repo.namespace_id, &row).await {
+                Ok(upstream) => download(app, &upstream, &path, repo, digest, None).await,
+                Err(RemoteFailure(why)) => {
+                    tracing::info!(error = %why, "proxy cache: the upstream did not answer");
+                    Err(RegistryError::BlobUnknown)
+                }
+            }
+        }
+    };
+    if let Ok(mut downloads) = app.proxies.downloads.lock()
+        && Arc::strong_count(&gate) <= 2
+    {
+        downloads.remove(&key);
+    }
+    outcome.map(|()| true)
+}
+
+/// Whether an upstream answers, and takes the credentials, with these settings: `Ok(())`, or why
+/// not.
+pub async fn check_upstream(app: &App, host: &str, options: &remote::Options) -> Result<(), String> {
+    let registry = remote::Registry::connect(host, options, &app.config.config_dir).await.map_err(|e| e.to_string())?;
+    registry.check_credentials().await.map_err(|e| e.to_string())
+}
