@@ -399,3 +399,47 @@ async fn skopeo_pushes_and_pulls_docker_schema1() {
     assert_eq!((report.manifests, report.blobs, report.errors), (3, 2, 0), "{report:?}");
     db.close().await;
 }
+
+/// podman pulls an image through a proxy cache organization: it comes from the upstream on the
+/// first pull (its layer streamed while it is stored) with the upstream's image id.
+#[tokio::test]
+async fn podman_pulls_through_a_proxy_cache_organization() {
+    let upstream = Server::start().await;
+    let local = Server::start_with(
+        "FEATURE_PROXY_CACHE: true\nSSRF_ALLOWED_HOSTS: ['127.0.0.0/8']\nDATABASE_SECRET_KEY: podman-proxy-key\n",
+    )
+    .await;
+    let admin = Auth::Basic(ADMIN);
+    let org = json!({"name": "cache", "email": "cache@example.com"});
+    assert_eq!(call(&local, Method::POST, "/api/v1/organization/", &admin, Some(org)).await.0, StatusCode::CREATED);
+    let setting = json!({"upstream_registry": format!("{}/alice", upstream.host), "insecure": true,
+                         "upstream_registry_username": ALICE.0, "upstream_registry_password": ALICE.1});
+    let (status, body) =
+        call(&local, Method::POST, "/api/v1/organization/cache/proxycache", &admin, Some(setting)).await;
+    assert_eq!((status, body), (StatusCode::CREATED, json!("Created")));
+    let root = tempfile::Builder::new().prefix("pp").tempdir_in("/tmp").unwrap();
+    let dir = root.path().to_path_buf();
+    let (up, here) = (upstream.host.clone(), local.host.clone());
+    tokio::task::spawn_blocking(move || {
+        let rootfs = dir.join("rootfs");
+        std::fs::create_dir_all(&rootfs).unwrap();
+        std::fs::write(rootfs.join("hello.txt"), "hello through the cache\n").unwrap();
+        std::fs::write(dir.join("auth.json"), r#"{"auths": {}}"#).unwrap();
+        let tar = dir.join("rootfs.tar");
+        assert!(Command::new("tar").arg("-C").arg(&rootfs).arg("-cf").arg(&tar).arg(".").status().unwrap().success());
+        ok(podman(&dir, &["import", tar.to_str().unwrap(), "localhost/hello:v1"]));
+        let alice = format!("{}:{}", ALICE.0, ALICE.1);
+        let pushed = format!("{up}/alice/hello:v1");
+        ok(podman(&dir, &["push", "--tls-verify=false", "--creds", &alice, "localhost/hello:v1", &pushed]));
+        let id = ok(podman(&dir, &["image", "inspect", "--format", "{{.Id}}", "localhost/hello:v1"]));
+        ok(podman(&dir, &["rmi", "--all", "--force"]));
+        let through = format!("{here}/cache/hello:v1");
+        let admin = format!("{}:{}", ADMIN.0, ADMIN.1);
+        ok(podman(&dir, &["pull", "--tls-verify=false", "--creds", &admin, &through]));
+        let pulled = ok(podman(&dir, &["image", "inspect", "--format", "{{.Id}}", &through]));
+        assert_eq!(id.trim(), pulled.trim(), "the upstream's image, through the cache");
+    })
+    .await
+    .unwrap();
+    drop(root);
+}

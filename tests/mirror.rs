@@ -781,3 +781,53 @@ async fn a_proxy_cache_organization_pulls_through_once_and_serves_its_cache_whil
     local.time_passes(86400 + 60).await;
     assert_eq!(served_digest(&local, &token, "cache/app", "v1").await, None);
 }
+
+#[tokio::test]
+async fn a_failed_tag_rolls_the_whole_sync_back_with_repo_mirror_rollback() {
+    let upstream = Server::start().await;
+    let up = upstream.push_token(ALICE, "alice/app").await;
+    let (_, small) = upstream.push_image(&up, "alice/app", "v1", b"a small layer").await;
+    upstream.push_image(&up, "alice/app", "v2", &noise(300 << 10, 3)).await;
+    for rollback in [true, false] {
+        // A quota that holds v1 but not v2: v2's layer is refused, so v2 fails.
+        let local = Server::start_with(&format!(
+            "{MIRRORING}FEATURE_QUOTA_MANAGEMENT: true\nREPO_MIRROR_ROLLBACK: {rollback}\n"
+        ))
+        .await;
+        assert!(admin(&local, &["quota", "set", "admin", "--limit", "100K", "--reject", "100"]).status.success());
+        let out = admin_with_stdin(
+            &local,
+            &[
+                "mirror",
+                "create",
+                "admin/app",
+                "--from",
+                &format!("{}/alice/app", upstream.host),
+                "--tags",
+                "v*",
+                "--username",
+                ALICE.0,
+                "--password-stdin",
+                "--no-tls-verify",
+                "--interval",
+                "0",
+            ],
+            ALICE.1,
+        );
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        quay::registry::mirror::run_due(&local.app).await.unwrap();
+        let shown = mirror_show(&local, "admin/app");
+        assert_eq!(shown["sync_status"], "FAIL", "{shown}");
+        let token = local.token(Some(ADMIN), &["repository:admin/app:pull"]).await;
+        let v1 = served_digest(&local, &token, "admin/app", "v1").await;
+        if rollback {
+            assert_eq!(v1, None, "the sync's own change to v1 is undone");
+        } else {
+            assert_eq!(v1, Some(small.clone()), "only the failed tag stays as it was");
+        }
+        assert_eq!(served_digest(&local, &token, "admin/app", "v2").await, None);
+        let kinds = log_kinds(&local).await;
+        let failed = kinds.iter().find(|(k, _)| k == "repo_mirror_sync_tag_failed").expect("the failed tag is logged");
+        assert_eq!(failed.1["tag"], "v2");
+    }
+}

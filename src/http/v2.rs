@@ -566,7 +566,23 @@ async fn put_manifest(
 async fn get_blob(app: &AppState, target: &Authorized, client: &Client<'_>, digest: &str, head: bool) -> V2Result {
     let digest = Digest::parse(digest).map_err(RegistryError::from)?;
     let blob = match registry::stat_blob(app, &target.repo, &digest).await {
-        // In a proxy cache repository, a layer comes from upstream on its first GET.
+        // In a proxy cache repository, a layer comes from upstream on its first GET: streamed to
+        // the first client while it is stored; HEADs and ranges wait for the stored blob.
+        Err(RegistryError::BlobUnknown) if !head && client.header(header::RANGE).is_none() => {
+            match registry::proxy::stream_blob(app, &target.name, &target.repo, &digest).await? {
+                registry::proxy::Streamed::NotProxied => return Err(RegistryError::BlobUnknown.into()),
+                registry::proxy::Streamed::Stored => registry::stat_blob(app, &target.repo, &digest).await?,
+                registry::proxy::Streamed::Arriving(mut chunks) => {
+                    let body = futures_util::stream::poll_fn(move |cx| {
+                        chunks.poll_recv(cx).map(|c| c.map(Ok::<_, std::io::Error>))
+                    });
+                    let mut r = Body::from_stream(body).into_response();
+                    set(&mut r, "content-type", "application/octet-stream");
+                    set(&mut r, "docker-content-digest", &digest.to_string());
+                    return Ok(r);
+                }
+            }
+        }
         Err(RegistryError::BlobUnknown)
             if registry::proxy::fetch_blob(app, &target.name, &target.repo, &digest).await? =>
         {

@@ -1016,10 +1016,18 @@ impl Sync<'_> {
             metrics::counter!("quay_mirror_blobs_total", "how" => "linked").increment(1);
             return Ok(());
         }
-        let received =
-            download_blob(self.app, &self.robot, &self.repo, &self.upstream, &self.upstream_repository, digest, size)
-                .await
-                .map_err(SyncFailure)?;
+        let received = download_blob(
+            self.app,
+            &self.robot,
+            &self.repo,
+            &self.upstream,
+            &self.upstream_repository,
+            digest,
+            size,
+            None,
+        )
+        .await
+        .map_err(SyncFailure)?;
         if let Ok(mut b) = self.bytes.lock() {
             *b += received;
         }
@@ -1032,6 +1040,7 @@ impl Sync<'_> {
 /// arrives, checked against its digest, stored before its row): repository mirrors and proxy
 /// caches download through it. A transfer that breaks off keeps what arrived (a chunk of the
 /// upload) and the next attempt asks for the rest. Returns the bytes received.
+#[allow(clippy::too_many_arguments)]
 pub(super) async fn download_blob(
     app: &App,
     actor: &Actor,
@@ -1040,10 +1049,11 @@ pub(super) async fn download_blob(
     upstream_repository: &str,
     digest: &Digest,
     size: Option<u64>,
+    tee: Option<Tee>,
 ) -> Result<u64, String> {
     let upload = super::start_upload(app, actor, repo).await.map_err(|e| e.to_string())?;
     let place = Upload { app, actor, repo, upload: &upload };
-    match place.receive(upstream, upstream_repository, &digest.to_string(), size).await {
+    match place.receive(upstream, upstream_repository, &digest.to_string(), size, tee).await {
         Ok(received) => {
             let empty = futures_util::stream::empty::<std::io::Result<Bytes>>();
             super::finish_upload(app, actor, repo, &upload, digest, None, Some(0), empty)
@@ -1057,6 +1067,9 @@ pub(super) async fn download_blob(
         }
     }
 }
+
+/// Where a download's bytes also go as they arrive, in order (resumed parts included).
+pub(super) type Tee = tokio::sync::mpsc::Sender<Bytes>;
 
 /// An upload a download fills.
 struct Upload<'a> {
@@ -1073,6 +1086,7 @@ impl Upload<'_> {
         upstream_repository: &str,
         digest: &str,
         size: Option<u64>,
+        tee: Option<Tee>,
     ) -> Result<u64, String> {
         let mut attempt = 0;
         let mut received = 0;
@@ -1092,7 +1106,7 @@ impl Upload<'_> {
                 Err(e) => return Err(e.to_string()),
             };
             let broke: std::sync::Arc<Mutex<Option<String>>> = Default::default();
-            let body = until_broken(response, skip, broke.clone());
+            let body = until_broken(response, skip, broke.clone(), tee.clone());
             let new_size = super::append_chunk(self.app, self.actor, self.repo, self.upload, None, None, body)
                 .await
                 .map_err(|e| e.to_string())?;
@@ -1113,12 +1127,15 @@ impl Upload<'_> {
 
 /// The response's body from `skip` on, ending cleanly where the connection broke (the reason left
 /// in `broke`), so that what arrived is kept.
+/// With `tee`, each chunk is also sent there (a client being served the blob while it is stored)
+/// until the receiver goes away; a slow receiver slows the download down, by at most the channel.
 fn until_broken(
     response: reqwest::Response,
     skip: u64,
     broke: std::sync::Arc<Mutex<Option<String>>>,
+    tee: Option<Tee>,
 ) -> impl futures_util::Stream<Item = std::io::Result<Bytes>> + Send {
-    futures_util::stream::unfold((response, skip, broke), |(mut response, mut skip, broke)| async move {
+    futures_util::stream::unfold((response, skip, broke, tee), |(mut response, mut skip, broke, mut tee)| async move {
         loop {
             match response.chunk().await {
                 Ok(Some(mut chunk)) => {
@@ -1130,7 +1147,12 @@ fn until_broken(
                             continue;
                         }
                     }
-                    return Some((Ok(chunk), (response, skip, broke)));
+                    if let Some(to) = &tee
+                        && to.send(chunk.clone()).await.is_err()
+                    {
+                        tee = None;
+                    }
+                    return Some((Ok(chunk), (response, skip, broke, tee)));
                 }
                 Ok(None) => return None,
                 Err(e) => {

@@ -241,7 +241,7 @@ async fn store(
 ) -> Result<()> {
     let parsed = crate::oci::parse_manifest(Some(&manifest.media_type), &manifest.bytes)?;
     if let ManifestKind::Image { config, .. } = &parsed.kind {
-        download(app, upstream, path, repo, &config.digest, Some(config.size)).await?;
+        download(app, upstream, path, repo, &config.digest, Some(config.size), None).await?;
     }
     super::manifests::put_cached_manifest(app, name, repo, reference, &manifest.media_type, &manifest.bytes).await?;
     Ok(())
@@ -256,13 +256,14 @@ async fn download(
     repo: &RepoRow,
     digest: &Digest,
     size: Option<u64>,
+    tee: Option<super::mirror::Tee>,
 ) -> Result<()> {
     let system = Actor::system();
     let text = digest.to_string();
     if app.db.find_blob_in_repo(repo.id, &text).await?.is_none()
         && !super::link_stored_blob(app, &system, repo, digest, size).await?
     {
-        super::mirror::download_blob(app, &system, repo, upstream, path, digest, size)
+        super::mirror::download_blob(app, &system, repo, upstream, path, digest, size, tee)
             .await
             .map_err(|why| RegistryError::Internal(anyhow::anyhow!("proxy cache: blob {digest}: {why}")))?;
     }
@@ -289,7 +290,7 @@ pub async fn fetch_blob(app: &App, name: &RepositoryName, repo: &RepoRow, digest
         } else {
             let path = upstream_path(&row, name);
             match client(app, repo.namespace_id, &row).await {
-                Ok(upstream) => download(app, &upstream, &path, repo, digest, None).await,
+                Ok(upstream) => download(app, &upstream, &path, repo, digest, None, None).await,
                 Err(RemoteFailure(why)) => {
                     tracing::info!(error = %why, "proxy cache: the upstream did not answer");
                     Err(RegistryError::BlobUnknown)
@@ -303,6 +304,69 @@ pub async fn fetch_blob(app: &App, name: &RepositoryName, repo: &RepoRow, digest
         downloads.remove(&key);
     }
     outcome.map(|()| true)
+}
+
+/// A blob GET that found nothing, answered from upstream as it arrives.
+pub enum Streamed {
+    /// Not a proxy cache repository.
+    NotProxied,
+    /// Here now (another pull downloaded it meanwhile, or it was stored elsewhere): serve it.
+    Stored,
+    /// This pull starts the download: the bytes, in order, as they arrive (their digest is
+    /// checked once all are in, before the blob is stored; the client checks it too).
+    Arriving(tokio::sync::mpsc::Receiver<bytes::Bytes>),
+}
+
+/// Starts the download of a blob a GET found missing in a proxy cache repository and hands back
+/// its bytes as they arrive, while the download goes on (to the end, whatever the client does) in
+/// a task of its own; a GET that finds a download running waits for it and is served the stored
+/// blob.
+pub async fn stream_blob(
+    app: &crate::app::AppState,
+    name: &RepositoryName,
+    repo: &RepoRow,
+    digest: &Digest,
+) -> Result<Streamed> {
+    let Some(row) = setting(app, repo.namespace_id).await? else { return Ok(Streamed::NotProxied) };
+    let key = format!("{}/{digest}", repo.id);
+    let gate = {
+        let mut downloads = app.proxies.downloads.lock().map_err(|_| anyhow::anyhow!("proxy cache state poisoned"))?;
+        downloads.entry(key.clone()).or_default().clone()
+    };
+    let Ok(turn) = gate.clone().try_lock_owned() else {
+        // Another pull is downloading it: wait for the stored blob.
+        let _done = gate.lock().await;
+        return match app.db.find_blob_in_repo(repo.id, &digest.to_string()).await? {
+            Some(_) => Ok(Streamed::Stored),
+            None => Err(RegistryError::BlobUnknown),
+        };
+    };
+    let text = digest.to_string();
+    if app.db.find_blob_in_repo(repo.id, &text).await?.is_some() {
+        return Ok(Streamed::Stored);
+    }
+    if super::link_stored_blob(app, &Actor::system(), repo, digest, None).await? {
+        if let Some(blob) = app.db.find_blob_in_repo(repo.id, &text).await? {
+            crate::db::proxy::link_blob_to_manifests(&app.db.write, repo.id, blob.id, &text).await?;
+        }
+        return Ok(Streamed::Stored);
+    }
+    let upstream = client(app, repo.namespace_id, &row).await.map_err(|RemoteFailure(why)| {
+        tracing::info!(error = %why, "proxy cache: the upstream did not answer");
+        RegistryError::BlobUnknown
+    })?;
+    let (tee, arriving) = tokio::sync::mpsc::channel(16);
+    let (app, repo, digest, path) = (app.clone(), repo.clone(), digest.clone(), upstream_path(&row, name));
+    tokio::spawn(async move {
+        let _turn = turn;
+        if let Err(e) = download(&app, &upstream, &path, &repo, &digest, None, Some(tee)).await {
+            tracing::warn!(%digest, error = %e, "proxy cache: the blob's download failed");
+        }
+        if let Ok(mut downloads) = app.proxies.downloads.lock() {
+            downloads.remove(&key);
+        }
+    });
+    Ok(Streamed::Arriving(arriving))
 }
 
 /// Whether an upstream answers, and takes the credentials, with these settings: `Ok(())`, or why
