@@ -182,12 +182,18 @@ impl Registry {
     /// Settles how to reach `host`: HTTPS, or without `verify_tls` HTTPS unverified and then
     /// plain HTTP; the first answer to `GET /v2/` (200 or a 401 challenge) decides.
     pub async fn connect(host: &str, options: &Options, config_dir: &Path) -> Result<Registry> {
+        Self::connect_within(host, options, config_dir, ATTEMPTS).await
+    }
+
+    /// [`Registry::connect`] in at most `rounds` rounds (one: a pull waiting on the answer would
+    /// rather be served the cached copy at once).
+    pub async fn connect_within(host: &str, options: &Options, config_dir: &Path, rounds: u32) -> Result<Registry> {
         let http = client(options, config_dir, options.verify_tls)?;
         let schemes: &[&str] = if options.verify_tls { &["https"] } else { &["https", "http"] };
         let mut last = None;
         // Each scheme once per round (HTTPS to a plain-HTTP upstream fails at once, and is not
         // worth retrying before HTTP is tried), rounds retried as single requests are.
-        for attempt in 0..ATTEMPTS as usize * schemes.len() {
+        for attempt in 0..rounds.max(1) as usize * schemes.len() {
             let (round, scheme) = (attempt / schemes.len() + 1, schemes[attempt % schemes.len()]);
             if round > 1 && attempt % schemes.len() == 0 {
                 tokio::time::sleep(backoff(round as u32 - 1)).await;

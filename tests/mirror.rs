@@ -831,3 +831,69 @@ async fn a_failed_tag_rolls_the_whole_sync_back_with_repo_mirror_rollback() {
         assert_eq!(failed.1["tag"], "v2");
     }
 }
+
+#[tokio::test]
+async fn two_nodes_download_a_cached_layer_once_between_them() {
+    let upstream = Server::start().await;
+    let up = upstream.push_token(ALICE, "alice/app").await;
+    let big = noise(2 << 20, 11);
+    let config = br#"{"architecture":"amd64","os":"linux"}"#;
+    let config_digest = upstream.push_blob(&up, "alice/app", config).await;
+    let layer = upstream.push_blob(&up, "alice/app", &big).await;
+    let manifest = image_manifest(&config_digest, config.len(), &[(&layer, big.len())], None);
+    assert_eq!(
+        upstream.put_manifest(&up, "alice/app", "v1", OCI_MANIFEST, &manifest).await.status(),
+        StatusCode::CREATED
+    );
+    let relay = Relay::start(upstream.host.parse().unwrap()).await;
+
+    let dir = tempfile::tempdir().unwrap();
+    write_config(
+        dir.path(),
+        "FEATURE_PROXY_CACHE: true\nSSRF_ALLOWED_HOSTS: ['127.0.0.0/8']\nDATABASE_SECRET_KEY: two-node-proxy-key\n",
+    );
+    let first = Node::start(dir.path(), "", &["--no-workers"]).await;
+    create_users(dir.path()).await;
+    let second = Node::start(dir.path(), "", &["--no-workers"]).await;
+    let api = |path: &str| first.url(path);
+    let resp = first
+        .client
+        .post(api("/api/v1/organization/"))
+        .basic_auth(ADMIN.0, Some(ADMIN.1))
+        .json(&json!({"name": "cache", "email": "cache@example.com"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), StatusCode::CREATED);
+    let resp = first
+        .client
+        .post(api("/api/v1/organization/cache/proxycache"))
+        .basic_auth(ADMIN.0, Some(ADMIN.1))
+        .json(&json!({"upstream_registry": format!("{}/alice", relay.addr), "insecure": true,
+                      "upstream_registry_username": ALICE.0, "upstream_registry_password": ALICE.1}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), StatusCode::CREATED);
+    let tokens = [
+        first.token(Some(ADMIN), &["repository:cache/app:pull"]).await,
+        second.token(Some(ADMIN), &["repository:cache/app:pull"]).await,
+    ];
+    assert_eq!(served_digest(&first, &tokens[0], "cache/app", "v1").await, Some(sha256(manifest.as_bytes())));
+    relay.relayed.store(0, std::sync::atomic::Ordering::SeqCst);
+    let nodes = [&first.remote, &second.remote];
+    let pulls = (0..8).map(|i| {
+        let (node, token) = (nodes[i % 2], &tokens[i % 2]);
+        let layer = layer.clone();
+        async move {
+            let resp = node.req(Method::GET, &format!("/v2/cache/app/blobs/{layer}"), token).send().await.unwrap();
+            assert_eq!(resp.status(), StatusCode::OK);
+            resp.bytes().await.unwrap()
+        }
+    });
+    for body in futures_util::future::join_all(pulls).await {
+        assert!(body == big, "every pull, on either node, gets the whole layer");
+    }
+    let relayed = relay.relayed.load(std::sync::atomic::Ordering::SeqCst);
+    assert!(relayed > big.len() as u64 && relayed < 2 * big.len() as u64, "one download between the nodes: {relayed}");
+}

@@ -112,7 +112,7 @@ async fn client(app: &App, namespace_id: i32, row: &ProxyCacheRow) -> Result<Arc
         .map_err(|why| RemoteFailure(format!("{}: {why}", super::mirror::NOT_ALLOWED)))?;
     let options = options(app, row).map_err(|e| RemoteFailure(e.to_string()))?;
     let registry = Arc::new(
-        remote::Registry::connect(&host, &options, &app.config.config_dir)
+        remote::Registry::connect_within(&host, &options, &app.config.config_dir, 1)
             .await
             .map_err(|e| RemoteFailure(e.to_string()))?
             .impatient(),
@@ -273,8 +273,65 @@ async fn download(
     Ok(())
 }
 
+/// How long a node's claim on a blob's download lasts unless renewed (renewed every third of it).
+const DOWNLOAD_CLAIM: Duration = Duration::from_secs(30);
+
+/// Claims the download of `digest` among all nodes (a lease row like the job leases), waiting
+/// while another node holds the claim until the blob is here (stored by that node, then linked
+/// into this repository); a claim whose node died runs out and is taken over. `None`: the blob is
+/// here now.
+async fn claim_download(app: &App, repo: &RepoRow, digest: &Digest) -> Result<Option<crate::db::queue::Lease>> {
+    let claim = format!("proxy-blob/{digest}");
+    let text = digest.to_string();
+    loop {
+        if let Some(lease) =
+            crate::db::queue::try_acquire_lease(&app.db.write, &claim, &app.node, DOWNLOAD_CLAIM).await?
+        {
+            return Ok(Some(lease));
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+        if app.db.find_blob_in_repo(repo.id, &text).await?.is_some() {
+            return Ok(None);
+        }
+        if super::link_stored_blob(app, &Actor::system(), repo, digest, None).await? {
+            if let Some(blob) = app.db.find_blob_in_repo(repo.id, &text).await? {
+                crate::db::proxy::link_blob_to_manifests(&app.db.write, repo.id, blob.id, &text).await?;
+            }
+            return Ok(None);
+        }
+    }
+}
+
+/// Runs a download under its claim, renewing the claim meanwhile, and gives it back after.
+async fn under_claim(
+    app: &App,
+    mut lease: crate::db::queue::Lease,
+    work: impl Future<Output = Result<()>>,
+) -> Result<()> {
+    let outcome = {
+        let renewing = async {
+            loop {
+                tokio::time::sleep(DOWNLOAD_CLAIM / 3).await;
+                if let Err(e) = crate::db::queue::renew_lease(&app.db.write, &mut lease, DOWNLOAD_CLAIM).await {
+                    tracing::debug!(error = %e, "proxy cache: cannot renew a download's claim");
+                }
+            }
+        };
+        tokio::pin!(work);
+        tokio::select! {
+            outcome = &mut work => outcome,
+            () = renewing => unreachable!("renews forever"),
+        }
+    };
+    if let Err(e) = crate::db::queue::release_lease(&app.db.write, lease).await {
+        tracing::debug!(error = %e, "proxy cache: cannot give a download's claim back; it runs out");
+    }
+    outcome
+}
+
 /// A blob GET that found nothing, in a proxy cache repository: the blob is downloaded from
-/// upstream (once at a time per node: concurrent pulls wait for it) and then served as any other.
+/// upstream (once at a time: concurrent pulls, on this node or another, wait for it) and then
+/// served as any other.
 /// `false` when the repository is not a proxy cache's.
 pub async fn fetch_blob(app: &App, name: &RepositoryName, repo: &RepoRow, digest: &Digest) -> Result<bool> {
     let Some(row) = setting(app, repo.namespace_id).await? else { return Ok(false) };
@@ -287,15 +344,20 @@ pub async fn fetch_blob(app: &App, name: &RepositoryName, repo: &RepoRow, digest
         let _one_at_a_time = gate.lock().await;
         if app.db.find_blob_in_repo(repo.id, &digest.to_string()).await?.is_some() {
             Ok(())
-        } else {
+        } else if let Some(claim) = claim_download(app, repo, digest).await? {
             let path = upstream_path(&row, name);
             match client(app, repo.namespace_id, &row).await {
-                Ok(upstream) => download(app, &upstream, &path, repo, digest, None, None).await,
+                Ok(upstream) => {
+                    under_claim(app, claim, download(app, &upstream, &path, repo, digest, None, None)).await
+                }
                 Err(RemoteFailure(why)) => {
                     tracing::info!(error = %why, "proxy cache: the upstream did not answer");
+                    let _ = crate::db::queue::release_lease(&app.db.write, claim).await;
                     Err(RegistryError::BlobUnknown)
                 }
             }
+        } else {
+            Ok(())
         }
     };
     if let Ok(mut downloads) = app.proxies.downloads.lock()
@@ -351,15 +413,22 @@ pub async fn stream_blob(
         }
         return Ok(Streamed::Stored);
     }
-    let upstream = client(app, repo.namespace_id, &row).await.map_err(|RemoteFailure(why)| {
-        tracing::info!(error = %why, "proxy cache: the upstream did not answer");
-        RegistryError::BlobUnknown
-    })?;
+    // Another node may be downloading it: then this GET waits for the stored blob.
+    let Some(claim) = claim_download(app, repo, digest).await? else { return Ok(Streamed::Stored) };
+    let upstream = match client(app, repo.namespace_id, &row).await {
+        Ok(upstream) => upstream,
+        Err(RemoteFailure(why)) => {
+            tracing::info!(error = %why, "proxy cache: the upstream did not answer");
+            let _ = crate::db::queue::release_lease(&app.db.write, claim).await;
+            return Err(RegistryError::BlobUnknown);
+        }
+    };
     let (tee, arriving) = tokio::sync::mpsc::channel(16);
     let (app, repo, digest, path) = (app.clone(), repo.clone(), digest.clone(), upstream_path(&row, name));
     tokio::spawn(async move {
         let _turn = turn;
-        if let Err(e) = download(&app, &upstream, &path, &repo, &digest, None, Some(tee)).await {
+        let downloaded = download(&app, &upstream, &path, &repo, &digest, None, Some(tee));
+        if let Err(e) = under_claim(&app, claim, downloaded).await {
             tracing::warn!(%digest, error = %e, "proxy cache: the blob's download failed");
         }
         if let Ok(mut downloads) = app.proxies.downloads.lock() {
