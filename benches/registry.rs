@@ -293,6 +293,8 @@ async fn start_quay(
             // found" capture a backtrace (opendal's errors do when it is set).
             .env_remove("RUST_BACKTRACE")
             .env_remove("RUST_LIB_BACKTRACE")
+            // As the units and the image run it (two malloc arenas).
+            .env("MALLOC_ARENA_MAX", "2")
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .spawn()

@@ -780,6 +780,20 @@ async fn a_proxy_cache_organization_pulls_through_once_and_serves_its_cache_whil
     // Past its expiration (a day after its last pull), with the upstream gone, the tag is gone.
     local.time_passes(86400 + 60).await;
     assert_eq!(served_digest(&local, &token, "cache/app", "v1").await, None);
+
+    // Validation reaches the upstream (gone now); removal keeps what was cached.
+    let setting = json!({"upstream_registry": format!("{}/alice", relay.addr), "insecure": true});
+    let (status, body) =
+        call(&local, Method::POST, "/api/v1/organization/cache/validateproxycache", &admin_auth, Some(setting)).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+    let (status, body) = call(&local, Method::DELETE, path, &admin_auth, None).await;
+    assert_eq!((status, body), (StatusCode::CREATED, json!("Deleted")));
+    let (status, body) = call(&local, Method::GET, path, &admin_auth, None).await;
+    assert_eq!((status, body), (StatusCode::OK, json!({"upstream_registry": "", "expiration_s": "", "insecure": ""})));
+    let (status, _) = call(&local, Method::DELETE, path, &admin_auth, None).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    let blob = local.req(Method::GET, &format!("/v2/cache/app/blobs/{layer}"), &token).send().await.unwrap();
+    assert!(blob.bytes().await.unwrap() == big, "the cached layer stays");
 }
 
 #[tokio::test]

@@ -441,6 +441,7 @@ pub async fn stream_blob(
 /// Whether an upstream answers, and takes the credentials, with these settings: `Ok(())`, or why
 /// not.
 pub async fn check_upstream(app: &App, host: &str, options: &remote::Options) -> Result<(), String> {
-    let registry = remote::Registry::connect(host, options, &app.config.config_dir).await.map_err(|e| e.to_string())?;
+    let registry =
+        remote::Registry::connect_within(host, options, &app.config.config_dir, 1).await.map_err(|e| e.to_string())?;
     registry.check_credentials().await.map_err(|e| e.to_string())
 }
