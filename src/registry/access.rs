@@ -171,7 +171,10 @@ pub async fn grant(app: &App, actor: &Actor, name: &RepositoryName, requested: &
         repo = super::repositories::create_on_push(app, actor, name).await?;
     }
     // A proxy cache organization's members pull any repository of it, cached yet or not.
-    let proxy_pull = requested.contains(&"pull") && super::proxy::may_pull(app, actor, name).await?;
+    let proxy_pull = match &namespace {
+        Some(ns) if requested.contains(&"pull") => super::proxy::may_pull(app, actor, ns.id).await?,
+        _ => false,
+    };
     let Some(repo) = repo else {
         return Ok(if proxy_pull { vec!["pull".to_owned()] } else { Vec::new() });
     };

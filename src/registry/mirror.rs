@@ -166,8 +166,7 @@ pub struct Progress {
 }
 
 pub async fn progress(app: &App, actor: &Actor, path: &str) -> Result<Option<Progress>> {
-    let target = administered(app, actor, path).await?;
-    let m = crate::db::mirror::find_mirror(&app.db.read, target.repo.id).await?.ok_or(RegistryError::NameUnknown)?;
+    let (_, m) = administered_mirror(app, actor, path).await?;
     let body = crate::db::queue::mirror_progress(&app.db.read, m.id).await?;
     Ok(body.and_then(|b| serde_json::from_str(&b).ok()))
 }
@@ -187,9 +186,20 @@ async fn report_progress(app: &App, m: &MirrorRow, progress: &Progress) {
     }
 }
 
-pub async fn get(app: &App, actor: &Actor, path: &str) -> Result<MirrorView> {
+/// The repository and its mirror, once the actor administers it (`NameUnknown` without a mirror:
+/// Quay's 404).
+async fn administered_mirror(
+    app: &App,
+    actor: &Actor,
+    path: &str,
+) -> Result<(super::access::RepositoryAccess, MirrorRow)> {
     let target = administered(app, actor, path).await?;
     let m = crate::db::mirror::find_mirror(&app.db.read, target.repo.id).await?.ok_or(RegistryError::NameUnknown)?;
+    Ok((target, m))
+}
+
+pub async fn get(app: &App, actor: &Actor, path: &str) -> Result<MirrorView> {
+    let (_, m) = administered_mirror(app, actor, path).await?;
     Ok(view(app, &m))
 }
 
@@ -422,9 +432,7 @@ pub async fn create(app: &App, actor: &Actor, path: &str, input: &MirrorInput) -
 
 /// Changes the fields given; each change is logged as Quay's `repo_mirror_config_changed`.
 pub async fn update(app: &App, actor: &Actor, path: &str, input: &MirrorInput) -> Result<()> {
-    let target = administered(app, actor, path).await?;
-    let before =
-        crate::db::mirror::find_mirror(&app.db.read, target.repo.id).await?.ok_or(RegistryError::NameUnknown)?;
+    let (target, before) = administered_mirror(app, actor, path).await?;
     let (settings, changed) = settings(app, &target.name, input, Some(&before)).await?;
     let tx = app.db.begin().await?;
     crate::db::mirror::update_mirror(&tx, &before, &settings).await?;
@@ -446,8 +454,7 @@ pub async fn update(app: &App, actor: &Actor, path: &str, input: &MirrorInput) -
 
 /// Asks for a sync at the next poll; refused (`NameUnknown`, Quay's 404) while one runs.
 pub async fn sync_now(app: &App, actor: &Actor, path: &str) -> Result<()> {
-    let target = administered(app, actor, path).await?;
-    let m = crate::db::mirror::find_mirror(&app.db.read, target.repo.id).await?.ok_or(RegistryError::NameUnknown)?;
+    let (target, m) = administered_mirror(app, actor, path).await?;
     let tx = app.db.begin().await?;
     if !crate::db::mirror::request_sync_now(&tx, m.id).await? {
         return Err(RegistryError::NameUnknown);
@@ -461,8 +468,7 @@ pub async fn sync_now(app: &App, actor: &Actor, path: &str) -> Result<()> {
 
 /// Cancels a running or requested sync (a running one stops before its next tag).
 pub async fn cancel(app: &App, actor: &Actor, path: &str) -> Result<()> {
-    let target = administered(app, actor, path).await?;
-    let m = crate::db::mirror::find_mirror(&app.db.read, target.repo.id).await?.ok_or(RegistryError::NameUnknown)?;
+    let (_, m) = administered_mirror(app, actor, path).await?;
     if !crate::db::mirror::cancel_sync(&app.db.write, m.id).await? {
         return Err(RegistryError::NameUnknown);
     }
@@ -471,8 +477,7 @@ pub async fn cancel(app: &App, actor: &Actor, path: &str) -> Result<()> {
 
 /// Removes the mirror and puts the repository back to NORMAL; its tags stay.
 pub async fn delete(app: &App, actor: &Actor, path: &str) -> Result<()> {
-    let target = administered(app, actor, path).await?;
-    let m = crate::db::mirror::find_mirror(&app.db.read, target.repo.id).await?.ok_or(RegistryError::NameUnknown)?;
+    let (target, m) = administered_mirror(app, actor, path).await?;
     if m.sync_status == status::SYNCING {
         return Err(RegistryError::Conflict(format!(
             "a sync of {path} is running; cancel it first (quay admin mirror cancel {path})"

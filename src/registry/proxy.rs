@@ -139,15 +139,13 @@ fn not_upstream(why: &str) -> RegistryError {
     RegistryError::ManifestUnknown
 }
 
-/// Whether the actor pulls from the proxy cache organization of `name` (its members, and whoever
-/// reaches every namespace); `false` when it is not one.
-pub async fn may_pull(app: &App, actor: &Actor, name: &RepositoryName) -> Result<bool> {
-    if !app.config.feature_proxy_cache {
+/// Whether the actor pulls from the namespace as a proxy cache organization (its members, and
+/// whoever reaches every namespace); `false` when it is not one. The setting is read through this
+/// node's short cache, so a token grant costs no query where no proxy cache is set.
+pub async fn may_pull(app: &App, actor: &Actor, namespace_id: i32) -> Result<bool> {
+    if setting(app, namespace_id).await?.is_none() {
         return Ok(false);
     }
-    let Some((namespace_id, true)) = crate::db::proxy::namespace_proxy(&app.db.read, name.namespace()).await? else {
-        return Ok(false);
-    };
     if actor.reaches_everything(&app.config) {
         return Ok(true);
     }
@@ -273,8 +271,30 @@ async fn download(
     Ok(())
 }
 
+/// This node's gate for one blob's download: pulls that find it held wait for the download.
+fn download_gate(app: &App, key: &str) -> Result<Arc<tokio::sync::Mutex<()>>> {
+    let mut downloads = app.proxies.downloads.lock().map_err(|_| anyhow::anyhow!("proxy cache state poisoned"))?;
+    Ok(downloads.entry(key.to_owned()).or_default().clone())
+}
+
 /// How long a node's claim on a blob's download lasts unless renewed (renewed every third of it).
 const DOWNLOAD_CLAIM: Duration = Duration::from_secs(30);
+
+/// Whether the blob is in the repository now, linking it there (and to the repository's manifests
+/// that name it) when the registry stores it elsewhere.
+async fn here(app: &App, repo: &RepoRow, digest: &Digest) -> Result<bool> {
+    let text = digest.to_string();
+    if app.db.find_blob_in_repo(repo.id, &text).await?.is_some() {
+        return Ok(true);
+    }
+    if !super::link_stored_blob(app, &Actor::system(), repo, digest, None).await? {
+        return Ok(false);
+    }
+    if let Some(blob) = app.db.find_blob_in_repo(repo.id, &text).await? {
+        crate::db::proxy::link_blob_to_manifests(&app.db.write, repo.id, blob.id, &text).await?;
+    }
+    Ok(true)
+}
 
 /// Claims the download of `digest` among all nodes (a lease row like the job leases), waiting
 /// while another node holds the claim until the blob is here (stored by that node, then linked
@@ -282,7 +302,6 @@ const DOWNLOAD_CLAIM: Duration = Duration::from_secs(30);
 /// here now.
 async fn claim_download(app: &App, repo: &RepoRow, digest: &Digest) -> Result<Option<crate::db::queue::Lease>> {
     let claim = format!("proxy-blob/{digest}");
-    let text = digest.to_string();
     loop {
         if let Some(lease) =
             crate::db::queue::try_acquire_lease(&app.db.write, &claim, &app.node, DOWNLOAD_CLAIM).await?
@@ -290,13 +309,7 @@ async fn claim_download(app: &App, repo: &RepoRow, digest: &Digest) -> Result<Op
             return Ok(Some(lease));
         }
         tokio::time::sleep(Duration::from_millis(200)).await;
-        if app.db.find_blob_in_repo(repo.id, &text).await?.is_some() {
-            return Ok(None);
-        }
-        if super::link_stored_blob(app, &Actor::system(), repo, digest, None).await? {
-            if let Some(blob) = app.db.find_blob_in_repo(repo.id, &text).await? {
-                crate::db::proxy::link_blob_to_manifests(&app.db.write, repo.id, blob.id, &text).await?;
-            }
+        if here(app, repo, digest).await? {
             return Ok(None);
         }
     }
@@ -336,10 +349,7 @@ async fn under_claim(
 pub async fn fetch_blob(app: &App, name: &RepositoryName, repo: &RepoRow, digest: &Digest) -> Result<bool> {
     let Some(row) = setting(app, repo.namespace_id).await? else { return Ok(false) };
     let key = format!("{}/{digest}", repo.id);
-    let gate = {
-        let mut downloads = app.proxies.downloads.lock().map_err(|_| anyhow::anyhow!("proxy cache state poisoned"))?;
-        downloads.entry(key.clone()).or_default().clone()
-    };
+    let gate = download_gate(app, &key)?;
     let outcome = {
         let _one_at_a_time = gate.lock().await;
         if app.db.find_blob_in_repo(repo.id, &digest.to_string()).await?.is_some() {
@@ -391,10 +401,7 @@ pub async fn stream_blob(
 ) -> Result<Streamed> {
     let Some(row) = setting(app, repo.namespace_id).await? else { return Ok(Streamed::NotProxied) };
     let key = format!("{}/{digest}", repo.id);
-    let gate = {
-        let mut downloads = app.proxies.downloads.lock().map_err(|_| anyhow::anyhow!("proxy cache state poisoned"))?;
-        downloads.entry(key.clone()).or_default().clone()
-    };
+    let gate = download_gate(app, &key)?;
     let Ok(turn) = gate.clone().try_lock_owned() else {
         // Another pull is downloading it: wait for the stored blob.
         let _done = gate.lock().await;
@@ -403,14 +410,7 @@ pub async fn stream_blob(
             None => Err(RegistryError::BlobUnknown),
         };
     };
-    let text = digest.to_string();
-    if app.db.find_blob_in_repo(repo.id, &text).await?.is_some() {
-        return Ok(Streamed::Stored);
-    }
-    if super::link_stored_blob(app, &Actor::system(), repo, digest, None).await? {
-        if let Some(blob) = app.db.find_blob_in_repo(repo.id, &text).await? {
-            crate::db::proxy::link_blob_to_manifests(&app.db.write, repo.id, blob.id, &text).await?;
-        }
+    if here(app, repo, digest).await? {
         return Ok(Streamed::Stored);
     }
     // Another node may be downloading it: then this GET waits for the stored blob.
