@@ -514,6 +514,26 @@ impl Registry {
         }
     }
 
+    /// The referrers index of `digest` (`GET /v2/<name>/referrers/<digest>`): an empty one from a
+    /// registry without the referrers API (distribution 2.8 answers 404).
+    pub async fn referrers(&self, repository: &str, digest: &Digest) -> Result<serde_json::Value> {
+        let path = format!("/v2/{repository}/referrers/{digest}");
+        let response = self.send(Method::GET, repository, &path, &[]).await?;
+        let status = response.status();
+        if status == StatusCode::NOT_FOUND || status == StatusCode::METHOD_NOT_ALLOWED {
+            return Ok(serde_json::json!({"manifests": []}));
+        }
+        if !status.is_success() {
+            return Err(RemoteError::Protocol(format!("{}: the referrers of {digest} answered {status}", self.host)));
+        }
+        let bytes = read_limited(response, 4 << 20)
+            .await
+            .map_err(|e| RemoteError::Unreachable(format!("{}: reading the referrers of {digest}: {e}", self.host)))?
+            .ok_or_else(|| RemoteError::Protocol(format!("{}: the referrers of {digest} are too large", self.host)))?;
+        serde_json::from_slice(&bytes)
+            .map_err(|e| RemoteError::Protocol(format!("{}: the referrers of {digest}: {e}", self.host)))
+    }
+
     /// A small blob (an image configuration) in memory, at most `limit` bytes, checked against
     /// its digest.
     pub async fn small_blob(&self, repository: &str, digest: &Digest, limit: u64) -> Result<Bytes> {

@@ -30,4 +30,5 @@ mod restart;
 mod schema;
 mod setup;
 mod storage;
+mod transfer;
 mod worker;

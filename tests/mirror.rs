@@ -13,7 +13,7 @@ const MIRRORING: &str = "FEATURE_REPO_MIRROR: true\nFEATURE_SPARSE_INDEX: true\n
 
 /// Pushes an image of `arch` with a shared base layer and a layer of its own; returns its
 /// manifest digest and size.
-async fn push_arch_image(s: &Server, token: &str, repo: &str, arch: &str, own: &[u8]) -> (String, usize) {
+pub(crate) async fn push_arch_image(s: &Server, token: &str, repo: &str, arch: &str, own: &[u8]) -> (String, usize) {
     let config = format!(r#"{{"architecture":"{arch}","os":"linux"}}"#);
     let config_digest = s.push_blob(token, repo, config.as_bytes()).await;
     let base = b"a base layer shared by every image of the test".repeat(50);
@@ -28,7 +28,7 @@ async fn push_arch_image(s: &Server, token: &str, repo: &str, arch: &str, own: &
 }
 
 /// The digest a registry serves for `repo:reference`, or `None` when it has no such manifest.
-async fn served_digest(s: &Remote, token: &str, repo: &str, reference: &str) -> Option<String> {
+pub(crate) async fn served_digest(s: &Remote, token: &str, repo: &str, reference: &str) -> Option<String> {
     let resp = s
         .req(Method::GET, &format!("/v2/{repo}/manifests/{reference}"), token)
         .header("accept", format!("{OCI_INDEX}, {OCI_MANIFEST}, {SCHEMA1}"))

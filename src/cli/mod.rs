@@ -14,6 +14,7 @@ mod proxycache;
 mod serve;
 mod status;
 mod tls;
+mod transfer;
 mod upgrade;
 mod worker;
 
@@ -74,6 +75,15 @@ enum Command {
     /// Restore a backup into a new or empty data dir (every checksum verified first).
     #[command(after_help = "Example: quay restore --from /backup/quay-2026-11-30.tar --data-dir /var/lib/quay")]
     Restore(backup::RestoreArgs),
+    /// Write repositories (of this registry, or of upstream registries) to a folder for media:
+    /// an OCI image layout with a catalog; `--since` a catalog the far side wrote, only what is new.
+    #[command(
+        after_help = "Example: quay export --to /media/usb/ocp --repo ocp/release:4.17.* --since far-side-catalog.json"
+    )]
+    Export(transfer::ExportArgs),
+    /// Put an export into this registry (checked first, resumable), as a superuser.
+    #[command(after_help = "Example: quay import --from /media/usb/ocp --catalog-out /media/usb/far-side-catalog.json")]
+    Import(transfer::ImportArgs),
     /// Move an install: its database from SQLite to PostgreSQL.
     #[command(after_help = "Example: PGPASSWORD=... quay migrate database --to postgresql://quay@db.example:5432/quay")]
     Migrate {
@@ -250,6 +260,8 @@ pub fn main() -> ExitCode {
         Command::Status(args) => runtime().and_then(|rt| rt.block_on(status::status(args, &source))),
         Command::Backup(args) => runtime().and_then(|rt| rt.block_on(backup::backup(args, &source))),
         Command::Restore(args) => runtime().and_then(|rt| rt.block_on(backup::restore(args, &source))),
+        Command::Export(args) => runtime().and_then(|rt| rt.block_on(transfer::export(args, &source))),
+        Command::Import(args) => runtime().and_then(|rt| rt.block_on(transfer::import(args, &source))),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

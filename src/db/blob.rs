@@ -77,6 +77,26 @@ pub struct Stored {
 }
 
 /// A stored blob by digest, in any repository and any location that holds its bytes.
+/// The digest and size of every stored blob a manifest references, in digest order.
+pub async fn referenced_blobs<C: ConnectionTrait>(c: &C) -> Result<Vec<(String, u64)>, DbErr> {
+    let rows = all(
+        c,
+        "SELECT DISTINCT s.content_checksum, s.image_size FROM manifestblob mb \
+         JOIN imagestorage s ON s.id = mb.blob_id WHERE s.content_checksum IS NOT NULL \
+         ORDER BY s.content_checksum",
+        vec![],
+    )
+    .await?;
+    rows.iter()
+        .map(|r| {
+            Ok((
+                r.try_get::<String>("", "content_checksum")?,
+                r.try_get::<Option<i64>>("", "image_size")?.unwrap_or(0).max(0) as u64,
+            ))
+        })
+        .collect()
+}
+
 pub async fn find_blob<C: ConnectionTrait>(c: &C, digest: &str) -> Result<Option<BlobRow>, DbErr> {
     let row = one(
         c,

@@ -3,6 +3,7 @@
 //! untrusted input to a typed value or an [`OciError`].
 
 mod digest;
+pub mod layout;
 mod manifest;
 mod name;
 mod range;

@@ -16,6 +16,17 @@ pub async fn stat_blob(app: &App, repo: &RepoRow, digest: &Digest) -> Result<Blo
     app.db.find_blob_in_repo(repo.id, &digest.to_string()).await?.ok_or(RegistryError::BlobUnknown)
 }
 
+/// The size of a blob this registry stores (in any repository), or `None`.
+pub async fn stored_blob_size(app: &App, digest: &Digest) -> Result<Option<u64>> {
+    Ok(crate::db::blob::find_blob(&app.db.read, &digest.to_string()).await?.map(|b| b.size.max(0) as u64))
+}
+
+/// Every blob a manifest of this registry uses, with its size: what an export `--since` this
+/// registry's catalog may leave out.
+pub async fn referenced_blobs(app: &App) -> Result<Vec<(String, u64)>> {
+    Ok(crate::db::blob::referenced_blobs(&app.db.read).await?)
+}
+
 /// Where the client should fetch a blob's bytes instead of from the registry: a short-lived
 /// pre-signed URL of the object store, when the backend signs and `FEATURE_PROXY_STORAGE` is off
 /// (pulls then cost the registry no blob bytes). `None`: the registry serves them (`read_blob`).
