@@ -8,7 +8,8 @@
 //! on PostgreSQL (127.0.0.1:5432); blob pulls then follow each registry's redirect to the storage.
 //! `BENCH_QUAY_BASELINE=/path/to/quay` adds a third server, an earlier build of quay, measured in
 //! the same rounds: a change's before and after, side by side with distribution.
-//! `BENCH_MIRROR=1` measures a repository mirror's sync instead (`registry/mirror.rs`).
+//! `BENCH_MIRROR=1` measures a repository mirror's sync instead (`registry/mirror.rs`), and
+//! `BENCH_TRANSFER=1` `quay export` and `quay import` (`registry/transfer.rs`).
 
 use std::process::{Child, Command, Stdio};
 use std::sync::Arc;
@@ -21,6 +22,8 @@ use sha2::Digest as _;
 // In a folder of its own, so that cargo does not take it for a benchmark target.
 #[path = "registry/mirror.rs"]
 mod mirror;
+#[path = "registry/transfer.rs"]
+mod transfer;
 
 fn env_u64(name: &str, default: u64) -> u64 {
     std::env::var(name).ok().and_then(|v| v.parse().ok()).unwrap_or(default)
@@ -472,6 +475,10 @@ async fn main() {
     let client = reqwest::Client::builder().pool_max_idle_per_host(64).build().unwrap();
     if std::env::var("BENCH_MIRROR").is_ok() {
         mirror::run(&client).await;
+        return;
+    }
+    if std::env::var("BENCH_TRANSFER").is_ok() {
+        transfer::run(&client).await;
         return;
     }
     let backend = match std::env::var("BENCH_BACKEND").as_deref() {

@@ -911,3 +911,86 @@ async fn two_nodes_download_a_cached_layer_once_between_them() {
     let relayed = relay.relayed.load(std::sync::atomic::Ordering::SeqCst);
     assert!(relayed > big.len() as u64 && relayed < 2 * big.len() as u64, "one download between the nodes: {relayed}");
 }
+
+/// Pulls `repo:v1` through the cache, its layers too; the status of the manifest GET.
+async fn pull_through(local: &Server, repo: &str) -> (StatusCode, String) {
+    let token = local.token(Some(ADMIN), &[&format!("repository:{repo}:pull")]).await;
+    let resp = local
+        .req(Method::GET, &format!("/v2/{repo}/manifests/v1"), &token)
+        .header("accept", OCI_MANIFEST)
+        .send()
+        .await
+        .unwrap();
+    let status = resp.status();
+    if status != StatusCode::OK {
+        return (status, error_code(resp).await);
+    }
+    let manifest: Value = resp.json().await.unwrap();
+    for layer in manifest["layers"].as_array().unwrap() {
+        let digest = layer["digest"].as_str().unwrap();
+        let resp = local.req(Method::GET, &format!("/v2/{repo}/blobs/{digest}"), &token).send().await.unwrap();
+        assert_eq!(resp.status(), StatusCode::OK);
+        assert_eq!(resp.bytes().await.unwrap().len() as u64, layer["size"].as_u64().unwrap());
+    }
+    (status, String::new())
+}
+
+#[tokio::test]
+async fn a_proxy_cache_over_its_quota_evicts_the_tags_that_expire_soonest() {
+    let upstream = Server::start().await;
+    for (repo, size, seed) in [("one", 300_000, 1), ("two", 300_000, 2), ("three", 300_000, 3), ("huge", 900_000, 4)] {
+        let path = format!("alice/{repo}");
+        let token = upstream.push_token(ALICE, &path).await;
+        upstream.push_image(&token, &path, "v1", &noise(size, seed)).await;
+    }
+    let local = Server::start_with(
+        "FEATURE_PROXY_CACHE: true\nFEATURE_QUOTA_MANAGEMENT: true\nSSRF_ALLOWED_HOSTS: ['127.0.0.0/8']\n\
+         DATABASE_SECRET_KEY: proxy-test-key\n",
+    )
+    .await;
+    let (status, _) = call(
+        &local,
+        Method::POST,
+        "/api/v1/organization/",
+        &Auth::Basic(ADMIN),
+        Some(json!({"name": "cache", "email": "cache@example.com"})),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED);
+    let upstream_ref = format!("{}/alice", upstream.host);
+    let args = [
+        "proxycache",
+        "set",
+        "cache",
+        "--upstream",
+        &upstream_ref,
+        "--insecure",
+        "--username",
+        ALICE.0,
+        "--password-stdin",
+    ];
+    let out = admin_with_stdin(&local, &args, ALICE.1);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let out = admin(&local, &["quota", "set", "cache", "--limit", "700K", "--reject", "100"]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+
+    assert_eq!(pull_through(&local, "cache/one").await.0, StatusCode::OK);
+    assert_eq!(pull_through(&local, "cache/two").await.0, StatusCode::OK);
+    // A third image does not fit: the tag that expires soonest (the first pulled) makes room.
+    assert_eq!(pull_through(&local, "cache/three").await.0, StatusCode::OK);
+    let tags = |repo: &'static str| {
+        let local = &local;
+        async move {
+            let token = local.token(Some(ADMIN), &[&format!("repository:{repo}:pull")]).await;
+            let resp = local.req(Method::GET, &format!("/v2/{repo}/tags/list"), &token).send().await.unwrap();
+            let body: Value = resp.json().await.unwrap_or(Value::Null);
+            body["tags"].as_array().map(|a| a.len()).unwrap_or(0)
+        }
+    };
+    assert_eq!((tags("cache/one").await, tags("cache/two").await, tags("cache/three").await), (0, 1, 1));
+    let out = admin(&local, &["--json", "quota", "show", "cache"]);
+    let shown: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert!(shown["used_bytes"].as_i64().unwrap() <= 700 * 1024, "{shown}");
+    // An image larger than the whole quota: everything evictable goes, and the pull is refused.
+    assert_eq!(pull_through(&local, "cache/huge").await, (StatusCode::FORBIDDEN, "DENIED".to_owned()));
+}

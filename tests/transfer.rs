@@ -305,7 +305,28 @@ async fn an_import_refuses_damaged_or_missing_parts_leaves_nothing_visible_and_r
     let v2 = push_full_image(&source, &token, "alice/app", "v2", &[&layer(7, 20 * 1024)]).await;
     let work = tempfile::tempdir().unwrap();
     let export = work.path().join("export");
+    // Killed after its first blob: the rerun keeps that file and finishes.
+    let mut killed = Proc::spawn(
+        &["export", "--config", &config_of(&source), "--to", export.to_str().unwrap()],
+        &[("QUAY_TEST_HOOKS", "export.blob-written=pause")],
+    );
+    killed.wait_for("quay test hook: export.blob-written").await;
+    killed.kill();
+    assert!(!export.join("quay-catalog.json").exists(), "an interrupted export has no catalog");
+    let (ok, _, stderr) = run(&["import", "--config", &config_of(&source), "--from", export.to_str().unwrap()]);
+    assert!(!ok && stderr.contains("unfinished export"), "{stderr}");
+    let kept: Vec<(std::path::PathBuf, std::time::SystemTime)> = walk(&export.join("blobs"))
+        .into_iter()
+        .filter(|f| f.extension().is_none())
+        .map(|f| {
+            let modified = std::fs::metadata(&f).unwrap().modified().unwrap();
+            (f, modified)
+        })
+        .collect();
     run_ok(&["export", "--config", &config_of(&source), "--to", export.to_str().unwrap()]);
+    for (file, modified) in kept {
+        assert_eq!(std::fs::metadata(&file).unwrap().modified().unwrap(), modified, "{} was kept", file.display());
+    }
     // A finished export is never written over.
     let (ok, _, stderr) = run(&["export", "--config", &config_of(&source), "--to", export.to_str().unwrap()]);
     assert!(!ok && stderr.contains("already holds a finished export"), "{stderr}");

@@ -89,6 +89,11 @@ async fn put_manifest(client: &reqwest::Client, base: &str, repo: &str, referenc
 
 /// The upstream's images: `v0` ... `v{n-1}`, each an OCI index of an amd64 and an arm64 image.
 async fn populate(client: &reqwest::Client, base: &str, images: u64, base_mib: u64) -> u64 {
+    populate_range(client, base, 0, images, base_mib).await
+}
+
+/// Images `v{from}` ... `v{to-1}` (the base layers too, when missing); returns the bytes pushed.
+pub(super) async fn populate_range(client: &reqwest::Client, base: &str, from: u64, to: u64, base_mib: u64) -> u64 {
     let repo = "bench/app";
     let mut total = 0;
     let mut bases = Vec::new();
@@ -98,7 +103,7 @@ async fn populate(client: &reqwest::Client, base: &str, images: u64, base_mib: u
         total += b.1 as u64;
         bases.push(b);
     }
-    for i in 0..images {
+    for i in from..to {
         let mut entries = Vec::new();
         for (a, arch) in ["amd64", "arm64"].iter().enumerate() {
             // Seeds two apart: `chunk` sets the lowest bit of its seed.

@@ -58,7 +58,8 @@ pub async fn run(client: &reqwest::Client) {
 
     sync_all();
     let reference = format!("docker://{host}/bench/app");
-    let (remote_export, _) = quay(&["export", "--to", &path("full"), "--from-registry", &reference, "--no-tls-verify"], "");
+    let (remote_export, _) =
+        quay(&["export", "--to", &path("full"), "--from-registry", &reference, "--no-tls-verify"], "");
     let full = bytes_under(&work.path().join("full"));
 
     // The disk's limit: the same bytes copied on the same disk, synced.
@@ -71,10 +72,8 @@ pub async fn run(client: &reqwest::Client) {
     let data = path("data");
     quay(&["init", "--data-dir", &data, "--user", "admin", "--password-stdin"], "bench-password\n");
     sync_all();
-    let (import, _) = quay(
-        &["import", "--data-dir", &data, "--from", &path("full"), "--catalog-out", &path("far-side.json")],
-        "",
-    );
+    let (import, _) =
+        quay(&["import", "--data-dir", &data, "--from", &path("full"), "--catalog-out", &path("far-side.json")], "");
     sync_all();
     let (local_export, _) = quay(&["export", "--data-dir", &data, "--to", &path("again"), "--repo", "bench/app"], "");
 
@@ -82,8 +81,14 @@ pub async fn run(client: &reqwest::Client) {
     populate_range(client, &upstream.base, images, images + new_images, base_mib).await;
     let (_, _) = quay(
         &[
-            "export", "--to", &path("incremental"), "--from-registry", &reference, "--no-tls-verify",
-            "--since", &path("far-side.json"),
+            "export",
+            "--to",
+            &path("incremental"),
+            "--from-registry",
+            &reference,
+            "--no-tls-verify",
+            "--since",
+            &path("far-side.json"),
         ],
         "",
     );

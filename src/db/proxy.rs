@@ -3,8 +3,8 @@
 
 use sea_orm::{ConnectionTrait, DbErr};
 
-use super::{exec, one, row};
-use crate::util::now_naive;
+use super::{ALIVE, exec, one, row};
+use crate::util::{now_ms, now_naive};
 
 #[derive(Debug, Clone, sea_orm::FromQueryResult)]
 pub struct ProxyCacheRow {
@@ -87,4 +87,51 @@ pub async fn namespace_proxy<C: ConnectionTrait>(c: &C, name: &str) -> Result<Op
     found
         .map(|r| -> Result<(i32, bool), DbErr> { Ok((r.try_get("", "id")?, r.try_get::<i64>("", "proxied")? > 0)) })
         .transpose()
+}
+
+/// A cached tag a full proxy cache may evict.
+#[derive(Debug, Clone, sea_orm::FromQueryResult)]
+pub struct EvictableTag {
+    pub id: i32,
+    pub repository_id: i32,
+    pub name: String,
+}
+
+/// The namespace's alive, visible tag with an expiry that expires soonest (Quay evicts in that
+/// order when a proxy cache is over its quota).
+pub async fn soonest_expiring_tag<C: ConnectionTrait>(c: &C, namespace_id: i32) -> Result<Option<EvictableTag>, DbErr> {
+    row(
+        c,
+        &format!(
+            "SELECT t.id, t.repository_id, t.name FROM tag t JOIN repository r ON r.id = t.repository_id \
+             WHERE r.namespace_user_id = ? AND t.hidden = ? AND t.lifetime_end_ms IS NOT NULL AND {ALIVE} \
+             ORDER BY t.lifetime_end_ms, t.id LIMIT 1"
+        ),
+        vec![namespace_id.into(), false.into(), now_ms().into()],
+    )
+    .await
+}
+
+/// Moves a tag out of the time machine: it ended long enough ago (the namespace's
+/// `removed_tag_expiration_s` and a millisecond) for the next collection of its repository to take
+/// it, its manifest and the blobs nothing else uses. A cached blob arrives as an upload, whose
+/// temporary link would hold it past its manifest: the links of blobs the repository's manifests
+/// already reference go first (a blob still arriving has no such reference yet).
+pub async fn evict_tag<C: ConnectionTrait>(c: &C, tag: &EvictableTag) -> Result<bool, DbErr> {
+    super::tag::lock_tags(c, tag.repository_id).await?;
+    exec(
+        c,
+        "DELETE FROM uploadedblob WHERE repository_id = ? AND blob_id IN \
+         (SELECT mb.blob_id FROM manifestblob mb WHERE mb.repository_id = ?)",
+        vec![tag.repository_id.into(), tag.repository_id.into()],
+    )
+    .await?;
+    let n = exec(
+        c,
+        "UPDATE tag SET lifetime_end_ms = ? - 1 - 1000 * (SELECT u.removed_tag_expiration_s FROM repository r \
+         JOIN \"user\" u ON u.id = r.namespace_user_id WHERE r.id = ?) WHERE id = ?",
+        vec![now_ms().into(), tag.repository_id.into(), tag.id.into()],
+    )
+    .await?;
+    Ok(n > 0)
 }

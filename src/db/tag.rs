@@ -66,6 +66,31 @@ pub async fn set_tag<C: ConnectionTrait>(
     insert_tag(c, repo_id, name, manifest_id, tag_kind_id, now, end_ms, TagFlags::default()).await
 }
 
+/// Holds a manifest's temporary pins (hidden tags with an end) until at least `until_ms`.
+pub async fn extend_temp_pins<C: ConnectionTrait>(
+    c: &C,
+    repo_id: i32,
+    digest: &str,
+    until_ms: i64,
+) -> Result<u64, DbErr> {
+    exec(
+        c,
+        "UPDATE tag SET lifetime_end_ms = ? WHERE repository_id = ? AND hidden = ? AND lifetime_end_ms IS NOT NULL \
+         AND lifetime_end_ms < ? AND lifetime_end_ms > ? AND manifest_id IN \
+         (SELECT m.id FROM manifest m WHERE m.repository_id = ? AND m.digest = ?)",
+        vec![
+            until_ms.into(),
+            repo_id.into(),
+            true.into(),
+            until_ms.into(),
+            now_ms().into(),
+            repo_id.into(),
+            digest.into(),
+        ],
+    )
+    .await
+}
+
 /// Pins a manifest pushed by digest with a hidden `$temp-<uuid>` tag until `end_ms` (never ending
 /// when `None`, as Quay does for manifests with a subject).
 pub async fn create_temp_tag<C: ConnectionTrait>(

@@ -118,6 +118,13 @@ pub async fn collect(app: &App, dry: bool) -> anyhow::Result<GcReport> {
     Ok(report)
 }
 
+/// Collects one repository now, and records its namespace's sizes (a proxy cache making room).
+pub async fn collect_repository_now(app: &App, repo_id: i32, namespace_id: i32) -> anyhow::Result<()> {
+    collect_one(app, repo_id, rules_now(app, false), false).await?;
+    super::quota::record(app, namespace_id, Some(repo_id)).await;
+    Ok(())
+}
+
 async fn collect_one(app: &App, repo_id: i32, rules: rules::Rules, dry: bool) -> anyhow::Result<Collected> {
     let tx = app.db.begin().await?;
     let collected = rules::collect_repository(&tx, repo_id, rules).await?;

@@ -27,6 +27,8 @@ use crate::oci::{Digest, Reference, RepositoryName, parse_manifest};
 
 /// Blob uploads at once.
 const BLOBS_AT_ONCE: usize = 4;
+/// How long a manifest the import stored by digest is kept without a tag (a day).
+const HOLD_MS: i64 = 24 * 3600 * 1000;
 
 pub struct ImportRequest {
     pub from: PathBuf,
@@ -234,11 +236,14 @@ async fn put_content(
     summary: &mut ImportSummary,
 ) -> Result<()> {
     let mut uploaded: BTreeSet<String> = BTreeSet::new();
+    // Manifests stored by digest stay until the tags are set, however long the import takes.
+    let held_until = crate::util::now_ms() + HOLD_MS;
     for (target, repo) in targets.iter().zip(repos) {
         for &index in &target.manifests {
             let m = &manifests[index];
             let reference = Reference::Digest(m.digest.clone());
             if super::get_manifest(app, None, &target.name, repo, &reference).await.is_ok() {
+                super::hold_manifest(app, repo, &m.digest, held_until).await?;
                 summary.manifests_present += 1;
                 continue;
             }
@@ -266,6 +271,7 @@ async fn put_content(
             super::put_manifest(app, actor, &target.name, repo, &reference, Some(&m.media_type), &m.bytes)
                 .await
                 .map_err(|e| TransferError(format!("{}@{}: {e}", target.exported, m.digest)))?;
+            super::hold_manifest(app, repo, &m.digest, held_until).await?;
             summary.manifests_imported += 1;
             crate::testhooks::reached("import.manifest-stored").await;
         }

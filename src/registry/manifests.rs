@@ -82,6 +82,16 @@ pub async fn put_manifest(
     store_manifest(app, actor, name, repo, reference, content_type, body, false).await
 }
 
+/// Keeps a manifest pushed by digest alive until at least `until_ms` (its hidden pins extended):
+/// a long import's early manifests must outlive `PUSH_TEMP_TAG_EXPIRATION_SEC` until their tags
+/// are set.
+pub async fn hold_manifest(app: &App, repo: &RepoRow, digest: &Digest, until_ms: i64) -> Result<()> {
+    let tx = app.db.begin().await?;
+    crate::db::tag::extend_temp_pins(&tx, repo.id, &digest.to_string(), until_ms).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
 /// A proxy cache's copy of an upstream manifest, stored as the system: its layers (and an
 /// index's children) come on their first GET, so none is required to be here yet; those that are
 /// get their references now, the others when they arrive.

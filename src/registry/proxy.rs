@@ -45,6 +45,9 @@ pub struct Proxies {
 type Client = (Instant, String, Arc<remote::Registry>);
 
 /// The namespace's proxy cache setting, if it is a proxy cache organization.
+/// Tags one pull may evict to make room, at most.
+const MAX_EVICTIONS: usize = 1000;
+
 async fn setting(app: &App, namespace_id: i32) -> Result<Option<ProxyCacheRow>> {
     if !app.config.feature_proxy_cache {
         return Ok(None);
@@ -239,6 +242,14 @@ async fn store(
 ) -> Result<()> {
     let parsed = crate::oci::parse_manifest(Some(&manifest.media_type), &manifest.bytes)?;
     if let ManifestKind::Image { config, .. } = &parsed.kind {
+        // Room for the whole image now, so that its layers' first GETs fit too.
+        let mut needed = 0;
+        for (digest, size) in parsed.required_blobs() {
+            if app.db.find_blob_in_repo(repo.id, &digest.to_string()).await?.is_none() {
+                needed += size.unwrap_or(0);
+            }
+        }
+        make_room(app, repo, needed).await?;
         download(app, upstream, path, repo, &config.digest, Some(config.size), None).await?;
     }
     super::manifests::put_cached_manifest(app, name, repo, reference, &manifest.media_type, &manifest.bytes).await?;
@@ -261,6 +272,7 @@ async fn download(
     if app.db.find_blob_in_repo(repo.id, &text).await?.is_none()
         && !super::link_stored_blob(app, &system, repo, digest, size).await?
     {
+        make_room(app, repo, size.unwrap_or(0)).await?;
         super::mirror::download_blob(app, &system, repo, upstream, path, digest, size, tee)
             .await
             .map_err(|why| RegistryError::Internal(anyhow::anyhow!("proxy cache: blob {digest}: {why}")))?;
@@ -269,6 +281,30 @@ async fn download(
         crate::db::proxy::link_blob_to_manifests(&app.db.write, repo.id, blob.id, &text).await?;
     }
     Ok(())
+}
+
+/// Quay's quota for cached content: when the organization's Reject threshold leaves no room for
+/// `needed` more bytes, the cached tags that expire soonest are moved out of the time machine and
+/// their repositories collected, one at a time, until the bytes fit. With nothing left to evict
+/// the pull is refused with the quota's error (403 DENIED).
+async fn make_room(app: &App, repo: &RepoRow, needed: u64) -> Result<()> {
+    for _ in 0..MAX_EVICTIONS {
+        if super::quota::fits(app, repo, needed).await? {
+            return Ok(());
+        }
+        let Some(victim) = crate::db::proxy::soonest_expiring_tag(&app.db.read, repo.namespace_id).await? else {
+            break;
+        };
+        let tx = app.db.begin().await?;
+        crate::db::proxy::evict_tag(&tx, &victim).await?;
+        tx.commit().await?;
+        super::gc::collect_repository_now(app, victim.repository_id, repo.namespace_id)
+            .await
+            .map_err(RegistryError::Internal)?;
+        metrics::counter!("quay_proxy_cache_evictions_total").increment(1);
+        tracing::info!(repository = victim.repository_id, tag = %victim.name, needed, "proxy cache over its quota: evicted a tag");
+    }
+    Err(super::quota::exceeded())
 }
 
 /// This node's gate for one blob's download: pulls that find it held wait for the download.

@@ -15,19 +15,7 @@ pub const QUOTA_EXCEEDED: &str = "Quota has been exceeded on namespace";
 /// write of `incoming` declared bytes (0 when unknown) that would go past it; uploads also stop
 /// when what they stream goes past the allowance, declared or not.
 pub async fn allowance(app: &App, repo: &RepoRow, incoming: u64) -> Result<Option<u64>> {
-    if !app.config.feature_quota_management {
-        return Ok(None);
-    }
-    let (reject, warning) = match quota::namespace_quota(&app.db.read, repo.namespace_id).await? {
-        Some(q) => (q.reject_bytes, q.warning_bytes),
-        None if app.config.default_system_reject_quota_bytes > 0 => {
-            (Some(app.config.default_system_reject_quota_bytes as i64), None)
-        }
-        None => return Ok(None),
-    };
-    if reject.is_none() && warning.is_none() {
-        return Ok(None);
-    }
+    let Some((reject, warning)) = thresholds(app, repo).await? else { return Ok(None) };
     let used = quota::namespace_size(&app.db.read, repo.namespace_id).await?;
     let after = used.saturating_add(incoming.min(i64::MAX as u64) as i64);
     if let Some(reject) = reject
@@ -41,6 +29,28 @@ pub async fn allowance(app: &App, repo: &RepoRow, incoming: u64) -> Result<Optio
         tracing::warn!(namespace = repo.namespace_id, used, warning, "namespace is over its quota warning threshold");
     }
     Ok(reject.map(|reject| reject.saturating_sub(used).max(0) as u64))
+}
+
+/// The namespace's Reject and Warning thresholds in bytes; `None` when neither applies.
+async fn thresholds(app: &App, repo: &RepoRow) -> Result<Option<(Option<i64>, Option<i64>)>> {
+    if !app.config.feature_quota_management {
+        return Ok(None);
+    }
+    let (reject, warning) = match quota::namespace_quota(&app.db.read, repo.namespace_id).await? {
+        Some(q) => (q.reject_bytes, q.warning_bytes),
+        None if app.config.default_system_reject_quota_bytes > 0 => {
+            (Some(app.config.default_system_reject_quota_bytes as i64), None)
+        }
+        None => return Ok(None),
+    };
+    Ok((reject.is_some() || warning.is_some()).then_some((reject, warning)))
+}
+
+/// Whether `incoming` more bytes fit under the namespace's Reject threshold (no refusal counted).
+pub async fn fits(app: &App, repo: &RepoRow, incoming: u64) -> Result<bool> {
+    let Some((Some(reject), _)) = thresholds(app, repo).await? else { return Ok(true) };
+    let used = quota::namespace_size(&app.db.read, repo.namespace_id).await?;
+    Ok(used < reject && used.saturating_add(incoming.min(i64::MAX as u64) as i64) <= reject)
 }
 
 /// The error of a write that went past the quota.
