@@ -306,6 +306,38 @@ async fn an_unreachable_upstream_fails_the_sync_and_uses_a_retry() {
     assert!(failed.1["message"].as_str().unwrap().contains("cannot reach"), "{}", failed.1);
     let out = admin(&local, &["mirror", "list"]);
     assert!(String::from_utf8_lossy(&out.stdout).contains("admin/lost"));
+    // Mirror health: every mirror failing is unhealthy (503), with the issue named.
+    let admin_auth = Auth::Basic(ADMIN);
+    let health = "/api/v1/repository/mirror/health";
+    let (status, body) = call(&local, Method::GET, health, &admin_auth, None).await;
+    assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE, "{body}");
+    assert_eq!(body["healthy"], false);
+    assert_eq!(
+        (&body["repositories"]["total"], &body["repositories"]["failed"], &body["repositories"]["never_run"]),
+        (&json!(1), &json!(1), &json!(0))
+    );
+    assert_eq!(body["issues"][0]["severity"], "critical", "{body}");
+    assert_eq!(body["workers"]["status"], "degraded");
+    assert!(body["repositories"].get("details").is_none());
+    let (status, body) =
+        call(&local, Method::GET, &format!("{health}?detailed=true&namespace=admin"), &admin_auth, None).await;
+    assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE);
+    assert_eq!(body["repositories"]["details"][0]["repository"], "lost", "{body}");
+    assert_eq!(body["repositories"]["details"][0]["sync_status"], "FAIL");
+    assert_eq!(body["repositories"]["details"][0]["retries_remaining"], 2);
+    assert_eq!(body["repositories"]["pagination"], json!({"limit": 100, "offset": 0, "has_more": false}));
+    let (status, body) = call(&local, Method::GET, "/api/v1/superuser/mirror/health", &admin_auth, None).await;
+    assert_eq!((status, &body["repositories"]["total"]), (StatusCode::SERVICE_UNAVAILABLE, &json!(1)));
+    // Alice sees her own namespace (healthy: no mirror there), not everyone's, nor admin's.
+    let alice = Auth::Basic(ALICE);
+    let (status, body) = call(&local, Method::GET, &format!("{health}?namespace=alice"), &alice, None).await;
+    assert_eq!((status, &body["healthy"], &body["repositories"]["total"]), (StatusCode::OK, &json!(true), &json!(0)));
+    for path in [health.to_owned(), format!("{health}?namespace=admin")] {
+        let (status, _) = call(&local, Method::GET, &path, &alice, None).await;
+        assert_eq!(status, StatusCode::FORBIDDEN, "{path}");
+    }
+    let (status, _) = call(&local, Method::GET, health, &Auth::Anonymous, None).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
     // Deleting the mirror gives the repository back to pushes.
     assert!(admin(&local, &["mirror", "delete", "admin/lost"]).status.success());
     let out = admin(&local, &["mirror", "show", "admin/lost"]);

@@ -86,6 +86,32 @@ pub async fn all_mirrors<C: ConnectionTrait>(c: &C) -> Result<Vec<MirrorRow>, Db
     rows(c, &format!("{SELECT} ORDER BY ns.username, r.name"), vec![]).await
 }
 
+/// The mirrors of repositories in the MIRROR state (of one namespace), by namespace id and name.
+pub async fn mirrors_in_state<C: ConnectionTrait>(
+    c: &C,
+    mirror_state: i32,
+    namespace: Option<&str>,
+) -> Result<Vec<MirrorRow>, DbErr> {
+    match namespace {
+        Some(ns) => {
+            rows(
+                c,
+                &format!("{SELECT} WHERE r.state = ? AND ns.username = ? ORDER BY r.namespace_user_id, r.name"),
+                vec![mirror_state.into(), ns.into()],
+            )
+            .await
+        }
+        None => {
+            rows(
+                c,
+                &format!("{SELECT} WHERE r.state = ? ORDER BY r.namespace_user_id, r.name"),
+                vec![mirror_state.into()],
+            )
+            .await
+        }
+    }
+}
+
 /// Mirrors a sync should start for now (Quay's candidates): a sync asked for (`SYNC_NOW`), an
 /// enabled mirror whose start date has come with retries left, and `SYNCING` ones, which only the
 /// holder of the mirror job's lease runs, so a `SYNCING` row seen at the start of its run was left

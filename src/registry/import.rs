@@ -13,6 +13,7 @@
 
 use std::collections::{BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::sync::atomic::Ordering;
 
 use bytes::Bytes;
@@ -25,8 +26,10 @@ use crate::auth::Actor;
 use crate::oci::layout::{self, Catalog, VolumePart};
 use crate::oci::{Digest, Reference, RepositoryName, parse_manifest};
 
-/// Blob uploads at once.
+/// Blob uploads of one manifest at once.
 const BLOBS_AT_ONCE: usize = 4;
+/// Images of one repository stored at once.
+const MANIFESTS_AT_ONCE: usize = 4;
 /// How long a manifest the import stored by digest is kept without a tag (a day).
 const HOLD_MS: i64 = 24 * 3600 * 1000;
 
@@ -63,6 +66,8 @@ struct Checked {
     bytes: Bytes,
     /// Its blobs, once each, with the size it declares (none for schema 1).
     blobs: Vec<(Digest, Option<u64>)>,
+    /// An index (stored after the images it lists).
+    index: bool,
 }
 
 /// One repository of the export under its name here.
@@ -187,7 +192,15 @@ pub async fn import(app: &App, request: &ImportRequest, progress: &Progress) -> 
         }
         repos.push(repo);
     }
-    let outcome = put_content(app, &actor, &targets, &repos, &manifests, &sources, progress, &mut summary).await;
+    let writer = Writer {
+        app,
+        actor: &actor,
+        sources: &sources,
+        progress,
+        held: std::sync::Mutex::new(Held { last: std::time::Instant::now(), stored: Vec::new() }),
+        gates: Default::default(),
+    };
+    let outcome = put_content(&writer, &targets, &repos, &manifests, &mut summary).await;
     if let Err(e) = outcome {
         // A repository this run created and could not fill goes again: nothing of it is visible.
         for name in &created {
@@ -223,60 +236,130 @@ pub async fn import(app: &App, request: &ImportRequest, progress: &Progress) -> 
     Ok(summary)
 }
 
-/// Blobs, then manifests by digest, repository by repository.
-#[allow(clippy::too_many_arguments)]
+/// What the writers of one import share.
+struct Writer<'a> {
+    app: &'a App,
+    actor: &'a Actor,
+    sources: &'a HashMap<String, BlobBytes>,
+    progress: &'a Progress,
+    /// Manifests stored by digest stay until the tags are set, however long the import takes:
+    /// those stored since the last hold, held together once a third of their pins' life is gone.
+    held: std::sync::Mutex<Held>,
+    /// One placement of a blob at a time (two images sharing a new layer upload it once).
+    gates: std::sync::Mutex<HashMap<String, Arc<tokio::sync::Mutex<()>>>>,
+}
+
+/// Manifests stored since the last hold.
+struct Held {
+    last: std::time::Instant,
+    stored: Vec<(i32, Digest)>,
+}
+
+/// What storing one manifest did: nothing (it was here), or its blobs' placements.
+struct Stored {
+    present: bool,
+    blobs: Vec<(Placed, String)>,
+}
+
+/// Blobs, then manifests by digest, repository by repository: a repository's images (and
+/// artifacts) a few at a time, then its indexes in the catalog's order (children first).
 async fn put_content(
-    app: &App,
-    actor: &Actor,
+    writer: &Writer<'_>,
     targets: &[Target],
     repos: &[super::RepoRow],
     manifests: &[Checked],
-    sources: &HashMap<String, BlobBytes>,
-    progress: &Progress,
     summary: &mut ImportSummary,
 ) -> Result<()> {
     let mut uploaded: BTreeSet<String> = BTreeSet::new();
-    // Manifests stored by digest stay until the tags are set, however long the import takes.
-    let held_until = crate::util::now_ms() + HOLD_MS;
     for (target, repo) in targets.iter().zip(repos) {
-        for &index in &target.manifests {
-            let m = &manifests[index];
-            let reference = Reference::Digest(m.digest.clone());
-            if super::get_manifest(app, None, &target.name, repo, &reference).await.is_ok() {
-                super::hold_manifest(app, repo, &m.digest, held_until).await?;
+        let (indexes, images): (Vec<usize>, Vec<usize>) = target.manifests.iter().partition(|&&i| manifests[i].index);
+        let stored: Vec<Result<Stored>> = futures_util::stream::iter(images)
+            .map(|i| writer.store(target, repo, &manifests[i]))
+            .buffer_unordered(MANIFESTS_AT_ONCE)
+            .collect()
+            .await;
+        let mut results = stored;
+        for i in indexes {
+            results.push(writer.store(target, repo, &manifests[i]).await);
+        }
+        for result in results {
+            let stored = result?;
+            if stored.present {
                 summary.manifests_present += 1;
                 continue;
             }
-            let results: Vec<Result<Placed>> = futures_util::stream::iter(m.blobs.iter())
-                .map(|(digest, _)| {
-                    let source = sources.get(&digest.to_string());
-                    async move { place_blob(app, actor, repo, digest, source, progress).await }
-                })
-                .buffer_unordered(BLOBS_AT_ONCE)
-                .collect()
-                .await;
-            for (placed, (digest, _)) in results.into_iter().zip(&m.blobs) {
-                match placed? {
+            summary.manifests_imported += 1;
+            for (placed, digest) in stored.blobs {
+                match placed {
                     Placed::Present => summary.blobs_present += 1,
                     Placed::Linked => summary.blobs_linked += 1,
+                    // A blob two repositories use is uploaded once and linked after.
                     Placed::Uploaded => {
-                        // A blob two repositories use is uploaded once and linked after.
-                        if uploaded.insert(digest.to_string()) {
+                        if uploaded.insert(digest.clone()) {
                             summary.blobs_imported += 1;
-                            summary.bytes_imported += sources.get(&digest.to_string()).map_or(0, BlobBytes::size);
+                            summary.bytes_imported += writer.sources.get(&digest).map_or(0, BlobBytes::size);
                         }
                     }
                 }
             }
-            super::put_manifest(app, actor, &target.name, repo, &reference, Some(&m.media_type), &m.bytes)
-                .await
-                .map_err(|e| TransferError(format!("{}@{}: {e}", target.exported, m.digest)))?;
-            super::hold_manifest(app, repo, &m.digest, held_until).await?;
-            summary.manifests_imported += 1;
-            crate::testhooks::reached("import.manifest-stored").await;
         }
     }
-    Ok(())
+    // What was stored since the last hold, held until the tags are set.
+    let rest = std::mem::take(&mut writer.held.lock().unwrap_or_else(std::sync::PoisonError::into_inner).stored);
+    Ok(super::hold_manifests(writer.app, &rest, crate::util::now_ms() + HOLD_MS).await?)
+}
+
+impl Writer<'_> {
+    /// Notes a stored manifest; once a third of a pin's life has passed since the last hold, holds
+    /// every manifest noted since (one transaction for many, not one per manifest).
+    async fn hold_when_due(&self, repo_id: i32, digest: &Digest) -> Result<()> {
+        let pin_life = std::time::Duration::from_secs(self.app.config.push_temp_tag_expiration_sec);
+        let due = {
+            let mut held = self.held.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+            held.stored.push((repo_id, digest.clone()));
+            if held.last.elapsed() >= pin_life / 3 {
+                held.last = std::time::Instant::now();
+                std::mem::take(&mut held.stored)
+            } else {
+                Vec::new()
+            }
+        };
+        Ok(super::hold_manifests(self.app, &due, crate::util::now_ms() + HOLD_MS).await?)
+    }
+
+    fn gate(&self, digest: &str) -> Arc<tokio::sync::Mutex<()>> {
+        let mut gates = self.gates.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        gates.entry(digest.to_owned()).or_default().clone()
+    }
+
+    /// Stores one manifest by digest, its blobs first; one already here is held and kept.
+    async fn store(&self, target: &Target, repo: &super::RepoRow, m: &Checked) -> Result<Stored> {
+        let app = self.app;
+        let reference = Reference::Digest(m.digest.clone());
+        if super::get_manifest(app, None, &target.name, repo, &reference).await.is_ok() {
+            // Left by an interrupted run, its pin may be about to end: held now.
+            super::hold_manifests(app, &[(repo.id, m.digest.clone())], crate::util::now_ms() + HOLD_MS).await?;
+            return Ok(Stored { present: true, blobs: Vec::new() });
+        }
+        let placed: Vec<Result<(Placed, String)>> = futures_util::stream::iter(m.blobs.iter())
+            .map(|(digest, _)| async move {
+                let text = digest.to_string();
+                let gate = self.gate(&text);
+                let _placing = gate.lock().await;
+                let source = self.sources.get(&text);
+                place_blob(app, self.actor, repo, digest, source, self.progress).await.map(|p| (p, text))
+            })
+            .buffer_unordered(BLOBS_AT_ONCE)
+            .collect()
+            .await;
+        let blobs = placed.into_iter().collect::<Result<Vec<_>>>()?;
+        super::put_manifest(app, self.actor, &target.name, repo, &reference, Some(&m.media_type), &m.bytes)
+            .await
+            .map_err(|e| TransferError(format!("{}@{}: {e}", target.exported, m.digest)))?;
+        self.hold_when_due(repo.id, &m.digest).await?;
+        crate::testhooks::reached("import.manifest-stored").await;
+        Ok(Stored { present: false, blobs })
+    }
 }
 
 enum Placed {
@@ -508,7 +591,8 @@ fn read_manifest(first: &Path, digest: &str, media_type: &str, size: u64, reposi
             blobs.push((d.clone(), s));
         }
     }
-    Ok(Checked { digest: parsed_digest, media_type: media_type.to_owned(), bytes: Bytes::from(bytes), blobs })
+    let index = matches!(parsed.kind, crate::oci::ManifestKind::Index { .. });
+    Ok(Checked { digest: parsed_digest, media_type: media_type.to_owned(), bytes: Bytes::from(bytes), blobs, index })
 }
 
 /// A user (not an organization or robot) by name, as their own actor would be.

@@ -82,12 +82,17 @@ pub async fn put_manifest(
     store_manifest(app, actor, name, repo, reference, content_type, body, false).await
 }
 
-/// Keeps a manifest pushed by digest alive until at least `until_ms` (its hidden pins extended):
-/// a long import's early manifests must outlive `PUSH_TEMP_TAG_EXPIRATION_SEC` until their tags
-/// are set.
-pub async fn hold_manifest(app: &App, repo: &RepoRow, digest: &Digest, until_ms: i64) -> Result<()> {
+/// Keeps manifests pushed by digest (repository id, digest) alive until at least `until_ms` (their
+/// hidden pins extended), in one transaction: a long import's early manifests must outlive
+/// `PUSH_TEMP_TAG_EXPIRATION_SEC` until their tags are set.
+pub async fn hold_manifests(app: &App, manifests: &[(i32, Digest)], until_ms: i64) -> Result<()> {
+    if manifests.is_empty() {
+        return Ok(());
+    }
     let tx = app.db.begin().await?;
-    crate::db::tag::extend_temp_pins(&tx, repo.id, &digest.to_string(), until_ms).await?;
+    for (repo_id, digest) in manifests {
+        crate::db::tag::extend_temp_pins(&tx, *repo_id, &digest.to_string(), until_ms).await?;
+    }
     tx.commit().await?;
     Ok(())
 }

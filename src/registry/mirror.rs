@@ -211,6 +211,195 @@ pub async fn list(app: &App, actor: &Actor) -> Result<Vec<MirrorView>> {
     Ok(crate::db::mirror::all_mirrors(&app.db.read).await?.iter().map(|m| view(app, m)).collect())
 }
 
+/// What `GET /api/v1/repository/mirror/health` is asked.
+pub struct HealthQuery<'a> {
+    pub namespace: Option<&'a str>,
+    pub detailed: bool,
+    pub limit: u64,
+    pub offset: u64,
+}
+
+/// The health of repository mirroring, in the shape of Quay's mirror health endpoint.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Health {
+    pub healthy: bool,
+    pub workers: HealthWorkers,
+    pub repositories: HealthRepositories,
+    pub tags_pending: u64,
+    pub last_check: String,
+    pub issues: Vec<HealthIssue>,
+}
+
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct HealthWorkers {
+    /// Nodes syncing mirrors now (the holder of the `repo-mirror` job's lease).
+    pub active: u64,
+    /// Live nodes (servers and workers), any of which takes the job over.
+    pub configured: u64,
+    pub status: &'static str,
+}
+
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct HealthRepositories {
+    pub total: u64,
+    pub syncing: u64,
+    pub completed: u64,
+    pub failed: u64,
+    pub never_run: u64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub details: Option<Vec<HealthDetail>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub pagination: Option<Value>,
+}
+
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct HealthDetail {
+    pub namespace: String,
+    pub repository: String,
+    pub sync_status: &'static str,
+    pub is_enabled: bool,
+    pub last_sync: Option<String>,
+    pub retries_remaining: i32,
+}
+
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct HealthIssue {
+    pub severity: &'static str,
+    pub message: String,
+    pub timestamp: String,
+}
+
+/// Above this share of failed mirrors (of those that ran), mirroring is unhealthy (Quay's 20 %).
+const FAILING_SHARE: f64 = 0.2;
+/// A mirror whose last sync ended longer ago than this is stale.
+const STALE_AFTER: chrono::TimeDelta = chrono::TimeDelta::hours(24);
+/// Issues of one kind listed, at most.
+const ISSUES_PER_KIND: usize = 5;
+
+/// Repository mirroring at a glance: every mirror's status, stale and exhausted ones, and whether
+/// too many fail. Every mirror for superusers; one namespace's for its members (or the user).
+pub async fn health(app: &App, actor: &Actor, q: &HealthQuery<'_>) -> Result<Health> {
+    let user = actor.signed_in()?;
+    if !actor.superuser() {
+        let Some(ns) = q.namespace else { return Err(crate::auth::Denied::Forbidden.into()) };
+        let account = crate::db::user::find_user(&app.db.read, ns).await?.ok_or(crate::auth::Denied::Forbidden)?;
+        let allowed = if account.organization {
+            crate::db::team::organization_membership(&app.db.read, account.id, user.id).await?.0
+        } else {
+            account.id == user.id
+        };
+        if !allowed {
+            return Err(crate::auth::Denied::Forbidden.into());
+        }
+    }
+    let mirrors = crate::db::mirror::mirrors_in_state(&app.db.read, repo_state::MIRROR, q.namespace).await?;
+    let now = chrono::Utc::now();
+    let timestamp = now.to_rfc3339_opts(chrono::SecondsFormat::Micros, true);
+    let count = |s: i32| mirrors.iter().filter(|m| m.sync_status == s).count() as u64;
+    let (syncing, completed, failed, never_run) =
+        (count(status::SYNCING), count(status::SUCCESS), count(status::FAIL), count(status::NEVER_RUN));
+    let mut last_syncs = Vec::with_capacity(mirrors.len());
+    let mut tags_pending = 0;
+    for m in &mirrors {
+        let progress: Option<Progress> = crate::db::queue::mirror_progress(&app.db.read, m.id)
+            .await?
+            .and_then(|body| serde_json::from_str(&body).ok());
+        if m.sync_status == status::SYNCING
+            && let Some(p) = &progress
+        {
+            tags_pending += p.tags_total.saturating_sub(p.tags_done) as u64;
+        }
+        let finished = progress
+            .and_then(|p| p.finished)
+            .and_then(|f| chrono::DateTime::parse_from_rfc3339(&f).ok())
+            .map(|f| f.with_timezone(&chrono::Utc));
+        last_syncs.push(finished);
+    }
+    let name = |m: &MirrorRow| format!("{}/{}", m.namespace, m.repository);
+    let issue = |severity, message| HealthIssue { severity, message, timestamp: timestamp.clone() };
+    let mut issues = Vec::new();
+    let waiting = |m: &MirrorRow| m.is_enabled && m.sync_status != status::SYNCING;
+    let stale =
+        mirrors.iter().zip(&last_syncs).filter(|(m, last)| waiting(m) && last.is_some_and(|l| now - l > STALE_AFTER));
+    for (m, _) in stale.take(ISSUES_PER_KIND) {
+        issues.push(issue("warning", format!("Repository {} hasn't synced in over 24 hours", name(m))));
+    }
+    let never = mirrors
+        .iter()
+        .zip(&last_syncs)
+        .filter(|(m, last)| waiting(m) && last.is_none() && m.sync_status == status::NEVER_RUN);
+    for (m, _) in never.take(ISSUES_PER_KIND) {
+        issues.push(issue("warning", format!("Repository {} has never been synced", name(m))));
+    }
+    let exhausted = mirrors.iter().filter(|m| m.sync_status == status::FAIL && m.sync_retries_remaining == 0);
+    for m in exhausted.take(ISSUES_PER_KIND) {
+        issues.push(issue("error", format!("Repository {} has exhausted all retry attempts", name(m))));
+    }
+    let ran = mirrors.len() as u64 - never_run;
+    let mut healthy = true;
+    if ran > 0 {
+        let share = failed as f64 / ran as f64;
+        if share > FAILING_SHARE {
+            healthy = false;
+            issues.insert(
+                0,
+                issue(
+                    "critical",
+                    format!(
+                        "{:.1}% of repositories are failing (threshold: {:.1}%)",
+                        share * 100.0,
+                        FAILING_SHARE * 100.0
+                    ),
+                ),
+            );
+        }
+    }
+    let active = crate::db::queue::lease_holder(&app.db.read, crate::worker::Job::RepoMirror.name()).await?.is_some();
+    let configured = crate::db::queue::live_nodes(&app.db.read).await?.len() as u64;
+    let (details, pagination) = if q.detailed {
+        let limit = q.limit.clamp(1, 1000) as usize;
+        let offset = q.offset as usize;
+        let page: Vec<HealthDetail> = mirrors
+            .iter()
+            .zip(&last_syncs)
+            .skip(offset)
+            .take(limit)
+            .map(|(m, last)| HealthDetail {
+                namespace: m.namespace.clone(),
+                repository: m.repository.clone(),
+                sync_status: status::name(m.sync_status),
+                is_enabled: m.is_enabled,
+                last_sync: last.map(|l| l.to_rfc3339_opts(chrono::SecondsFormat::Micros, true)),
+                retries_remaining: m.sync_retries_remaining,
+            })
+            .collect();
+        let has_more = offset + page.len() < mirrors.len();
+        (Some(page), Some(json!({"limit": limit, "offset": offset, "has_more": has_more})))
+    } else {
+        (None, None)
+    };
+    Ok(Health {
+        healthy,
+        workers: HealthWorkers {
+            active: u64::from(active),
+            configured,
+            status: if healthy { "healthy" } else { "degraded" },
+        },
+        repositories: HealthRepositories {
+            total: mirrors.len() as u64,
+            syncing,
+            completed,
+            failed,
+            never_run,
+            details,
+            pagination,
+        },
+        tags_pending,
+        last_check: timestamp,
+        issues,
+    })
+}
+
 /// Quay's `external_registry_config` with its defaults filled in.
 fn registry_config(given: Option<&Value>, before: Option<&Value>) -> Result<Value> {
     let base = before.cloned().unwrap_or_else(|| json!({}));

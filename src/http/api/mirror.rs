@@ -8,7 +8,7 @@ use serde_json::{Value, json};
 
 use super::discovery::error_schema;
 use super::discovery::schema::{array, boolean, enumeration, integer, nullable, object, string};
-use super::{ApiError, ApiResult, Body, Caller, Endpoint, Path, Scope, json_response, no_content};
+use super::{ApiError, ApiResult, Body, Caller, Endpoint, Path, Query, Scope, flag, json_response, no_content};
 use crate::app::AppState;
 use crate::registry::mirror::{self, MirrorInput};
 
@@ -89,8 +89,83 @@ const CHANGED: &[(u16, Option<super::Schema>)] = &[
     (409, Some(error_schema)),
 ];
 
+fn health_schema() -> Value {
+    let count =
+        |names: &[&'static str]| -> Vec<(&'static str, Value)> { names.iter().map(|n| (*n, integer())).collect() };
+    object(
+        &[
+            ("healthy", boolean()),
+            (
+                "workers",
+                object(
+                    &[
+                        ("active", integer()),
+                        ("configured", integer()),
+                        ("status", enumeration(&["healthy", "degraded"])),
+                    ],
+                    &["active", "configured", "status"],
+                ),
+            ),
+            ("repositories", object(&count(&["total", "syncing", "completed", "failed", "never_run"]), &["total"])),
+            ("tags_pending", integer()),
+            ("last_check", string()),
+            (
+                "issues",
+                array(object(
+                    &[
+                        ("severity", enumeration(&["critical", "error", "warning"])),
+                        ("message", string()),
+                        ("timestamp", string()),
+                    ],
+                    &["severity", "message", "timestamp"],
+                )),
+            ),
+        ],
+        &["healthy", "workers", "repositories", "tags_pending", "last_check", "issues"],
+    )
+}
+
+const HEALTH_QUERY: &[(&str, &str, &str)] = &[
+    ("namespace", "string", "Only this namespace's mirrors"),
+    ("detailed", "boolean", "Include a page of per-repository rows"),
+    ("limit", "integer", "Rows in the detailed page (1 to 1000, default 100)"),
+    ("offset", "integer", "Where the detailed page starts"),
+];
+
 pub fn endpoints() -> Vec<Endpoint> {
     vec![
+        Endpoint {
+            method: "GET",
+            path: "/repository/mirror/health",
+            operation_id: "getRepositoryMirrorHealth",
+            summary: "Repository mirroring's health: 200 when healthy, 503 when too many mirrors fail",
+            scope: None,
+            query: HEALTH_QUERY,
+            body: None,
+            responses: &[
+                (200, Some(health_schema)),
+                (401, Some(error_schema)),
+                (403, Some(error_schema)),
+                (503, Some(health_schema)),
+            ],
+            handler: || get(mirror_health),
+        },
+        Endpoint {
+            method: "GET",
+            path: "/superuser/mirror/health",
+            operation_id: "getSuperuserMirrorHealth",
+            summary: "Repository mirroring's health across every namespace (superusers)",
+            scope: Some(Scope::SuperUser),
+            query: HEALTH_QUERY,
+            body: None,
+            responses: &[
+                (200, Some(health_schema)),
+                (401, Some(error_schema)),
+                (403, Some(error_schema)),
+                (503, Some(health_schema)),
+            ],
+            handler: || get(mirror_health),
+        },
         Endpoint {
             method: "GET",
             path: "/repository/{repository}/mirror",
@@ -241,6 +316,31 @@ fn input(body: &Value) -> Result<MirrorInput, ApiError> {
         robot_username: text("robot_username")?,
         skopeo_timeout: number("skopeo_timeout_interval")?,
     })
+}
+
+#[derive(serde::Deserialize)]
+struct HealthParams {
+    namespace: Option<String>,
+    detailed: Option<String>,
+    limit: Option<u64>,
+    offset: Option<u64>,
+}
+
+async fn mirror_health(State(app): State<AppState>, caller: Caller, Query(q): Query<HealthParams>) -> ApiResult {
+    let query = mirror::HealthQuery {
+        namespace: q.namespace.as_deref().filter(|n| !n.is_empty()),
+        detailed: flag(&q.detailed),
+        limit: q.limit.unwrap_or(100),
+        offset: q.offset.unwrap_or(0),
+    };
+    let health = mirror::health(&app, &caller, &query).await?;
+    let status = if health.healthy { StatusCode::OK } else { StatusCode::SERVICE_UNAVAILABLE };
+    let mut response = json_response(status, json!(health))?;
+    response.headers_mut().insert(
+        axum::http::header::CACHE_CONTROL,
+        axum::http::HeaderValue::from_static("no-cache, no-store, must-revalidate"),
+    );
+    Ok(response)
 }
 
 async fn get_mirror(
