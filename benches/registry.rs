@@ -8,6 +8,7 @@
 //! on PostgreSQL (127.0.0.1:5432); blob pulls then follow each registry's redirect to the storage.
 //! `BENCH_QUAY_BASELINE=/path/to/quay` adds a third server, an earlier build of quay, measured in
 //! the same rounds: a change's before and after, side by side with distribution.
+//! `BENCH_QUAY_ENV="NAME=VALUE ..."` sets environment variables of the measured build only.
 //! `BENCH_MIRROR=1` measures a repository mirror's sync instead (`registry/mirror.rs`), and
 //! `BENCH_TRANSFER=1` `quay export` and `quay import` (`registry/transfer.rs`).
 
@@ -298,6 +299,18 @@ async fn start_quay(
             .env_remove("RUST_LIB_BACKTRACE")
             // As the units and the image run it (two malloc arenas).
             .env("MALLOC_ARENA_MAX", "2")
+            // BENCH_QUAY_ENV="NAME=VALUE ...": settings of the measured build only (not the
+            // baseline's), to compare allocator settings of one binary in the same rounds.
+            .envs(
+                std::env::var("BENCH_QUAY_ENV")
+                    .ok()
+                    .filter(|_| name == "quay")
+                    .unwrap_or_default()
+                    .split_whitespace()
+                    .filter_map(|kv| kv.split_once('='))
+                    .map(|(k, v)| (k.to_owned(), v.to_owned()))
+                    .collect::<Vec<_>>(),
+            )
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .spawn()

@@ -267,11 +267,11 @@ async fn a_mirror_copies_matching_tags_and_architectures_from_a_token_auth_quay_
     assert_eq!(status, StatusCode::NOT_FOUND);
 }
 
-/// `quay admin --config DIR ARGS` against a test server's data folder.
-fn admin(s: &Server, args: &[&str]) -> std::process::Output {
-    let mut all = vec!["admin", "--config", s.dir.path().to_str().unwrap()];
-    all.extend_from_slice(args);
-    quay_output(&all, "")
+/// `quay admin --config DIR ARGS` against a test server's data folder, on a blocking thread: the
+/// server answers from this test's runtime (and its log writer may hold a write transaction the
+/// command waits for) meanwhile.
+async fn admin(s: &Server, args: &[&str]) -> std::process::Output {
+    admin_with_stdin(s, args, "").await
 }
 
 #[tokio::test]
@@ -291,12 +291,13 @@ async fn an_unreachable_upstream_fails_the_sync_and_uses_a_retry() {
             "v*",
             "--no-tls-verify",
         ],
-    );
+    )
+    .await;
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     let created: Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(created["robot_username"], "admin+mirror", "a robot is made for the mirror");
     quay::registry::mirror::run_due(&local.app).await.unwrap();
-    let out = admin(&local, &["--json", "mirror", "show", "admin/lost"]);
+    let out = admin(&local, &["--json", "mirror", "show", "admin/lost"]).await;
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     let shown: Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(shown["sync_status"], "FAIL", "{shown}");
@@ -304,7 +305,7 @@ async fn an_unreachable_upstream_fails_the_sync_and_uses_a_retry() {
     let kinds = log_kinds(&local).await;
     let failed = kinds.iter().find(|(k, _)| k == "repo_mirror_sync_failed").expect("a failure is logged");
     assert!(failed.1["message"].as_str().unwrap().contains("cannot reach"), "{}", failed.1);
-    let out = admin(&local, &["mirror", "list"]);
+    let out = admin(&local, &["mirror", "list"]).await;
     assert!(String::from_utf8_lossy(&out.stdout).contains("admin/lost"));
     // Mirror health: every mirror failing is unhealthy (503), with the issue named.
     let admin_auth = Auth::Basic(ADMIN);
@@ -339,13 +340,14 @@ async fn an_unreachable_upstream_fails_the_sync_and_uses_a_retry() {
     let (status, _) = call(&local, Method::GET, health, &Auth::Anonymous, None).await;
     assert_eq!(status, StatusCode::UNAUTHORIZED);
     // Deleting the mirror gives the repository back to pushes.
-    assert!(admin(&local, &["mirror", "delete", "admin/lost"]).status.success());
-    let out = admin(&local, &["mirror", "show", "admin/lost"]);
+    assert!(admin(&local, &["mirror", "delete", "admin/lost"]).await.status.success());
+    let out = admin(&local, &["mirror", "show", "admin/lost"]).await;
     assert!(!out.status.success());
 
     // The SSRF rule: an internal address is refused unless allowed.
     let strict = Server::start_with("FEATURE_REPO_MIRROR: true\nDATABASE_SECRET_KEY: k\n").await;
-    let out = admin(&strict, &["mirror", "create", "admin/lost", "--from", "127.0.0.1:9/nothing", "--tags", "v*"]);
+    let out =
+        admin(&strict, &["mirror", "create", "admin/lost", "--from", "127.0.0.1:9/nothing", "--tags", "v*"]).await;
     assert!(!out.status.success());
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("The provided registry location is not allowed"), "{err}");
@@ -480,14 +482,17 @@ fn noise(len: usize, seed: u8) -> Vec<u8> {
         .collect()
 }
 
-fn admin_with_stdin(s: &Server, args: &[&str], stdin: &str) -> std::process::Output {
-    let mut all = vec!["admin", "--config", s.dir.path().to_str().unwrap()];
-    all.extend_from_slice(args);
-    quay_output(&all, stdin)
+async fn admin_with_stdin(s: &Server, args: &[&str], stdin: &str) -> std::process::Output {
+    let mut all: Vec<String> = vec!["admin".into(), "--config".into(), s.dir.path().to_str().unwrap().into()];
+    all.extend(args.iter().map(|a| a.to_string()));
+    let stdin = stdin.to_owned();
+    tokio::task::spawn_blocking(move || quay_output(&all.iter().map(String::as_str).collect::<Vec<_>>(), &stdin))
+        .await
+        .unwrap()
 }
 
-fn mirror_show(s: &Server, repo: &str) -> Value {
-    let out = admin(s, &["--json", "mirror", "show", repo]);
+async fn mirror_show(s: &Server, repo: &str) -> Value {
+    let out = admin(s, &["--json", "mirror", "show", repo]).await;
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     serde_json::from_slice(&out.stdout).unwrap()
 }
@@ -546,12 +551,13 @@ async fn a_mirror_of_distribution_over_tls_trusts_extra_ca_certs_resumes_a_broke
             "0",
         ],
         ALICE.1,
-    );
+    )
+    .await;
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     // The upstream's certificate is signed by a CA nobody trusts yet: the sync fails on it.
-    assert!(admin(&local, &["mirror", "sync-now", "admin/dist"]).status.success());
+    assert!(admin(&local, &["mirror", "sync-now", "admin/dist"]).await.status.success());
     quay::registry::mirror::run_due(&local.app).await.unwrap();
-    let shown = mirror_show(&local, "admin/dist");
+    let shown = mirror_show(&local, "admin/dist").await;
     assert_eq!(shown["sync_status"], "FAIL", "{shown}");
     let kinds = log_kinds(&local).await;
     let failed = &kinds.iter().rev().find(|(k, _)| k == "repo_mirror_sync_failed").unwrap().1;
@@ -562,9 +568,9 @@ async fn a_mirror_of_distribution_over_tls_trusts_extra_ca_certs_resumes_a_broke
     std::fs::copy(&dist.ca, local.dir.path().join("extra_ca_certs/upstream-ca.crt")).unwrap();
     relay.cut_after.store(1 << 20, std::sync::atomic::Ordering::SeqCst);
     relay.relayed.store(0, std::sync::atomic::Ordering::SeqCst);
-    assert!(admin(&local, &["mirror", "sync-now", "admin/dist"]).status.success());
+    assert!(admin(&local, &["mirror", "sync-now", "admin/dist"]).await.status.success());
     quay::registry::mirror::run_due(&local.app).await.unwrap();
-    let shown = mirror_show(&local, "admin/dist");
+    let shown = mirror_show(&local, "admin/dist").await;
     assert_eq!(shown["sync_status"], "SUCCESS", "{shown}");
     assert_eq!(relay.cuts.load(std::sync::atomic::Ordering::SeqCst), 1, "the relay broke one transfer");
     let relayed = relay.relayed.load(std::sync::atomic::Ordering::SeqCst);
@@ -586,14 +592,14 @@ async fn a_mirror_of_distribution_over_tls_trusts_extra_ca_certs_resumes_a_broke
 
     // A cancel while the sync waits on the upstream: it stops before its next tag and stays idle.
     let _ = relay.hold.send(true);
-    assert!(admin(&local, &["mirror", "sync-now", "admin/dist"]).status.success());
+    assert!(admin(&local, &["mirror", "sync-now", "admin/dist"]).await.status.success());
     let app = local.app.clone();
     let sync = tokio::spawn(async move { quay::registry::mirror::run_due(&app).await.unwrap() });
-    wait_until("the sync runs", || async { mirror_show(&local, "admin/dist")["sync_status"] == "SYNCING" }).await;
-    assert!(admin(&local, &["mirror", "cancel", "admin/dist"]).status.success());
+    wait_until("the sync runs", || async { mirror_show(&local, "admin/dist").await["sync_status"] == "SYNCING" }).await;
+    assert!(admin(&local, &["mirror", "cancel", "admin/dist"]).await.status.success());
     let _ = relay.hold.send(false);
     sync.await.unwrap();
-    let shown = mirror_show(&local, "admin/dist");
+    let shown = mirror_show(&local, "admin/dist").await;
     assert_eq!(shown["sync_status"], "CANCEL", "{shown}");
     assert_eq!(shown["sync_retries_remaining"], 0);
     assert_eq!(shown["sync_start_date"], Value::Null, "idle until the next sync-now");
@@ -754,7 +760,8 @@ async fn a_proxy_cache_organization_pulls_through_once_and_serves_its_cache_whil
             "--password-stdin",
         ],
         ALICE.1,
-    );
+    )
+    .await;
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     let (status, body) = call(&local, Method::GET, path, &admin_auth, None).await;
     assert_eq!(status, StatusCode::OK);
@@ -840,7 +847,7 @@ async fn a_failed_tag_rolls_the_whole_sync_back_with_repo_mirror_rollback() {
             "{MIRRORING}FEATURE_QUOTA_MANAGEMENT: true\nREPO_MIRROR_ROLLBACK: {rollback}\n"
         ))
         .await;
-        assert!(admin(&local, &["quota", "set", "admin", "--limit", "100K", "--reject", "100"]).status.success());
+        assert!(admin(&local, &["quota", "set", "admin", "--limit", "100K", "--reject", "100"]).await.status.success());
         let out = admin_with_stdin(
             &local,
             &[
@@ -859,10 +866,11 @@ async fn a_failed_tag_rolls_the_whole_sync_back_with_repo_mirror_rollback() {
                 "0",
             ],
             ALICE.1,
-        );
+        )
+        .await;
         assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
         quay::registry::mirror::run_due(&local.app).await.unwrap();
-        let shown = mirror_show(&local, "admin/app");
+        let shown = mirror_show(&local, "admin/app").await;
         assert_eq!(shown["sync_status"], "FAIL", "{shown}");
         let token = local.token(Some(ADMIN), &["repository:admin/app:pull"]).await;
         let v1 = served_digest(&local, &token, "admin/app", "v1").await;
@@ -1001,9 +1009,9 @@ async fn a_proxy_cache_over_its_quota_evicts_the_tags_that_expire_soonest() {
         ALICE.0,
         "--password-stdin",
     ];
-    let out = admin_with_stdin(&local, &args, ALICE.1);
+    let out = admin_with_stdin(&local, &args, ALICE.1).await;
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-    let out = admin(&local, &["quota", "set", "cache", "--limit", "700K", "--reject", "100"]);
+    let out = admin(&local, &["quota", "set", "cache", "--limit", "700K", "--reject", "100"]).await;
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
 
     assert_eq!(pull_through(&local, "cache/one").await.0, StatusCode::OK);
@@ -1020,7 +1028,7 @@ async fn a_proxy_cache_over_its_quota_evicts_the_tags_that_expire_soonest() {
         }
     };
     assert_eq!((tags("cache/one").await, tags("cache/two").await, tags("cache/three").await), (0, 1, 1));
-    let out = admin(&local, &["--json", "quota", "show", "cache"]);
+    let out = admin(&local, &["--json", "quota", "show", "cache"]).await;
     let shown: Value = serde_json::from_slice(&out.stdout).unwrap();
     assert!(shown["used_bytes"].as_i64().unwrap() <= 700 * 1024, "{shown}");
     // An image larger than the whole quota: everything evictable goes, and the pull is refused.

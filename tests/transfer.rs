@@ -31,9 +31,14 @@ fn blob_file(dir: &Path, digest: &str) -> std::path::PathBuf {
     dir.join("blobs/sha256").join(&digest[7..])
 }
 
-/// Runs quay and returns (success, stdout, stderr).
-fn run(args: &[&str]) -> (bool, String, String) {
-    let out = quay_output(args, "");
+/// Runs quay and returns (success, stdout, stderr), on a blocking thread: the registries answer from
+/// this test's runtime meanwhile (a log writer there may hold a write transaction quay waits for).
+async fn run(args: &[&str]) -> (bool, String, String) {
+    let args: Vec<String> = args.iter().map(|a| a.to_string()).collect();
+    let out =
+        tokio::task::spawn_blocking(move || quay_output(&args.iter().map(String::as_str).collect::<Vec<_>>(), ""))
+            .await
+            .unwrap();
     (
         out.status.success(),
         String::from_utf8_lossy(&out.stdout).into_owned(),
@@ -41,8 +46,8 @@ fn run(args: &[&str]) -> (bool, String, String) {
     )
 }
 
-fn run_ok(args: &[&str]) -> String {
-    let (ok, stdout, stderr) = run(args);
+async fn run_ok(args: &[&str]) -> String {
+    let (ok, stdout, stderr) = run(args).await;
     assert!(ok, "quay {args:?} failed:\n{stderr}");
     stdout
 }
@@ -119,7 +124,8 @@ async fn an_export_round_trips_multi_arch_images_artifacts_and_sparse_indexes_an
     let work = tempfile::tempdir().unwrap();
     let full = work.path().join("full");
     let out =
-        run_ok(&["export", "--config", &config_of(&source), "--to", full.to_str().unwrap(), "--repo", "alice/app"]);
+        run_ok(&["export", "--config", &config_of(&source), "--to", full.to_str().unwrap(), "--repo", "alice/app"])
+            .await;
     assert!(out.contains("exported 1 repositories, 4 tags"), "{out}");
     let catalog = catalog_of(&full);
     let index: Value = serde_json::from_slice(&std::fs::read(full.join("index.json")).unwrap()).unwrap();
@@ -161,7 +167,8 @@ async fn an_export_round_trips_multi_arch_images_artifacts_and_sparse_indexes_an
         full.to_str().unwrap(),
         "--catalog-out",
         far_catalog.to_str().unwrap(),
-    ]);
+    ])
+    .await;
     assert!(out.contains("4 tags set"), "{out}");
     let here = target.push_token(ADMIN, "alice/app").await;
     let there = source.push_token(ALICE, "alice/app").await;
@@ -186,14 +193,9 @@ async fn an_export_round_trips_multi_arch_images_artifacts_and_sparse_indexes_an
     let anonymous = target.client.get(target.url("/v2/alice/app/tags/list")).send().await.unwrap();
     assert_eq!(anonymous.status(), StatusCode::UNAUTHORIZED);
     // Again: nothing to do.
-    let again: Value = serde_json::from_str(&run_ok(&[
-        "import",
-        "--config",
-        &config_of(&target),
-        "--from",
-        full.to_str().unwrap(),
-        "--json",
-    ]))
+    let again: Value = serde_json::from_str(
+        &run_ok(&["import", "--config", &config_of(&target), "--from", full.to_str().unwrap(), "--json"]).await,
+    )
     .unwrap();
     assert_eq!(
         (again["blobs_imported"].as_u64(), again["tags_set"].as_u64(), again["tags_present"].as_u64()),
@@ -214,7 +216,8 @@ async fn an_export_round_trips_multi_arch_images_artifacts_and_sparse_indexes_an
         "alice/app",
         "--since",
         far_catalog.to_str().unwrap(),
-    ]);
+    ])
+    .await;
     assert!(out.contains("left out"), "{out}");
     let catalog = catalog_of(&incremental);
     let far: Value = serde_json::from_slice(&std::fs::read(&far_catalog).unwrap()).unwrap();
@@ -242,10 +245,11 @@ async fn an_export_round_trips_multi_arch_images_artifacts_and_sparse_indexes_an
     assert!(incremental_bytes * 4 < full_bytes, "{incremental_bytes} against {full_bytes}");
     // Checked dry first, then imported: the far side is complete.
     let out =
-        run_ok(&["import", "--config", &config_of(&target), "--from", incremental.to_str().unwrap(), "--dry-run"]);
+        run_ok(&["import", "--config", &config_of(&target), "--from", incremental.to_str().unwrap(), "--dry-run"])
+            .await;
     assert!(out.contains("nothing was written"), "{out}");
     assert_eq!(served_digest(&target, &here, "alice/app", "v3").await, None);
-    run_ok(&["import", "--config", &config_of(&target), "--from", incremental.to_str().unwrap()]);
+    run_ok(&["import", "--config", &config_of(&target), "--from", incremental.to_str().unwrap()]).await;
     assert_eq!(served_digest(&target, &here, "alice/app", "v3").await, Some(v3.clone()));
 
     // Straight from an upstream registry (token auth, plain HTTP) through the native client, with
@@ -313,7 +317,7 @@ async fn an_import_refuses_damaged_or_missing_parts_leaves_nothing_visible_and_r
     killed.wait_for("quay test hook: export.blob-written").await;
     killed.kill();
     assert!(!export.join("quay-catalog.json").exists(), "an interrupted export has no catalog");
-    let (ok, _, stderr) = run(&["import", "--config", &config_of(&source), "--from", export.to_str().unwrap()]);
+    let (ok, _, stderr) = run(&["import", "--config", &config_of(&source), "--from", export.to_str().unwrap()]).await;
     assert!(!ok && stderr.contains("unfinished export"), "{stderr}");
     let kept: Vec<(std::path::PathBuf, std::time::SystemTime)> = walk(&export.join("blobs"))
         .into_iter()
@@ -323,26 +327,27 @@ async fn an_import_refuses_damaged_or_missing_parts_leaves_nothing_visible_and_r
             (f, modified)
         })
         .collect();
-    run_ok(&["export", "--config", &config_of(&source), "--to", export.to_str().unwrap()]);
+    run_ok(&["export", "--config", &config_of(&source), "--to", export.to_str().unwrap()]).await;
     for (file, modified) in kept {
         assert_eq!(std::fs::metadata(&file).unwrap().modified().unwrap(), modified, "{} was kept", file.display());
     }
     // A finished export is never written over.
-    let (ok, _, stderr) = run(&["export", "--config", &config_of(&source), "--to", export.to_str().unwrap()]);
+    let (ok, _, stderr) = run(&["export", "--config", &config_of(&source), "--to", export.to_str().unwrap()]).await;
     assert!(!ok && stderr.contains("already holds a finished export"), "{stderr}");
 
     let target = Server::start_with(FULL_ACCESS).await;
+    let config = config_of(&target);
     let import = |from: &Path| {
         let from = from.to_str().unwrap().to_owned();
-        let config = config_of(&target);
-        move || run(&["import", "--config", &config, "--from", &from])
+        let config = config.clone();
+        async move { run(&["import", "--config", &config, "--from", &from]).await }
     };
     let big_file = blob_file(&export, &sha256(&big));
     // A corrupted blob: refused with its digest named, no tag, no repository.
     let mut damaged = big.clone();
     damaged[1000] ^= 0xff;
     std::fs::write(&big_file, &damaged).unwrap();
-    let (ok, _, stderr) = import(&export)();
+    let (ok, _, stderr) = import(&export).await;
     assert!(!ok, "a damaged blob is refused");
     assert!(stderr.contains(&sha256(&big)) && stderr.contains("damaged"), "{stderr}");
     assert_eq!(stderr.trim().lines().count(), 1, "one line: {stderr}");
@@ -352,7 +357,7 @@ async fn an_import_refuses_damaged_or_missing_parts_leaves_nothing_visible_and_r
     assert_eq!(status, StatusCode::NOT_FOUND, "the repository it created is gone again");
     // A truncated one: refused before anything is written.
     std::fs::write(&big_file, &big[..1000]).unwrap();
-    let (ok, _, stderr) = import(&export)();
+    let (ok, _, stderr) = import(&export).await;
     assert!(!ok && stderr.contains("truncated") && stderr.contains(&sha256(&big)), "{stderr}");
     std::fs::write(&big_file, &big).unwrap();
 
@@ -365,14 +370,9 @@ async fn an_import_refuses_damaged_or_missing_parts_leaves_nothing_visible_and_r
     killed.kill();
     assert_eq!(digest_at(&target, "alice/app", "v1").await, None);
     assert_eq!(digest_at(&target, "alice/app", "v2").await, None);
-    let resumed: Value = serde_json::from_str(&run_ok(&[
-        "import",
-        "--config",
-        &config_of(&target),
-        "--from",
-        export.to_str().unwrap(),
-        "--json",
-    ]))
+    let resumed: Value = serde_json::from_str(
+        &run_ok(&["import", "--config", &config_of(&target), "--from", export.to_str().unwrap(), "--json"]).await,
+    )
     .unwrap();
     assert!(resumed["manifests_present"].as_u64() >= Some(1), "the rerun kept what was stored: {resumed}");
     assert_eq!(resumed["tags_set"].as_u64(), Some(2), "{resumed}");
@@ -382,7 +382,8 @@ async fn an_import_refuses_damaged_or_missing_parts_leaves_nothing_visible_and_r
     // Split into volumes: the big layer is cut across them; a missing volume is named.
     let split = work.path().join("split");
     let out =
-        run_ok(&["export", "--config", &config_of(&source), "--to", split.to_str().unwrap(), "--split", "256KiB"]);
+        run_ok(&["export", "--config", &config_of(&source), "--to", split.to_str().unwrap(), "--split", "256KiB"])
+            .await;
     assert!(out.contains("volumes"), "{out}");
     let volumes = catalog_of(&split.join("volume-001"))["volumes"].as_u64().unwrap();
     assert!(volumes >= 3, "{volumes} volumes");
@@ -391,14 +392,17 @@ async fn an_import_refuses_damaged_or_missing_parts_leaves_nothing_visible_and_r
         let size: u64 = walk(&dir).iter().map(|f| std::fs::metadata(f).unwrap().len()).sum();
         assert!(size <= 256 * 1024, "volume {n} holds {size} bytes");
     }
+    let (ok, _, stderr) =
+        run(&["import", "--config", &config_of(&target), "--from", split.join("volume-001").to_str().unwrap()]).await;
+    assert!(!ok && stderr.contains("one volume of a split export"), "{stderr}");
     let moved = work.path().join("volume-002-elsewhere");
     std::fs::rename(split.join("volume-002"), &moved).unwrap();
     let other = Server::start().await;
-    let (ok, _, stderr) = run(&["import", "--config", &config_of(&other), "--from", split.to_str().unwrap()]);
+    let (ok, _, stderr) = run(&["import", "--config", &config_of(&other), "--from", split.to_str().unwrap()]).await;
     assert!(!ok && stderr.contains("volume 2 of"), "{stderr}");
     std::fs::rename(&moved, split.join("volume-002")).unwrap();
     // Without FEATURE_SUPERUSERS_FULL_ACCESS a superuser writes only where they may.
-    let (ok, _, stderr) = run(&["import", "--config", &config_of(&other), "--from", split.to_str().unwrap()]);
+    let (ok, _, stderr) = run(&["import", "--config", &config_of(&other), "--from", split.to_str().unwrap()]).await;
     assert!(!ok && stderr.contains("admin may not push to alice/app"), "{stderr}");
     run_ok(&[
         "import",
@@ -408,7 +412,8 @@ async fn an_import_refuses_damaged_or_missing_parts_leaves_nothing_visible_and_r
         split.to_str().unwrap(),
         "--namespace-map",
         "alice=carried",
-    ]);
+    ])
+    .await;
     let carried = other.push_token(ADMIN, "carried/app").await;
     assert_eq!(served_digest(&other, &carried, "carried/app", "v1").await, Some(v1));
     let blob =
@@ -426,9 +431,10 @@ async fn an_import_refuses_damaged_or_missing_parts_leaves_nothing_visible_and_r
         since.to_str().unwrap(),
         "--since",
         export.join("quay-catalog.json").to_str().unwrap(),
-    ]);
+    ])
+    .await;
     let empty = Server::start_with(FULL_ACCESS).await;
-    let (ok, _, stderr) = run(&["import", "--config", &config_of(&empty), "--from", since.to_str().unwrap()]);
+    let (ok, _, stderr) = run(&["import", "--config", &config_of(&empty), "--from", since.to_str().unwrap()]).await;
     let since_id = catalog_of(&export)["id"].as_str().unwrap().to_owned();
     assert!(!ok && stderr.contains(&format!("--since catalog {since_id}")), "{stderr}");
     let (status, _) = call(&empty, Method::GET, "/api/v1/repository/alice/app", &Auth::Basic(ADMIN), None).await;

@@ -469,7 +469,10 @@ async fn write_blob(
         return Ok(());
     }
     let source = &request.sources[blob.source];
-    let mut stream = source.blob(&blob.repository, digest).await?;
+    let mut stream = source
+        .blob(&blob.repository, digest)
+        .await
+        .map_err(|e| TransferError(format!("{}: blob {digest}: {e}", blob.repository)))?;
     let mut hasher = Hasher::new(digest.algorithm());
     let mut pending: Option<Bytes> = None;
     let mut total = 0u64;

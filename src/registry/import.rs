@@ -74,8 +74,10 @@ struct Checked {
 struct Target {
     exported: String,
     name: RepositoryName,
+    /// Positions in the import's manifests, children first.
     manifests: Vec<usize>,
-    tags: Vec<(String, String)>,
+    /// Each tag, its digest and its manifest's position.
+    tags: Vec<(String, String, usize)>,
 }
 
 /// Where a blob's bytes are, and how many there are.
@@ -107,9 +109,9 @@ pub async fn import(app: &App, request: &ImportRequest, progress: &Progress) -> 
         let mapped = layout::map_namespace(&repository.name, &request.namespace_map);
         let name = RepositoryName::parse(&mapped, None)
             .map_err(|e| TransferError(format!("{} (as {mapped}): {e}", repository.name)))?;
-        let mut indexes = Vec::new();
+        let mut positions = Vec::new();
         for m in &repository.manifests {
-            let index = match by_digest.get(&m.digest) {
+            let position = match by_digest.get(&m.digest) {
                 Some(i) => *i,
                 None => {
                     let checked = read_manifest(first, &m.digest, &m.media_type, m.size, &repository.name)?;
@@ -118,18 +120,19 @@ pub async fn import(app: &App, request: &ImportRequest, progress: &Progress) -> 
                     manifests.len() - 1
                 }
             };
-            indexes.push(index);
+            positions.push(position);
         }
+        let mut tags = Vec::new();
         for (tag, digest) in &repository.tags {
-            if !by_digest.contains_key(digest) {
+            let Some(&position) = by_digest.get(digest) else {
                 return Err(TransferError(format!(
                     "{}:{tag} names {digest}, which the export does not hold",
                     repository.name
                 )));
-            }
+            };
+            tags.push((tag.clone(), digest.clone(), position));
         }
-        let tags = repository.tags.iter().map(|(t, d)| (t.clone(), d.clone())).collect();
-        targets.push(Target { exported: repository.name.clone(), name, manifests: indexes, tags });
+        targets.push(Target { exported: repository.name.clone(), name, manifests: positions, tags });
     }
     // Every blob: in the export with its size, or stored here already.
     let sizes: HashMap<&str, u64> = catalog.blobs.iter().map(|b| (b.digest.as_str(), b.size)).collect();
@@ -212,13 +215,13 @@ pub async fn import(app: &App, request: &ImportRequest, progress: &Progress) -> 
     }
     // The tags last, once everything they point at is here.
     for (target, repo) in targets.iter().zip(&repos) {
-        for (tag, digest) in &target.tags {
+        for (tag, digest, position) in &target.tags {
             let current = super::get_manifest(app, None, &target.name, repo, &Reference::Tag(tag.clone())).await;
             if current.is_ok_and(|m| &m.digest == digest) {
                 summary.tags_present += 1;
                 continue;
             }
-            let m = &manifests[by_digest[digest]];
+            let m = &manifests[*position];
             super::put_manifest(
                 app,
                 &actor,
@@ -468,7 +471,16 @@ fn open_export(from: &Path) -> Result<(Catalog, Vec<PathBuf>)> {
     let single = from.join(layout::CATALOG_FILE);
     let first = from.join(layout::volume_name(1));
     let (catalog, volumes) = if single.is_file() {
-        (super::export::read_catalog(&single)?, vec![from.to_path_buf()])
+        let catalog = super::export::read_catalog(&single)?;
+        if catalog.volumes > 1 {
+            return Err(TransferError(format!(
+                "{} is one volume of a split export of {}; pass the folder holding all of them (volume-001 to {})",
+                from.display(),
+                catalog.volumes,
+                layout::volume_name(catalog.volumes)
+            )));
+        }
+        (catalog, vec![from.to_path_buf()])
     } else if first.join(layout::CATALOG_FILE).is_file() {
         let catalog = super::export::read_catalog(&first.join(layout::CATALOG_FILE))?;
         let volumes: Vec<PathBuf> = (1..=catalog.volumes).map(|n| from.join(layout::volume_name(n))).collect();
