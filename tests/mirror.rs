@@ -27,6 +27,30 @@ pub(crate) async fn push_arch_image(s: &Server, token: &str, repo: &str, arch: &
     (digest, manifest.len())
 }
 
+/// An OCI artifact signing `subject` (its blobs pushed to `repo`): the manifest's text, to be
+/// pushed by tag or digest.
+pub(crate) async fn signature_of(s: &Server, token: &str, repo: &str, subject: &str) -> String {
+    let empty = s.push_blob(token, repo, b"{}").await;
+    let sig = s.push_blob(token, repo, b"a signature of v1").await;
+    let subject_size = s
+        .req(Method::GET, &format!("/v2/{repo}/manifests/{subject}"), token)
+        .header("accept", OCI_MANIFEST)
+        .send()
+        .await
+        .unwrap()
+        .bytes()
+        .await
+        .unwrap()
+        .len();
+    json!({
+        "schemaVersion": 2, "mediaType": OCI_MANIFEST, "artifactType": "application/vnd.example.signature",
+        "config": {"mediaType": "application/vnd.oci.empty.v1+json", "digest": empty, "size": 2},
+        "layers": [{"mediaType": "application/vnd.example.signature", "digest": sig, "size": 17}],
+        "subject": {"mediaType": OCI_MANIFEST, "digest": subject, "size": subject_size},
+    })
+    .to_string()
+}
+
 /// The digest a registry serves for `repo:reference`, or `None` when it has no such manifest.
 pub(crate) async fn served_digest(s: &Remote, token: &str, repo: &str, reference: &str) -> Option<String> {
     let resp = s
@@ -91,25 +115,7 @@ async fn a_mirror_copies_matching_tags_and_architectures_from_a_token_auth_quay_
     assert_eq!(resp.status(), StatusCode::CREATED);
     let index_digest = sha256(index.as_bytes());
     // An artifact about v1 (a signature), and a Docker schema 1 image.
-    let empty = upstream.push_blob(&up, "alice/app", b"{}").await;
-    let sig = upstream.push_blob(&up, "alice/app", b"a signature of v1").await;
-    let v1_size = upstream
-        .req(Method::GET, &format!("/v2/alice/app/manifests/{v1}"), &up)
-        .header("accept", OCI_MANIFEST)
-        .send()
-        .await
-        .unwrap()
-        .bytes()
-        .await
-        .unwrap()
-        .len();
-    let artifact = json!({
-        "schemaVersion": 2, "mediaType": OCI_MANIFEST, "artifactType": "application/vnd.example.signature",
-        "config": {"mediaType": "application/vnd.oci.empty.v1+json", "digest": empty, "size": 2},
-        "layers": [{"mediaType": "application/vnd.example.signature", "digest": sig, "size": 17}],
-        "subject": {"mediaType": OCI_MANIFEST, "digest": v1, "size": v1_size},
-    })
-    .to_string();
+    let artifact = signature_of(&upstream, &up, "alice/app", &v1).await;
     let resp = upstream.put_manifest(&up, "alice/app", "v1-sig", OCI_MANIFEST, &artifact).await;
     assert_eq!(resp.status(), StatusCode::CREATED, "{}", resp.text().await.unwrap());
     let artifact_digest = sha256(artifact.as_bytes());

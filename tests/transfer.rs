@@ -9,7 +9,7 @@ use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 
 use crate::common::*;
-use crate::mirror::{push_arch_image, served_digest};
+use crate::mirror::{push_arch_image, served_digest, signature_of};
 
 const SPARSE: &str = "FEATURE_SPARSE_INDEX: true\n";
 /// What the mirror preset sets: the superuser who imports writes into every namespace.
@@ -98,25 +98,7 @@ async fn an_export_round_trips_multi_arch_images_artifacts_and_sparse_indexes_an
     let resp = source.put_manifest(&token, "alice/app", "sparse", OCI_INDEX, &sparse).await;
     assert_eq!(resp.status(), StatusCode::CREATED, "{}", resp.text().await.unwrap());
     // A signature of v1, pushed by digest: it travels as v1's referrer.
-    let empty = source.push_blob(&token, "alice/app", b"{}").await;
-    let sig = source.push_blob(&token, "alice/app", b"a signature of v1").await;
-    let v1_size = source
-        .req(Method::GET, &format!("/v2/alice/app/manifests/{v1}"), &token)
-        .header("accept", OCI_MANIFEST)
-        .send()
-        .await
-        .unwrap()
-        .bytes()
-        .await
-        .unwrap()
-        .len();
-    let artifact = json!({
-        "schemaVersion": 2, "mediaType": OCI_MANIFEST, "artifactType": "application/vnd.example.signature",
-        "config": {"mediaType": "application/vnd.oci.empty.v1+json", "digest": empty, "size": 2},
-        "layers": [{"mediaType": "application/vnd.example.signature", "digest": sig, "size": 17}],
-        "subject": {"mediaType": OCI_MANIFEST, "digest": v1, "size": v1_size},
-    })
-    .to_string();
+    let artifact = signature_of(&source, &token, "alice/app", &v1).await;
     let artifact_digest = sha256(artifact.as_bytes());
     let resp = source.put_manifest(&token, "alice/app", &artifact_digest, OCI_MANIFEST, &artifact).await;
     assert_eq!(resp.status(), StatusCode::CREATED, "{}", resp.text().await.unwrap());
@@ -140,7 +122,7 @@ async fn an_export_round_trips_multi_arch_images_artifacts_and_sparse_indexes_an
     let everything: BTreeSet<String> =
         catalog["blobs"].as_array().unwrap().iter().map(|b| b["digest"].as_str().unwrap().to_owned()).collect();
     assert_eq!(strings(&catalog["written"]), everything, "a first export writes every blob");
-    assert!(everything.contains(&sig), "the referrer's blobs travel");
+    assert!(everything.contains(&sha256(b"a signature of v1")), "the referrer's blobs travel");
     assert!(blob_file(&full, &artifact_digest).is_file(), "the referrer travels");
     assert!(!blob_file(&full, &absent.0).exists());
     // skopeo reads each complete image from the export, the sparse index's present child too.

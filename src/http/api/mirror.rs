@@ -132,6 +132,9 @@ const HEALTH_QUERY: &[(&str, &str, &str)] = &[
     ("offset", "integer", "Where the detailed page starts"),
 ];
 
+const HEALTH_RESPONSES: &[(u16, Option<super::Schema>)] =
+    &[(200, Some(health_schema)), (401, Some(error_schema)), (403, Some(error_schema)), (503, Some(health_schema))];
+
 pub fn endpoints() -> Vec<Endpoint> {
     vec![
         Endpoint {
@@ -142,12 +145,7 @@ pub fn endpoints() -> Vec<Endpoint> {
             scope: None,
             query: HEALTH_QUERY,
             body: None,
-            responses: &[
-                (200, Some(health_schema)),
-                (401, Some(error_schema)),
-                (403, Some(error_schema)),
-                (503, Some(health_schema)),
-            ],
+            responses: HEALTH_RESPONSES,
             handler: || get(mirror_health),
         },
         Endpoint {
@@ -158,12 +156,7 @@ pub fn endpoints() -> Vec<Endpoint> {
             scope: Some(Scope::SuperUser),
             query: HEALTH_QUERY,
             body: None,
-            responses: &[
-                (200, Some(health_schema)),
-                (401, Some(error_schema)),
-                (403, Some(error_schema)),
-                (503, Some(health_schema)),
-            ],
+            responses: HEALTH_RESPONSES,
             handler: || get(mirror_health),
         },
         Endpoint {
