@@ -21,6 +21,8 @@ pub struct App {
     pub node: String,
     /// Group commit of the fsyncs that make pushes durable before they are acknowledged.
     pub durability: crate::durability::SyncBarrier,
+    /// Small blobs whose files await a shared sync (`registry::staging`), on a server.
+    pub staging: crate::registry::staging::Staging,
     pub signing_key: SigningKey,
     pub verification_keys: VerificationKeys,
     /// Quay's field encryption with `DATABASE_SECRET_KEY` (robot tokens and other secrets).
@@ -67,6 +69,7 @@ impl App {
             storage,
             node,
             durability,
+            staging: Default::default(),
             signing_key,
             verification_keys,
             secrets,

@@ -199,6 +199,42 @@ impl Storage {
         path.parent().map(std::path::Path::to_path_buf)
     }
 
+    /// Local disk: the folder holding the keys.
+    pub fn root(&self) -> Option<&std::path::Path> {
+        self.root.as_deref()
+    }
+
+    /// Local disk only: puts `bytes` at `key` through a rename (never a partial file there),
+    /// without syncing anything; the caller keeps the bytes durable elsewhere until a later sync
+    /// (`registry::staging`). One trip to a blocking thread.
+    pub async fn put_unsynced(&self, key: &str, bytes: Bytes) -> io::Result<()> {
+        let Some(root) = self.root.clone() else {
+            return Err(io::Error::other("unsynced writes are for local disk only"));
+        };
+        let to = root.join(key);
+        tokio::task::spawn_blocking(move || {
+            // Among the uploads: a crash's leftover goes with abandoned uploads.
+            let folder = root.join("uploads").join(format!("staging-{}", crate::util::random_token(12)));
+            std::fs::create_dir_all(&folder)?;
+            let staged = folder.join("blob");
+            let result = std::fs::write(&staged, &bytes).and_then(|()| match std::fs::rename(&staged, &to) {
+                // The first blob of another algorithm (`sha512/ab`): its folder is made here.
+                Err(e) if e.kind() == io::ErrorKind::NotFound => {
+                    std::fs::create_dir_all(to.parent().unwrap_or(&root))?;
+                    std::fs::rename(&staged, &to)
+                }
+                other => other,
+            });
+            if result.is_err() {
+                let _ = std::fs::remove_file(&staged);
+            }
+            let _ = std::fs::remove_dir(&folder);
+            result
+        })
+        .await
+        .map_err(io::Error::other)?
+    }
+
     pub fn backend(&self) -> Backend {
         self.backend
     }

@@ -546,7 +546,7 @@ pub async fn verify_token(
     // A disabled user's tokens stop working once they leave the cache (a minute at most), not
     // at their expiry as in Quay.
     if claims.sub != ANONYMOUS_SUBJECT {
-        let user = crate::db::user::find_user(&db.read, &claims.sub).await.ok().flatten();
+        let user = db.find_user(&claims.sub).await.ok().flatten();
         if !user.is_some_and(|u| u.enabled) {
             return None;
         }
@@ -641,7 +641,7 @@ impl Claims {
             Some("oauthtoken") => return self.oauth_user(db, config, reference).await,
             _ => return Ok(None),
         };
-        let Some(row) = crate::db::user::find_user(&db.read, &self.sub).await? else {
+        let Some(row) = db.find_user(&self.sub).await? else {
             return Ok(None);
         };
         let uuid = row.uuid.clone().unwrap_or_default();

@@ -19,6 +19,8 @@ use super::blob::BlobRow;
 use super::manifest::ManifestRow;
 
 use super::repository::RepoRow;
+use super::upload::UploadRow;
+use super::user::UserRow;
 
 pub struct SqliteReader {
     path: PathBuf,
@@ -109,6 +111,66 @@ impl SqliteReader {
                 .optional()
         })
     }
+}
+
+impl SqliteReader {
+    /// A user by name, unless its `last_invalid_login` is written in a form this reader does
+    /// not parse (`Ok(None)` then: the caller asks the portable query).
+    pub fn find_user(&self, username: &str) -> Result<Option<Option<UserRow>>, DbErr> {
+        self.with(|c| {
+            let found = c
+                .prepare_cached(&format!("{} WHERE username = ?", super::user::USER_ROW))?
+                .query_row(params![username], |r| {
+                    let last: Option<String> = r.get(8)?;
+                    let Some(last_invalid_login) = last.as_deref().map_or(Some(chrono::NaiveDateTime::MIN), parse_time)
+                    else {
+                        return Ok(None);
+                    };
+                    Ok(Some(UserRow {
+                        id: r.get(0)?,
+                        uuid: r.get(1)?,
+                        username: r.get(2)?,
+                        password_hash: r.get(3)?,
+                        organization: r.get(4)?,
+                        robot: r.get(5)?,
+                        enabled: r.get(6)?,
+                        invalid_login_attempts: r.get(7)?,
+                        last_invalid_login,
+                    }))
+                })
+                .optional()?;
+            Ok(match found {
+                None => Some(None),
+                Some(None) => None,
+                Some(Some(row)) => Some(Some(row)),
+            })
+        })
+    }
+
+    /// An upload of a repository (every chunk and every finishing PUT reads it).
+    pub fn find_upload(&self, repo_id: i32, uuid: &str) -> Result<Option<UploadRow>, DbErr> {
+        self.with(|c| {
+            c.prepare_cached(super::upload::SQL_FIND_UPLOAD)?
+                .query_row(params![repo_id, uuid], |r| {
+                    Ok(UploadRow {
+                        id: r.get(0)?,
+                        byte_count: r.get(1)?,
+                        chunk_count: r.get(2)?,
+                        sha_state: r.get(3)?,
+                        storage_metadata: r.get(4)?,
+                        location_id: r.get(5)?,
+                    })
+                })
+                .optional()
+        })
+    }
+}
+
+/// A timestamp as sqlx and Python Quay write them in SQLite.
+fn parse_time(text: &str) -> Option<chrono::NaiveDateTime> {
+    ["%Y-%m-%d %H:%M:%S%.f", "%Y-%m-%dT%H:%M:%S%.f"]
+        .iter()
+        .find_map(|format| chrono::NaiveDateTime::parse_from_str(text, format).ok())
 }
 
 fn manifest_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<ManifestRow> {

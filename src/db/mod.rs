@@ -181,6 +181,24 @@ impl Db {
         }
     }
 
+    /// A user, robot or organization by name (every request with a token that writes).
+    pub async fn find_user(&self, username: &str) -> Result<Option<user::UserRow>, sea_orm::DbErr> {
+        if let Some(h) = &self.hot
+            && let Some(found) = h.find_user(username)?
+        {
+            return Ok(found);
+        }
+        user::find_user(&self.read, username).await
+    }
+
+    /// An upload of a repository (hot path of every chunk and finishing PUT).
+    pub async fn find_upload(&self, repo_id: i32, uuid: &str) -> Result<Option<upload::UploadRow>, sea_orm::DbErr> {
+        match &self.hot {
+            Some(h) => h.find_upload(repo_id, uuid),
+            None => upload::find_upload(&self.read, repo_id, uuid).await,
+        }
+    }
+
     /// A blob of a repository (the blob HEAD hot path).
     pub async fn find_blob_in_repo(&self, repo_id: i32, digest: &str) -> Result<Option<blob::BlobRow>, sea_orm::DbErr> {
         match &self.hot {

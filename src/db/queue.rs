@@ -398,3 +398,74 @@ pub async fn pending<C: ConnectionTrait>(c: &C, prefix: &str) -> Result<u64, DbE
     .await?;
     Ok(row.map(|r| r.try_get::<i64>("", "n")).transpose()?.unwrap_or(0) as u64)
 }
+
+/// Small blobs written to local disk and not yet synced, their bytes in the item
+/// (`quay-flush/<location>/<digest>/`, see `registry::staging`).
+pub const STAGED_BLOB_QUEUE: &str = "quay-flush";
+
+/// Adds a staged blob's item in the transaction that records the blob (one statement: nothing
+/// reads its id).
+pub async fn put_staged<C: ConnectionTrait>(c: &C, queue_name: &str, body: &str) -> Result<(), DbErr> {
+    exec(
+        c,
+        "INSERT INTO queueitem (queue_name, body, available_after, available, processing_expires, retries_remaining, \
+         state_id) VALUES (?, ?, ?, ?, NULL, 5, ?)",
+        vec![queue_name.into(), body.into(), now_naive().into(), false.into(), new_state_id().into()],
+    )
+    .await?;
+    Ok(())
+}
+
+/// An item as listed: ids are reused once the newest rows are deleted, so a later deletion names
+/// the item by id and `state_id` together.
+pub struct ListedItem {
+    pub id: i32,
+    pub queue_name: String,
+    state_id: String,
+}
+
+/// Up to `limit` items whose queue name starts with `prefix`, oldest first.
+pub async fn list_items<C: ConnectionTrait>(c: &C, prefix: &str, limit: u64) -> Result<Vec<ListedItem>, DbErr> {
+    let rows = super::all(
+        c,
+        &format!(
+            "SELECT id, queue_name, state_id FROM queueitem WHERE queue_name LIKE ? ESCAPE '\\' ORDER BY id LIMIT {}",
+            limit.min(i64::MAX as u64)
+        ),
+        vec![format!("{}%", super::like_escape(prefix)).into()],
+    )
+    .await?;
+    rows.iter()
+        .map(|r| {
+            Ok(ListedItem {
+                id: r.try_get("", "id")?,
+                queue_name: r.try_get("", "queue_name")?,
+                state_id: r.try_get("", "state_id")?,
+            })
+        })
+        .collect()
+}
+
+/// An item's body, if it is still there.
+pub async fn body_of<C: ConnectionTrait>(c: &C, id: i32) -> Result<Option<String>, DbErr> {
+    let row = one(c, "SELECT body FROM queueitem WHERE id = ?", vec![id.into()]).await?;
+    row.map(|r| r.try_get("", "body")).transpose()
+}
+
+/// Deletes listed items that are still as listed.
+pub async fn delete_items<C: ConnectionTrait>(c: &C, items: &[&ListedItem]) -> Result<(), DbErr> {
+    for batch in items.chunks(400) {
+        let text =
+            format!("DELETE FROM queueitem WHERE {}", vec!["(id = ? AND state_id = ?)"; batch.len()].join(" OR "));
+        let values = batch.iter().flat_map(|i| [i.id.into(), i.state_id.clone().into()]).collect();
+        exec(c, &text, values).await?;
+    }
+    Ok(())
+}
+
+/// Deletes the staged items of a digest, whatever their location.
+pub async fn delete_staged<C: ConnectionTrait>(c: &C, digest: &str) -> Result<(), DbErr> {
+    let pattern = format!("{STAGED_BLOB_QUEUE}/%/{}/", super::like_escape(digest));
+    exec(c, "DELETE FROM queueitem WHERE queue_name LIKE ? ESCAPE '\\'", vec![pattern.into()]).await?;
+    Ok(())
+}

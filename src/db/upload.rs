@@ -40,16 +40,13 @@ pub struct UploadRow {
     pub location_id: i32,
 }
 
+pub(super) const SQL_FIND_UPLOAD: &str = "SELECT id, byte_count, chunk_count, sha_state, storage_metadata, location_id \
+     FROM blobupload WHERE repository_id = ? AND uuid = ?";
+
 /// An upload of the repository (every chunk of a push reads it). Plain SQL: the entity's `one()`
 /// binds its `LIMIT`, which makes SQLite compile the statement again at each execution.
 pub async fn find_upload<C: ConnectionTrait>(c: &C, repo_id: i32, uuid: &str) -> Result<Option<UploadRow>, DbErr> {
-    let row = one(
-        c,
-        "SELECT id, byte_count, chunk_count, sha_state, storage_metadata, location_id FROM blobupload \
-         WHERE repository_id = ? AND uuid = ?",
-        vec![repo_id.into(), uuid.into()],
-    )
-    .await?;
+    let row = one(c, SQL_FIND_UPLOAD, vec![repo_id.into(), uuid.into()]).await?;
     row.map(|r| {
         Ok(UploadRow {
             id: r.try_get("", "id")?,

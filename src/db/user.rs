@@ -38,7 +38,7 @@ pub async fn reset_failed_logins<C: ConnectionTrait>(c: &C, user_id: i32) -> Res
 /// The columns of a [`UserRow`]. Written out rather than through the entity's `one()`, whose
 /// `LIMIT ?` makes SQLite compile the statement again at every execution (a bound `LIMIT` may
 /// change the plan); every request that carries a token looks its user up.
-const USER_ROW: &str = "SELECT id, uuid, username, password_hash, organization, robot, enabled, \
+pub(super) const USER_ROW: &str = "SELECT id, uuid, username, password_hash, organization, robot, enabled, \
      invalid_login_attempts, last_invalid_login FROM \"user\"";
 
 fn user_row(r: &sea_orm::QueryResult) -> Result<UserRow, DbErr> {

@@ -260,6 +260,8 @@ pub async fn serve(
     use hyper_util::rt::{TokioIo, TokioTimer};
     use hyper_util::service::TowerToHyperService;
 
+    // Before the first request: staged blobs an unclean stop may have lost are rewritten.
+    crate::registry::staging::start(&app).await?;
     let router = router(app.clone());
     let trusted: Arc<[crate::config::Network]> = app.config.trusted_proxies.clone().into();
     let limit = connection_limit();
@@ -349,6 +351,7 @@ pub async fn serve(
             tracing::warn!("requests still running 30 s after shutdown began; stopping anyway");
         }
     }
+    crate::registry::staging::stop(&app).await;
     Ok(())
 }
 

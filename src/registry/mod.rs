@@ -22,6 +22,7 @@ pub mod proxy;
 pub mod quota;
 pub mod replication;
 pub mod repositories;
+pub mod staging;
 pub mod tags;
 mod uploads;
 

@@ -76,7 +76,7 @@ async fn find_upload(app: &App, repo: &RepoRow, upload_uuid: &str) -> Result<Upl
     if uuid::Uuid::parse_str(upload_uuid).is_err() {
         return Err(RegistryError::BlobUploadUnknown);
     }
-    crate::db::upload::find_upload(&app.db.read, repo.id, upload_uuid).await?.ok_or(RegistryError::BlobUploadUnknown)
+    app.db.find_upload(repo.id, upload_uuid).await?.ok_or(RegistryError::BlobUploadUnknown)
 }
 
 /// The number of bytes received so far.
@@ -278,6 +278,15 @@ where
     // blobs): its chunk is not recorded first; the row goes with the blob's transaction, if it
     // still holds nothing then.
     let whole = row.byte_count == 0 && row.chunk_count == 0;
+    if let Some(declared) = declared
+        && whole
+        && range.is_none()
+        && declared <= super::staging::STAGE_MAX
+        && app.staging.enabled()
+        && app.storage.current().preferred().storage.root().is_some()
+    {
+        return finish_staged(app, repo, row, upload_uuid, digest, room, declared, body).await;
+    }
     let (size, row) = append(app, row, upload_uuid, range, room, body, !whole).await?;
     if room.quota.is_some_and(|room| size > room) {
         discard(app, &row, upload_uuid).await?;
@@ -316,7 +325,25 @@ where
     // Garbage collection removes an object only under this lock and only when no row has its
     // digest; once the row below exists, the object stays. Check it is still there.
     crate::db::blob::lock_digest(&tx, &digest.to_string()).await?;
-    if !target.storage.exists(&blob_path).await? {
+    let mut store = !target.storage.exists(&blob_path).await?;
+    // On local disk, a file no placement names may be a staged push's, not yet committed nor
+    // synced, or what a power cut left of one (see `staging`): kept only if its bytes hash to the
+    // digest, and then synced; replaced by this upload's bytes otherwise.
+    if !store
+        && !assembled
+        && let Some(root) = target.storage.root()
+        && !crate::db::blob::placements_of_digest(&tx, &digest.to_string()).await?.contains(&target.id)
+    {
+        if super::staging::file_digest(&target.storage, &blob_path, digest.algorithm()).await.as_ref() == Some(digest) {
+            let file = root.join(&blob_path);
+            let folder = target.storage.folder_of(&blob_path);
+            crate::durability::record(|| format!("fsync {}", file.display()));
+            app.durability.sync(std::iter::once(file).chain(folder)).await?;
+        } else {
+            store = true;
+        }
+    }
+    if store {
         if assembled {
             return Err(RegistryError::BlobUploadInvalid(
                 "the stored blob was removed by garbage collection while the upload finished; upload it again".into(),
@@ -345,6 +372,97 @@ where
         tracing::warn!(upload = upload_uuid, error = %e, "cannot remove finished upload's leftovers");
     }
     app.commits_durable(&format!("blob {digest}")).await?;
+    Ok(size)
+}
+
+/// Finishes an upload whose whole blob, at most [`staging::STAGE_MAX`] bytes, is this request's
+/// body, on local disk: the bytes go to their address without a sync and into the transaction
+/// that records the blob (see `staging`), so the answer waits for one sync, the log's.
+#[allow(clippy::too_many_arguments)]
+async fn finish_staged<S>(
+    app: &App,
+    repo: &RepoRow,
+    row: UploadRow,
+    upload_uuid: &str,
+    digest: &Digest,
+    room: Room,
+    declared: u64,
+    body: S,
+) -> Result<u64>
+where
+    S: Stream<Item = io::Result<Bytes>> + Send,
+{
+    let mut received = bytes::BytesMut::with_capacity(declared as usize);
+    let mut body = std::pin::pin!(body);
+    while let Some(frame) = body.next().await {
+        let frame = frame.map_err(|e| RegistryError::BlobUploadInvalid(format!("request body ended early: {e}")))?;
+        if (received.len() + frame.len()) as u64 > declared {
+            return Err(RegistryError::BlobUploadInvalid("request body is longer than its Content-Length".into()));
+        }
+        received.extend_from_slice(&frame);
+    }
+    let bytes = received.freeze();
+    let size = bytes.len() as u64;
+    if room.quota.is_some_and(|room| size > room) {
+        discard(app, &row, upload_uuid).await?;
+        return Err(super::quota::exceeded());
+    }
+    if room.disk.is_some_and(|room| size > room) {
+        discard(app, &row, upload_uuid).await?;
+        return Err(super::disk::full_now(app));
+    }
+    let mut hasher = Hasher::new(digest.algorithm());
+    hasher.update(&bytes);
+    let computed = hasher.finish();
+    if &computed != digest {
+        discard(app, &row, upload_uuid).await?;
+        return Err(RegistryError::DigestInvalid(format!("the uploaded content has digest {computed}, not {digest}")));
+    }
+    metrics::counter!("quay_blob_upload_bytes_total").increment(size);
+    let layout = app.storage.current();
+    let target = layout.preferred();
+    let blob_path = Storage::blob_path(digest);
+    let mut written = false;
+    if !target.storage.exists(&blob_path).await? {
+        target.storage.put_unsynced(&blob_path, bytes.clone()).await?;
+        crate::durability::record(|| format!("write {blob_path}"));
+        written = true;
+    }
+    crate::testhooks::reached("finish-upload.stored").await;
+    let tx = app.db.begin().await?;
+    crate::db::blob::lock_digest(&tx, &digest.to_string()).await?;
+    // A file without a placement here may be another push's, not yet committed and not synced:
+    // this push stages its own copy (and rewrites the file, unless it just did).
+    let placed = crate::db::blob::placements_of_digest(&tx, &digest.to_string()).await?.contains(&target.id);
+    if !written && (!placed || !target.storage.exists(&blob_path).await?) {
+        target.storage.put_unsynced(&blob_path, bytes.clone()).await?;
+        crate::durability::record(|| format!("write {blob_path}"));
+        written = true;
+    }
+    if !crate::db::upload::delete_upload_of_size(&tx, row.id, 0).await? {
+        return Err(RegistryError::BlobUploadUnknown);
+    }
+    let (blob_id, placed_at) = crate::db::blob::ensure_blob(&tx, &digest.to_string(), size as i64, target.id).await?;
+    crate::db::blob::link_blob(&tx, repo.id, blob_id, app.config.push_temp_tag_expiration_sec).await?;
+    if !layout.replication_targets(&placed_at).is_empty() {
+        super::replication::enqueue(&tx, repo.namespace_id, blob_id).await?;
+    }
+    let staged = written || !placed;
+    if staged {
+        crate::db::queue::put_staged(
+            &tx,
+            &super::staging::item_name(target.id, digest),
+            &super::staging::item_body(&bytes),
+        )
+        .await?;
+    }
+    crate::testhooks::reached("finish-upload.before-commit").await;
+    tx.commit().await?;
+    crate::durability::record(|| format!("commit blob {digest}"));
+    app.commits_durable(&format!("blob {digest}")).await?;
+    if staged {
+        app.staging.staged();
+    }
     Ok(size)
 }
 
