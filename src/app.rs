@@ -23,6 +23,8 @@ pub struct App {
     pub durability: crate::durability::SyncBarrier,
     /// Small blobs whose files await a shared sync (`registry::staging`), on a server.
     pub staging: crate::registry::staging::Staging,
+    /// Issues upload ids without a write, and knows those closed lately.
+    pub upload_ids: crate::registry::UploadIds,
     pub signing_key: SigningKey,
     pub verification_keys: VerificationKeys,
     /// Quay's field encryption with `DATABASE_SECRET_KEY` (robot tokens and other secrets).
@@ -62,6 +64,7 @@ impl App {
         let logins = crate::auth::gate::LoginGate::new();
         let node = crate::worker::holder_name();
         let durability = crate::durability::SyncBarrier::new();
+        let upload_ids = crate::registry::UploadIds::new(config.secret_key.as_deref());
         let proxies = Default::default();
         let app = App {
             config,
@@ -70,6 +73,7 @@ impl App {
             node,
             durability,
             staging: Default::default(),
+            upload_ids,
             signing_key,
             verification_keys,
             secrets,

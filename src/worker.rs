@@ -282,12 +282,15 @@ async fn cleanup_uploads(app: &AppState) -> anyhow::Result<(String, bool)> {
                 location.storage.delete_upload(&uuid).await.with_context(|| format!("upload {uuid}"))?;
             }
             crate::db::upload::delete_upload(&app.db.write, id).await?;
+            crate::db::upload::mark_closed(&app.db.write, &uuid).await?;
             removed += 1;
         }
         if batch < 100 {
             break;
         }
     }
+    // Markers of closed uploads outlive the ids they close by no more than the threshold.
+    crate::db::upload::forget_closed_before(&app.db.write, before).await?;
     // Chunks whose upload row is gone (Quay's CLEAN_BLOB_UPLOAD_FOLDER), as old as the threshold.
     let mut orphans = 0;
     let cutoff = chrono::Utc::now() - threshold;

@@ -169,6 +169,46 @@ async fn post_then_put_and_digest_mismatch() {
     assert_eq!(r.status(), StatusCode::NOT_FOUND);
     assert_eq!(error_code(r).await, "BLOB_UPLOAD_UNKNOWN");
 
+    // A POST writes nothing: its id is good for its repository only, and a whole blob in the PUT
+    // never has an upload row.
+    let start = s.req(Method::POST, "/v2/alice/up/blobs/uploads/", &t).send().await.unwrap();
+    let location = start.headers()["location"].to_str().unwrap().to_owned();
+    let db = s.db().await;
+    let rows = |sql: &'static str| {
+        let db = &db;
+        async move {
+            let row = sea_orm::ConnectionTrait::query_one_raw(&db.read, quay::db::sql(db.backend(), sql, []))
+                .await
+                .unwrap()
+                .unwrap();
+            row.try_get_by_index::<i64>(0).unwrap()
+        }
+    };
+    assert_eq!(rows("SELECT COUNT(*) FROM blobupload").await, 0);
+    let r = s.req(Method::GET, &location, &t).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::NO_CONTENT);
+    assert_eq!(r.headers()["range"], "0-0");
+    let other = s.push_token(ALICE, "alice/other").await;
+    let elsewhere = location.replace("/alice/up/", "/alice/other/");
+    let data = b"sent to another repository";
+    let r = s
+        .req(Method::PUT, &format!("{elsewhere}?digest={}", sha256(data)), &other)
+        .body(data.to_vec())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::NOT_FOUND);
+    assert_eq!(error_code(r).await, "BLOB_UPLOAD_UNKNOWN");
+    let r = s
+        .req(Method::PUT, &format!("{location}?digest={}", sha256(data)), &t)
+        .body(data.to_vec())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::CREATED);
+    assert_eq!(rows("SELECT COUNT(*) FROM blobupload").await, 0);
+    db.close().await;
+
     // A wrong digest is refused and nothing becomes visible.
     let start = s.req(Method::POST, "/v2/alice/up/blobs/uploads/", &t).send().await.unwrap();
     let location = start.headers()["location"].to_str().unwrap().to_owned();

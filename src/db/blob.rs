@@ -37,6 +37,15 @@ pub async fn find_blob_in_repo<C: ConnectionTrait>(
     .transpose()
 }
 
+/// The query of [`blobs_in_repo`] for `n` digests: the digests, then the repository's id twice.
+pub(super) fn sql_blobs_in_repo(n: usize) -> String {
+    format!(
+        "SELECT s.id, s.content_checksum, s.image_size FROM imagestorage s WHERE s.content_checksum IN ({}) \
+         AND {BLOB_IN_REPO}",
+        placeholders(n)
+    )
+}
+
 /// The ids of those of `digests` present in the repository.
 pub async fn blobs_in_repo<C: ConnectionTrait>(
     c: &C,
@@ -48,16 +57,7 @@ pub async fn blobs_in_repo<C: ConnectionTrait>(
     }
     let mut values: Vec<Value> = digests.iter().map(|d| d.as_str().into()).collect();
     values.extend([repo_id.into(), repo_id.into()]);
-    let rows = all(
-        c,
-        &format!(
-            "SELECT s.id, s.content_checksum, s.image_size FROM imagestorage s WHERE s.content_checksum IN ({}) \
-             AND {BLOB_IN_REPO}",
-            placeholders(digests.len())
-        ),
-        values,
-    )
-    .await?;
+    let rows = all(c, &sql_blobs_in_repo(digests.len()), values).await?;
     let mut out = HashMap::new();
     for r in rows {
         let size: Option<i64> = r.try_get("", "image_size")?;

@@ -14,7 +14,9 @@ use std::time::Duration;
 use rusqlite::{Connection, OpenFlags, OptionalExtension as _, params};
 use sea_orm::DbErr;
 
-use super::blob::BlobRow;
+use std::collections::HashMap;
+
+use super::blob::{BlobRow, Stored};
 
 use super::manifest::ManifestRow;
 
@@ -147,6 +149,13 @@ impl SqliteReader {
         })
     }
 
+    /// Whether an upload id was marked closed (every PUT of an upload without a row asks).
+    pub fn upload_closed(&self, uuid: &str) -> Result<bool, DbErr> {
+        self.with(|c| {
+            c.prepare_cached(super::upload::SQL_UPLOAD_CLOSED)?.exists(params![super::upload::closed_marker(uuid)])
+        })
+    }
+
     /// An upload of a repository (every chunk and every finishing PUT reads it).
     pub fn find_upload(&self, repo_id: i32, uuid: &str) -> Result<Option<UploadRow>, DbErr> {
         self.with(|c| {
@@ -162,6 +171,30 @@ impl SqliteReader {
                     })
                 })
                 .optional()
+        })
+    }
+}
+
+impl SqliteReader {
+    /// Whether the repository's alive tag `name` is immutable (every manifest push by tag asks).
+    pub fn tag_is_immutable(&self, repo_id: i32, name: &str, now_ms: i64) -> Result<bool, DbErr> {
+        self.with(|c| {
+            c.prepare_cached(&super::tag::sql_tag_is_immutable())?.exists(params![repo_id, name, true, now_ms])
+        })
+    }
+
+    /// Those of `digests` present in the repository (every manifest push asks for its blobs).
+    pub fn blobs_in_repo(&self, repo_id: i32, digests: &[String]) -> Result<HashMap<String, Stored>, DbErr> {
+        self.with(|c| {
+            let mut statement = c.prepare_cached(&super::blob::sql_blobs_in_repo(digests.len()))?;
+            let values = digests
+                .iter()
+                .map(|d| d as &dyn rusqlite::ToSql)
+                .chain([&repo_id as &dyn rusqlite::ToSql, &repo_id as &dyn rusqlite::ToSql]);
+            let rows = statement.query_map(rusqlite::params_from_iter(values), |r| {
+                Ok((r.get::<_, String>(1)?, Stored { id: r.get(0)?, size: r.get::<_, Option<i64>>(2)?.unwrap_or(-1) }))
+            })?;
+            rows.collect()
         })
     }
 }

@@ -191,11 +191,39 @@ impl Db {
         user::find_user(&self.read, username).await
     }
 
+    /// Whether an upload id was marked closed (hot path of a PUT of an upload without a row).
+    pub async fn upload_closed(&self, uuid: &str) -> Result<bool, sea_orm::DbErr> {
+        match &self.hot {
+            Some(h) => h.upload_closed(uuid),
+            None => upload::upload_closed(&self.read, uuid).await,
+        }
+    }
+
     /// An upload of a repository (hot path of every chunk and finishing PUT).
     pub async fn find_upload(&self, repo_id: i32, uuid: &str) -> Result<Option<upload::UploadRow>, sea_orm::DbErr> {
         match &self.hot {
             Some(h) => h.find_upload(repo_id, uuid),
             None => upload::find_upload(&self.read, repo_id, uuid).await,
+        }
+    }
+
+    /// Whether the repository's alive tag `name` is immutable (hot path of a push by tag).
+    pub async fn tag_is_immutable(&self, repo_id: i32, name: &str) -> Result<bool, sea_orm::DbErr> {
+        match &self.hot {
+            Some(h) => h.tag_is_immutable(repo_id, name, crate::util::now_ms()),
+            None => tag::tag_is_immutable(&self.read, repo_id, name).await,
+        }
+    }
+
+    /// Those of `digests` present in the repository (hot path of a manifest push).
+    pub async fn blobs_in_repo(
+        &self,
+        repo_id: i32,
+        digests: &[String],
+    ) -> Result<std::collections::HashMap<String, blob::Stored>, sea_orm::DbErr> {
+        match &self.hot {
+            Some(h) if !digests.is_empty() => h.blobs_in_repo(repo_id, digests),
+            _ => blob::blobs_in_repo(&self.read, repo_id, digests).await,
         }
     }
 
@@ -419,6 +447,11 @@ async fn exec<C: ConnectionTrait>(c: &C, text: &str, values: Vec<Value>) -> Resu
 
 /// Whether a database error only means "try again": PostgreSQL's serialization failures and
 /// deadlock victims (SQLSTATE 40001, 40P01), SQLite's busy database.
+/// Whether a statement broke a unique index (a row another transaction inserted first).
+pub fn is_unique_violation(e: &sea_orm::DbErr) -> bool {
+    matches!(e.sql_err(), Some(sea_orm::SqlErr::UniqueConstraintViolation(_)))
+}
+
 pub fn is_retryable(e: &sea_orm::DbErr) -> bool {
     use sea_orm::{DbErr, RuntimeErr};
     match e {

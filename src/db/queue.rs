@@ -403,9 +403,9 @@ pub async fn pending<C: ConnectionTrait>(c: &C, prefix: &str) -> Result<u64, DbE
 /// (`quay-flush/<location>/<digest>/`, see `registry::staging`).
 pub const STAGED_BLOB_QUEUE: &str = "quay-flush";
 
-/// Adds a staged blob's item in the transaction that records the blob (one statement: nothing
-/// reads its id).
-pub async fn put_staged<C: ConnectionTrait>(c: &C, queue_name: &str, body: &str) -> Result<(), DbErr> {
+/// Adds an item that no worker claims (a staged blob, a marker) in one statement: nothing reads
+/// its id.
+pub async fn put_unclaimed<C: ConnectionTrait>(c: &C, queue_name: &str, body: &str) -> Result<(), DbErr> {
     exec(
         c,
         "INSERT INTO queueitem (queue_name, body, available_after, available, processing_expires, retries_remaining, \

@@ -389,11 +389,12 @@ pub async fn immutable_tag_of_manifest<C: ConnectionTrait>(
 
 /// Whether the alive tag `name` is immutable (Quay's `tag.immutable`, set by immutability policies).
 pub async fn tag_is_immutable<C: ConnectionTrait>(c: &C, repo_id: i32, name: &str) -> Result<bool, DbErr> {
-    Ok(one(
-        c,
-        &format!("SELECT 1 FROM tag t WHERE t.repository_id = ? AND t.name = ? AND t.immutable = ? AND {ALIVE}"),
-        vec![repo_id.into(), name.into(), true.into(), now_ms().into()],
-    )
-    .await?
-    .is_some())
+    Ok(one(c, &sql_tag_is_immutable(), vec![repo_id.into(), name.into(), true.into(), now_ms().into()])
+        .await?
+        .is_some())
+}
+
+/// The query of [`tag_is_immutable`]: repository id, tag name, `true`, now in milliseconds.
+pub(super) fn sql_tag_is_immutable() -> String {
+    format!("SELECT 1 FROM tag t WHERE t.repository_id = ? AND t.name = ? AND t.immutable = ? AND {ALIVE}")
 }

@@ -12,8 +12,8 @@ pub async fn create_upload<C: ConnectionTrait>(
     uuid: &str,
     location_id: i32,
     sha_state: &str,
-) -> Result<(), DbErr> {
-    blobupload::ActiveModel {
+) -> Result<i32, DbErr> {
+    let row = blobupload::ActiveModel {
         repository_id: Set(repo_id),
         uuid: Set(uuid.to_owned()),
         byte_count: Set(0),
@@ -26,7 +26,7 @@ pub async fn create_upload<C: ConnectionTrait>(
     }
     .insert(c)
     .await?;
-    Ok(())
+    Ok(row.id)
 }
 
 #[derive(Debug, Clone)]
@@ -115,4 +115,34 @@ pub async fn stale_uploads<C: ConnectionTrait>(
     )
     .await?;
     rows.iter().map(|r| Ok((r.try_get("", "id")?, r.try_get("", "uuid")?))).collect()
+}
+
+/// Markers of uploads closed (cancelled, failed, removed as stale) while their id is still good:
+/// `quay-upload-closed/<uuid>/` in `queueitem`, never claimed.
+pub const CLOSED_UPLOAD_QUEUE: &str = "quay-upload-closed";
+
+pub(super) const SQL_UPLOAD_CLOSED: &str = "SELECT 1 FROM queueitem WHERE queue_name = ?";
+
+pub(super) fn closed_marker(uuid: &str) -> String {
+    super::queue::canonical_queue_name(&[CLOSED_UPLOAD_QUEUE, uuid])
+}
+
+/// Marks an upload id closed: it answers as unknown from now on.
+pub async fn mark_closed<C: ConnectionTrait>(c: &C, uuid: &str) -> Result<(), DbErr> {
+    super::queue::put_unclaimed(c, &closed_marker(uuid), "").await
+}
+
+/// Whether an upload id was marked closed.
+pub async fn upload_closed<C: ConnectionTrait>(c: &C, uuid: &str) -> Result<bool, DbErr> {
+    Ok(one(c, SQL_UPLOAD_CLOSED, vec![closed_marker(uuid).into()]).await?.is_some())
+}
+
+/// Forgets the markers made before `before`: their ids are past their age by then.
+pub async fn forget_closed_before<C: ConnectionTrait>(c: &C, before: chrono::NaiveDateTime) -> Result<u64, DbErr> {
+    exec(
+        c,
+        "DELETE FROM queueitem WHERE queue_name LIKE ? AND available_after < ?",
+        vec![format!("{CLOSED_UPLOAD_QUEUE}/%").into(), before.into()],
+    )
+    .await
 }

@@ -281,7 +281,7 @@ async fn resolve_references(
     child_refs: &[Needed],
 ) -> Result<(Vec<i32>, Vec<i32>)> {
     let digests = |refs: &[Needed]| refs.iter().map(|r| r.digest.clone()).collect::<Vec<_>>();
-    let blobs = crate::db::blob::blobs_in_repo(&app.db.read, repo.id, &digests(blob_refs)).await?;
+    let blobs = app.db.blobs_in_repo(repo.id, &digests(blob_refs)).await?;
     let blob_ids = matching_rows(blob_refs, &blobs, RegistryError::ManifestBlobUnknown)?;
     let children = crate::db::manifest::manifests_in_repo(&app.db.read, repo.id, &digests(child_refs)).await?;
     let child_ids = matching_rows(child_refs, &children, RegistryError::ManifestChildUnknown)?;

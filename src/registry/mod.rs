@@ -2,10 +2,12 @@
 //! storage meet. Handlers in `http` call these functions and map [`RegistryError`] to OCI errors.
 //!
 //! Invariants:
-//! - A blob row (`imagestorage`) exists only for bytes already verified and durably stored at
-//!   their content address; storage is written first, the database last.
-//! - Upload progress (size, chunk list, hash state) lives in `blobupload`, never only in memory, so
-//!   an upload survives a restart and can continue on another node.
+//! - A blob row (`imagestorage`) exists only for bytes already verified and durably stored: at
+//!   their content address, storage written first and the database last, or, for a small blob,
+//!   in a staged copy committed with the row (`staging`).
+//! - Upload progress (size, chunk list, hash state) lives in `blobupload` from the first chunk,
+//!   never only in memory, so an upload survives a restart and can continue on another node; an
+//!   upload id is issued without a write and is bound to its repository (`UploadIds`).
 //! - Manifest bytes are stored exactly as received and served unchanged.
 
 pub mod access;

@@ -24,7 +24,7 @@ pub async fn changeable(app: &App, actor: &Actor, path: &str, tag: &str) -> Resu
 
 /// `TAG_IMMUTABLE` when the alive tag `tag` is immutable (Quay's `tag.immutable`).
 pub(super) async fn refuse_immutable(app: &App, repo_id: i32, tag: &str) -> Result<()> {
-    if crate::db::tag::tag_is_immutable(&app.db.read, repo_id, tag).await? {
+    if app.db.tag_is_immutable(repo_id, tag).await? {
         return Err(RegistryError::TagImmutable(tag.to_owned()));
     }
     Ok(())

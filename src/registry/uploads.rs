@@ -1,9 +1,11 @@
 //! Blob uploads: monolithic, streamed and chunked, resumable across restarts and nodes.
 //!
-//! Each PATCH writes one new chunk object while hashing it, then records the chunk, the new size
-//! and the serialized hash state in `blobupload` with a compare-and-set on the previous size. The
-//! final PUT checks the digest against the saved hash state, moves the bytes to their content
-//! address (a rename when there is one chunk) and only then creates the blob row.
+//! A POST only issues an id ([`UploadIds`]). Each PATCH writes one new chunk object while hashing
+//! it, then records the chunk, the new size and the serialized hash state in `blobupload` (the
+//! first one creating the row) with a compare-and-set on the previous size. The final PUT checks
+//! the digest against the saved hash state, moves the bytes to their content address (a rename
+//! when there is one chunk) and only then creates the blob row; a small blob sent whole in the
+//! PUT is staged instead (`staging`).
 
 use std::io;
 
@@ -55,28 +57,112 @@ async fn admit(app: &App, actor: &Actor, repo: &RepoRow, incoming: u64) -> Resul
     Ok(Room { quota, disk })
 }
 
-/// Starts an upload session and returns its id.
-pub async fn start_upload(app: &App, actor: &Actor, repo: &RepoRow) -> Result<String> {
-    admit(app, actor, repo, 0).await?;
-    let upload_uuid = uuid::Uuid::new_v4().to_string();
-    let tx = app.db.begin().await?;
-    crate::db::upload::create_upload(
-        &tx,
-        repo.id,
-        &upload_uuid,
-        app.storage.current().preferred().id,
-        &Hasher::new(Algorithm::Sha256).save(),
-    )
-    .await?;
-    tx.commit().await?;
-    Ok(upload_uuid)
+/// The id of an upload with no `blobupload` row yet (issued, nothing received).
+const NO_ROW: i32 = 0;
+
+/// Upload ids are issued without writing anything: the time (4 bytes), 4 random bytes, and the
+/// first 8 bytes of an HMAC-SHA256 of those and the repository's id, keyed by `SECRET_KEY`,
+/// written as a UUID. An upload gets its `blobupload` row with its first chunk; one sent whole in
+/// its finishing request (what clients do with small blobs) never has one. An id is good for as
+/// long as an upload row would be kept (`BLOBUPLOAD_DELETION_DATE_THRESHOLD`); one cancelled,
+/// failed, or removed as stale is marked closed in `queueitem` until then.
+pub struct UploadIds {
+    key: [u8; 32],
+    /// Row-less uploads finished or cancelled lately, which answer as unknown from then on (ids
+    /// first in, first out). Another node does not know them: see `docs/COMPATIBILITY.md`.
+    closed: std::sync::Mutex<(std::collections::HashSet<String>, std::collections::VecDeque<String>)>,
 }
 
+/// How many closed row-less uploads a server remembers.
+const CLOSED_KEPT: usize = 4096;
+
+impl UploadIds {
+    /// Keyed by `secret` (`SECRET_KEY`, the same on every node), or a random key without one.
+    pub fn new(secret: Option<&str>) -> UploadIds {
+        use sha2::Digest as _;
+        let mut hasher = sha2::Sha256::new();
+        hasher.update(b"quay upload ids\0");
+        match secret.filter(|s| !s.is_empty()) {
+            Some(s) => hasher.update(s.as_bytes()),
+            None => hasher.update(crate::util::random_token(43).as_bytes()),
+        }
+        UploadIds { key: hasher.finalize().into(), closed: Default::default() }
+    }
+
+    fn mac(&self, repo_id: i32, nonce: &[u8]) -> [u8; 8] {
+        use hmac::{KeyInit as _, Mac as _};
+        let mut out = [0u8; 8];
+        if let Ok(mut mac) = hmac::Hmac::<sha2::Sha256>::new_from_slice(&self.key) {
+            mac.update(&repo_id.to_be_bytes());
+            mac.update(nonce);
+            out.copy_from_slice(&mac.finalize().into_bytes()[..8]);
+        }
+        out
+    }
+
+    fn issue(&self, repo_id: i32) -> String {
+        let mut bytes = [0u8; 16];
+        let now = chrono::Utc::now().timestamp().clamp(0, u32::MAX as i64) as u32;
+        bytes[..4].copy_from_slice(&now.to_be_bytes());
+        rand::Rng::fill(&mut rand::rng(), &mut bytes[4..8]);
+        let mac = self.mac(repo_id, &bytes[..8]);
+        bytes[8..].copy_from_slice(&mac);
+        uuid::Uuid::from_bytes(bytes).hyphenated().to_string()
+    }
+
+    /// Whether this registry issued `id` for the repository less than `max_age_s` ago and this
+    /// node did not close it since.
+    fn open(&self, repo_id: i32, id: &uuid::Uuid, max_age_s: u64) -> bool {
+        let bytes = id.as_bytes();
+        let mut issued = [0u8; 4];
+        issued.copy_from_slice(&bytes[..4]);
+        let age = chrono::Utc::now().timestamp() - i64::from(u32::from_be_bytes(issued));
+        crate::util::constant_time_eq(&self.mac(repo_id, &bytes[..8]), &bytes[8..])
+            && age <= max_age_s.min(i64::MAX as u64) as i64
+            && !self.closed.lock().unwrap_or_else(std::sync::PoisonError::into_inner).0.contains(&id.to_string())
+    }
+
+    fn close(&self, id: &str) {
+        let mut closed = self.closed.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        if closed.0.insert(id.to_owned()) {
+            closed.1.push_back(id.to_owned());
+            if closed.1.len() > CLOSED_KEPT
+                && let Some(oldest) = closed.1.pop_front()
+            {
+                closed.0.remove(&oldest);
+            }
+        }
+    }
+}
+
+/// Starts an upload session and returns its id. Nothing is written: the upload's row comes with
+/// its first chunk (see [`UploadIds`]).
+pub async fn start_upload(app: &App, actor: &Actor, repo: &RepoRow) -> Result<String> {
+    admit(app, actor, repo, 0).await?;
+    Ok(app.upload_ids.issue(repo.id))
+}
+
+/// An upload: its row, or, for an id issued here that received nothing yet, a row not written
+/// yet (`id` [`NO_ROW`]).
 async fn find_upload(app: &App, repo: &RepoRow, upload_uuid: &str) -> Result<UploadRow> {
-    if uuid::Uuid::parse_str(upload_uuid).is_err() {
+    let Ok(id) = uuid::Uuid::parse_str(upload_uuid) else {
+        return Err(RegistryError::BlobUploadUnknown);
+    };
+    if let Some(row) = app.db.find_upload(repo.id, upload_uuid).await? {
+        return Ok(row);
+    }
+    let max_age_s = app.config.blobupload_deletion_date_threshold_min.saturating_mul(60);
+    if !app.upload_ids.open(repo.id, &id, max_age_s) || app.db.upload_closed(upload_uuid).await? {
         return Err(RegistryError::BlobUploadUnknown);
     }
-    app.db.find_upload(repo.id, upload_uuid).await?.ok_or(RegistryError::BlobUploadUnknown)
+    Ok(UploadRow {
+        id: NO_ROW,
+        byte_count: 0,
+        chunk_count: 0,
+        sha_state: Some(Hasher::new(Algorithm::Sha256).save()),
+        storage_metadata: None,
+        location_id: app.storage.current().preferred().id,
+    })
 }
 
 /// The number of bytes received so far.
@@ -101,14 +187,16 @@ where
 {
     let room = admit(app, actor, repo, declared.unwrap_or(0)).await?;
     let row = find_upload(app, repo, upload_uuid).await?;
-    append(app, row, upload_uuid, range, room, body, true).await.map(|(size, _)| size)
+    append(app, repo.id, row, upload_uuid, range, room, body, true).await.map(|(size, _)| size)
 }
 
 /// Writes one chunk while hashing it. `room`: how many bytes the namespace's quota and the disk
 /// still take. `record`: the chunk is recorded in the upload's row (not when the upload finishes
 /// with it in the same request: the row goes then, in the transaction that stores the blob).
+#[allow(clippy::too_many_arguments)]
 async fn append<S>(
     app: &App,
+    repo_id: i32,
     row: UploadRow,
     upload_uuid: &str,
     range: Option<ByteRange>,
@@ -226,18 +314,32 @@ where
     let new_size = (offset + written) as i64;
     let sha_state = hasher.save();
     let metadata_json = serde_json::to_string(&metadata).map_err(anyhow::Error::from)?;
+    let mut row = row;
     let advanced = !record || {
         let tx = app.db.begin().await?;
-        let advanced = crate::db::upload::advance_upload(
-            &tx,
-            row.id,
-            row.byte_count,
-            new_size,
-            row.chunk_count + 1,
-            &sha_state,
-            &metadata_json,
-        )
-        .await?;
+        let advanced = if row.id == NO_ROW {
+            // The first chunk: the upload's row is written now, unless another request's first
+            // chunk wrote it meanwhile.
+            match crate::db::upload::create_upload(&tx, repo_id, upload_uuid, row.location_id, &sha_state).await {
+                Ok(id) => {
+                    row.id = id;
+                    crate::db::upload::advance_upload(&tx, id, 0, new_size, 1, &sha_state, &metadata_json).await?
+                }
+                Err(e) if crate::db::is_unique_violation(&e) => false,
+                Err(e) => return Err(e.into()),
+            }
+        } else {
+            crate::db::upload::advance_upload(
+                &tx,
+                row.id,
+                row.byte_count,
+                new_size,
+                row.chunk_count + 1,
+                &sha_state,
+                &metadata_json,
+            )
+            .await?
+        };
         tx.commit().await?;
         advanced
     };
@@ -287,7 +389,7 @@ where
     {
         return finish_staged(app, repo, row, upload_uuid, digest, room, declared, body).await;
     }
-    let (size, row) = append(app, row, upload_uuid, range, room, body, !whole).await?;
+    let (size, row) = append(app, repo.id, row, upload_uuid, range, room, body, !whole).await?;
     if room.quota.is_some_and(|room| size > room) {
         discard(app, &row, upload_uuid).await?;
         return Err(super::quota::exceeded());
@@ -352,7 +454,9 @@ where
         store_blob(&target.storage, &chunk_store, chunks_there, &chunks, &blob_path).await?;
         stored_durably(app, &target.storage, &blob_path).await?;
     }
-    let deleted = if whole {
+    let deleted = if row.id == NO_ROW {
+        true
+    } else if whole {
         crate::db::upload::delete_upload_of_size(&tx, row.id, 0).await?
     } else {
         crate::db::upload::delete_upload(&tx, row.id).await?
@@ -368,6 +472,7 @@ where
     crate::testhooks::reached("finish-upload.before-commit").await;
     tx.commit().await?;
     crate::durability::record(|| format!("commit blob {digest}"));
+    app.upload_ids.close(upload_uuid);
     if let Err(e) = chunk_store.delete_upload(upload_uuid).await {
         tracing::warn!(upload = upload_uuid, error = %e, "cannot remove finished upload's leftovers");
     }
@@ -439,7 +544,7 @@ where
         crate::durability::record(|| format!("write {blob_path}"));
         written = true;
     }
-    if !crate::db::upload::delete_upload_of_size(&tx, row.id, 0).await? {
+    if row.id != NO_ROW && !crate::db::upload::delete_upload_of_size(&tx, row.id, 0).await? {
         return Err(RegistryError::BlobUploadUnknown);
     }
     let (blob_id, placed_at) = crate::db::blob::ensure_blob(&tx, &digest.to_string(), size as i64, target.id).await?;
@@ -449,7 +554,7 @@ where
     }
     let staged = written || !placed;
     if staged {
-        crate::db::queue::put_staged(
+        crate::db::queue::put_unclaimed(
             &tx,
             &super::staging::item_name(target.id, digest),
             &super::staging::item_body(&bytes),
@@ -459,6 +564,7 @@ where
     crate::testhooks::reached("finish-upload.before-commit").await;
     tx.commit().await?;
     crate::durability::record(|| format!("commit blob {digest}"));
+    app.upload_ids.close(upload_uuid);
     app.commits_durable(&format!("blob {digest}")).await?;
     if staged {
         app.staging.staged();
@@ -516,8 +622,12 @@ async fn rehash(chunk_store: &Storage, chunks: &[(String, u64)], algorithm: Algo
 
 async fn discard(app: &App, row: &UploadRow, upload_uuid: &str) -> Result<()> {
     let tx = app.db.begin().await?;
-    crate::db::upload::delete_upload(&tx, row.id).await?;
+    if row.id != NO_ROW {
+        crate::db::upload::delete_upload(&tx, row.id).await?;
+    }
+    crate::db::upload::mark_closed(&tx, upload_uuid).await?;
     tx.commit().await?;
+    app.upload_ids.close(upload_uuid);
     upload_storage(app, row)?.delete_upload(upload_uuid).await?;
     Ok(())
 }
