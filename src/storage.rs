@@ -83,6 +83,35 @@ impl BlobWriter {
     }
 }
 
+/// A file written by [`Storage::write_aside`], not yet in place; removed when dropped unless placed.
+pub struct Aside {
+    root: std::path::PathBuf,
+    folder: std::path::PathBuf,
+    file: std::path::PathBuf,
+}
+
+impl Aside {
+    /// Renames the file to `key` (one system call, done inline: callers hold a lock meanwhile).
+    pub fn place(self, key: &str) -> io::Result<()> {
+        let to = self.root.join(key);
+        match std::fs::rename(&self.file, &to) {
+            // The first blob of another algorithm (`sha512/ab`): its folder is made here.
+            Err(e) if e.kind() == io::ErrorKind::NotFound => {
+                std::fs::create_dir_all(to.parent().unwrap_or(&self.root))?;
+                std::fs::rename(&self.file, &to)
+            }
+            other => other,
+        }
+    }
+}
+
+impl Drop for Aside {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_file(&self.file);
+        let _ = std::fs::remove_dir(&self.folder);
+    }
+}
+
 impl Storage {
     /// Opens the configured backend; for Swift this logs in and keeps the token fresh.
     pub async fn open(driver: &StorageDriver) -> anyhow::Result<Storage> {
@@ -206,30 +235,25 @@ impl Storage {
 
     /// Local disk only: puts `bytes` at `key` through a rename (never a partial file there),
     /// without syncing anything; the caller keeps the bytes durable elsewhere until a later sync
-    /// (`registry::staging`). One trip to a blocking thread.
+    /// (`registry::staging`).
     pub async fn put_unsynced(&self, key: &str, bytes: Bytes) -> io::Result<()> {
+        self.write_aside(bytes).await?.place(key)
+    }
+
+    /// Local disk only: writes `bytes` to a new file among the uploads, without syncing it, to be
+    /// renamed into place by [`Aside::place`] (or removed when dropped). One trip to a blocking
+    /// thread.
+    pub async fn write_aside(&self, bytes: Bytes) -> io::Result<Aside> {
         let Some(root) = self.root.clone() else {
             return Err(io::Error::other("unsynced writes are for local disk only"));
         };
-        let to = root.join(key);
         tokio::task::spawn_blocking(move || {
             // Among the uploads: a crash's leftover goes with abandoned uploads.
             let folder = root.join("uploads").join(format!("staging-{}", crate::util::random_token(12)));
             std::fs::create_dir_all(&folder)?;
-            let staged = folder.join("blob");
-            let result = std::fs::write(&staged, &bytes).and_then(|()| match std::fs::rename(&staged, &to) {
-                // The first blob of another algorithm (`sha512/ab`): its folder is made here.
-                Err(e) if e.kind() == io::ErrorKind::NotFound => {
-                    std::fs::create_dir_all(to.parent().unwrap_or(&root))?;
-                    std::fs::rename(&staged, &to)
-                }
-                other => other,
-            });
-            if result.is_err() {
-                let _ = std::fs::remove_file(&staged);
-            }
-            let _ = std::fs::remove_dir(&folder);
-            result
+            let aside = Aside { file: folder.join("blob"), folder, root };
+            std::fs::write(&aside.file, &bytes)?;
+            Ok(aside)
         })
         .await
         .map_err(io::Error::other)?

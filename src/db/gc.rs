@@ -321,8 +321,11 @@ pub async fn delete_blob_if_unreferenced(tx: &DatabaseTransaction, blob_id: i32)
     match deleted {
         Ok(1) => {
             savepoint.commit().await?;
-            // Its staged copy, if a push's round has not synced it yet, goes with it.
-            super::queue::delete_staged(tx, &digest).await?;
+            // Its staged copy, if a push's round has not synced it yet, goes with the last row of
+            // its digest.
+            if !digest_referenced(tx, &digest).await? {
+                super::queue::delete_staged(tx, &digest).await?;
+            }
             Ok(Some(DeletedBlob { digest, size: size.unwrap_or(0) }))
         }
         Ok(_) => {

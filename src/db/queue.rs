@@ -453,7 +453,7 @@ pub async fn body_of<C: ConnectionTrait>(c: &C, id: i32) -> Result<Option<String
 }
 
 /// Deletes listed items that are still as listed.
-pub async fn delete_items<C: ConnectionTrait>(c: &C, items: &[&ListedItem]) -> Result<(), DbErr> {
+pub async fn delete_items<C: ConnectionTrait>(c: &C, items: &[ListedItem]) -> Result<(), DbErr> {
     for batch in items.chunks(400) {
         let text =
             format!("DELETE FROM queueitem WHERE {}", vec!["(id = ? AND state_id = ?)"; batch.len()].join(" OR "));

@@ -125,18 +125,18 @@ pub async fn stop(app: &App) {
 /// Returns how many items it covered.
 pub async fn flush(app: &App) -> anyhow::Result<u64> {
     // Listed before the sync: every item listed here was committed after its file was renamed
-    // into place, so the sync below covers its file.
-    let items = crate::db::queue::list_items(&app.db.read, &format!("{STAGED_BLOB_QUEUE}/"), ROUND_ITEMS).await?;
+    // into place, so the sync below covers its file. Only the local locations configured here:
+    // items of another stay for a server that has it, and never crowd these out.
     let layout = app.storage.current();
     let mut roots = std::collections::BTreeSet::new();
-    let mut done = Vec::with_capacity(items.len());
-    for item in &items {
-        // A location no longer configured here: its items wait for a server that has it.
-        if let Some(root) =
-            parse_name(&item.queue_name).and_then(|(location, _)| layout.get(location)).and_then(|l| l.storage.root())
-        {
+    let mut done = Vec::new();
+    for location in layout.all() {
+        let Some(root) = location.storage.root() else { continue };
+        let prefix = crate::db::queue::canonical_queue_name(&[STAGED_BLOB_QUEUE, &location.id.to_string()]);
+        let items = crate::db::queue::list_items(&app.db.read, &prefix, ROUND_ITEMS).await?;
+        if !items.is_empty() {
             roots.insert(root.to_path_buf());
-            done.push(item);
+            done.extend(items);
         }
     }
     if done.is_empty() {
@@ -165,38 +165,53 @@ pub async fn flush(app: &App) -> anyhow::Result<u64> {
 pub async fn recover(app: &App) -> anyhow::Result<u64> {
     let prefix = format!("{STAGED_BLOB_QUEUE}/");
     let items = crate::db::queue::list_items(&app.db.write, &prefix, u64::MAX).await?;
-    let layout = app.storage.current();
     let mut restored = 0;
     for item in items {
-        let Some((location, digest)) = parse_name(&item.queue_name) else { continue };
-        let Some(storage) = layout.get(location).map(|l| l.storage.clone()) else { continue };
-        let key = Storage::blob_path(&digest);
-        if file_digest(&storage, &key, digest.algorithm()).await.as_ref() == Some(&digest) {
-            continue;
+        match restore(app, &item).await {
+            Ok(true) => restored += 1,
+            Ok(false) => {}
+            // Nothing else to restore it from: `quay fsck --verify` reports the blob if it is
+            // wrong; the server starts.
+            Err(e) => {
+                tracing::error!(item = %item.queue_name, error = %format!("{e:#}"), "cannot restore a staged blob")
+            }
         }
-        let Some(body) = crate::db::queue::body_of(&app.db.write, item.id).await? else { continue };
-        let bytes = base64::engine::general_purpose::STANDARD
-            .decode(body.as_bytes())
-            .map_err(|e| anyhow::anyhow!("staged blob {digest} is unreadable: {e}"))?;
-        let mut hasher = Hasher::new(digest.algorithm());
-        hasher.update(&bytes);
-        if hasher.finish() != digest {
-            // Nothing to restore it from: `quay fsck --verify` reports the blob as corrupt.
-            tracing::error!(%digest, item = item.id, "a staged blob's saved bytes do not match its digest");
-            continue;
-        }
-        // Under the digest's lock, and only while a row names the blob: garbage collection may
-        // have removed both since.
-        let tx = app.db.begin().await?;
-        crate::db::blob::lock_digest(&tx, &digest.to_string()).await?;
-        if crate::db::blob::digest_exists(&tx, &digest.to_string()).await? {
-            storage.put_unsynced(&key, Bytes::from(bytes)).await?;
-            restored += 1;
-        }
-        tx.commit().await?;
     }
     while flush(app).await? >= ROUND_ITEMS {}
     Ok(restored)
+}
+
+/// Rewrites one staged blob's file from its item if the file is missing or wrong; returns whether
+/// it did.
+async fn restore(app: &App, item: &crate::db::queue::ListedItem) -> anyhow::Result<bool> {
+    let layout = app.storage.current();
+    let Some((location, digest)) = parse_name(&item.queue_name) else { return Ok(false) };
+    let Some(storage) = layout.get(location).map(|l| l.storage.clone()).filter(|s| s.root().is_some()) else {
+        return Ok(false);
+    };
+    let key = Storage::blob_path(&digest);
+    if file_digest(&storage, &key, digest.algorithm()).await.as_ref() == Some(&digest) {
+        return Ok(false);
+    }
+    let Some(body) = crate::db::queue::body_of(&app.db.write, item.id).await? else { return Ok(false) };
+    let bytes = base64::engine::general_purpose::STANDARD
+        .decode(body.as_bytes())
+        .map_err(|e| anyhow::anyhow!("its saved bytes are unreadable: {e}"))?;
+    let mut hasher = Hasher::new(digest.algorithm());
+    hasher.update(&bytes);
+    if hasher.finish() != digest {
+        anyhow::bail!("its saved bytes do not match {digest}");
+    }
+    // Under the digest's lock, and only while a row names the blob: garbage collection may have
+    // removed both since.
+    let tx = app.db.begin().await?;
+    crate::db::blob::lock_digest(&tx, &digest.to_string()).await?;
+    let named = crate::db::blob::digest_exists(&tx, &digest.to_string()).await?;
+    if named {
+        storage.put_unsynced(&key, Bytes::from(bytes)).await?;
+    }
+    tx.commit().await?;
+    Ok(named)
 }
 
 /// The digest of the file at `key`, if it is there and readable.

@@ -60,8 +60,8 @@ async fn admit(app: &App, actor: &Actor, repo: &RepoRow, incoming: u64) -> Resul
 /// The id of an upload with no `blobupload` row yet (issued, nothing received).
 const NO_ROW: i32 = 0;
 
-/// Upload ids are issued without writing anything: the time (4 bytes), 4 random bytes, and the
-/// first 8 bytes of an HMAC-SHA256 of those and the repository's id, keyed by `SECRET_KEY`,
+/// Upload ids are issued without writing anything: the time (4 bytes), 6 random bytes, and the
+/// first 6 bytes of an HMAC-SHA256 of those and the repository's id, keyed by `SECRET_KEY`,
 /// written as a UUID. An upload gets its `blobupload` row with its first chunk; one sent whole in
 /// its finishing request (what clients do with small blobs) never has one. An id is good for as
 /// long as an upload row would be kept (`BLOBUPLOAD_DELETION_DATE_THRESHOLD`); one cancelled,
@@ -72,6 +72,10 @@ pub struct UploadIds {
     /// first in, first out). Another node does not know them: see `docs/COMPATIBILITY.md`.
     closed: std::sync::Mutex<(std::collections::HashSet<String>, std::collections::VecDeque<String>)>,
 }
+
+/// The bytes of an upload id that say when it was issued (4) and make it unique (6); the other 6
+/// are their HMAC.
+const ISSUED: usize = 10;
 
 /// How many closed row-less uploads a server remembers.
 const CLOSED_KEPT: usize = 4096;
@@ -89,13 +93,13 @@ impl UploadIds {
         UploadIds { key: hasher.finalize().into(), closed: Default::default() }
     }
 
-    fn mac(&self, repo_id: i32, nonce: &[u8]) -> [u8; 8] {
+    fn mac(&self, repo_id: i32, issued: &[u8]) -> [u8; 16 - ISSUED] {
         use hmac::{KeyInit as _, Mac as _};
-        let mut out = [0u8; 8];
+        let mut out = [0u8; 16 - ISSUED];
         if let Ok(mut mac) = hmac::Hmac::<sha2::Sha256>::new_from_slice(&self.key) {
             mac.update(&repo_id.to_be_bytes());
-            mac.update(nonce);
-            out.copy_from_slice(&mac.finalize().into_bytes()[..8]);
+            mac.update(issued);
+            out.copy_from_slice(&mac.finalize().into_bytes()[..16 - ISSUED]);
         }
         out
     }
@@ -104,9 +108,9 @@ impl UploadIds {
         let mut bytes = [0u8; 16];
         let now = chrono::Utc::now().timestamp().clamp(0, u32::MAX as i64) as u32;
         bytes[..4].copy_from_slice(&now.to_be_bytes());
-        rand::Rng::fill(&mut rand::rng(), &mut bytes[4..8]);
-        let mac = self.mac(repo_id, &bytes[..8]);
-        bytes[8..].copy_from_slice(&mac);
+        rand::Rng::fill(&mut rand::rng(), &mut bytes[4..ISSUED]);
+        let mac = self.mac(repo_id, &bytes[..ISSUED]);
+        bytes[ISSUED..].copy_from_slice(&mac);
         uuid::Uuid::from_bytes(bytes).hyphenated().to_string()
     }
 
@@ -117,7 +121,7 @@ impl UploadIds {
         let mut issued = [0u8; 4];
         issued.copy_from_slice(&bytes[..4]);
         let age = chrono::Utc::now().timestamp() - i64::from(u32::from_be_bytes(issued));
-        crate::util::constant_time_eq(&self.mac(repo_id, &bytes[..8]), &bytes[8..])
+        crate::util::constant_time_eq(&self.mac(repo_id, &bytes[..ISSUED]), &bytes[ISSUED..])
             && age <= max_age_s.min(i64::MAX as u64) as i64
             && !self.closed.lock().unwrap_or_else(std::sync::PoisonError::into_inner).0.contains(&id.to_string())
     }
@@ -145,8 +149,10 @@ pub async fn start_upload(app: &App, actor: &Actor, repo: &RepoRow) -> Result<St
 /// An upload: its row, or, for an id issued here that received nothing yet, a row not written
 /// yet (`id` [`NO_ROW`]).
 async fn find_upload(app: &App, repo: &RepoRow, upload_uuid: &str) -> Result<UploadRow> {
-    let Ok(id) = uuid::Uuid::parse_str(upload_uuid) else {
-        return Err(RegistryError::BlobUploadUnknown);
+    // One spelling per id (the one issued): the closed set and markers compare them as text.
+    let id = match uuid::Uuid::parse_str(upload_uuid) {
+        Ok(id) if id.hyphenated().to_string() == upload_uuid => id,
+        _ => return Err(RegistryError::BlobUploadUnknown),
     };
     if let Some(row) = app.db.find_upload(repo.id, upload_uuid).await? {
         return Ok(row);
@@ -527,22 +533,20 @@ where
     let layout = app.storage.current();
     let target = layout.preferred();
     let blob_path = Storage::blob_path(digest);
-    let mut written = false;
-    if !target.storage.exists(&blob_path).await? {
-        target.storage.put_unsynced(&blob_path, bytes.clone()).await?;
-        crate::durability::record(|| format!("write {blob_path}"));
-        written = true;
-    }
+    // Written aside before the lock (the slow part); placed under it only if needed.
+    let aside = target.storage.write_aside(bytes.clone()).await?;
     crate::testhooks::reached("finish-upload.stored").await;
     let tx = app.db.begin().await?;
     crate::db::blob::lock_digest(&tx, &digest.to_string()).await?;
-    // A file without a placement here may be another push's, not yet committed and not synced:
-    // this push stages its own copy (and rewrites the file, unless it just did).
+    // Only a file that a placement names and that is still there is kept: any other file at the
+    // address may be another push's, not committed and not synced, or gone to garbage collection.
     let placed = crate::db::blob::placements_of_digest(&tx, &digest.to_string()).await?.contains(&target.id);
-    if !written && (!placed || !target.storage.exists(&blob_path).await?) {
-        target.storage.put_unsynced(&blob_path, bytes.clone()).await?;
+    let staged = !(placed && target.storage.exists(&blob_path).await?);
+    if staged {
+        aside.place(&blob_path)?;
         crate::durability::record(|| format!("write {blob_path}"));
-        written = true;
+    } else {
+        drop(aside);
     }
     if row.id != NO_ROW && !crate::db::upload::delete_upload_of_size(&tx, row.id, 0).await? {
         return Err(RegistryError::BlobUploadUnknown);
@@ -552,7 +556,6 @@ where
     if !layout.replication_targets(&placed_at).is_empty() {
         super::replication::enqueue(&tx, repo.namespace_id, blob_id).await?;
     }
-    let staged = written || !placed;
     if staged {
         crate::db::queue::put_unclaimed(
             &tx,
