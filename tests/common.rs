@@ -642,3 +642,10 @@ pub async fn skopeo(args: Vec<String>) {
         String::from_utf8_lossy(&out.stderr)
     );
 }
+
+/// The single number a query such as `SELECT COUNT(*) ...` returns.
+pub async fn count_rows(db: &quay::db::Db, sql: &str) -> i64 {
+    let row =
+        sea_orm::ConnectionTrait::query_one_raw(&db.read, quay::db::sql(db.backend(), sql, [])).await.unwrap().unwrap();
+    row.try_get_by_index::<i64>(0).unwrap()
+}

@@ -234,16 +234,7 @@ async fn a_purge_cut_short_is_finished_by_the_next_run() {
         let loaded = quay::config::LoadedConfig::from_path(&dir.path().join("config.yaml")).unwrap();
         quay::db::Db::open(&loaded.config.database().unwrap(), "default").await.unwrap()
     };
-    let count = |sql: &'static str| {
-        let db = &db;
-        async move {
-            let row = sea_orm::ConnectionTrait::query_one_raw(&db.read, quay::db::sql(db.backend(), sql, []))
-                .await
-                .unwrap()
-                .unwrap();
-            row.try_get_by_index::<i64>(0).unwrap()
-        }
-    };
+    let count = |sql: &'static str| count_rows(&db, sql);
     assert_eq!(count("SELECT COUNT(*) FROM repository").await, 3);
 
     // Killed inside the repository purge's transaction: nothing of it is gone.

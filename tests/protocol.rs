@@ -174,17 +174,7 @@ async fn post_then_put_and_digest_mismatch() {
     let start = s.req(Method::POST, "/v2/alice/up/blobs/uploads/", &t).send().await.unwrap();
     let location = start.headers()["location"].to_str().unwrap().to_owned();
     let db = s.db().await;
-    let rows = |sql: &'static str| {
-        let db = &db;
-        async move {
-            let row = sea_orm::ConnectionTrait::query_one_raw(&db.read, quay::db::sql(db.backend(), sql, []))
-                .await
-                .unwrap()
-                .unwrap();
-            row.try_get_by_index::<i64>(0).unwrap()
-        }
-    };
-    assert_eq!(rows("SELECT COUNT(*) FROM blobupload").await, 0);
+    assert_eq!(count_rows(&db, "SELECT COUNT(*) FROM blobupload").await, 0);
     let r = s.req(Method::GET, &location, &t).send().await.unwrap();
     assert_eq!(r.status(), StatusCode::NO_CONTENT);
     assert_eq!(r.headers()["range"], "0-0");
@@ -206,7 +196,7 @@ async fn post_then_put_and_digest_mismatch() {
         .await
         .unwrap();
     assert_eq!(r.status(), StatusCode::CREATED);
-    assert_eq!(rows("SELECT COUNT(*) FROM blobupload").await, 0);
+    assert_eq!(count_rows(&db, "SELECT COUNT(*) FROM blobupload").await, 0);
     db.close().await;
 
     // A wrong digest is refused and nothing becomes visible.

@@ -307,13 +307,7 @@ pub async fn put_after<C: ConnectionTrait>(c: &C, queue_name: &str, body: &str, 
         .ok()
         .and_then(|d| now_naive().checked_add_signed(d))
         .unwrap_or(NaiveDateTime::MAX);
-    exec(
-        c,
-        "INSERT INTO queueitem (queue_name, body, available_after, available, processing_expires, retries_remaining, \
-         state_id) VALUES (?, ?, ?, ?, NULL, 5, ?)",
-        vec![queue_name.into(), body.into(), available_after.into(), true.into(), state_id.clone().into()],
-    )
-    .await?;
+    insert(c, queue_name, body, available_after, true, &state_id).await?;
     let row = one(c, "SELECT id FROM queueitem WHERE state_id = ?", vec![state_id.into()]).await?;
     row.map(|r| r.try_get("", "id")).transpose()?.ok_or_else(|| DbErr::RecordNotFound("queue item".into()))
 }
@@ -406,11 +400,23 @@ pub const STAGED_BLOB_QUEUE: &str = "quay-flush";
 /// Adds an item that no worker claims (a staged blob, a marker) in one statement: nothing reads
 /// its id.
 pub async fn put_unclaimed<C: ConnectionTrait>(c: &C, queue_name: &str, body: &str) -> Result<(), DbErr> {
+    insert(c, queue_name, body, now_naive(), false, &new_state_id()).await
+}
+
+/// One new item with Quay's 5 retries.
+async fn insert<C: ConnectionTrait>(
+    c: &C,
+    queue_name: &str,
+    body: &str,
+    available_after: NaiveDateTime,
+    available: bool,
+    state_id: &str,
+) -> Result<(), DbErr> {
     exec(
         c,
         "INSERT INTO queueitem (queue_name, body, available_after, available, processing_expires, retries_remaining, \
          state_id) VALUES (?, ?, ?, ?, NULL, 5, ?)",
-        vec![queue_name.into(), body.into(), now_naive().into(), false.into(), new_state_id().into()],
+        vec![queue_name.into(), body.into(), available_after.into(), available.into(), state_id.into()],
     )
     .await?;
     Ok(())

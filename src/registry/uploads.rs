@@ -445,7 +445,6 @@ where
         if super::staging::file_digest(&target.storage, &blob_path, digest.algorithm()).await.as_ref() == Some(digest) {
             let file = root.join(&blob_path);
             let folder = target.storage.folder_of(&blob_path);
-            crate::durability::record(|| format!("fsync {}", file.display()));
             app.durability.sync(std::iter::once(file).chain(folder)).await?;
         } else {
             store = true;
