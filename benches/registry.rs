@@ -297,7 +297,7 @@ async fn start_quay(
             // found" capture a backtrace (opendal's errors do when it is set).
             .env_remove("RUST_BACKTRACE")
             .env_remove("RUST_LIB_BACKTRACE")
-            // As the units and the image run it (two malloc arenas).
+            // As the units and the image run it (two glibc arenas, for SQLite).
             .env("MALLOC_ARENA_MAX", "2")
             // BENCH_QUAY_ENV="NAME=VALUE ...": settings of the measured build only (not the
             // baseline's), to compare allocator settings of one binary in the same rounds.

@@ -40,7 +40,7 @@ use std::time::Duration;
 
 use anyhow::Context as _;
 use sea_orm::{
-    AccessMode, ConnectionTrait, DatabaseConnection, DatabaseTransaction, DbBackend, SqlxSqliteConnector, Statement,
+    ConnectionTrait, DatabaseConnection, DatabaseTransaction, DbBackend, SqlxSqliteConnector, Statement,
     TransactionOptions, TransactionTrait, Value,
 };
 
@@ -265,16 +265,15 @@ impl Db {
 
     /// Starts a write transaction. On SQLite it is `BEGIN IMMEDIATE`, so a writer in another process
     /// (`quay init`, a second server) waits on the busy timeout instead of failing mid-transaction.
+    /// On PostgreSQL a plain `BEGIN`: a transaction is read-write there unless the server says
+    /// otherwise (a standby then refuses the first write), and a `SET TRANSACTION` would cost every
+    /// write a round trip.
     pub async fn begin(&self) -> anyhow::Result<DatabaseTransaction> {
+        let sqlite = self.backend() == DbBackend::Sqlite;
         let options = TransactionOptions {
             isolation_level: None,
-            access_mode: Some(AccessMode::ReadWrite),
-            sqlite_transaction_mode: Some(sea_orm::SqliteTransactionMode::Immediate),
-        };
-        let options = if self.backend() == DbBackend::Sqlite {
-            TransactionOptions { access_mode: None, ..options }
-        } else {
-            TransactionOptions { sqlite_transaction_mode: None, ..options }
+            access_mode: None,
+            sqlite_transaction_mode: sqlite.then_some(sea_orm::SqliteTransactionMode::Immediate),
         };
         Ok(self.write.begin_with_options(options).await?)
     }
